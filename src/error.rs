@@ -1,0 +1,66 @@
+//! The one error type the CLI and the app see, with a stable `kind` for the UI and the
+//! split between a user's mistake (exit 1) and a failed integrity check (exit 2).
+
+use crate::model::InputError;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// Any failure of the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The vault as a whole.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The records.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A testimony given as input.
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+impl Error {
+    /// A stable, machine-readable name for the situation, for the UI to react to.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Vault(e) => match e {
+                VaultError::NotFound { .. } => "vault_not_found",
+                VaultError::NotAVault { .. } => "not_a_vault",
+                VaultError::AlreadyExists { .. } | VaultError::FolderNotEmpty { .. } => {
+                    "vault_exists"
+                }
+                VaultError::WrongPassphrase => "wrong_passphrase",
+                VaultError::InUse { .. } => "vault_in_use",
+                VaultError::KeyslotsDamaged { .. } | VaultError::DatabaseDamaged { .. } => {
+                    "integrity"
+                }
+                VaultError::NewerFormat { .. } => "newer_format",
+                VaultError::EmptyPassphrase
+                | VaultError::PassphraseTooShort { .. }
+                | VaultError::PassphraseNotText
+                | VaultError::PassphraseInUse => "weak_passphrase",
+                VaultError::BadKdfParams { .. } => "bad_kdf_params",
+                VaultError::OutOfMemory { .. } | VaultError::Randomness | VaultError::Io { .. } => {
+                    "system"
+                }
+            },
+            Error::Store(e) => match e {
+                StoreError::UnknownTestimony { .. } | StoreError::AmbiguousId { .. } => {
+                    "not_found"
+                }
+                StoreError::Purged { .. } => "purged",
+                StoreError::Input(_) => "invalid_input",
+                StoreError::EmptyQuery => "invalid_input",
+                StoreError::Damaged { .. } | StoreError::RevisionMismatch { .. } => "integrity",
+                StoreError::NewerSchema { .. } => "newer_format",
+                StoreError::Database(_) | StoreError::Encode(_) => "system",
+            },
+            Error::Input(_) => "invalid_input",
+        }
+    }
+
+    /// True when stored data failed a check: the CLI exits 2.
+    pub fn is_integrity(&self) -> bool {
+        self.kind() == "integrity"
+    }
+}

@@ -1,0 +1,14 @@
+//! Aigaq core: the encrypted vault, the testimony model and the records store. The CLI and
+//! the desktop app are thin layers over this crate; every rule lives here.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod canonical;
+pub mod error;
+pub mod model;
+pub mod store;
+pub mod vault;
+
+pub use error::Error;
+pub use vault::{KdfParams, Passphrase, Vault};

@@ -1,0 +1,229 @@
+//! The encrypted database: SQLCipher opened with a raw 256-bit key, its pragmas, migrations,
+//! and the records (testimonies, revisions, search) kept in it.
+
+mod migrations;
+pub mod search;
+pub mod testimonies;
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::model::InputError;
+use crate::vault::Key;
+pub use migrations::SCHEMA_VERSION;
+pub use search::SearchHit;
+pub use testimonies::{EditOutcome, Record, RevisionHash, RevisionInfo, Summary, TestimonyId};
+
+/// What went wrong with the records.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such testimony.
+    #[error("no testimony with id {id:?}; `aigaq list` shows the ids")]
+    UnknownTestimony {
+        /// The id or prefix given.
+        id: String,
+    },
+    /// A prefix that fits several.
+    #[error("{count} testimonies have ids starting with {prefix:?}; give more characters of the id")]
+    AmbiguousId {
+        /// The prefix given.
+        prefix: String,
+        /// How many match.
+        count: usize,
+    },
+    /// Content gone.
+    #[error("testimony {id} was deleted on {at}; only its hashes remain")]
+    Purged {
+        /// The testimony.
+        id: String,
+        /// When.
+        at: String,
+    },
+    /// Bad testimony input.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// Nothing to search for.
+    #[error("the search has no words in it; give at least one word")]
+    EmptyQuery,
+    /// The database failed a check.
+    #[error("vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup")]
+    Damaged {
+        /// What SQLCipher or a check reported.
+        reason: String,
+    },
+    /// A revision's bytes do not hash to its id.
+    #[error("revision {hash} of testimony {id} does not match its hash: the vault was altered or damaged")]
+    RevisionMismatch {
+        /// The testimony.
+        id: String,
+        /// The stored hash.
+        hash: String,
+    },
+    /// Written by a newer Aigaq.
+    #[error("this vault's database has schema version {found}; this Aigaq knows up to {known}: update Aigaq")]
+    NewerSchema {
+        /// Found in the file.
+        found: u32,
+        /// Known here.
+        known: u32,
+    },
+    /// Any other database failure (disk full, I/O).
+    #[error("the database could not complete the action ({0}); nothing was changed")]
+    Database(rusqlite::Error),
+    /// Encoding a record failed.
+    #[error("could not encode a record: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
+                StoreError::Damaged {
+                    reason: e.to_string(),
+                }
+            }
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+/// An open, keyed database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Store")
+    }
+}
+
+impl Store {
+    /// Sets up a new database in an existing empty file.
+    pub(crate) fn create(path: &Path, key: &Key) -> Result<Store, StoreError> {
+        let mut conn = Self::connect(path, Some(key))?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Opens an existing database; a wrong key cannot happen here (the keyslots AEAD already
+    /// proved the key), so "not a database" means the file is damaged.
+    pub(crate) fn open(path: &Path, key: &Key) -> Result<Store, StoreError> {
+        let mut conn = Self::connect(path, Some(key))?;
+        if migrations::version(&conn)? == 0 {
+            return Err(StoreError::Damaged {
+                reason: "it holds no Aigaq schema".into(),
+            });
+        }
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// A plaintext database with the same schema and pragmas, only so the benchmark can
+    /// measure what encryption costs. Not compiled into any build of the app or CLI.
+    #[cfg(feature = "bench-internals")]
+    pub fn open_plaintext_for_benchmark(path: &Path) -> Result<Store, StoreError> {
+        let mut conn = Self::connect(path, None)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    fn connect(path: &Path, key: Option<&Key>) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | if key.is_none() {
+                OpenFlags::SQLITE_OPEN_CREATE
+            } else {
+                OpenFlags::empty()
+            };
+        let conn = Connection::open_with_flags(path, flags)?;
+        if let Some(key) = key {
+            // SQLCipher wipes the memory it frees once this is on; set before the key.
+            conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+            let mut sql = zeroize::Zeroizing::new(String::with_capacity(96));
+            sql.push_str("PRAGMA key = \"x'");
+            sql.push_str(&key.to_hex());
+            sql.push_str("'\";");
+            conn.execute_batch(&sql)?;
+        }
+        // The first read proves the key and the file's first page.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;
+             PRAGMA foreign_keys = ON;
+             PRAGMA trusted_schema = OFF;",
+        )?;
+        Ok(conn)
+    }
+
+    /// Reads every page and checks its authentication code and the b-tree structure.
+    /// Slow on a large vault: `aigaq check` runs it, not every unlock.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let mut problems = Vec::new();
+        if self.is_encrypted()? {
+            let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                problems.push(row?);
+            }
+        }
+        let quick: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if quick != "ok" {
+            problems.push(quick);
+        }
+        self.verify_revision_hashes()?;
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged {
+                reason: problems.join("; "),
+            })
+        }
+    }
+
+    fn is_encrypted(&self) -> Result<bool, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+            .ok();
+        Ok(v.is_some())
+    }
+
+    /// The SQLCipher version linked in.
+    pub fn cipher_version(&self) -> Option<String> {
+        self.conn
+            .query_row("PRAGMA cipher_version", [], |r| r.get(0))
+            .ok()
+    }
+
+    /// The current value of a pragma, for tests and diagnostics.
+    pub fn pragma(&self, name: &str) -> Result<String, StoreError> {
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+            return Err(StoreError::Damaged {
+                reason: "bad pragma name".into(),
+            });
+        }
+        Ok(self
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(s) => s,
+                other => format!("{other:?}"),
+            })?)
+    }
+
+    /// The schema version of this database.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        migrations::version(&self.conn)
+    }
+}

@@ -1,0 +1,366 @@
+//! A vault on disk: the `keyslots` file and the SQLCipher `vault.db` in one folder.
+//! Creating, unlocking and changing the passphrase live here; the records live in
+//! [`crate::store`].
+
+pub mod kdf;
+pub mod keyslots;
+pub mod lock;
+pub mod secret;
+
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::store::Store;
+pub use kdf::KdfParams;
+use keyslots::Keyslots;
+use lock::VaultLock;
+pub use secret::{Key, Passphrase};
+
+/// File name of the key slots.
+pub const KEYSLOTS_FILE: &str = "keyslots";
+/// File name of the encrypted database.
+pub const DATABASE_FILE: &str = "vault.db";
+
+/// What went wrong with a vault as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The folder is missing.
+    #[error("no vault at {}: the folder does not exist; create one with `aigaq init` or give the right --vault", dir.display())]
+    NotFound {
+        /// The folder asked for.
+        dir: PathBuf,
+    },
+    /// The folder holds no keyslots.
+    #[error("{} is not an Aigaq vault (it has no keyslots file); give the right --vault or create one with `aigaq init`", dir.display())]
+    NotAVault {
+        /// The folder asked for.
+        dir: PathBuf,
+    },
+    /// `init` on an existing vault.
+    #[error("{} already holds a vault; nothing was changed", dir.display())]
+    AlreadyExists {
+        /// The folder asked for.
+        dir: PathBuf,
+    },
+    /// `init` on a folder with other files.
+    #[error("{} is not empty; choose an empty or new folder for a vault", dir.display())]
+    FolderNotEmpty {
+        /// The folder asked for.
+        dir: PathBuf,
+    },
+    /// No slot opened.
+    #[error("wrong passphrase: the vault did not open; nothing was changed")]
+    WrongPassphrase,
+    /// Another process holds the lock.
+    #[error("vault is in use by another Aigaq process ({}); close the app or wait for the other command to finish", dir.display())]
+    InUse {
+        /// The vault folder.
+        dir: PathBuf,
+    },
+    /// Keyslots damaged.
+    #[error("the keyslots file is damaged ({reason}); the vault cannot be opened without it: restore the vault from a backup")]
+    KeyslotsDamaged {
+        /// What was found.
+        reason: String,
+    },
+    /// Database damaged or missing.
+    #[error("vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup")]
+    DatabaseDamaged {
+        /// What was found.
+        reason: String,
+    },
+    /// Written by a newer Aigaq.
+    #[error("this vault's {what} has format version {found}, newer than this Aigaq understands: update Aigaq")]
+    NewerFormat {
+        /// Which file.
+        what: &'static str,
+        /// The version found.
+        found: u32,
+    },
+    /// `passwd` to a passphrase the vault already has.
+    #[error("the new passphrase already opens this vault; choose a different one")]
+    PassphraseInUse,
+    /// Empty passphrase.
+    #[error("the passphrase is empty; type one, or give a file that holds it")]
+    EmptyPassphrase,
+    /// Short passphrase.
+    #[error("the new passphrase is too short: use at least {min} characters (a few unrelated words are easiest to remember)")]
+    PassphraseTooShort {
+        /// Minimum number of characters.
+        min: usize,
+    },
+    /// Not UTF-8.
+    #[error("the passphrase file is not UTF-8 text")]
+    PassphraseNotText,
+    /// KDF cost out of bounds.
+    #[error("Argon2id cost out of bounds (memory {memory_kib} KiB, {time_cost} passes, {lanes} lanes): use 1 MiB to 4 GiB and 1 to 64 passes")]
+    BadKdfParams {
+        /// Memory in KiB.
+        memory_kib: u32,
+        /// Passes.
+        time_cost: u32,
+        /// Lanes.
+        lanes: u32,
+    },
+    /// The KDF could not get its memory.
+    #[error("not enough memory for the key derivation ({memory_kib} KiB); close other programs and try again")]
+    OutOfMemory {
+        /// Memory in KiB.
+        memory_kib: u32,
+    },
+    /// The OS random source failed.
+    #[error("the system's random number generator failed; nothing was written")]
+    Randomness,
+    /// A file operation failed.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// To which file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+impl VaultError {
+    pub(crate) fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        VaultError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// How long an unlock took, split into the key derivation and everything else.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnlockTimings {
+    /// Argon2id.
+    pub kdf: Duration,
+    /// Reading keyslots, opening the slots and the database, checking the schema.
+    pub rest: Duration,
+}
+
+/// What is at a vault path, without a passphrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VaultState {
+    /// Nothing there yet: `init` may create it.
+    Absent,
+    /// A vault.
+    Present,
+    /// Something else.
+    NotAVault,
+}
+
+/// The folder used when none is given: the user's data folder.
+pub fn default_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("aigaq").join("vault"))
+}
+
+/// What is at `dir`.
+pub fn state(dir: &Path) -> VaultState {
+    if dir.join(KEYSLOTS_FILE).is_file() {
+        VaultState::Present
+    } else if !dir.exists() || fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false) {
+        VaultState::Absent
+    } else {
+        VaultState::NotAVault
+    }
+}
+
+/// The SQLCipher key: HKDF-SHA256 of the master key, so the master key itself never
+/// reaches SQLCipher and other keys can later be derived from it independently.
+fn database_key(master: &Key) -> Result<Key, VaultError> {
+    struct Len32;
+    impl ring::hkdf::KeyType for Len32 {
+        fn len(&self) -> usize {
+            32
+        }
+    }
+    let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"aigaq/vault/1").extract(master.bytes());
+    let okm = prk
+        .expand(&[b"sqlcipher raw key"], Len32)
+        .map_err(|_| VaultError::Randomness)?;
+    let mut key = Key::zeroed();
+    okm.fill(key.bytes_mut()).map_err(|_| VaultError::Randomness)?;
+    Ok(key)
+}
+
+/// An unlocked vault. Dropping it closes the database, wipes the keys and releases the lock.
+pub struct Vault {
+    dir: PathBuf,
+    store: Store,
+    master: Key,
+    slot: usize,
+    timings: UnlockTimings,
+    _lock: VaultLock,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Creates a vault in `dir` (made if missing, with mode 0700) and returns it unlocked.
+    pub fn init(dir: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<Vault, crate::Error> {
+        passphrase.check_strength()?;
+        params.check()?;
+        match state(dir) {
+            VaultState::Present => return Err(VaultError::AlreadyExists { dir: dir.into() }.into()),
+            VaultState::NotAVault => return Err(VaultError::FolderNotEmpty { dir: dir.into() }.into()),
+            VaultState::Absent => {}
+        }
+        if !dir.exists() {
+            if let Some(parent) = dir.parent() {
+                fs::create_dir_all(parent).map_err(|e| VaultError::io("create", parent, e))?;
+            }
+            DirBuilder::new()
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| VaultError::io("create", dir, e))?;
+        }
+        let lock = VaultLock::acquire(dir)?;
+        let created = Self::create_files(dir, passphrase, params, lock);
+        if created.is_err() {
+            let _ = fs::remove_file(dir.join(DATABASE_FILE));
+            let _ = fs::remove_file(dir.join(KEYSLOTS_FILE));
+        }
+        created
+    }
+
+    fn create_files(
+        dir: &Path,
+        passphrase: &Passphrase,
+        params: KdfParams,
+        lock: VaultLock,
+    ) -> Result<Vault, crate::Error> {
+        let mut slots = Keyslots::new(params)?;
+        let master = Key::random()?;
+        let started = Instant::now();
+        let kek = params.derive(passphrase, slots.salt())?;
+        let kdf = started.elapsed();
+        let slot = Keyslots::random_slot(None)?;
+        slots.seal(slot, &kek, &master)?;
+        // The database file is made first, empty and 0600: SQLite then keeps its mode and
+        // gives its -wal and -shm files the same one.
+        let db = dir.join(DATABASE_FILE);
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&db)
+            .map_err(|e| VaultError::io("create", &db, e))?;
+        let store = Store::create(&db, &database_key(&master)?)?;
+        slots.write_atomic(&dir.join(KEYSLOTS_FILE))?;
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            store,
+            master,
+            slot,
+            timings: UnlockTimings {
+                kdf,
+                rest: started.elapsed() - kdf,
+            },
+            _lock: lock,
+        })
+    }
+
+    /// Opens an existing vault. Checks the folder, takes the lock, derives the key once and
+    /// opens the database; on any failure nothing on disk is changed.
+    pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Vault, crate::Error> {
+        let started = Instant::now();
+        let (lock, slots) = Self::prepare(dir)?;
+        let before_kdf = started.elapsed();
+        let kdf_start = Instant::now();
+        let kek = slots.params.derive(passphrase, slots.salt())?;
+        let kdf = kdf_start.elapsed();
+        let after = Instant::now();
+        let (master, slot) = slots.open(&kek).ok_or(VaultError::WrongPassphrase)?;
+        let store = Store::open(&dir.join(DATABASE_FILE), &database_key(&master)?)?;
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            store,
+            master,
+            slot,
+            timings: UnlockTimings {
+                kdf,
+                rest: before_kdf + after.elapsed(),
+            },
+            _lock: lock,
+        })
+    }
+
+    /// Everything before the key derivation: the folder is a vault, not in use, and its
+    /// files look whole.
+    fn prepare(dir: &Path) -> Result<(VaultLock, Keyslots), VaultError> {
+        if !dir.is_dir() {
+            return Err(VaultError::NotFound { dir: dir.into() });
+        }
+        let ks_path = dir.join(KEYSLOTS_FILE);
+        if !ks_path.is_file() {
+            return Err(VaultError::NotAVault { dir: dir.into() });
+        }
+        let lock = VaultLock::acquire(dir)?;
+        let slots = Keyslots::read(&ks_path)?;
+        let db = dir.join(DATABASE_FILE);
+        let len = match fs::metadata(&db) {
+            Ok(m) => m.len(),
+            Err(_) => {
+                return Err(VaultError::DatabaseDamaged {
+                    reason: "the file is missing".into(),
+                })
+            }
+        };
+        if len == 0 || len % 4096 != 0 {
+            return Err(VaultError::DatabaseDamaged {
+                reason: format!("its size, {len} bytes, is not a whole number of pages"),
+            });
+        }
+        Ok((lock, slots))
+    }
+
+    /// Re-seals the master key under a new passphrase. The database is not touched; the
+    /// keyslots file is replaced atomically.
+    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<(), VaultError> {
+        new.check_strength()?;
+        let path = self.dir.join(KEYSLOTS_FILE);
+        let mut slots = Keyslots::read(&path)?;
+        let kek = slots.params.derive(new, slots.salt())?;
+        if slots.open(&kek).is_some() {
+            return Err(VaultError::PassphraseInUse);
+        }
+        slots.seal(self.slot, &kek, &self.master)?;
+        slots.write_atomic(&path)
+    }
+
+    /// The records.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The records, for changes.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The vault folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How long the unlock took.
+    pub fn timings(&self) -> UnlockTimings {
+        self.timings
+    }
+
+    /// The Argon2id cost this vault uses.
+    pub fn kdf_params(&self) -> Result<KdfParams, VaultError> {
+        Ok(Keyslots::read(&self.dir.join(KEYSLOTS_FILE))?.params)
+    }
+}

@@ -1,0 +1,130 @@
+//! Secret values: zeroized on drop and never shown by `Debug`, so a stray `{:?}` in a log
+//! line cannot print a key (the mistake a peer tool's audit found).
+
+use std::fmt;
+
+use zeroize::{Zeroize, Zeroizing};
+
+use super::VaultError;
+
+/// Shortest passphrase accepted for a new vault or a passphrase change.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A passphrase as typed. Trailing line breaks from a file are removed by the reader.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    /// Wraps a passphrase; an empty one is refused.
+    pub fn new(mut s: String) -> Result<Self, VaultError> {
+        if s.is_empty() {
+            s.zeroize();
+            return Err(VaultError::EmptyPassphrase);
+        }
+        Ok(Self(Zeroizing::new(s)))
+    }
+
+    /// Reads a passphrase from the bytes of a file: one trailing `\n` or `\r\n` is removed.
+    pub fn from_file_bytes(bytes: Zeroizing<Vec<u8>>) -> Result<Self, VaultError> {
+        let mut end = bytes.len();
+        if end > 0 && bytes[end - 1] == b'\n' {
+            end -= 1;
+            if end > 0 && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        let text = std::str::from_utf8(&bytes[..end]).map_err(|_| VaultError::PassphraseNotText)?;
+        Self::new(text.to_owned())
+    }
+
+    /// Refuses passphrases too short to protect a vault. Used when one is set, not on unlock.
+    pub fn check_strength(&self) -> Result<(), VaultError> {
+        if self.0.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(VaultError::PassphraseTooShort {
+                min: MIN_PASSPHRASE_CHARS,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// A 256-bit key: the master key, a key-encryption key or a derived database key.
+#[derive(Clone)]
+pub struct Key(Zeroizing<[u8; 32]>);
+
+impl Key {
+    #[cfg(test)]
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    pub(crate) fn zeroed() -> Self {
+        Self(Zeroizing::new([0u8; 32]))
+    }
+
+    pub(crate) fn random() -> Result<Self, VaultError> {
+        let mut k = Self::zeroed();
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k.0[..])
+            .map_err(|_| VaultError::Randomness)?;
+        Ok(k)
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8; 32] {
+        &mut self.0
+    }
+
+    /// Lower-case hex, in a buffer that is wiped when dropped.
+    pub(crate) fn to_hex(&self) -> Zeroizing<String> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = Zeroizing::new(String::with_capacity(64));
+        for b in self.0.iter() {
+            s.push(HEX[(b >> 4) as usize] as char);
+            s.push(HEX[(b & 15) as usize] as char);
+        }
+        s
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secret_bytes() {
+        let p = Passphrase::new("correct horse battery".into()).unwrap();
+        assert_eq!(format!("{p:?}"), "Passphrase(<redacted>)");
+        let k = Key::from_bytes([0xab; 32]);
+        let shown = format!("{k:?} {:?}", vec![k.clone()]);
+        assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
+    }
+
+    #[test]
+    fn empty_and_short_passphrases_are_refused() {
+        assert!(matches!(Passphrase::new(String::new()), Err(VaultError::EmptyPassphrase)));
+        let p = Passphrase::from_file_bytes(Zeroizing::new(b"\n".to_vec()));
+        assert!(matches!(p, Err(VaultError::EmptyPassphrase)));
+        let short = Passphrase::new("1234567".into()).unwrap();
+        assert!(short.check_strength().is_err());
+        let p = Passphrase::from_file_bytes(Zeroizing::new(b"long enough\r\n".to_vec())).unwrap();
+        assert_eq!(p.as_bytes(), b"long enough");
+    }
+}
