@@ -1,1 +1,493 @@
-fn main() {}
+//! `aigaq`: the command-line face of the core. It parses arguments, reads passphrases and
+//! files, calls the library and prints; every rule lives in the library.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use aigaq::model::{self, Testimony};
+use aigaq::store::{search, EditOutcome};
+use aigaq::vault::{self, KdfParams, Passphrase, Vault, VaultError};
+use clap::{Parser, Subcommand};
+use zeroize::Zeroizing;
+
+/// Aigaq: record witness testimonies into an encrypted vault.
+#[derive(Parser)]
+#[command(name = "aigaq", version, about, long_about = None)]
+struct Cli {
+    /// Vault folder [default: the user's data folder, e.g. ~/.local/share/aigaq/vault]
+    #[arg(long, global = true, env = "AIGAQ_VAULT", value_name = "DIR")]
+    vault: Option<PathBuf>,
+    /// Read the passphrase from this file instead of a prompt (`-` = standard input)
+    #[arg(long, global = true, value_name = "PATH")]
+    passphrase_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new vault
+    Init {
+        /// Argon2id memory in MiB (lower than the default only for tests)
+        #[arg(long, value_name = "N")]
+        kdf_memory_mib: Option<u32>,
+        /// Argon2id passes
+        #[arg(long, value_name = "T")]
+        kdf_time: Option<u32>,
+    },
+    /// Change the passphrase (asks for the current one first)
+    Passwd {
+        /// Read the new passphrase from this file (`-` = standard input)
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Print a complete example testimony as JSON
+    Template,
+    /// Print the controlled vocabularies with their English, Russian and Kazakh labels
+    Vocab {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add testimonies from JSON: one object, an array, or one per line (all or nothing)
+    Add {
+        /// JSON file (`-` = standard input)
+        #[arg(long = "json", value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List testimonies, newest first
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a testimony's current revision
+    Show {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a new revision of a testimony
+    Edit {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// JSON file with the whole new content (`-` = standard input)
+        #[arg(long = "json", value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List a testimony's revisions
+    History {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search narratives and descriptions (every word must match; case is ignored)
+    Search {
+        /// Words to look for
+        query: String,
+        /// Most results to show
+        #[arg(long, default_value_t = search::DEFAULT_LIMIT)]
+        limit: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a testimony's content for good (its revision hashes remain)
+    Delete {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Read the whole vault and check every page and revision hash
+    Check,
+}
+
+/// A failure and the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<aigaq::Error> for Failure {
+    fn from(e: aigaq::Error) -> Self {
+        Failure {
+            code: if e.is_integrity() { 2 } else { 1 },
+            message: e.to_string(),
+        }
+    }
+}
+
+macro_rules! from_core {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(e: $t) -> Self {
+                aigaq::Error::from(e).into()
+            }
+        }
+    )*};
+}
+from_core!(VaultError, aigaq::store::StoreError, model::InputError);
+
+fn user_error(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 1,
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = match &cli.vault {
+        Some(d) => d.clone(),
+        None => vault::default_dir().ok_or_else(|| {
+            user_error("no data folder is known for this user; give --vault DIR")
+        })?,
+    };
+    let pass_file = cli.passphrase_file.as_deref();
+    match cli.command {
+        Command::Init {
+            kdf_memory_mib,
+            kdf_time,
+        } => {
+            let params = match (kdf_memory_mib, kdf_time) {
+                (None, None) => KdfParams::DEFAULT,
+                (m, t) => KdfParams::new(
+                    m.unwrap_or(KdfParams::DEFAULT.memory_kib / 1024),
+                    t.unwrap_or(KdfParams::DEFAULT.time_cost),
+                )?,
+            };
+            // Say so before asking for a passphrase.
+            vault::check_can_init(&dir)?;
+            let pass = new_passphrase(pass_file, "New passphrase")?;
+            let v = with_spinner("Creating the vault (deriving the key)…", || {
+                Vault::init(&dir, &pass, params)
+            })?;
+            eprintln!(
+                "Created a vault in {} (Argon2id {} MiB, {} passes).",
+                v.dir().display(),
+                params.memory_kib / 1024,
+                params.time_cost
+            );
+        }
+        Command::Passwd {
+            new_passphrase_file,
+        } => {
+            if pass_file.is_some() && pass_file == new_passphrase_file.as_deref() {
+                return Err(user_error(
+                    "the current and the new passphrase cannot come from the same file",
+                ));
+            }
+            let mut v = unlock(&dir, pass_file)?;
+            let new = new_passphrase(new_passphrase_file.as_deref(), "New passphrase")?;
+            with_spinner("Changing the passphrase…", || v.change_passphrase(&new))?;
+            eprintln!("Passphrase changed. The old passphrase no longer opens this vault.");
+        }
+        Command::Template => {
+            print_json(&model::template())?;
+        }
+        Command::Vocab { json } => {
+            let all = model::vocab::all();
+            if json {
+                print_json(&all)?;
+            } else {
+                let mut out = String::new();
+                for v in all {
+                    out.push_str(&format!("{} ({}):\n", v.name, v.noun));
+                    for t in v.terms {
+                        out.push_str(&format!("  {:<32} {} | {} | {}\n", t.code, t.en, t.ru, t.kk));
+                    }
+                }
+                print_text(&out)?;
+            }
+        }
+        Command::Add { file } => {
+            check_stdin_use(pass_file, &file)?;
+            let items = read_testimonies(&file)?;
+            let mut v = unlock(&dir, pass_file)?;
+            let ids = v.store_mut().add(&items)?;
+            let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
+            print_text(&text)?;
+            eprintln!("Added {} testimon{}.", ids.len(), if ids.len() == 1 { "y" } else { "ies" });
+        }
+        Command::List { json } => {
+            let v = unlock(&dir, pass_file)?;
+            let list = v.store().list()?;
+            if json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                eprintln!("The vault holds no testimonies yet. Add one with `aigaq add --json FILE`.");
+            } else {
+                let mut out = format!(
+                    "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {}\n",
+                    "ID", "INTERVIEW", "PLACE", "WITNESS", "STATUS", "NARRATIVE"
+                );
+                for s in &list {
+                    out.push_str(&format!(
+                        "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {}\n",
+                        s.id,
+                        s.interview_date.as_deref().unwrap_or("-"),
+                        clip(s.place.as_deref().unwrap_or("-"), 16),
+                        clip(s.witness.as_deref().unwrap_or("-"), 10),
+                        s.status.as_deref().unwrap_or("-"),
+                        clip(&s.excerpt, 60)
+                    ));
+                }
+                print_text(&out)?;
+            }
+        }
+        Command::Show { id, json } => {
+            let v = unlock(&dir, pass_file)?;
+            let r = v.store().get(&id)?;
+            if json {
+                print_json(&r)?;
+            } else {
+                let body = serde_json::to_string_pretty(&r.testimony)
+                    .map_err(|e| user_error(format!("could not print the testimony: {e}")))?;
+                print_text(&format!(
+                    "testimony  {}\nrevision   {} ({})\ncreated    {}\nupdated    {}\n\n{body}\n",
+                    r.id, r.number, r.revision, r.created_at, r.updated_at
+                ))?;
+            }
+        }
+        Command::Edit { id, file } => {
+            check_stdin_use(pass_file, &file)?;
+            let mut items = read_testimonies(&file)?;
+            if items.len() != 1 {
+                return Err(user_error(format!(
+                    "edit takes exactly one testimony; {} has {}",
+                    file.display(),
+                    items.len()
+                )));
+            }
+            let t: Testimony = items.remove(0);
+            let mut v = unlock(&dir, pass_file)?;
+            match v.store_mut().edit(&id, &t)? {
+                EditOutcome::Saved(hash) => {
+                    print_text(&format!("{hash}\n"))?;
+                    eprintln!("Saved a new revision.");
+                }
+                EditOutcome::Unchanged(hash) => {
+                    print_text(&format!("{hash}\n"))?;
+                    eprintln!("Nothing changed; no revision was saved.");
+                }
+            }
+        }
+        Command::History { id, json } => {
+            let v = unlock(&dir, pass_file)?;
+            let h = v.store().history(&id)?;
+            if json {
+                print_json(&h)?;
+            } else {
+                let mut out = String::new();
+                for r in &h {
+                    out.push_str(&format!(
+                        "{:>3}  {}  {}{}\n",
+                        r.number,
+                        r.revision,
+                        r.saved_at,
+                        if r.purged { "  (content deleted)" } else { "" }
+                    ));
+                }
+                print_text(&out)?;
+            }
+        }
+        Command::Search { query, limit, json } => {
+            let v = unlock(&dir, pass_file)?;
+            let hits = v.store().search(&query, limit)?;
+            if json {
+                print_json(&hits)?;
+            } else if hits.is_empty() {
+                eprintln!("No testimony matches.");
+            } else {
+                let mut out = String::new();
+                for h in &hits {
+                    out.push_str(&format!(
+                        "{}  {}  {}\n    {}\n",
+                        h.id,
+                        h.interview_date.as_deref().unwrap_or("-"),
+                        h.place.as_deref().unwrap_or("-"),
+                        h.snippet.split_whitespace().collect::<Vec<_>>().join(" ")
+                    ));
+                }
+                print_text(&out)?;
+            }
+        }
+        Command::Delete { id, yes } => {
+            if !yes {
+                confirm_delete(&id)?;
+            }
+            let mut v = unlock(&dir, pass_file)?;
+            let id = v.store_mut().delete(&id)?;
+            eprintln!("Deleted the content of testimony {id}; only its revision hashes remain.");
+        }
+        Command::Check => {
+            let v = unlock(&dir, pass_file)?;
+            with_spinner("Checking every page…", || v.store().check_integrity())?;
+            eprintln!(
+                "The vault is intact: every page authenticates and every revision matches its hash."
+            );
+        }
+    }
+    Ok(())
+}
+
+fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.pop();
+        out.push('…');
+    }
+    out
+}
+
+fn print_text(s: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`aigaq list | head`) is not an error worth reporting.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(user_error(format!("could not write the output: {e}"))),
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(value)
+        .map_err(|e| user_error(format!("could not encode the output: {e}")))?;
+    print_text(&(s + "\n"))
+}
+
+fn with_spinner<T, E>(message: &str, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
+    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if io::stderr().is_terminal() {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(100));
+    }
+    let result = f();
+    bar.finish_and_clear();
+    result
+}
+
+fn unlock(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Failure> {
+    // Fail on a missing or foreign folder before asking for a passphrase.
+    if !dir.is_dir() {
+        return Err(VaultError::NotFound { dir: dir.into() }.into());
+    }
+    if vault::state(dir) != vault::VaultState::Present {
+        return Err(VaultError::NotAVault { dir: dir.into() }.into());
+    }
+    let pass = read_passphrase(pass_file, "Passphrase")?;
+    Ok(with_spinner("Unlocking (deriving the key)…", || {
+        Vault::unlock(dir, &pass)
+    })?)
+}
+
+/// Most bytes read from a passphrase file: a passphrase is short; a big file is a mistake.
+const MAX_PASSPHRASE_FILE: u64 = 64 * 1024;
+
+fn read_passphrase(file: Option<&Path>, prompt: &str) -> Result<Passphrase, Failure> {
+    match file {
+        Some(path) => {
+            let mut buf = Zeroizing::new(Vec::new());
+            let read = if path == Path::new("-") {
+                io::stdin().lock().take(MAX_PASSPHRASE_FILE).read_to_end(&mut buf)
+            } else {
+                File::open(path).and_then(|f| f.take(MAX_PASSPHRASE_FILE).read_to_end(&mut buf))
+            };
+            read.map_err(|e| {
+                user_error(format!(
+                    "could not read the passphrase from {}: {e}",
+                    path.display()
+                ))
+            })?;
+            Ok(Passphrase::from_file_bytes(buf)?)
+        }
+        None => {
+            let typed = rpassword::prompt_password(format!("{prompt}: ")).map_err(|_| {
+                user_error(
+                    "no passphrase given: run this in a terminal to be asked for it, or use --passphrase-file PATH",
+                )
+            })?;
+            Ok(Passphrase::new(typed)?)
+        }
+    }
+}
+
+fn new_passphrase(file: Option<&Path>, prompt: &str) -> Result<Passphrase, Failure> {
+    let pass = read_passphrase(file, prompt)?;
+    pass.check_strength()?;
+    if file.is_none() {
+        let again = read_passphrase(None, "Repeat it")?;
+        if !pass.same_as(&again) {
+            return Err(user_error("the two passphrases differ; nothing was changed"));
+        }
+    }
+    Ok(pass)
+}
+
+fn check_stdin_use(pass_file: Option<&Path>, input: &Path) -> Result<(), Failure> {
+    if pass_file == Some(Path::new("-")) && input == Path::new("-") {
+        return Err(user_error(
+            "the passphrase and the JSON cannot both come from standard input; put one in a file",
+        ));
+    }
+    Ok(())
+}
+
+fn read_testimonies(path: &Path) -> Result<Vec<Testimony>, Failure> {
+    let limit = model::validate::MAX_INPUT_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    let read = if path == Path::new("-") {
+        io::stdin().lock().take(limit).read_to_end(&mut buf)
+    } else {
+        File::open(path).and_then(|f| f.take(limit).read_to_end(&mut buf))
+    };
+    read.map_err(|e| user_error(format!("could not read {}: {e}", path.display())))?;
+    Ok(model::parse_input(&buf)?)
+}
+
+fn confirm_delete(id: &str) -> Result<(), Failure> {
+    if !io::stdin().is_terminal() {
+        return Err(user_error(
+            "delete cannot be undone; confirm with --yes when not running in a terminal",
+        ));
+    }
+    eprint!("Delete the content of testimony {id} for good? Type yes: ");
+    let mut answer = String::new();
+    io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| user_error(format!("could not read the answer: {e}")))?;
+    if answer.trim() != "yes" {
+        return Err(user_error("not deleted"));
+    }
+    Ok(())
+}

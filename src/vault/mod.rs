@@ -190,6 +190,15 @@ fn database_key(master: &Key) -> Result<Key, VaultError> {
     Ok(key)
 }
 
+/// Refuses to create a vault over an existing one or in a folder with other files.
+pub fn check_can_init(dir: &Path) -> Result<(), VaultError> {
+    match state(dir) {
+        VaultState::Present => Err(VaultError::AlreadyExists { dir: dir.into() }),
+        VaultState::NotAVault => Err(VaultError::FolderNotEmpty { dir: dir.into() }),
+        VaultState::Absent => Ok(()),
+    }
+}
+
 /// An unlocked vault. Dropping it closes the database, wipes the keys and releases the lock.
 pub struct Vault {
     dir: PathBuf,
@@ -211,11 +220,7 @@ impl Vault {
     pub fn init(dir: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<Vault, crate::Error> {
         passphrase.check_strength()?;
         params.check()?;
-        match state(dir) {
-            VaultState::Present => return Err(VaultError::AlreadyExists { dir: dir.into() }.into()),
-            VaultState::NotAVault => return Err(VaultError::FolderNotEmpty { dir: dir.into() }.into()),
-            VaultState::Absent => {}
-        }
+        check_can_init(dir)?;
         if !dir.exists() {
             if let Some(parent) = dir.parent() {
                 fs::create_dir_all(parent).map_err(|e| VaultError::io("create", parent, e))?;

@@ -46,6 +46,11 @@ impl Passphrase {
         Ok(())
     }
 
+    /// Whether two typed passphrases are the same (a new one typed twice).
+    pub fn same_as(&self, other: &Passphrase) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }

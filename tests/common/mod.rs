@@ -1,0 +1,120 @@
+//! Helpers for driving the `aigaq` CLI in scratch folders, with a light KDF.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const PASS: &str = "correct horse battery staple";
+
+pub struct Scratch {
+    pub root: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Self {
+        Scratch {
+            root: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn vault(&self) -> PathBuf {
+        self.root.path().join("vault")
+    }
+
+    pub fn tmp(&self) -> PathBuf {
+        let t = self.root.path().join("tmp");
+        std::fs::create_dir_all(&t).unwrap();
+        t
+    }
+
+    pub fn file(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.root.path().join(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    pub fn pass_file(&self) -> PathBuf {
+        self.file("pass", format!("{PASS}\n"))
+    }
+
+    /// `aigaq --vault <vault> --passphrase-file <pass> ARGS`, with TMPDIR inside the scratch.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("aigaq").unwrap();
+        c.env_remove("AIGAQ_VAULT")
+            .env("TMPDIR", self.tmp())
+            .arg("--vault")
+            .arg(self.vault())
+            .arg("--passphrase-file")
+            .arg(self.pass_file())
+            .args(args);
+        c
+    }
+
+    pub fn init(&self) {
+        self.cmd(&["init", "--kdf-memory-mib", "8", "--kdf-time", "1"])
+            .assert()
+            .success();
+    }
+
+    /// Adds the JSON and returns the new ids.
+    pub fn add(&self, json: &str) -> Vec<String> {
+        let f = self.file("input.json", json);
+        let out = self
+            .cmd(&["add", "--json", f.to_str().unwrap()])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn stdout(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    }
+}
+
+/// Every file under `dir` with its bytes and mode.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for entry in walk(dir) {
+        let meta = std::fs::metadata(&entry).unwrap();
+        if meta.is_file() {
+            out.insert(
+                entry.clone(),
+                (std::fs::read(&entry).unwrap(), meta.permissions().mode()),
+            );
+        }
+    }
+    out
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p.clone());
+                }
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A minimal valid testimony with the given narrative.
+pub fn testimony(narrative: &str) -> String {
+    serde_json::json!({"schema": "aigaq/testimony/1", "narrative": narrative}).to_string()
+}
