@@ -45,9 +45,7 @@ impl Error {
                 }
             },
             Error::Store(e) => match e {
-                StoreError::UnknownTestimony { .. } | StoreError::AmbiguousId { .. } => {
-                    "not_found"
-                }
+                StoreError::UnknownTestimony { .. } | StoreError::AmbiguousId { .. } => "not_found",
                 StoreError::Purged { .. } => "purged",
                 StoreError::Input(_) => "invalid_input",
                 StoreError::EmptyQuery => "invalid_input",

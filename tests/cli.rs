@@ -53,13 +53,19 @@ fn add_list_show_edit_history_search_delete() {
     assert!(s.stdout(&["list"]).contains(id.as_str()));
 
     let shown: Value = serde_json::from_str(&s.stdout(&["show", id, "--json"])).unwrap();
-    assert_eq!(shown["testimony"]["narrative"], "They beat me at the station in Almaty.");
+    assert_eq!(
+        shown["testimony"]["narrative"],
+        "They beat me at the station in Almaty."
+    );
     let first_rev = shown["revision"].as_str().unwrap().to_owned();
     assert_eq!(first_rev.len(), 64);
     // A unique prefix is enough.
     assert!(s.stdout(&["show", &id[..13]]).contains("They beat me"));
 
-    let f = s.file("edit.json", testimony("They beat me and threatened my family."));
+    let f = s.file(
+        "edit.json",
+        testimony("They beat me and threatened my family."),
+    );
     let out = s.stdout(&["edit", id, "--json", f.to_str().unwrap()]);
     let second_rev = out.trim().to_owned();
     assert_ne!(second_rev, first_rev);
@@ -75,14 +81,23 @@ fn add_list_show_edit_history_search_delete() {
 
     let hits: Value = serde_json::from_str(&s.stdout(&["search", "THREAT", "--json"])).unwrap();
     assert_eq!(hits[0]["id"], id.as_str());
-    assert!(hits[0]["snippet"].as_str().unwrap().contains("[threatened]"));
+    assert!(hits[0]["snippet"]
+        .as_str()
+        .unwrap()
+        .contains("[threatened]"));
     // The first revision's words are no longer in the index.
     let hits: Value = serde_json::from_str(&s.stdout(&["search", "station", "--json"])).unwrap();
     assert_eq!(hits.as_array().unwrap().len(), 0);
 
-    s.cmd(&["delete", id]).assert().code(1).stderr(predicate::str::contains("--yes"));
+    s.cmd(&["delete", id])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--yes"));
     s.cmd(&["delete", id, "--yes"]).assert().success();
-    s.cmd(&["show", id]).assert().code(1).stderr(predicate::str::contains("was deleted"));
+    s.cmd(&["show", id])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("was deleted"));
     let hist: Value = serde_json::from_str(&s.stdout(&["history", id, "--json"])).unwrap();
     assert!(hist.as_array().unwrap().iter().all(|r| r["purged"] == true));
     let list: Value = serde_json::from_str(&s.stdout(&["list", "--json"])).unwrap();
@@ -98,7 +113,12 @@ fn add_accepts_an_array_and_json_lines_and_prints_one_id_per_line() {
     s.init();
     let array = format!("[{}, {}]", testimony("one"), testimony("two"));
     assert_eq!(s.add(&array).len(), 2);
-    let lines = format!("{}\n{}\n{}\n", testimony("three"), testimony("four"), testimony("five"));
+    let lines = format!(
+        "{}\n{}\n{}\n",
+        testimony("three"),
+        testimony("four"),
+        testimony("five")
+    );
     assert_eq!(s.add(&lines).len(), 3);
     let list: Value = serde_json::from_str(&s.stdout(&["list", "--json"])).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 5);
@@ -120,12 +140,19 @@ fn passphrase_and_json_cannot_both_be_standard_input() {
     let s = Scratch::new();
     s.init();
     let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args(["--vault", s.vault().to_str().unwrap(), "--passphrase-file", "-"])
-        .args(["add", "--json", "-"])
-        .write_stdin(common::PASS)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot both come from standard input"));
+    c.args([
+        "--vault",
+        s.vault().to_str().unwrap(),
+        "--passphrase-file",
+        "-",
+    ])
+    .args(["add", "--json", "-"])
+    .write_stdin(common::PASS)
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "cannot both come from standard input",
+    ));
 }
 
 #[test]
@@ -133,10 +160,16 @@ fn passphrase_from_stdin_unlocks() {
     let s = Scratch::new();
     s.init();
     let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args(["--vault", s.vault().to_str().unwrap(), "--passphrase-file", "-", "list"])
-        .write_stdin(format!("{}\n", common::PASS))
-        .assert()
-        .success();
+    c.args([
+        "--vault",
+        s.vault().to_str().unwrap(),
+        "--passphrase-file",
+        "-",
+        "list",
+    ])
+    .write_stdin(format!("{}\n", common::PASS))
+    .assert()
+    .success();
 }
 
 #[test]
@@ -173,8 +206,14 @@ fn passwd_changes_the_passphrase_without_rewriting_the_database() {
     s.cmd(&["passwd", "--new-passphrase-file", new.to_str().unwrap()])
         .assert()
         .success();
-    assert_eq!(std::fs::read(s.vault().join("vault.db")).unwrap(), db_before);
-    s.cmd(&["list"]).assert().code(1).stderr(predicate::str::contains("wrong passphrase"));
+    assert_eq!(
+        std::fs::read(s.vault().join("vault.db")).unwrap(),
+        db_before
+    );
+    s.cmd(&["list"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("wrong passphrase"));
     let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
     c.args(["--vault", s.vault().to_str().unwrap(), "--passphrase-file"])
         .arg(&new)
@@ -191,7 +230,17 @@ fn template_is_complete_and_adds_cleanly() {
     s.init();
     let t = s.stdout(&["template"]);
     let v: Value = serde_json::from_str(&t).unwrap();
-    for key in ["status", "interview", "consent", "witness", "narrative", "events", "persons", "follow_up", "tags"] {
+    for key in [
+        "status",
+        "interview",
+        "consent",
+        "witness",
+        "narrative",
+        "events",
+        "persons",
+        "follow_up",
+        "tags",
+    ] {
         assert!(v.get(key).is_some(), "template lacks {key}");
     }
     assert_eq!(s.add(&t).len(), 1);
@@ -202,8 +251,18 @@ fn vocab_lists_labels_in_three_languages() {
     let s = Scratch::new();
     let out = s.stdout(&["vocab", "--json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let acts = v.as_array().unwrap().iter().find(|x| x["name"] == "act_type").unwrap();
-    let torture = acts["terms"].as_array().unwrap().iter().find(|t| t["code"] == "torture").unwrap();
+    let acts = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "act_type")
+        .unwrap();
+    let torture = acts["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "torture")
+        .unwrap();
     assert_eq!(torture["ru"], "Пытки");
     assert_eq!(torture["kk"], "Азаптау");
 }
@@ -212,7 +271,11 @@ fn vocab_lists_labels_in_three_languages() {
 fn usage_errors_exit_1_and_help_exits_0() {
     let s = Scratch::new();
     s.cmd(&["frobnicate"]).assert().code(1);
-    assert_cmd::Command::cargo_bin("aigaq").unwrap().arg("--help").assert().success();
+    assert_cmd::Command::cargo_bin("aigaq")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success();
 }
 
 #[test]

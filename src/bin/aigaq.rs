@@ -165,9 +165,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let dir = match &cli.vault {
         Some(d) => d.clone(),
-        None => vault::default_dir().ok_or_else(|| {
-            user_error("no data folder is known for this user; give --vault DIR")
-        })?,
+        None => vault::default_dir()
+            .ok_or_else(|| user_error("no data folder is known for this user; give --vault DIR"))?,
     };
     let pass_file = cli.passphrase_file.as_deref();
     match cli.command {
@@ -220,7 +219,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 for v in all {
                     out.push_str(&format!("{} ({}):\n", v.name, v.noun));
                     for t in v.terms {
-                        out.push_str(&format!("  {:<32} {} | {} | {}\n", t.code, t.en, t.ru, t.kk));
+                        out.push_str(&format!(
+                            "  {:<32} {} | {} | {}\n",
+                            t.code, t.en, t.ru, t.kk
+                        ));
                     }
                 }
                 print_text(&out)?;
@@ -233,7 +235,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let ids = v.store_mut().add(&items)?;
             let text: String = ids.iter().map(|id| format!("{id}\n")).collect();
             print_text(&text)?;
-            eprintln!("Added {} testimon{}.", ids.len(), if ids.len() == 1 { "y" } else { "ies" });
+            eprintln!(
+                "Added {} testimon{}.",
+                ids.len(),
+                if ids.len() == 1 { "y" } else { "ies" }
+            );
         }
         Command::List { json } => {
             let v = unlock(&dir, pass_file)?;
@@ -241,7 +247,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if json {
                 print_json(&list)?;
             } else if list.is_empty() {
-                eprintln!("The vault holds no testimonies yet. Add one with `aigaq add --json FILE`.");
+                eprintln!(
+                    "The vault holds no testimonies yet. Add one with `aigaq add --json FILE`."
+                );
             } else {
                 let mut out = format!(
                     "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {}\n",
@@ -383,7 +391,8 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
 }
 
 fn with_spinner<T, E>(message: &str, f: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
-    let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
     if io::stderr().is_terminal() {
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
@@ -419,7 +428,10 @@ fn read_passphrase(file: Option<&Path>, prompt: &str) -> Result<Passphrase, Fail
         Some(path) => {
             let mut buf = Zeroizing::new(Vec::new());
             let read = if path == Path::new("-") {
-                io::stdin().lock().take(MAX_PASSPHRASE_FILE).read_to_end(&mut buf)
+                io::stdin()
+                    .lock()
+                    .take(MAX_PASSPHRASE_FILE)
+                    .read_to_end(&mut buf)
             } else {
                 File::open(path).and_then(|f| f.take(MAX_PASSPHRASE_FILE).read_to_end(&mut buf))
             };
@@ -448,7 +460,9 @@ fn new_passphrase(file: Option<&Path>, prompt: &str) -> Result<Passphrase, Failu
     if file.is_none() {
         let again = read_passphrase(None, "Repeat it")?;
         if !pass.same_as(&again) {
-            return Err(user_error("the two passphrases differ; nothing was changed"));
+            return Err(user_error(
+                "the two passphrases differ; nothing was changed",
+            ));
         }
     }
     Ok(pass)

@@ -6,8 +6,7 @@ pub mod validate;
 pub mod vocab;
 
 pub use testimony::{
-    Act, Consent, Event, EventDate, FollowUp, Interview, Person, Place, Testimony, Witness,
-    SCHEMA,
+    Act, Consent, Event, EventDate, FollowUp, Interview, Person, Place, Testimony, Witness, SCHEMA,
 };
 pub use validate::{from_value, parse_input, validate, InputError, Issue};
 
@@ -126,6 +125,9 @@ mod tests {
         };
         let msg = bad.into_testimony().unwrap_err().to_string();
         assert!(msg.contains("narrative: must not be empty"), "{msg}");
-        assert!(msg.contains("interview.date: \"2022-02-30\" is not a date"), "{msg}");
+        assert!(
+            msg.contains("interview.date: \"2022-02-30\" is not a date"),
+            "{msg}"
+        );
     }
 }

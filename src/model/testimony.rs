@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::vocab::{
-    ActType, Agency, ConsentUse, DatePrecision, IdentityLevel, InterviewMode, Method,
-    PersonRole, PersonStatus, RecordStatus, WitnessRelation,
+    ActType, Agency, ConsentUse, DatePrecision, IdentityLevel, InterviewMode, Method, PersonRole,
+    PersonStatus, RecordStatus, WitnessRelation,
 };
 
 /// The schema tag every testimony carries.

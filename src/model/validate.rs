@@ -102,7 +102,9 @@ pub fn parse_input(bytes: &[u8]) -> Result<Vec<Testimony>, InputError> {
     let mut stream = serde_json::Deserializer::from_str(trimmed).into_iter::<Value>();
     let many = trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1;
     loop {
-        let start = stream.byte_offset();
+        let offset = stream.byte_offset();
+        let rest = &trimmed[offset..];
+        let start = offset + (rest.len() - rest.trim_start().len());
         let line = trimmed[..start].matches('\n').count() + 1;
         let where_ = if many {
             format!("item {} (line {line}): ", out.len() + 1)
@@ -132,7 +134,11 @@ pub fn from_value(value: Value) -> Result<Testimony, InputError> {
     }
     let t: Testimony = serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
-        let path = if path == "." { "testimony".to_owned() } else { path };
+        let path = if path == "." {
+            "testimony".to_owned()
+        } else {
+            path
+        };
         invalid(vec![Issue {
             path,
             message: e.inner().to_string(),
@@ -184,10 +190,7 @@ fn check_sizes(v: &Value, path: &mut String, issues: &mut Vec<Issue>) {
             if items.len() > MAX_LIST_ITEMS {
                 issues.push(Issue {
                     path: path.clone(),
-                    message: format!(
-                        "has {} items; the limit is {MAX_LIST_ITEMS}",
-                        items.len()
-                    ),
+                    message: format!("has {} items; the limit is {MAX_LIST_ITEMS}", items.len()),
                 });
                 return;
             }
@@ -277,7 +280,10 @@ pub fn validate(t: &Testimony) -> Result<(), Vec<Issue>> {
         } else if !ids.insert(p.id.as_str()) {
             bad(
                 format!("persons[{i}].id"),
-                format!("{:?} is used by an earlier person; ids must be unique", p.id),
+                format!(
+                    "{:?} is used by an earlier person; ids must be unique",
+                    p.id
+                ),
             );
         }
         if let Some(age) = p.age {
@@ -295,10 +301,9 @@ pub fn validate(t: &Testimony) -> Result<(), Vec<Issue>> {
                 .from
                 .as_deref()
                 .and_then(|s| check_date(s, &format!("events[{e}].date.from"), &mut bad));
-            let to = d
-                .to
-                .as_deref()
-                .and_then(|s| check_date(s, &format!("events[{e}].date.to"), &mut bad));
+            let to =
+                d.to.as_deref()
+                    .and_then(|s| check_date(s, &format!("events[{e}].date.to"), &mut bad));
             if let (Some(from), Some(to)) = (from, to) {
                 if to < from {
                     bad(
@@ -327,7 +332,10 @@ pub fn validate(t: &Testimony) -> Result<(), Vec<Issue>> {
             }
         }
         for (a, act) in event.acts.iter().enumerate() {
-            for (field, refs) in [("victims", &act.victims), ("perpetrators", &act.perpetrators)] {
+            for (field, refs) in [
+                ("victims", &act.victims),
+                ("perpetrators", &act.perpetrators),
+            ] {
                 for (r, id) in refs.iter().enumerate() {
                     if !ids.contains(id.as_str()) {
                         bad(
@@ -369,7 +377,10 @@ fn check_date(s: &str, path: &str, bad: &mut impl FnMut(String, String)) -> Opti
     if d.is_none() {
         bad(
             path.to_owned(),
-            format!("{:?} is not a date; use YYYY-MM-DD, e.g. 2022-01-05", truncate(s)),
+            format!(
+                "{:?} is not a date; use YYYY-MM-DD, e.g. 2022-01-05",
+                truncate(s)
+            ),
         );
     }
     d

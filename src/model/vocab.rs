@@ -237,12 +237,25 @@ mod tests {
         for v in all() {
             let mut codes = std::collections::HashSet::new();
             for t in v.terms {
-                assert!(codes.insert(t.code), "{}: duplicate code {}", v.name, t.code);
+                assert!(
+                    codes.insert(t.code),
+                    "{}: duplicate code {}",
+                    v.name,
+                    t.code
+                );
                 assert!(!t.en.is_empty() && !t.ru.is_empty() && !t.kk.is_empty());
                 assert!(t.code.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
                 // Russian and Kazakh labels are written in Cyrillic, not copied English.
-                assert!(t.ru.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)), "{}", t.code);
-                assert!(t.kk.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)), "{}", t.code);
+                assert!(
+                    t.ru.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
+                    "{}",
+                    t.code
+                );
+                assert!(
+                    t.kk.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)),
+                    "{}",
+                    t.code
+                );
             }
         }
     }
@@ -250,6 +263,9 @@ mod tests {
     #[test]
     fn unknown_code_is_named_in_the_error() {
         let err = serde_json::from_str::<ActType>("\"tortur\"").unwrap_err();
-        assert!(err.to_string().starts_with("unknown act type \"tortur\""), "{err}");
+        assert!(
+            err.to_string().starts_with("unknown act type \"tortur\""),
+            "{err}"
+        );
     }
 }

@@ -25,7 +25,9 @@ pub enum StoreError {
         id: String,
     },
     /// A prefix that fits several.
-    #[error("{count} testimonies have ids starting with {prefix:?}; give more characters of the id")]
+    #[error(
+        "{count} testimonies have ids starting with {prefix:?}; give more characters of the id"
+    )]
     AmbiguousId {
         /// The prefix given.
         prefix: String,
@@ -47,7 +49,9 @@ pub enum StoreError {
     #[error("the search has no words in it; give at least one word")]
     EmptyQuery,
     /// The database failed a check.
-    #[error("vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup")]
+    #[error(
+        "vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup"
+    )]
     Damaged {
         /// What SQLCipher or a check reported.
         reason: String,
@@ -149,7 +153,9 @@ impl Store {
             conn.execute_batch(&sql)?;
         }
         // The first read proves the key and the file's first page.
-        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;

@@ -69,7 +69,10 @@ mod tests {
             fts_query("beaten OR \"x\" NEAR(a) -b").unwrap(),
             "\"beaten\"* \"OR\"* \"x\"* \"NEAR\"* \"a\"* \"b\"*"
         );
-        assert_eq!(fts_query("Қатыгез ұрып"), Some("\"Қатыгез\"* \"ұрып\"*".into()));
+        assert_eq!(
+            fts_query("Қатыгез ұрып"),
+            Some("\"Қатыгез\"* \"ұрып\"*".into())
+        );
         assert!(fts_query(" -- ** ").is_none());
     }
 }

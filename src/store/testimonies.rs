@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use rusqlite::{params, named_params, OptionalExtension, Transaction};
+use rusqlite::{named_params, params, OptionalExtension, Transaction};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -285,6 +285,20 @@ impl Store {
         Ok(TestimonyId(full_id))
     }
 
+    /// The exact stored bytes of a revision (RFC 8785 JSON), or `None` once purged.
+    pub fn revision_bytes(&self, hash: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let body: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row("SELECT body FROM revisions WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match body {
+            None => Err(StoreError::UnknownTestimony { id: hash.into() }),
+            Some(b) => Ok(b),
+        }
+    }
+
     /// Checks that every stored revision hashes to its id.
     pub(crate) fn verify_revision_hashes(&self) -> Result<(), StoreError> {
         let mut st = self.conn.prepare(
@@ -383,11 +397,10 @@ fn resolve(conn: &rusqlite::Connection, id: &str) -> Result<(i64, String), Store
 }
 
 fn purged_at(conn: &rusqlite::Connection, n: i64, id: &str) -> Result<(), StoreError> {
-    let at: Option<String> = conn.query_row(
-        "SELECT purged_at FROM testimonies WHERE n = ?1",
-        [n],
-        |r| r.get(0),
-    )?;
+    let at: Option<String> =
+        conn.query_row("SELECT purged_at FROM testimonies WHERE n = ?1", [n], |r| {
+            r.get(0)
+        })?;
     match at {
         Some(at) => Err(StoreError::Purged { id: id.into(), at }),
         None => Ok(()),

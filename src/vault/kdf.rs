@@ -66,13 +66,14 @@ impl KdfParams {
     /// Runs Argon2id once.
     pub fn derive(&self, passphrase: &Passphrase, salt: &[u8]) -> Result<Key, VaultError> {
         self.check()?;
-        let params = Params::new(self.memory_kib, self.time_cost, self.lanes, Some(32)).map_err(
-            |_| VaultError::BadKdfParams {
-                memory_kib: self.memory_kib,
-                time_cost: self.time_cost,
-                lanes: self.lanes,
-            },
-        )?;
+        let params =
+            Params::new(self.memory_kib, self.time_cost, self.lanes, Some(32)).map_err(|_| {
+                VaultError::BadKdfParams {
+                    memory_kib: self.memory_kib,
+                    time_cost: self.time_cost,
+                    lanes: self.lanes,
+                }
+            })?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut key = Key::zeroed();
         argon

@@ -176,7 +176,8 @@ impl Keyslots {
         if digest(&SHA256, &bytes[..BODY_LEN]).as_ref() != &bytes[BODY_LEN..] {
             return Err(damaged("its checksum does not match its contents"));
         }
-        let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let u32_at =
+            |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
         if version != VERSION {
             return Err(VaultError::NewerFormat {
@@ -270,7 +271,10 @@ mod tests {
         for i in 0..FILE_LEN {
             let mut b = bytes.clone();
             b[i] ^= 0x10;
-            assert!(Keyslots::from_bytes(&b).is_err(), "flip at {i} not detected");
+            assert!(
+                Keyslots::from_bytes(&b).is_err(),
+                "flip at {i} not detected"
+            );
         }
         assert!(Keyslots::from_bytes(&bytes[..100]).is_err());
     }

@@ -66,7 +66,9 @@ pub enum VaultError {
         reason: String,
     },
     /// Database damaged or missing.
-    #[error("vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup")]
+    #[error(
+        "vault.db is damaged ({reason}); nothing was changed: restore the vault from a backup"
+    )]
     DatabaseDamaged {
         /// What was found.
         reason: String,
@@ -165,7 +167,11 @@ pub fn default_dir() -> Option<PathBuf> {
 pub fn state(dir: &Path) -> VaultState {
     if dir.join(KEYSLOTS_FILE).is_file() {
         VaultState::Present
-    } else if !dir.exists() || fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false) {
+    } else if !dir.exists()
+        || fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false)
+    {
         VaultState::Absent
     } else {
         VaultState::NotAVault
@@ -181,12 +187,14 @@ fn database_key(master: &Key) -> Result<Key, VaultError> {
             32
         }
     }
-    let prk = ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"aigaq/vault/1").extract(master.bytes());
+    let prk =
+        ring::hkdf::Salt::new(ring::hkdf::HKDF_SHA256, b"aigaq/vault/1").extract(master.bytes());
     let okm = prk
         .expand(&[b"sqlcipher raw key"], Len32)
         .map_err(|_| VaultError::Randomness)?;
     let mut key = Key::zeroed();
-    okm.fill(key.bytes_mut()).map_err(|_| VaultError::Randomness)?;
+    okm.fill(key.bytes_mut())
+        .map_err(|_| VaultError::Randomness)?;
     Ok(key)
 }
 
@@ -211,13 +219,19 @@ pub struct Vault {
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Vault").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Vault")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
 impl Vault {
     /// Creates a vault in `dir` (made if missing, with mode 0700) and returns it unlocked.
-    pub fn init(dir: &Path, passphrase: &Passphrase, params: KdfParams) -> Result<Vault, crate::Error> {
+    pub fn init(
+        dir: &Path,
+        passphrase: &Passphrase,
+        params: KdfParams,
+    ) -> Result<Vault, crate::Error> {
         passphrase.check_strength()?;
         params.check()?;
         check_can_init(dir)?;

@@ -124,7 +124,10 @@ mod tests {
 
     #[test]
     fn empty_and_short_passphrases_are_refused() {
-        assert!(matches!(Passphrase::new(String::new()), Err(VaultError::EmptyPassphrase)));
+        assert!(matches!(
+            Passphrase::new(String::new()),
+            Err(VaultError::EmptyPassphrase)
+        ));
         let p = Passphrase::from_file_bytes(Zeroizing::new(b"\n".to_vec()));
         assert!(matches!(p, Err(VaultError::EmptyPassphrase)));
         let short = Passphrase::new("1234567".into()).unwrap();
