@@ -234,3 +234,42 @@ fn a_missing_input_file_is_a_user_error() {
             "could not read /nonexistent/input.json",
         ));
 }
+
+#[test]
+fn mutated_inputs_never_panic_the_parser() {
+    // A tiny xorshift so the run is the same every time.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let template = serde_json::to_vec(&aigaq::model::template()).unwrap();
+    let mut accepted = 0;
+    for _ in 0..3000 {
+        let mut bytes = template.clone();
+        for _ in 0..(next() % 4 + 1) {
+            let at = (next() as usize) % bytes.len();
+            match next() % 3 {
+                0 => bytes[at] = next() as u8,
+                1 => {
+                    bytes.remove(at);
+                }
+                _ => bytes.insert(at, b"{}[],:\"0e-"[(next() % 10) as usize]),
+            }
+        }
+        if let Ok(items) = aigaq::model::parse_input(&bytes) {
+            accepted += 1;
+            for t in &items {
+                aigaq::model::validate(t).unwrap();
+            }
+        }
+    }
+    // Most single mutations break the JSON or a rule; some (inside a free-text string)
+    // leave a valid testimony, which must then pass validation again.
+    assert!(
+        accepted > 0 && accepted < 3000,
+        "accepted {accepted} of 3000"
+    );
+}

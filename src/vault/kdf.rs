@@ -74,6 +74,8 @@ impl KdfParams {
                     lanes: self.lanes,
                 }
             })?;
+        #[cfg(test)]
+        tests::DERIVATIONS.with(|c| c.set(c.get() + 1));
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut key = Key::zeroed();
         argon
@@ -82,5 +84,33 @@ impl KdfParams {
                 memory_kib: self.memory_kib,
             })?;
         Ok(key)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Argon2id runs on this thread, so tests can count them.
+        pub(crate) static DERIVATIONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    #[test]
+    fn default_cost_is_at_least_256_mib() {
+        assert!(KdfParams::DEFAULT.memory_kib >= 256 * 1024);
+        KdfParams::DEFAULT.check().unwrap();
+    }
+
+    #[test]
+    fn same_passphrase_and_salt_give_the_same_key_and_others_do_not() {
+        let p = KdfParams::new(8, 1).unwrap();
+        let a = Passphrase::new("one passphrase".into()).unwrap();
+        let b = Passphrase::new("two passphrase".into()).unwrap();
+        let k1 = p.derive(&a, &[1; 32]).unwrap();
+        assert_eq!(k1.bytes(), p.derive(&a, &[1; 32]).unwrap().bytes());
+        assert_ne!(k1.bytes(), p.derive(&b, &[1; 32]).unwrap().bytes());
+        assert_ne!(k1.bytes(), p.derive(&a, &[2; 32]).unwrap().bytes());
     }
 }

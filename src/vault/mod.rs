@@ -383,3 +383,43 @@ impl Vault {
         Ok(Keyslots::read(&self.dir.join(KEYSLOTS_FILE))?.params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(s: &str) -> Passphrase {
+        Passphrase::new(s.into()).unwrap()
+    }
+
+    #[test]
+    fn one_key_derivation_per_unlock_whatever_the_number_of_slots() {
+        let dir = std::env::temp_dir().join(format!("aigaq-slots-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let params = KdfParams::new(8, 1).unwrap();
+        let v = Vault::init(&dir, &pass("the main passphrase"), params).unwrap();
+        let (master, used) = (v.master.clone(), v.slot);
+        drop(v);
+        // Fill every other slot with the master key under other passphrases.
+        let path = dir.join(KEYSLOTS_FILE);
+        let mut slots = Keyslots::read(&path).unwrap();
+        for i in (0..keyslots::SLOTS).filter(|i| *i != used) {
+            let kek = params
+                .derive(&pass(&format!("other passphrase {i}")), slots.salt())
+                .unwrap();
+            slots.seal(i, &kek, &master).unwrap();
+        }
+        slots.write_atomic(&path).unwrap();
+        for attempt in [
+            "the main passphrase",
+            "other passphrase 3",
+            "wrong passphrase",
+        ] {
+            let before = kdf::tests::DERIVATIONS.with(|c| c.get());
+            let _ = Vault::unlock(&dir, &pass(attempt));
+            let after = kdf::tests::DERIVATIONS.with(|c| c.get());
+            assert_eq!(after - before, 1, "{attempt}");
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
