@@ -1,1 +1,20 @@
-fn main() { tauri_build::build() }
+//! Every command the front end may call is listed here, so Tauri generates an
+//! `allow-<command>` permission for each and the capability file can grant exactly those.
+
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "create_vault",
+    "unlock",
+    "lock",
+    "list_testimonies",
+    "add_testimony",
+    "vocabularies",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri-build failed: {e:#}"));
+}

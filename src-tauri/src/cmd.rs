@@ -1,0 +1,123 @@
+//! The commands the front end may call. Each one parses its input, calls the core and maps
+//! the core's error to `{kind, message}`; no rule lives here. Every name below is also listed
+//! in `build.rs`, so the capability file decides which of them a window may call.
+
+use aigaq::model::vocab::Vocabulary;
+use aigaq::model::QuickEntry;
+use aigaq::store::Summary;
+use aigaq::vault::{KdfParams, Passphrase, VaultState};
+use aigaq::Vault;
+use serde::Serialize;
+use tauri::{State, WebviewWindow};
+
+use crate::error::CmdError;
+use crate::state::{Session, VaultFolder};
+use crate::webview_data::WebviewData;
+
+/// What the first screen needs to know.
+#[derive(Debug, Serialize)]
+pub struct VaultStatus {
+    /// Whether there is a vault to unlock, room to create one, or something else.
+    pub state: VaultState,
+    /// Whether a vault is open in this process.
+    pub unlocked: bool,
+    /// The vault's folder, to show the user where it is.
+    pub folder: String,
+}
+
+/// Where the vault is and whether it is open.
+#[tauri::command]
+pub async fn vault_status(
+    session: State<'_, Session>,
+    folder: State<'_, VaultFolder>,
+) -> Result<VaultStatus, CmdError> {
+    let dir = folder.path()?;
+    Ok(VaultStatus {
+        state: aigaq::vault::state(dir),
+        unlocked: session.is_open(),
+        folder: dir.display().to_string(),
+    })
+}
+
+/// Creates the vault and keeps it open. The key derivation runs off the UI thread.
+#[tauri::command]
+pub async fn create_vault(
+    passphrase: String,
+    session: State<'_, Session>,
+    folder: State<'_, VaultFolder>,
+) -> Result<(), CmdError> {
+    let passphrase = Passphrase::new(passphrase)?;
+    if session.is_open() {
+        return Err(CmdError::already_unlocked());
+    }
+    let dir = folder.path()?.to_path_buf();
+    let vault = tauri::async_runtime::spawn_blocking(move || {
+        Vault::init(&dir, &passphrase, KdfParams::DEFAULT)
+    })
+    .await
+    .map_err(|_| CmdError::interrupted())??;
+    session.open(vault)
+}
+
+/// Opens the vault. The key derivation runs off the UI thread.
+#[tauri::command]
+pub async fn unlock(
+    passphrase: String,
+    session: State<'_, Session>,
+    folder: State<'_, VaultFolder>,
+) -> Result<(), CmdError> {
+    let passphrase = Passphrase::new(passphrase)?;
+    if session.is_open() {
+        return Err(CmdError::already_unlocked());
+    }
+    let dir = folder.path()?.to_path_buf();
+    let vault = tauri::async_runtime::spawn_blocking(move || Vault::unlock(&dir, &passphrase))
+        .await
+        .map_err(|_| CmdError::interrupted())??;
+    session.open(vault)
+}
+
+/// Drops the session (the core wipes the keys), empties the web view's data and reloads it,
+/// so nothing the page held survives.
+#[tauri::command]
+pub async fn lock(
+    window: WebviewWindow,
+    session: State<'_, Session>,
+    data: State<'_, WebviewData>,
+) -> Result<(), CmdError> {
+    session.close();
+    if let Err(e) = window.clear_all_browsing_data() {
+        eprintln!("aigaq: could not clear the web view's data: {e}");
+    }
+    if let Err(e) = data.clear() {
+        eprintln!("aigaq: could not empty the web view's data folder: {e}");
+    }
+    window.reload().map_err(|_| CmdError::interrupted())
+}
+
+/// Every testimony, newest first.
+#[tauri::command]
+pub async fn list_testimonies(session: State<'_, Session>) -> Result<Vec<Summary>, CmdError> {
+    session.with(|vault| Ok(vault.store().list()?))
+}
+
+/// Saves one testimony from the short form and returns its id. The entry arrives as plain
+/// JSON so that a malformed one is reported as `invalid_input` like any other bad input.
+#[tauri::command]
+pub async fn add_testimony(
+    entry: serde_json::Value,
+    session: State<'_, Session>,
+) -> Result<String, CmdError> {
+    let entry: QuickEntry = serde_json::from_value(entry).map_err(CmdError::bad_request)?;
+    let testimony = entry.into_testimony()?;
+    session.with(|vault| {
+        let ids = vault.store_mut().add(std::slice::from_ref(&testimony))?;
+        Ok(ids.first().map(|id| id.to_string()).unwrap_or_default())
+    })
+}
+
+/// The controlled vocabularies with their en/ru/kk labels.
+#[tauri::command]
+pub fn vocabularies() -> Vec<Vocabulary> {
+    aigaq::model::vocab::all()
+}

@@ -1,0 +1,85 @@
+// Typed calls to the app's commands. Every failure is turned into an AppError, so the UI
+// handles one shape whatever went wrong.
+
+import { invoke } from '@tauri-apps/api/core';
+
+/** What every command error looks like: a stable kind and the core's message. */
+export interface AppError {
+  kind: string;
+  message: string;
+}
+
+export type VaultState = 'absent' | 'present' | 'not_a_vault';
+
+export interface VaultStatus {
+  state: VaultState;
+  unlocked: boolean;
+  folder: string;
+}
+
+/** One line of the testimony list, as the core's `store::Summary` serialises it. */
+export interface Summary {
+  id: string;
+  status: string | null;
+  interview_date: string | null;
+  place: string | null;
+  witness: string | null;
+  excerpt: string;
+  revisions: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What the short form sends; the core's `model::QuickEntry`. */
+export interface QuickEntry {
+  narrative: string;
+  identity: string;
+  interview_date: string;
+  interview_place: string;
+}
+
+export interface Term {
+  code: string;
+  en: string;
+  ru: string;
+  kk: string;
+}
+
+export interface Vocabulary {
+  name: string;
+  noun: string;
+  terms: Term[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Normalises anything a failed call can throw into `{kind, message}`. */
+export function toAppError(error: unknown): AppError {
+  if (isRecord(error) && typeof error.kind === 'string' && typeof error.message === 'string') {
+    return { kind: error.kind, message: error.message };
+  }
+  if (typeof error === 'string') return { kind: 'unknown', message: error };
+  if (error instanceof Error) return { kind: 'unknown', message: error.message };
+  return { kind: 'unknown', message: String(error) };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+export const api = {
+  vaultStatus: () => call<VaultStatus>('vault_status'),
+  createVault: (passphrase: string) => call<void>('create_vault', { passphrase }),
+  unlock: (passphrase: string) => call<void>('unlock', { passphrase }),
+  /** Drops the session; the app then reloads the page, so this may never resolve. */
+  lock: () => call<void>('lock'),
+  listTestimonies: () => call<Summary[]>('list_testimonies'),
+  addTestimony: (entry: QuickEntry) => call<string>('add_testimony', { entry }),
+  vocabularies: () => call<Vocabulary[]>('vocabularies'),
+};

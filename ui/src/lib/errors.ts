@@ -1,0 +1,49 @@
+// Which message the user sees for an error. Kinds the user can act on without more detail
+// are translated outright; for the others the core's own sentence (which names the field,
+// the file or the limit) is shown under the translated headline.
+
+import type { AppError } from './api';
+import type { MessageKey } from './i18n';
+
+export interface ErrorView {
+  /** The translated headline. */
+  key: MessageKey;
+  /** The core's message, when it adds something the headline cannot say. */
+  detail: string | null;
+}
+
+const SELF_EXPLANATORY: ReadonlySet<string> = new Set([
+  'wrong_passphrase',
+  'vault_in_use',
+  'locked',
+  'already_unlocked',
+]);
+
+const WITH_DETAIL: ReadonlySet<string> = new Set([
+  'weak_passphrase',
+  'vault_exists',
+  'vault_not_found',
+  'not_a_vault',
+  'integrity',
+  'newer_format',
+  'invalid_input',
+  'no_vault_folder',
+  'system',
+  'bad_kdf_params',
+  'not_found',
+  'purged',
+]);
+
+export function describeError(error: AppError): ErrorView {
+  if (SELF_EXPLANATORY.has(error.kind)) {
+    return { key: `error.${error.kind}` as MessageKey, detail: null };
+  }
+  const detail = error.message.trim() === '' ? null : error.message;
+  if (WITH_DETAIL.has(error.kind)) {
+    return { key: `error.${error.kind}` as MessageKey, detail };
+  }
+  return { key: 'error.unknown', detail };
+}
+
+/** Every kind with its own message, for the test that checks each has a translation. */
+export const TRANSLATED_KINDS: readonly string[] = [...SELF_EXPLANATORY, ...WITH_DETAIL];

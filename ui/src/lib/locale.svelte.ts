@@ -1,0 +1,23 @@
+// The language the UI is shown in. Kept in memory only: nothing is written to
+// localStorage, cookies or any other storage, so it starts from the system's language
+// on every launch and after every lock.
+
+import { type Locale, type MessageKey, type Params, pickLocale, translate } from './i18n';
+
+const initial = pickLocale(navigator.languages ?? [navigator.language]);
+let current = $state<Locale>(initial);
+document.documentElement.lang = initial;
+
+export function getLocale(): Locale {
+  return current;
+}
+
+export function setLocale(locale: Locale): void {
+  current = locale;
+  document.documentElement.lang = locale;
+}
+
+/** The message for `key` in the current language; re-evaluated when the language changes. */
+export function t(key: MessageKey, params?: Params): string {
+  return translate(key, current, params);
+}
