@@ -14,7 +14,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-app=${AIGAQ_APP:-$root/target/debug/aigaq-app}
+app=${AIGAQ_APP:-${CARGO_TARGET_DIR:-$root/target}/debug/aigaq-app}
 port=${E2E_DRIVER_PORT:-4444}
 native_port=${E2E_NATIVE_PORT:-4445}
 
