@@ -181,3 +181,29 @@ fn errors_have_stable_kinds() {
     assert_eq!(e.kind(), "vault_in_use");
     assert!(!e.is_integrity());
 }
+
+#[test]
+fn a_common_word_returns_the_limit_and_a_rare_one_is_still_found_among_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v");
+    let mut v = Vault::init(&path, &pass(), light()).unwrap();
+    let n = aigaq::store::search::RANK_WINDOW + 200;
+    let mut batch: Vec<Testimony> = (0..n)
+        .map(|i| t(&format!("protest number {i} on the square"), "Almaty"))
+        .collect();
+    batch[3] = t("protest where Ержан was detained", "Талдықорған");
+    let ids = v.store_mut().add(&batch).unwrap();
+    drop(v); // closing merges the index segments
+    let v = Vault::unlock(&path, &pass()).unwrap();
+    let hits = v.store().search("PROTEST", 50).unwrap();
+    assert_eq!(hits.len(), 50);
+    assert!(hits
+        .iter()
+        .all(|h| h.snippet.to_lowercase().contains("[protest]")));
+    let rare = v.store().search("ержан", 50).unwrap();
+    assert_eq!(rare.len(), 1);
+    assert_eq!(rare[0].id, ids[3]);
+    assert!(rare[0].snippet.contains("[Ержан]"), "{}", rare[0].snippet);
+    let by_place = v.store().search("талдықорған protest", 50).unwrap();
+    assert_eq!(by_place.len(), 1);
+}

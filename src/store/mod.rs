@@ -96,6 +96,22 @@ impl From<rusqlite::Error> for StoreError {
 /// An open, keyed database.
 pub struct Store {
     conn: Connection,
+    changed: std::cell::Cell<bool>,
+}
+
+/// Pages of index-merge work done when a store that changed is closed.
+const MERGE_PAGES_ON_CLOSE: i64 = 2000;
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.changed.get() {
+            // Best effort: a failure here loses nothing, the index is only less compact.
+            let _ = self.conn.execute(
+                "INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', ?1)",
+                [MERGE_PAGES_ON_CLOSE],
+            );
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -107,45 +123,90 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Sets up a new database in an existing empty file.
     pub(crate) fn create(path: &Path, key: &Key) -> Result<Store, StoreError> {
-        let mut conn = Self::connect(path, Some(key))?;
+        let mut conn = Self::connect(path, Some(key), true)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            changed: std::cell::Cell::new(false),
+        })
     }
 
     /// Opens an existing database; a wrong key cannot happen here (the keyslots AEAD already
     /// proved the key), so "not a database" means the file is damaged.
     pub(crate) fn open(path: &Path, key: &Key) -> Result<Store, StoreError> {
-        let mut conn = Self::connect(path, Some(key))?;
+        let mut conn = Self::connect(path, Some(key), true)?;
         if migrations::version(&conn)? == 0 {
             return Err(StoreError::Damaged {
                 reason: "it holds no Aigaq schema".into(),
             });
         }
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            changed: std::cell::Cell::new(false),
+        })
     }
 
     /// A plaintext database with the same schema and pragmas, only so the benchmark can
     /// measure what encryption costs. Not compiled into any build of the app or CLI.
     #[cfg(feature = "bench-internals")]
     pub fn open_plaintext_for_benchmark(path: &Path) -> Result<Store, StoreError> {
-        let mut conn = Self::connect(path, None)?;
+        let mut conn = Self::connect(path, None, false)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            changed: std::cell::Cell::new(false),
+        })
     }
 
-    fn connect(path: &Path, key: Option<&Key>) -> Result<Connection, StoreError> {
+    /// An encrypted database opened with a random key and SQLCipher's memory security as
+    /// asked, only so the benchmark can tell the cost of encryption from the cost of wiping
+    /// and locking freed memory. SQLCipher applies memory security to the whole process and
+    /// cannot turn it off again, so a run without it must come before any vault is opened.
+    #[cfg(feature = "bench-internals")]
+    pub fn open_encrypted_for_benchmark(
+        path: &Path,
+        memory_security: bool,
+    ) -> Result<Store, StoreError> {
+        let key = Key::random().map_err(|e| StoreError::Damaged {
+            reason: e.to_string(),
+        })?;
+        let mut conn = Self::connect_flags(path, Some(&key), memory_security, true)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store {
+            conn,
+            changed: std::cell::Cell::new(false),
+        })
+    }
+
+    fn connect(
+        path: &Path,
+        key: Option<&Key>,
+        memory_security: bool,
+    ) -> Result<Connection, StoreError> {
+        Self::connect_flags(path, key, memory_security, key.is_none())
+    }
+
+    fn connect_flags(
+        path: &Path,
+        key: Option<&Key>,
+        memory_security: bool,
+        create: bool,
+    ) -> Result<Connection, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | if key.is_none() {
+            | if create {
                 OpenFlags::SQLITE_OPEN_CREATE
             } else {
                 OpenFlags::empty()
             };
         let conn = Connection::open_with_flags(path, flags)?;
         if let Some(key) = key {
-            // SQLCipher wipes the memory it frees once this is on; set before the key.
-            conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+            // SQLCipher wipes (and locks against swap) the memory it frees once this is on;
+            // set before the key. Only the benchmark ever passes `false`.
+            if memory_security {
+                conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
+            }
             let mut sql = zeroize::Zeroizing::new(String::with_capacity(96));
             sql.push_str("PRAGMA key = \"x'");
             sql.push_str(&key.to_hex());
@@ -160,6 +221,7 @@ impl Store {
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -16384;
              PRAGMA secure_delete = ON;
              PRAGMA foreign_keys = ON;
              PRAGMA trusted_schema = OFF;",

@@ -138,10 +138,21 @@ fn now() -> String {
 }
 
 fn excerpt(narrative: &str) -> String {
-    let flat: String = narrative.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = flat.chars().take(EXCERPT_CHARS).collect();
-    if out.len() < flat.len() {
-        out.push('…');
+    let mut out = String::with_capacity(EXCERPT_CHARS + 4);
+    let mut chars = 0;
+    for word in narrative.split_whitespace() {
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == EXCERPT_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
     out
 }
@@ -160,15 +171,16 @@ impl Store {
         let at = now();
         for t in items {
             let id = Uuid::now_v7().to_string();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO testimonies (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
-                params![id, at],
-            )?;
+            )?
+            .execute(params![id, at])?;
             let n = tx.last_insert_rowid();
             save_revision(&tx, n, &id, 1, None, &at, t)?;
             ids.push(TestimonyId(id));
         }
         tx.commit()?;
+        self.changed.set(true);
         Ok(ids)
     }
 
@@ -188,6 +200,7 @@ impl Store {
         let at = now();
         let hash = save_revision(&tx, n, &full_id, number + 1, Some(&current), &at, t)?;
         tx.commit()?;
+        self.changed.set(true);
         Ok(EditOutcome::Saved(hash))
     }
 
@@ -339,30 +352,31 @@ fn save_revision(
     };
     let body = canonical::to_bytes(&doc)?;
     let hash = canonical::sha256_hex(&body);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO revisions (hash, testimony, number, parent, saved_at, body)
          VALUES (:hash, :n, :number, :parent, :at, :body)",
-        named_params! {":hash": hash, ":n": n, ":number": number, ":parent": parent, ":at": at, ":body": body},
-    )?;
-    tx.execute(
+    )?
+    .execute(named_params! {":hash": hash, ":n": n, ":number": number, ":parent": parent, ":at": at, ":body": body})?;
+    tx.prepare_cached(
         "UPDATE testimonies SET current_revision = :hash, revisions = :number, updated_at = :at,
              status = :status, interview_date = :date, place = :place,
              witness_label = :witness, excerpt = :excerpt
          WHERE n = :n",
-        named_params! {
+    )?
+    .execute(named_params! {
             ":hash": hash, ":number": number, ":at": at, ":n": n,
             ":status": t.status.as_ref().map(|s| s.code()),
             ":date": t.interview.as_ref().and_then(|i| i.date.clone()),
             ":place": t.interview.as_ref().and_then(|i| i.place.clone()),
             ":witness": t.witness_label(),
             ":excerpt": excerpt(&t.narrative),
-        },
-    )?;
-    tx.execute("DELETE FROM testimony_fts WHERE rowid = ?1", [n])?;
-    tx.execute(
-        "INSERT INTO testimony_fts (rowid, narrative, details) VALUES (?1, ?2, ?3)",
-        params![n, t.narrative, t.searchable_details()],
-    )?;
+    })?;
+    if number > 1 {
+        tx.prepare_cached("DELETE FROM testimony_fts WHERE rowid = ?1")?
+            .execute([n])?;
+    }
+    tx.prepare_cached("INSERT INTO testimony_fts (rowid, narrative, details) VALUES (?1, ?2, ?3)")?
+        .execute(params![n, t.narrative, t.searchable_details()])?;
     Ok(RevisionHash(hash))
 }
 

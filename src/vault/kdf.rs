@@ -30,9 +30,9 @@ pub const MAX_LANES: u32 = 16;
 
 impl KdfParams {
     /// The default cost, measured on a 2-core machine of the kind the project targets:
-    /// 256 MiB and 2 passes take about one second there (figures in the README).
+    /// 384 MiB and 2 passes take about one second there (figures in the README).
     pub const DEFAULT: KdfParams = KdfParams {
-        memory_kib: 256 * 1024,
+        memory_kib: 384 * 1024,
         time_cost: 2,
         lanes: 1,
     };
