@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the .deb from a release build, offline. Run ./scripts/start.sh or ./scripts/test.sh
+# once first so that the Debian and npm packages are installed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+npm --prefix "$root/ui" run build --silent
+cd "$root/src-tauri"
+"$root/ui/node_modules/.bin/tauri" build --bundles deb "$@"
+ls -l "${CARGO_TARGET_DIR:-$root/target}"/release/bundle/deb/*.deb
