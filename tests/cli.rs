@@ -27,8 +27,8 @@ fn init_creates_private_files_and_refuses_to_run_twice() {
 fn short_passphrase_is_refused_at_init() {
     let s = Scratch::new();
     let short = s.file("short", "1234567\n");
-    let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args(["--vault", s.vault().to_str().unwrap(), "--passphrase-file"])
+    let mut c = s.bare();
+    c.args(["--passphrase-file"])
         .arg(&short)
         .args(["init", "--kdf-memory-mib", "8", "--kdf-time", "1"])
         .assert()
@@ -139,45 +139,34 @@ fn add_reads_standard_input() {
 fn passphrase_and_json_cannot_both_be_standard_input() {
     let s = Scratch::new();
     s.init();
-    let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args([
-        "--vault",
-        s.vault().to_str().unwrap(),
-        "--passphrase-file",
-        "-",
-    ])
-    .args(["add", "--json", "-"])
-    .write_stdin(common::PASS)
-    .assert()
-    .code(1)
-    .stderr(predicate::str::contains(
-        "cannot both come from standard input",
-    ));
+    let mut c = s.bare();
+    c.args(["--passphrase-file", "-"])
+        .args(["add", "--json", "-"])
+        .write_stdin(common::PASS)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot both come from standard input",
+        ));
 }
 
 #[test]
 fn passphrase_from_stdin_unlocks() {
     let s = Scratch::new();
     s.init();
-    let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args([
-        "--vault",
-        s.vault().to_str().unwrap(),
-        "--passphrase-file",
-        "-",
-        "list",
-    ])
-    .write_stdin(format!("{}\n", common::PASS))
-    .assert()
-    .success();
+    let mut c = s.bare();
+    c.args(["--passphrase-file", "-", "list"])
+        .write_stdin(format!("{}\n", common::PASS))
+        .assert()
+        .success();
 }
 
 #[test]
 fn no_passphrase_without_a_terminal_is_a_clear_error() {
     let s = Scratch::new();
     s.init();
-    let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args(["--vault", s.vault().to_str().unwrap(), "list"])
+    let mut c = s.bare();
+    c.args(["list"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--passphrase-file"));
@@ -214,8 +203,8 @@ fn passwd_changes_the_passphrase_without_rewriting_the_database() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("wrong passphrase"));
-    let mut c = assert_cmd::Command::cargo_bin("aigaq").unwrap();
-    c.args(["--vault", s.vault().to_str().unwrap(), "--passphrase-file"])
+    let mut c = s.bare();
+    c.args(["--passphrase-file"])
         .arg(&new)
         .args(["list", "--json"])
         .assert()

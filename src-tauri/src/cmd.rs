@@ -2,11 +2,14 @@
 //! the core's error to `{kind, message}`; no rule lives here. Every name below is also listed
 //! in `build.rs`, so the capability file decides which of them a window may call.
 
+use std::path::Path;
+
 use aigaq::model::vocab::Vocabulary;
 use aigaq::model::QuickEntry;
 use aigaq::store::Summary;
 use aigaq::vault::{KdfParams, Passphrase, VaultState};
 use aigaq::Vault;
+
 use serde::Serialize;
 use tauri::{State, WebviewWindow};
 
@@ -46,17 +49,10 @@ pub async fn create_vault(
     session: State<'_, Session>,
     folder: State<'_, VaultFolder>,
 ) -> Result<(), CmdError> {
-    let passphrase = Passphrase::new(passphrase)?;
-    if session.is_open() {
-        return Err(CmdError::already_unlocked());
-    }
-    let dir = folder.path()?.to_path_buf();
-    let vault = tauri::async_runtime::spawn_blocking(move || {
-        Vault::init(&dir, &passphrase, KdfParams::DEFAULT)
+    open_session(passphrase, &session, &folder, |dir, pass| {
+        Vault::init(dir, pass, KdfParams::DEFAULT)
     })
     .await
-    .map_err(|_| CmdError::interrupted())??;
-    session.open(vault)
 }
 
 /// Opens the vault. The key derivation runs off the UI thread.
@@ -66,12 +62,22 @@ pub async fn unlock(
     session: State<'_, Session>,
     folder: State<'_, VaultFolder>,
 ) -> Result<(), CmdError> {
+    open_session(passphrase, &session, &folder, Vault::unlock).await
+}
+
+/// Runs `open` (create or unlock) on a blocking thread and keeps the vault as the session.
+async fn open_session(
+    passphrase: String,
+    session: &Session,
+    folder: &VaultFolder,
+    open: fn(&Path, &Passphrase) -> Result<Vault, aigaq::Error>,
+) -> Result<(), CmdError> {
     let passphrase = Passphrase::new(passphrase)?;
     if session.is_open() {
         return Err(CmdError::already_unlocked());
     }
     let dir = folder.path()?.to_path_buf();
-    let vault = tauri::async_runtime::spawn_blocking(move || Vault::unlock(&dir, &passphrase))
+    let vault = tauri::async_runtime::spawn_blocking(move || open(&dir, &passphrase))
         .await
         .map_err(|_| CmdError::interrupted())??;
     session.open(vault)

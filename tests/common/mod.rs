@@ -39,16 +39,20 @@ impl Scratch {
         self.file("pass", format!("{PASS}\n"))
     }
 
-    /// `aigaq --vault <vault> --passphrase-file <pass> ARGS`, with TMPDIR inside the scratch.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    /// `aigaq --vault <vault>`, with TMPDIR inside the scratch and no passphrase yet.
+    pub fn bare(&self) -> Command {
         let mut c = Command::cargo_bin("aigaq").unwrap();
         c.env_remove("AIGAQ_VAULT")
             .env("TMPDIR", self.tmp())
             .arg("--vault")
-            .arg(self.vault())
-            .arg("--passphrase-file")
-            .arg(self.pass_file())
-            .args(args);
+            .arg(self.vault());
+        c
+    }
+
+    /// `aigaq --vault <vault> --passphrase-file <pass> ARGS`.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.bare();
+        c.arg("--passphrase-file").arg(self.pass_file()).args(args);
         c
     }
 
