@@ -14,11 +14,14 @@
 //! `AIGAQ_BENCH_KEEP=1` (then `plain/main/vault.db` can be inspected with `sqlite3`, e.g.
 //! for query plans). The figures are printed at the end; progress goes to stderr.
 //!
-//! The plain SQLite workload runs first, then the same workload on a vault: the store turns
-//! on `PRAGMA cipher_memory_security` for keyed databases, and SQLCipher makes that setting
-//! process-wide and impossible to turn off, so a plain database opened after a vault would
-//! pay for it too. The header says how much CPU other processes used in each phase, since
-//! the figures are only meaningful on an otherwise idle machine.
+//! The plain SQLite workload runs first, then the same workload on an SQLCipher database
+//! with `PRAGMA cipher_memory_security` off, then on a vault as shipped (memory security
+//! on). SQLCipher makes memory security process-wide and impossible to turn off once any
+//! connection turned it on, so everything measured without it must come before the first
+//! vault is opened. Section 5 sets both SQLCipher runs against plain SQLite, to tell the
+//! cost of encryption from the cost of memory security. The header says how much CPU other
+//! processes used in each phase, since the figures are only meaningful on an otherwise idle
+//! machine.
 
 use std::error::Error;
 use std::fs::{self, OpenOptions};
@@ -1027,16 +1030,22 @@ impl Samples {
     }
 }
 
-/// The same figure for the SQLCipher vault and the plain SQLite database.
-struct Pair<T> {
+/// The same figure for the three kinds of store measured.
+struct Trio<T> {
+    /// The vault as shipped: SQLCipher with memory security on.
     cipher: T,
+    /// SQLCipher with memory security off.
+    unsecured: T,
     plain: T,
 }
 
-/// The two kinds of store measured.
+/// The kinds of store measured.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Plain,
+    /// SQLCipher, random key, `cipher_memory_security` off; must run before any vault.
+    CipherNoMemsec,
+    /// A vault as shipped (memory security on).
     Cipher,
 }
 
@@ -1044,14 +1053,15 @@ impl Kind {
     fn label(self) -> &'static str {
         match self {
             Kind::Plain => "plain SQLite",
+            Kind::CipherNoMemsec => "SQLCipher, memsec off",
             Kind::Cipher => "SQLCipher",
         }
     }
 }
 
-/// An open store of either kind (a vault owns its store).
+/// An open store of any kind (a vault owns its store).
 enum Opened {
-    Plain(Store),
+    Bare(Store),
     Cipher(Box<Vault>),
 }
 
@@ -1061,7 +1071,14 @@ impl Opened {
         Ok(match kind {
             Kind::Plain => {
                 fs::create_dir_all(dir)?;
-                Opened::Plain(Store::open_plaintext_for_benchmark(&dir.join("vault.db"))?)
+                Opened::Bare(Store::open_plaintext_for_benchmark(&dir.join("vault.db"))?)
+            }
+            Kind::CipherNoMemsec => {
+                fs::create_dir_all(dir)?;
+                Opened::Bare(Store::open_encrypted_for_benchmark(
+                    &dir.join("vault.db"),
+                    false,
+                )?)
             }
             Kind::Cipher => {
                 Opened::Cipher(Box::new(Vault::init(dir, pass, KdfParams::new(8, 1)?)?))
@@ -1071,14 +1088,14 @@ impl Opened {
 
     fn store(&self) -> &Store {
         match self {
-            Opened::Plain(s) => s,
+            Opened::Bare(s) => s,
             Opened::Cipher(v) => v.store(),
         }
     }
 
     fn store_mut(&mut self) -> &mut Store {
         match self {
-            Opened::Plain(s) => s,
+            Opened::Bare(s) => s,
             Opened::Cipher(v) => v.store_mut(),
         }
     }
@@ -1463,40 +1480,43 @@ impl Report {
 
     fn compare_header(&self) {
         println!(
-            "  {:<40} {:>12} {:>12} {:>8} {:>8}  result",
-            "workload", "SQLCipher", "plain", "ratio", "target"
+            "  {:<42} {:>12} {:>12} {:>8} {:>8}  result",
+            "workload / which SQLCipher run", "SQLCipher", "plain", "ratio", "target"
         );
     }
 
-    /// `ratio` is how many times longer SQLCipher takes; `None` target means information only.
+    /// One workload, then a row per SQLCipher run: encryption only (memory security off)
+    /// and as shipped (memory security on), each against plain SQLite. `ratio` is how many
+    /// times longer SQLCipher takes; `None` target means information only.
     fn compare(
         &mut self,
-        name: &str,
-        cipher: String,
-        plain: String,
-        ratio: f64,
+        workload: &str,
+        plain: &str,
+        runs: [(&str, String, f64); 2],
         target: Option<f64>,
     ) {
-        let shown = format!("{ratio:.2}×");
-        match target {
-            Some(t) => {
-                let ok = ratio <= t;
-                let target = format!("≤ {t:.1}×");
-                println!(
-                    "  {name:<40} {cipher:>12} {plain:>12} {shown:>8} {target:>8}  {}",
-                    verdict(ok)
-                );
-                self.checked += 1;
-                if !ok {
-                    self.missed.push(format!(
-                        "SQLCipher/plain, {name}: {shown} (target {target})"
-                    ));
+        println!("  {workload}");
+        for (run, cipher, ratio) in runs {
+            let shown = format!("{ratio:.2}×");
+            match target {
+                Some(t) => {
+                    let ok = ratio <= t;
+                    let target = format!("≤ {t:.1}×");
+                    println!(
+                        "    {run:<40} {cipher:>12} {plain:>12} {shown:>8} {target:>8}  {}",
+                        verdict(ok)
+                    );
+                    self.checked += 1;
+                    if !ok {
+                        self.missed
+                            .push(format!("{workload}, {run}: {shown} (target {target})"));
+                    }
                 }
+                None => println!(
+                    "    {run:<40} {cipher:>12} {plain:>12} {shown:>8} {:>8}  -",
+                    "(info)"
+                ),
             }
-            None => println!(
-                "  {name:<40} {cipher:>12} {plain:>12} {shown:>8} {:>8}  -",
-                "(info)"
-            ),
         }
     }
 }
@@ -1505,27 +1525,36 @@ fn ratio(cipher: Duration, plain: Duration) -> f64 {
     cipher.as_secs_f64() / plain.as_secs_f64().max(1e-12)
 }
 
-fn print_search_classes(run: Pair<&SearchRun>) {
+/// Per query class, the vault as shipped (memory security on), SQLCipher with memory
+/// security off, and plain SQLite.
+fn print_search_classes(run: Trio<&SearchRun>) {
     println!(
-        "    {:<30} {:>4} {:>10} {:>11} {:>11} {:>11} {:>11}",
-        "query class", "n", "hits (med)", "SQLCipher", "SQLCipher", "plain", "plain"
+        "    {:<28} {:>3} {:>5}  {:>19}  {:>19}  {:>19}",
+        "", "", "hits", "SQLCipher as shipped", "SQLCipher memsec off", "plain SQLite"
     );
     println!(
-        "    {:<30} {:>4} {:>10} {:>11} {:>11} {:>11} {:>11}",
-        "", "", "", "p50", "p99", "p50", "p99"
+        "    {:<28} {:>3} {:>5}  {:>9} {:>9}  {:>9} {:>9}  {:>9} {:>9}",
+        "query class", "n", "(med)", "p50", "p99", "p50", "p99", "p50", "p99"
     );
-    for ((class, cipher, hits), (_, plain, _)) in run.cipher.classes.iter().zip(&run.plain.classes)
-    {
+    let rows = run
+        .cipher
+        .classes
+        .iter()
+        .zip(&run.unsecured.classes)
+        .zip(&run.plain.classes);
+    for (((class, cipher, hits), (_, unsecured, _)), (_, plain, _)) in rows {
         let mut h = hits.clone();
         h.sort_unstable();
         let median_hits = h.get(h.len().saturating_sub(1) / 2).copied().unwrap_or(0);
         println!(
-            "    {:<30} {:>4} {:>10} {:>11} {:>11} {:>11} {:>11}",
+            "    {:<28} {:>3} {:>5}  {:>9} {:>9}  {:>9} {:>9}  {:>9} {:>9}",
             class.label(),
             cipher.0.len(),
             median_hits,
             ms(cipher.p50()),
             ms(cipher.p99()),
+            ms(unsecured.p50()),
+            ms(unsecured.p99()),
             ms(plain.p50()),
             ms(plain.p99())
         );
@@ -1575,14 +1604,25 @@ fn main() -> BenchResult {
     }
     let qs = queries(cfg.queries, cfg.bulk);
 
-    // 1, 2, 3 and 5. Plain SQLite first: the Store turns on `PRAGMA cipher_memory_security`
-    // for every keyed database, and SQLCipher makes that setting process-wide and one-way
-    // (every SQLite allocation is then locked and wiped), so once a vault is open in this
-    // process a "plain" database is no longer plain.
+    // 1, 2, 3 and 5. Plain SQLite first, then SQLCipher with memory security off, then the
+    // vaults: the Store turns on `PRAGMA cipher_memory_security` for every vault, and
+    // SQLCipher makes that setting process-wide and one-way (every SQLite allocation is then
+    // locked and wiped), so once a vault is open in this process neither a "plain" database
+    // nor an encrypted one "without memory security" is what it says.
     let cpu_start = cpu_snapshot();
     let plain = workload(Kind::Plain, &root.join("plain"), &cfg, &items, &qs, &pass)?;
     let (floor_overwrite, floor_append) = fsync_floor(root, cfg.saves)?;
     let cpu_plain = cpu_snapshot();
+    let unsecured = workload(
+        Kind::CipherNoMemsec,
+        &root.join("cipher-nomemsec"),
+        &cfg,
+        &items,
+        &qs,
+        &pass,
+    )?;
+    let cpu_unsecured = cpu_snapshot();
+    // Vaults from here on: memory security is on for the rest of the process.
     let cipher = workload(Kind::Cipher, &root.join("cipher"), &cfg, &items, &qs, &pass)?;
     let cpu_cipher = cpu_snapshot();
 
@@ -1627,12 +1667,22 @@ fn main() -> BenchResult {
         details_bytes / cfg.bulk.max(1)
     );
     println!(
-        "  plain SQLite measured first, then SQLCipher; cipher_memory_security: plain run {}, SQLCipher run {}",
-        plain.memory_security, cipher.memory_security
+        "  order: plain SQLite, then SQLCipher with memory security off, then SQLCipher vaults as shipped"
+    );
+    println!(
+        "  cipher_memory_security: plain run {}, SQLCipher memsec-off run {}, SQLCipher vault run {} (and all later runs)",
+        plain.memory_security, unsecured.memory_security, cipher.memory_security
     );
     let phases = [
         ("plain", others_busy(cpu_start, cpu_plain, cores)),
-        ("SQLCipher", others_busy(cpu_plain, cpu_cipher, cores)),
+        (
+            "SQLCipher memsec off",
+            others_busy(cpu_plain, cpu_unsecured, cores),
+        ),
+        (
+            "SQLCipher as shipped",
+            others_busy(cpu_unsecured, cpu_cipher, cores),
+        ),
         (
             "unlock and Argon2id",
             others_busy(cpu_cipher, cpu_end, cores),
@@ -1744,12 +1794,14 @@ fn main() -> BenchResult {
         r.info(&format!("at {docs} testimonies: max"), ms(run.all.max()));
     }
     for run in [
-        Pair {
+        Trio {
             cipher: &cipher.search_small,
+            unsecured: &unsecured.search_small,
             plain: &plain.search_small,
         },
-        Pair {
+        Trio {
             cipher: &cipher.search_big,
+            unsecured: &unsecured.search_big,
             plain: &plain.search_big,
         },
     ] {
@@ -1822,15 +1874,39 @@ fn main() -> BenchResult {
     );
 
     r.section(
-        "5. SQLCipher against plain SQLite, same workload, same run (ratio = SQLCipher time / plain time)",
+        "5. SQLCipher against plain SQLite, same workload, same process (ratio = SQLCipher time / plain time)",
     );
+    println!(
+        "  Each workload has two rows: \"encryption only\" is SQLCipher with cipher_memory_security"
+    );
+    println!(
+        "  off (measured before any vault was opened); \"as shipped\" is the vault, memory security on."
+    );
+    println!("  The ≤ {CIPHER_RATIO_TARGET:.1}× target is evaluated on each row.");
     r.compare_header();
-    let bulk_row = |r: &mut Report, name: String, n: usize, c: Duration, p: Duration, target| {
+    const OFF: &str = "encryption only (memsec off) / plain";
+    const ON: &str = "as shipped (memsec on) / plain";
+    let bulk_row =
+        |r: &mut Report, name: String, n: usize, pick: fn(&Workload) -> Duration, target| {
+            let p = pick(&plain);
+            let (u, c) = (pick(&unsecured), pick(&cipher));
+            r.compare(
+                &name,
+                &rate(per_second(n, p)),
+                [
+                    (OFF, rate(per_second(n, u)), ratio(u, p)),
+                    (ON, rate(per_second(n, c)), ratio(c, p)),
+                ],
+                target,
+            );
+        };
+    let ms_row = |r: &mut Report, name: String, pick: fn(&Workload) -> Duration, target| {
+        let p = pick(&plain);
+        let (u, c) = (pick(&unsecured), pick(&cipher));
         r.compare(
             &name,
-            rate(per_second(n, c)),
-            rate(per_second(n, p)),
-            ratio(c, p),
+            &ms(p),
+            [(OFF, ms(u), ratio(u, p)), (ON, ms(c), ratio(c, p))],
             target,
         );
     };
@@ -1842,46 +1918,54 @@ fn main() -> BenchResult {
             thousands(cfg.batch)
         ),
         cfg.bulk,
-        cipher.bulk_batched,
-        plain.bulk_batched,
+        |w| w.bulk_batched,
         Some(CIPHER_RATIO_TARGET),
     );
     bulk_row(
         &mut r,
         format!("bulk add, 1 × add({})", thousands(cfg.bulk)),
         cfg.bulk,
-        cipher.bulk_one,
-        plain.bulk_one,
+        |w| w.bulk_one,
         Some(CIPHER_RATIO_TARGET),
     );
-    for (name, c, p) in [
-        ("single save p50", cipher.saves.p50(), plain.saves.p50()),
-        ("single save p99", cipher.saves.p99(), plain.saves.p99()),
-    ] {
-        r.compare(name, ms(c), ms(p), ratio(c, p), Some(CIPHER_RATIO_TARGET));
-    }
-    for (c, p, target) in [
-        (
-            &cipher.search_small,
-            &plain.search_small,
-            Some(CIPHER_RATIO_TARGET),
-        ),
-        (&cipher.search_big, &plain.search_big, None),
-    ] {
-        let docs = thousands(c.docs as usize);
-        for (label, cd, pd) in [
-            ("p50", c.all.p50(), p.all.p50()),
-            ("p99", c.all.p99(), p.all.p99()),
-        ] {
-            r.compare(
-                &format!("search at {docs}, {label}"),
-                ms(cd),
-                ms(pd),
-                ratio(cd, pd),
-                target,
-            );
-        }
-    }
+    ms_row(
+        &mut r,
+        "single save p50".into(),
+        |w| w.saves.p50(),
+        Some(CIPHER_RATIO_TARGET),
+    );
+    ms_row(
+        &mut r,
+        "single save p99".into(),
+        |w| w.saves.p99(),
+        Some(CIPHER_RATIO_TARGET),
+    );
+    let small = thousands(cipher.search_small.docs as usize);
+    let big = thousands(cipher.search_big.docs as usize);
+    ms_row(
+        &mut r,
+        format!("search at {small}, p50"),
+        |w| w.search_small.all.p50(),
+        Some(CIPHER_RATIO_TARGET),
+    );
+    ms_row(
+        &mut r,
+        format!("search at {small}, p99"),
+        |w| w.search_small.all.p99(),
+        Some(CIPHER_RATIO_TARGET),
+    );
+    ms_row(
+        &mut r,
+        format!("search at {big}, p50"),
+        |w| w.search_big.all.p50(),
+        None,
+    );
+    ms_row(
+        &mut r,
+        format!("search at {big}, p99"),
+        |w| w.search_big.all.p99(),
+        None,
+    );
     bulk_row(
         &mut r,
         format!(
@@ -1890,8 +1974,7 @@ fn main() -> BenchResult {
             thousands(cfg.batch)
         ),
         cipher.grown,
-        cipher.grow_time,
-        plain.grow_time,
+        |w| w.grow_time,
         None,
     );
 
