@@ -5,5 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 npm --prefix "$root/ui" run build --silent
 cd "$root/src-tauri"
-"$root/ui/node_modules/.bin/tauri" build --bundles deb "$@"
+# The Tauri CLI comes from the npm registry, pinned to the version of the tauri crate.
+npm exec --yes --package=@tauri-apps/cli@2.12.5 -- tauri build --bundles deb "$@"
 ls -l "${CARGO_TARGET_DIR:-$root/target}"/release/bundle/deb/*.deb
