@@ -1061,7 +1061,7 @@ impl Kind {
 
 /// An open store of any kind (a vault owns its store).
 enum Opened {
-    Bare(Store),
+    Bare(Box<Store>),
     Cipher(Box<Vault>),
 }
 
@@ -1071,14 +1071,16 @@ impl Opened {
         Ok(match kind {
             Kind::Plain => {
                 fs::create_dir_all(dir)?;
-                Opened::Bare(Store::open_plaintext_for_benchmark(&dir.join("vault.db"))?)
+                Opened::Bare(Box::new(Store::open_plaintext_for_benchmark(
+                    &dir.join("vault.db"),
+                )?))
             }
             Kind::CipherNoMemsec => {
                 fs::create_dir_all(dir)?;
-                Opened::Bare(Store::open_encrypted_for_benchmark(
+                Opened::Bare(Box::new(Store::open_encrypted_for_benchmark(
                     &dir.join("vault.db"),
                     false,
-                )?)
+                )?))
             }
             Kind::Cipher => {
                 Opened::Cipher(Box::new(Vault::init(dir, pass, KdfParams::new(8, 1)?)?))

@@ -51,6 +51,10 @@ impl Error {
                 StoreError::EmptyQuery => "invalid_input",
                 StoreError::Damaged { .. } | StoreError::RevisionMismatch { .. } => "integrity",
                 StoreError::NewerSchema { .. } => "newer_format",
+                StoreError::Custody(c) => match c {
+                    crate::custody::CustodyError::Randomness => "system",
+                    _ => "integrity",
+                },
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },
             Error::Input(_) => "invalid_input",

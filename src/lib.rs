@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod canonical;
+pub mod custody;
 pub mod error;
 pub mod model;
 pub mod store;

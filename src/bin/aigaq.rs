@@ -109,6 +109,18 @@ enum Command {
     },
     /// Read the whole vault and check every page and revision hash
     Check,
+    /// Print this device's signing-key fingerprint and its age recipient
+    Whoami {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the signed ledger and every stored revision against it
+    Verify {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A failure and the exit code it maps to.
@@ -353,6 +365,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut v = unlock(&dir, pass_file)?;
             let id = v.store_mut().delete(&id)?;
             eprintln!("Deleted the content of testimony {id}; only its revision hashes remain.");
+        }
+        Command::Whoami { json } => {
+            let v = unlock(&dir, pass_file)?;
+            let d = v.store().device();
+            let who = serde_json::json!({
+                "fingerprint": d.fingerprint(),
+                "device_key": d.public_key_b64(),
+                "age_recipient": d.age_recipient(),
+            });
+            if json {
+                print_json(&who)?;
+            } else {
+                print_text(&format!(
+                    "device key   {}\nfingerprint  {}\nrecipient    {}\n",
+                    d.public_key_b64(),
+                    d.fingerprint(),
+                    d.age_recipient()
+                ))?;
+            }
+        }
+        Command::Verify { json } => {
+            let v = unlock(&dir, pass_file)?;
+            let report = v.store().verify_custody()?;
+            if json {
+                print_json(&report)?;
+            } else {
+                eprintln!(
+                    "The ledger is intact: {} entries, signed by this device and chained; {} revisions of {} testimonies match it.",
+                    report.entries, report.revisions, report.testimonies
+                );
+            }
         }
         Command::Check => {
             let v = unlock(&dir, pass_file)?;

@@ -7,8 +7,9 @@ pub mod testimonies;
 
 use std::path::Path;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
+use crate::custody::{ledger, CustodyError, DeviceKeys, Entry, VerifyReport};
 use crate::model::InputError;
 use crate::vault::Key;
 pub use migrations::SCHEMA_VERSION;
@@ -75,6 +76,9 @@ pub enum StoreError {
     /// Any other database failure (disk full, I/O).
     #[error("the database could not complete the action ({0}); nothing was changed")]
     Database(rusqlite::Error),
+    /// Keys or the ledger.
+    #[error(transparent)]
+    Custody(#[from] CustodyError),
     /// Encoding a record failed.
     #[error("could not encode a record: {0}")]
     Encode(#[from] serde_json::Error),
@@ -95,8 +99,44 @@ impl From<rusqlite::Error> for StoreError {
 
 /// An open, keyed database.
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
+    keys: DeviceKeys,
     changed: std::cell::Cell<bool>,
+}
+
+fn load_or_create_keys(conn: &mut Connection) -> Result<DeviceKeys, StoreError> {
+    let tx = conn.transaction()?;
+    let stored: Option<(zeroize::Zeroizing<Vec<u8>>, zeroize::Zeroizing<String>)> = tx
+        .query_row(
+            "SELECT signing_key, age_identity FROM device WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    zeroize::Zeroizing::new(r.get(0)?),
+                    zeroize::Zeroizing::new(r.get(1)?),
+                ))
+            },
+        )
+        .optional()?;
+    let (pkcs8, age) = match stored {
+        Some(found) => found,
+        None => {
+            let new = DeviceKeys::generate()?;
+            tx.execute(
+                "INSERT INTO device (id, signing_key, age_identity, created_at)
+                 VALUES (1, ?1, ?2, ?3)",
+                rusqlite::params![
+                    &new.signing_pkcs8[..],
+                    &new.age_identity[..],
+                    testimonies::now()
+                ],
+            )?;
+            (new.signing_pkcs8, new.age_identity)
+        }
+    };
+    let keys = DeviceKeys::load(&pkcs8, &age)?;
+    tx.commit()?;
+    Ok(keys)
 }
 
 /// Pages of index-merge work done when a store that changed is closed.
@@ -121,14 +161,36 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// Loads the device keys, creating them in a vault that has none yet (a new vault).
+    fn with_keys(mut conn: Connection) -> Result<Store, StoreError> {
+        let keys = load_or_create_keys(&mut conn)?;
+        Ok(Store {
+            conn,
+            keys,
+            changed: std::cell::Cell::new(false),
+        })
+    }
+
+    /// This device's keys.
+    pub fn device(&self) -> &DeviceKeys {
+        &self.keys
+    }
+
+    /// Every ledger entry, in order.
+    pub fn ledger(&self) -> Result<Vec<Entry>, StoreError> {
+        ledger::entries(&self.conn)
+    }
+
+    /// Checks the ledger chain and every stored revision against it.
+    pub fn verify_custody(&self) -> Result<VerifyReport, StoreError> {
+        ledger::verify(&self.conn, &self.keys)
+    }
+
     /// Sets up a new database in an existing empty file.
     pub(crate) fn create(path: &Path, key: &Key) -> Result<Store, StoreError> {
         let mut conn = Self::connect(path, Some(key), true)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store {
-            conn,
-            changed: std::cell::Cell::new(false),
-        })
+        Store::with_keys(conn)
     }
 
     /// Opens an existing database; a wrong key cannot happen here (the keyslots AEAD already
@@ -141,10 +203,7 @@ impl Store {
             });
         }
         migrations::migrate(&mut conn)?;
-        Ok(Store {
-            conn,
-            changed: std::cell::Cell::new(false),
-        })
+        Store::with_keys(conn)
     }
 
     /// A plaintext database with the same schema and pragmas, only so the benchmark can
@@ -153,10 +212,7 @@ impl Store {
     pub fn open_plaintext_for_benchmark(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Self::connect(path, None, false)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store {
-            conn,
-            changed: std::cell::Cell::new(false),
-        })
+        Store::with_keys(conn)
     }
 
     /// An encrypted database opened with a random key and SQLCipher's memory security as
@@ -173,10 +229,7 @@ impl Store {
         })?;
         let mut conn = Self::connect_flags(path, Some(&key), memory_security, true)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store {
-            conn,
-            changed: std::cell::Cell::new(false),
-        })
+        Store::with_keys(conn)
     }
 
     fn connect(

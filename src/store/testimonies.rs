@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{Store, StoreError};
 use crate::canonical;
+use crate::custody::ledger;
 use crate::model::Testimony;
 
 /// A testimony's stable id (UUIDv7).
@@ -131,7 +132,7 @@ pub enum EditOutcome {
 
 const EXCERPT_CHARS: usize = 120;
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
@@ -176,7 +177,8 @@ impl Store {
             )?
             .execute(params![id, at])?;
             let n = tx.last_insert_rowid();
-            save_revision(&tx, n, &id, 1, None, &at, t)?;
+            let hash = save_revision(&tx, n, &id, 1, None, &at, t)?;
+            ledger::append(&tx, &self.keys, "create", &id, Some(&hash.0), &at)?;
             ids.push(TestimonyId(id));
         }
         tx.commit()?;
@@ -199,6 +201,7 @@ impl Store {
         }
         let at = now();
         let hash = save_revision(&tx, n, &full_id, number + 1, Some(&current), &at, t)?;
+        ledger::append(&tx, &self.keys, "revise", &full_id, Some(&hash.0), &at)?;
         tx.commit()?;
         self.changed.set(true);
         Ok(EditOutcome::Saved(hash))
@@ -282,13 +285,20 @@ impl Store {
         let tx = self.conn.transaction()?;
         let (n, full_id) = resolve(&tx, id)?;
         purged_at(&tx, n, &full_id)?;
+        let current: Option<String> = tx.query_row(
+            "SELECT current_revision FROM testimonies WHERE n = ?1",
+            [n],
+            |r| r.get(0),
+        )?;
+        let at = now();
         tx.execute("UPDATE revisions SET body = NULL WHERE testimony = ?1", [n])?;
         tx.execute(
             "UPDATE testimonies SET purged_at = ?2, status = NULL, interview_date = NULL,
                  place = NULL, witness_label = NULL, excerpt = NULL
              WHERE n = ?1",
-            params![n, now()],
+            params![n, at],
         )?;
+        ledger::append(&tx, &self.keys, "purge", &full_id, current.as_deref(), &at)?;
         tx.execute("DELETE FROM testimony_fts WHERE rowid = ?1", [n])?;
         tx.commit()?;
         // Old page images in the write-ahead log are encrypted, but fold them back now so
