@@ -1,6 +1,7 @@
 //! The one error type the CLI and the app see, with a stable `kind` for the UI and the
 //! split between a user's mistake (exit 1) and a failed integrity check (exit 2).
 
+use crate::bundle::BundleError;
 use crate::model::InputError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -17,6 +18,9 @@ pub enum Error {
     /// A testimony given as input.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Keys, recipients, bundles.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
 }
 
 impl Error {
@@ -55,14 +59,30 @@ impl Error {
                     crate::custody::CustodyError::Randomness => "system",
                     _ => "integrity",
                 },
+                StoreError::Bundle(b) => bundle_kind(b),
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },
             Error::Input(_) => "invalid_input",
+            Error::Bundle(b) => bundle_kind(b),
         }
     }
 
     /// True when stored data failed a check: the CLI exits 2.
     pub fn is_integrity(&self) -> bool {
         self.kind() == "integrity"
+    }
+}
+
+fn bundle_kind(e: &BundleError) -> &'static str {
+    match e {
+        BundleError::BadRecipient { .. }
+        | BundleError::BadName
+        | BundleError::DuplicateRecipient { .. }
+        | BundleError::BadIdentityFile { .. }
+        | BundleError::IdentityNeedsPassphrase { .. } => "invalid_input",
+        BundleError::UnknownRecipient { .. } => "not_found",
+        BundleError::IdentityPassphrase { .. } => "wrong_passphrase",
+        BundleError::OutputExists { .. } => "exists",
+        BundleError::Io { .. } => "system",
     }
 }

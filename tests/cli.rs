@@ -295,13 +295,15 @@ fn whoami_shows_the_device_key_and_recipient_and_verify_passes() {
     assert!(who["age_recipient"].as_str().unwrap().starts_with("age1"));
     assert_eq!(who["device_key"].as_str().unwrap().len(), 44); // 32 bytes, padded base64
     assert_eq!(who["fingerprint"].as_str().unwrap().len(), 24); // 5 groups of 4
-    // The keys are the vault's: the same on every unlock.
+                                                                // The keys are the vault's: the same on every unlock.
     let again: Value = serde_json::from_str(&s.stdout(&["whoami", "--json"])).unwrap();
     assert_eq!(who, again);
 
     let id = s.add(&testimony("first")).remove(0);
     let f = s.file("e.json", testimony("second"));
-    s.cmd(&["edit", &id, "--json", f.to_str().unwrap()]).assert().success();
+    s.cmd(&["edit", &id, "--json", f.to_str().unwrap()])
+        .assert()
+        .success();
     s.cmd(&["delete", &id, "--yes"]).assert().success();
     let report: Value = serde_json::from_str(&s.stdout(&["verify", "--json"])).unwrap();
     assert_eq!(report["entries"], 3);

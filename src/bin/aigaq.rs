@@ -109,6 +109,23 @@ enum Command {
     },
     /// Read the whole vault and check every page and revision hash
     Check,
+    /// Make an organisation's age key (no vault needed) and print its public recipient
+    Keygen {
+        /// File to write the key to (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Encrypt the key file with a passphrase (age's scrypt, as `age -p`)
+        #[arg(long)]
+        protect: bool,
+        /// Read that passphrase from this file instead of a prompt
+        #[arg(long, value_name = "PATH", requires = "protect")]
+        identity_passphrase_file: Option<PathBuf>,
+    },
+    /// Manage the organisations this device may export to
+    Recipient {
+        #[command(subcommand)]
+        action: RecipientAction,
+    },
     /// Print this device's signing-key fingerprint and its age recipient
     Whoami {
         /// Print JSON
@@ -120,6 +137,28 @@ enum Command {
         /// Print JSON
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecipientAction {
+    /// Add an organisation by name and its age1… recipient
+    Add {
+        /// A name for it, e.g. "KIBHR Almaty"
+        name: String,
+        /// Its age1… recipient, as its `aigaq keygen` printed it
+        recipient: String,
+    },
+    /// List the organisations with their fingerprints
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an organisation
+    Remove {
+        /// Its name
+        name: String,
     },
 }
 
@@ -147,7 +186,12 @@ macro_rules! from_core {
         }
     )*};
 }
-from_core!(VaultError, aigaq::store::StoreError, model::InputError);
+from_core!(
+    VaultError,
+    aigaq::store::StoreError,
+    model::InputError,
+    aigaq::bundle::BundleError
+);
 
 fn user_error(message: impl Into<String>) -> Failure {
     Failure {
@@ -366,6 +410,65 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let id = v.store_mut().delete(&id)?;
             eprintln!("Deleted the content of testimony {id}; only its revision hashes remain.");
         }
+        Command::Keygen {
+            out,
+            protect,
+            identity_passphrase_file,
+        } => {
+            let pass = if protect {
+                Some(new_passphrase(
+                    identity_passphrase_file.as_deref(),
+                    "Passphrase for the key file",
+                )?)
+            } else {
+                None
+            };
+            let key = aigaq::bundle::OrgKey::generate();
+            let created = aigaq::store::now();
+            with_spinner("Writing the key…", || {
+                key.write(&out, &created, pass.as_ref())
+            })?;
+            print_text(&format!("{}\n", key.recipient()))?;
+            eprintln!(
+                "Wrote the organisation key to {}{}. Keep it secret and backed up.\nGive collectors the recipient above; compare this fingerprint with them on a call: {}",
+                out.display(),
+                if protect { " (passphrase-protected)" } else { "" },
+                key.fingerprint()
+            );
+        }
+        Command::Recipient { action } => match action {
+            RecipientAction::Add { name, recipient } => {
+                let mut v = unlock(&dir, pass_file)?;
+                let r = v.store_mut().add_recipient(&name, &recipient)?;
+                eprintln!(
+                    "Added {:?} ({}). Check this fingerprint with the organisation: {}",
+                    r.name, r.recipient, r.fingerprint
+                );
+            }
+            RecipientAction::List { json } => {
+                let v = unlock(&dir, pass_file)?;
+                let list = v.store().recipients()?;
+                if json {
+                    print_json(&list)?;
+                } else if list.is_empty() {
+                    eprintln!("No recipients yet. Add one with `aigaq recipient add NAME age1…`.");
+                } else {
+                    let mut out = String::new();
+                    for r in &list {
+                        out.push_str(&format!(
+                            "{}\n    {}  ({})\n",
+                            r.name, r.recipient, r.fingerprint
+                        ));
+                    }
+                    print_text(&out)?;
+                }
+            }
+            RecipientAction::Remove { name } => {
+                let mut v = unlock(&dir, pass_file)?;
+                v.store_mut().remove_recipient(&name)?;
+                eprintln!("Removed {name:?}.");
+            }
+        },
         Command::Whoami { json } => {
             let v = unlock(&dir, pass_file)?;
             let d = v.store().device();

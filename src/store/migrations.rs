@@ -9,6 +9,7 @@ use super::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_custody.sql"),
+    include_str!("migrations/0003_recipients.sql"),
 ];
 
 /// The schema version this build writes.

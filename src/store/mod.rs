@@ -2,8 +2,10 @@
 //! and the records (testimonies, revisions, search) kept in it.
 
 mod migrations;
+mod recipients;
 pub mod search;
 pub mod testimonies;
+pub use testimonies::now;
 
 use std::path::Path;
 
@@ -79,6 +81,9 @@ pub enum StoreError {
     /// Keys or the ledger.
     #[error(transparent)]
     Custody(#[from] CustodyError),
+    /// Recipients and bundles.
+    #[error(transparent)]
+    Bundle(#[from] crate::bundle::BundleError),
     /// Encoding a record failed.
     #[error("could not encode a record: {0}")]
     Encode(#[from] serde_json::Error),

@@ -132,7 +132,8 @@ pub enum EditOutcome {
 
 const EXCERPT_CHARS: usize = 120;
 
-pub(crate) fn now() -> String {
+/// The current time, RFC 3339 in UTC, as every record stores it.
+pub fn now() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())

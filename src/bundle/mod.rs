@@ -1,0 +1,71 @@
+//! Handing testimonies to partner organisations. So far: the organisation's age key
+//! (`keygen`) and the list of recipients a device may export to. Export, import and
+//! acknowledgements (`aigaq-bundle/1`) come next.
+
+pub mod org_key;
+
+pub use org_key::{OrgKey, Recipient};
+
+/// What went wrong with keys, recipients or bundles.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// Not an `age1…` X25519 recipient.
+    #[error("{given:?} is not a valid age recipient: give the whole age1… line that the organisation's `aigaq keygen` printed")]
+    BadRecipient {
+        /// What was given (cut short).
+        given: String,
+    },
+    /// Empty or overlong name.
+    #[error("a recipient name must be 1 to 200 characters, without line breaks")]
+    BadName,
+    /// A name or key already listed.
+    #[error(
+        "{what} is already in the recipient list as {existing:?}; remove it first to replace it"
+    )]
+    DuplicateRecipient {
+        /// The name or the key.
+        what: String,
+        /// The name it is listed under.
+        existing: String,
+    },
+    /// No such recipient.
+    #[error("no recipient named {name:?}; `aigaq recipient list` shows them")]
+    UnknownRecipient {
+        /// The name asked for.
+        name: String,
+    },
+    /// The output exists.
+    #[error("{} already exists; choose another file name (nothing was overwritten)", path.display())]
+    OutputExists {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// An identity file that is not one.
+    #[error("{} is not an age identity file (it should hold a line starting with AGE-SECRET-KEY-1)", path.display())]
+    BadIdentityFile {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// A protected identity file with the wrong passphrase.
+    #[error("the passphrase does not open the identity file {}", path.display())]
+    IdentityPassphrase {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// A protected identity file with no passphrase given.
+    #[error("{} is protected by a passphrase: give it with --identity-passphrase-file", path.display())]
+    IdentityNeedsPassphrase {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// File input or output.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
