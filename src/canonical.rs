@@ -11,8 +11,12 @@ pub fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json:
 
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let d = digest(&SHA256, bytes);
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    hex(digest(&SHA256, bytes).as_ref())
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

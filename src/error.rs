@@ -80,9 +80,10 @@ fn bundle_kind(e: &BundleError) -> &'static str {
         | BundleError::DuplicateRecipient { .. }
         | BundleError::BadIdentityFile { .. }
         | BundleError::IdentityNeedsPassphrase { .. } => "invalid_input",
-        BundleError::UnknownRecipient { .. } => "not_found",
+        BundleError::UnknownRecipient { .. } | BundleError::NothingToExport { .. } => "not_found",
         BundleError::IdentityPassphrase { .. } => "wrong_passphrase",
         BundleError::OutputExists { .. } => "exists",
-        BundleError::Io { .. } => "system",
+        BundleError::Io { .. } | BundleError::Randomness => "system",
+        BundleError::Decrypt { .. } | BundleError::Invalid { .. } => "integrity",
     }
 }

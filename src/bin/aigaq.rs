@@ -121,6 +121,35 @@ enum Command {
         #[arg(long, value_name = "PATH", requires = "protect")]
         identity_passphrase_file: Option<PathBuf>,
     },
+    /// Write an encrypted bundle for an organisation (only what its consent allows)
+    Export {
+        /// Recipient name (repeat for several; then --out is a folder)
+        #[arg(long = "to", value_name = "NAME", required = true)]
+        to: Vec<String>,
+        /// Bundle file, or folder with several --to
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// Send everything the recipient may receive, not only what is new to it
+        #[arg(long)]
+        all: bool,
+        /// ASCII-armored output, for text channels
+        #[arg(long)]
+        armor: bool,
+    },
+    /// Decrypt and verify a bundle, and summarise it; imports nothing
+    Inspect {
+        /// The organisation's age key file (from `aigaq keygen`)
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// Passphrase of a protected key file
+        #[arg(long, value_name = "PATH")]
+        identity_passphrase_file: Option<PathBuf>,
+        /// The bundle
+        bundle: PathBuf,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the organisations this device may export to
     Recipient {
         #[command(subcommand)]
@@ -435,6 +464,88 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 if protect { " (passphrase-protected)" } else { "" },
                 key.fingerprint()
             );
+        }
+        Command::Export {
+            to,
+            out,
+            all,
+            armor,
+        } => {
+            let mut v = unlock(&dir, pass_file)?;
+            let opts = aigaq::bundle::export::ExportOptions { all, armor };
+            let targets: Vec<(String, PathBuf)> = if to.len() == 1 {
+                vec![(to[0].clone(), out.clone())]
+            } else {
+                std::fs::create_dir_all(&out).map_err(|e| {
+                    user_error(format!(
+                        "could not create the folder {}: {e}",
+                        out.display()
+                    ))
+                })?;
+                let mut targets = Vec::new();
+                for name in &to {
+                    let file = aigaq::bundle::export::random_file_name()?;
+                    targets.push((name.clone(), out.join(file)));
+                }
+                targets
+            };
+            let mut text = String::new();
+            for (name, path) in targets {
+                let r = with_spinner("Writing the bundle…", || {
+                    v.store_mut().export(&name, &path, opts)
+                })?;
+                text.push_str(&format!("{}\t{}\n", r.path.display(), r.recipient));
+                eprintln!(
+                    "Wrote {} testimon{} for {:?} to {} ({} bytes).",
+                    r.records,
+                    if r.records == 1 { "y" } else { "ies" },
+                    r.recipient,
+                    r.path.display(),
+                    r.bytes
+                );
+            }
+            print_text(&text)?;
+        }
+        Command::Inspect {
+            identity,
+            identity_passphrase_file,
+            bundle,
+            json,
+        } => {
+            let pass = match &identity_passphrase_file {
+                Some(p) => Some(read_passphrase(Some(p), "Key file passphrase")?),
+                None => None,
+            };
+            let key = aigaq::bundle::OrgKey::read(&identity, pass.as_ref())?;
+            let report = with_spinner("Verifying the bundle…", || {
+                aigaq::bundle::inspect::read_bundle(&bundle, &key, |_, _, _| Ok(()))
+            })?;
+            if json {
+                print_json(&report)?;
+            } else {
+                let mut out = format!(
+                    "bundle     {}\ncreated    {}\nsender     {} (fingerprint {})\nreplies to {}\nledger     {} entries{}\nrecords    {}\n",
+                    report.bundle_id,
+                    report.created,
+                    report.sender_device_key,
+                    report.sender_fingerprint,
+                    report.sender_age_recipient,
+                    report.ledger_entries,
+                    if report.ledger_gaps.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (entries not in this bundle: {:?})", report.ledger_gaps)
+                    },
+                    report.records.len()
+                );
+                for r in &report.records {
+                    out.push_str(&format!("  {}  {}\n", r.id, r.revision));
+                }
+                print_text(&out)?;
+                eprintln!(
+                    "Verified: signed by the sender's device, every file matches the manifest."
+                );
+            }
         }
         Command::Recipient { action } => match action {
             RecipientAction::Add { name, recipient } => {

@@ -2,6 +2,9 @@
 //! (`keygen`) and the list of recipients a device may export to. Export, import and
 //! acknowledgements (`aigaq-bundle/1`) come next.
 
+pub mod export;
+pub mod inspect;
+pub mod manifest;
 pub mod org_key;
 
 pub use org_key::{OrgKey, Recipient};
@@ -32,6 +35,27 @@ pub enum BundleError {
     #[error("no recipient named {name:?}; `aigaq recipient list` shows them")]
     UnknownRecipient {
         /// The name asked for.
+        name: String,
+    },
+    /// Not for this key, or damaged before the age header could be read.
+    #[error("could not decrypt {}: it was not encrypted to this organisation's key, or it is damaged; nothing was imported", path.display())]
+    Decrypt {
+        /// The bundle.
+        path: std::path::PathBuf,
+    },
+    /// A check failed.
+    #[error("the bundle failed verification: {reason}; nothing was imported")]
+    Invalid {
+        /// Which check.
+        reason: String,
+    },
+    /// The OS random source failed.
+    #[error("the system's random number generator failed; nothing was written")]
+    Randomness,
+    /// Nothing to send.
+    #[error("nothing to export for {name:?}: no testimony shares with it that it has not received yet (consent.share_with must name it; --all sends everything again)")]
+    NothingToExport {
+        /// The recipient.
         name: String,
     },
     /// The output exists.

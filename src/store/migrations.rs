@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_custody.sql"),
     include_str!("migrations/0003_recipients.sql"),
+    include_str!("migrations/0004_deliveries.sql"),
 ];
 
 /// The schema version this build writes.

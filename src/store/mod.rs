@@ -105,8 +105,8 @@ impl From<rusqlite::Error> for StoreError {
 /// An open, keyed database.
 pub struct Store {
     pub(crate) conn: Connection,
-    keys: DeviceKeys,
-    changed: std::cell::Cell<bool>,
+    pub(crate) keys: DeviceKeys,
+    pub(crate) changed: std::cell::Cell<bool>,
 }
 
 fn load_or_create_keys(conn: &mut Connection) -> Result<DeviceKeys, StoreError> {

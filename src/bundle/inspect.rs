@@ -1,0 +1,410 @@
+//! Reading and verifying a bundle. Every byte is hostile until checked: sizes are bounded
+//! before anything is read, only the expected paths and plain files are accepted, in the
+//! writer's order, and the age stream is read to its end so a cut-off file is noticed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::manifest::{Manifest, FORMAT};
+use super::org_key::OrgKey;
+use super::BundleError;
+use crate::canonical;
+use crate::custody::device::{fingerprint, verify_b64};
+use crate::custody::Entry;
+
+/// Largest manifest or ledger accepted.
+pub const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest record accepted.
+pub const MAX_RECORD_BYTES: u64 = 4 * 1024 * 1024;
+/// Most files in one bundle.
+pub const MAX_FILES: usize = 200_000;
+/// Most decrypted bytes read from one bundle.
+pub const MAX_TOTAL_BYTES: u64 = 16 * 1024 * 1024 * 1024;
+
+/// One testimony revision in a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleRecord {
+    /// Testimony id.
+    pub id: String,
+    /// Revision hash.
+    pub revision: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// What a verified bundle holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectReport {
+    /// The bundle's id.
+    pub bundle_id: String,
+    /// When it was made.
+    pub created: String,
+    /// The sender's Ed25519 key, padded base64.
+    pub sender_device_key: String,
+    /// Its read-aloud fingerprint.
+    pub sender_fingerprint: String,
+    /// Where acknowledgements go.
+    pub sender_age_recipient: String,
+    /// Ledger entries carried.
+    pub ledger_entries: usize,
+    /// Ranges of the sender's ledger not in this bundle, between its first and last entry.
+    pub ledger_gaps: Vec<(i64, i64)>,
+    /// The records.
+    pub records: Vec<BundleRecord>,
+}
+
+fn invalid(reason: impl Into<String>) -> BundleError {
+    BundleError::Invalid {
+        reason: reason.into(),
+    }
+}
+
+/// Decrypts and verifies `path` with the organisation's key. Calls `on_record` with each
+/// verified record's id, revision and bytes; the caller must still treat the whole bundle as
+/// unverified until this returns `Ok`.
+pub fn read_bundle(
+    path: &Path,
+    key: &OrgKey,
+    mut on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+) -> Result<InspectReport, BundleError> {
+    let file = File::open(path).map_err(|e| BundleError::Io {
+        action: "open",
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let undecryptable = || BundleError::Decrypt {
+        path: path.to_path_buf(),
+    };
+    let armored = age::armor::ArmoredReader::new(BufReader::new(file));
+    let decryptor = age::Decryptor::new(armored).map_err(|_| undecryptable())?;
+    let plain = decryptor
+        .decrypt(std::iter::once(key.identity() as &dyn age::Identity))
+        .map_err(|_| undecryptable())?;
+    let mut archive = tar::Archive::new(plain.take(MAX_TOTAL_BYTES));
+    let mut state = Reader::default();
+    {
+        let entries = archive
+            .entries()
+            .map_err(|e| invalid(format!("not a tar stream: {e}")))?;
+        for (index, entry) in entries.enumerate() {
+            let entry = entry.map_err(|e| read_error(&e))?;
+            if index >= MAX_FILES {
+                return Err(invalid(format!("more than {MAX_FILES} files")));
+            }
+            state.entry(index, entry, &mut on_record)?;
+        }
+    }
+    // Read what follows the archive to the end, so age checks the last chunk: it must be
+    // zero padding.
+    let mut rest = archive.into_inner();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = rest.read(&mut buf).map_err(|e| read_error(&e))?;
+        if n == 0 {
+            break;
+        }
+        if buf[..n].iter().any(|b| *b != 0) {
+            return Err(invalid("data after the end of the archive"));
+        }
+    }
+    state.finish()
+}
+
+fn read_error(e: &io::Error) -> BundleError {
+    invalid(format!(
+        "the encrypted stream is damaged or cut short ({e})"
+    ))
+}
+
+#[derive(Default)]
+struct Reader {
+    manifest_bytes: Vec<u8>,
+    manifest: Option<Manifest>,
+    expected: BTreeMap<String, (u64, String)>,
+    seen: HashSet<String>,
+    vouched: HashMap<String, HashSet<String>>,
+    ledger_entries: usize,
+    gaps: Vec<(i64, i64)>,
+    records: Vec<BundleRecord>,
+}
+
+fn read_bounded<R: Read>(
+    mut r: R,
+    size: u64,
+    limit: u64,
+    what: &str,
+) -> Result<Vec<u8>, BundleError> {
+    if size > limit {
+        return Err(invalid(format!(
+            "{what} is {size} bytes; the limit is {limit}"
+        )));
+    }
+    let mut out = Vec::with_capacity(size as usize);
+    r.by_ref()
+        .take(size)
+        .read_to_end(&mut out)
+        .map_err(|e| read_error(&e))?;
+    if out.len() as u64 != size {
+        return Err(invalid(format!("{what} is shorter than its header says")));
+    }
+    Ok(out)
+}
+
+fn is_hex64(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// `records/<uuid>/<sha256>.json` → (uuid, sha256).
+fn record_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix("records/")?;
+    let (id, file) = rest.split_once('/')?;
+    let rev = file.strip_suffix(".json")?;
+    (uuid::Uuid::parse_str(id).is_ok()
+        && id.len() == 36
+        && id == id.to_lowercase()
+        && is_hex64(rev))
+    .then_some((id, rev))
+}
+
+impl Reader {
+    fn entry<R: Read>(
+        &mut self,
+        index: usize,
+        entry: tar::Entry<'_, R>,
+        on_record: &mut impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+    ) -> Result<(), BundleError> {
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            return Err(invalid(format!(
+                "file {} is not a plain file (links, folders and devices are refused)",
+                index + 1
+            )));
+        }
+        let path = String::from_utf8(entry.path_bytes().into_owned())
+            .map_err(|_| invalid("a file name is not UTF-8"))?;
+        let size = entry
+            .header()
+            .size()
+            .map_err(|_| invalid("a damaged tar header"))?;
+        match (index, path.as_str()) {
+            (0, "manifest.json") => {
+                let bytes = read_bounded(entry, size, MAX_INDEX_BYTES, "manifest.json")?;
+                self.manifest(bytes)
+            }
+            (0, _) => Err(invalid("the first file is not manifest.json")),
+            (1, "manifest.sig") => {
+                let bytes = read_bounded(entry, size, 1024, "manifest.sig")?;
+                self.signature(&bytes)
+            }
+            (1, _) => Err(invalid(
+                "the second file is not manifest.sig (the bundle is unsigned)",
+            )),
+            _ => {
+                if !self.seen.insert(path.clone()) {
+                    return Err(invalid(format!("{path} appears twice")));
+                }
+                let Some((want_size, want_sha)) = self.expected.get(&path).cloned() else {
+                    return Err(invalid(format!("{path:?} is not listed in the manifest")));
+                };
+                if size != want_size {
+                    return Err(invalid(format!(
+                        "{path} is {size} bytes, the manifest says {want_size}"
+                    )));
+                }
+                let limit = if path == "ledger.jsonl" {
+                    MAX_INDEX_BYTES
+                } else {
+                    MAX_RECORD_BYTES
+                };
+                let bytes = read_bounded(entry, size, limit, &path)?;
+                if canonical::sha256_hex(&bytes) != want_sha {
+                    return Err(invalid(format!(
+                        "{path} does not match its SHA-256 in the manifest"
+                    )));
+                }
+                if path == "ledger.jsonl" {
+                    if index != 2 {
+                        return Err(invalid("ledger.jsonl must come right after the signature"));
+                    }
+                    self.ledger(&bytes)
+                } else if let Some((id, rev)) = record_path(&path) {
+                    self.record(id, rev, &bytes)?;
+                    on_record(id, rev, &bytes)
+                } else {
+                    Err(invalid(format!("unexpected file {path:?}")))
+                }
+            }
+        }
+    }
+
+    fn manifest(&mut self, bytes: Vec<u8>) -> Result<(), BundleError> {
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| invalid(format!("manifest.json is not JSON: {e}")))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(invalid(format!(
+                "unknown bundle format {}; this Aigaq reads {FORMAT}",
+                value
+                    .get("format")
+                    .map(|f| f.to_string())
+                    .unwrap_or_else(|| "(none)".into())
+            )));
+        }
+        if canonical::to_bytes(&value).ok().as_deref() != Some(&bytes[..]) {
+            return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
+        }
+        let m: Manifest =
+            serde_json::from_value(value).map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        for f in &m.entries {
+            if self
+                .expected
+                .insert(f.path.clone(), (f.size, f.sha256.clone()))
+                .is_some()
+            {
+                return Err(invalid(format!("the manifest lists {} twice", f.path)));
+            }
+        }
+        self.manifest_bytes = bytes;
+        self.manifest = Some(m);
+        Ok(())
+    }
+
+    fn sender(&self) -> Result<&Manifest, BundleError> {
+        self.manifest.as_ref().ok_or_else(|| invalid("no manifest"))
+    }
+
+    fn signature(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
+        let sig = std::str::from_utf8(bytes).map_err(|_| invalid("manifest.sig is not text"))?;
+        let m = self.sender()?;
+        if !verify_b64(
+            &m.sender.device_key,
+            &self.manifest_bytes,
+            sig.trim_end_matches('\n'),
+        ) {
+            return Err(invalid(
+                "the manifest's signature does not verify with the sender's key",
+            ));
+        }
+        Ok(())
+    }
+
+    fn ledger(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
+        let device = self.sender()?.sender.device_key.clone();
+        let text = std::str::from_utf8(bytes).map_err(|_| invalid("ledger.jsonl is not text"))?;
+        let mut previous: Option<(i64, String)> = None;
+        for (i, line) in text.lines().enumerate() {
+            let where_ = format!("ledger.jsonl line {}", i + 1);
+            let e: Entry =
+                serde_json::from_str(line).map_err(|e| invalid(format!("{where_}: {e}")))?;
+            if canonical::to_bytes(&e).ok().as_deref() != Some(line.as_bytes()) {
+                return Err(invalid(format!("{where_} is not in canonical form")));
+            }
+            if e.device != device {
+                return Err(invalid(format!(
+                    "{where_}: entry {} is from another device",
+                    e.seq
+                )));
+            }
+            let signed = e
+                .signed_bytes()
+                .map_err(|_| invalid(format!("{where_}: unencodable")))?;
+            if !verify_b64(&device, &signed, &e.sig) {
+                return Err(invalid(format!(
+                    "{where_}: the signature of entry {} does not verify",
+                    e.seq
+                )));
+            }
+            if let Some((seq, hash)) = &previous {
+                if e.seq <= *seq {
+                    return Err(invalid(format!("{where_}: entries out of order")));
+                }
+                if e.seq == seq + 1 && e.prev.as_deref() != Some(hash.as_str()) {
+                    return Err(invalid(format!(
+                        "{where_}: entry {} does not follow entry {seq}",
+                        e.seq
+                    )));
+                }
+                if e.seq > seq + 1 {
+                    self.gaps.push((seq + 1, e.seq - 1));
+                }
+            }
+            let hash = e
+                .hash()
+                .map_err(|_| invalid(format!("{where_}: unencodable")))?;
+            if matches!(e.kind.as_str(), "create" | "revise" | "export") {
+                if let Some(rev) = &e.revision {
+                    self.vouched
+                        .entry(e.record.clone())
+                        .or_default()
+                        .insert(rev.clone());
+                }
+            }
+            previous = Some((e.seq, hash));
+            self.ledger_entries += 1;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), BundleError> {
+        let bad = |why: String| invalid(format!("record {id}/{rev}: {why}"));
+        if canonical::sha256_hex(bytes) != rev {
+            return Err(bad("its bytes do not hash to its name".into()));
+        }
+        if !self.vouched.get(id).is_some_and(|r| r.contains(rev)) {
+            return Err(bad(
+                "no signed ledger entry in the bundle vouches for it".into()
+            ));
+        }
+        let doc: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+        if canonical::to_bytes(&doc).ok().as_deref() != Some(bytes) {
+            return Err(bad("not in canonical form".into()));
+        }
+        if doc["format"] != "aigaq/revision/1" || doc["testimony"] != id {
+            return Err(bad("not a revision of this testimony".into()));
+        }
+        crate::model::from_value(doc["content"].clone()).map_err(|e| bad(e.to_string()))?;
+        self.records.push(BundleRecord {
+            id: id.to_owned(),
+            revision: rev.to_owned(),
+            size: bytes.len() as u64,
+        });
+        Ok(())
+    }
+
+    fn finish(self) -> Result<InspectReport, BundleError> {
+        let m = self
+            .manifest
+            .ok_or_else(|| invalid("the bundle is empty"))?;
+        if self.manifest_bytes.is_empty() {
+            return Err(invalid("no manifest"));
+        }
+        if let Some(missing) = self.expected.keys().find(|p| !self.seen.contains(*p)) {
+            return Err(invalid(format!(
+                "{missing} is listed in the manifest but missing"
+            )));
+        }
+        Ok(InspectReport {
+            bundle_id: m.bundle_id,
+            created: m.created,
+            sender_fingerprint: fingerprint_b64(&m.sender.device_key),
+            sender_device_key: m.sender.device_key,
+            sender_age_recipient: m.sender.age_recipient,
+            ledger_entries: self.ledger_entries,
+            ledger_gaps: self.gaps,
+            records: self.records,
+        })
+    }
+}
+
+fn fingerprint_b64(key_b64: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(key_b64)
+        .map(|k| fingerprint(&k))
+        .unwrap_or_else(|_| "(unreadable key)".into())
+}
