@@ -69,7 +69,7 @@ fn invalid(reason: impl Into<String>) -> BundleError {
 pub fn read_bundle(
     path: &Path,
     key: &OrgKey,
-    mut on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+    on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
 ) -> Result<InspectReport, BundleError> {
     let file = File::open(path).map_err(|e| BundleError::Io {
         action: "open",
@@ -84,6 +84,15 @@ pub fn read_bundle(
     let plain = decryptor
         .decrypt(std::iter::once(key.identity() as &dyn age::Identity))
         .map_err(|_| undecryptable())?;
+    read_plaintext(plain, on_record)
+}
+
+/// Verifies the decrypted tar stream of a bundle (everything but the age layer); the
+/// reader is read to its end.
+pub fn read_plaintext<R: Read>(
+    plain: R,
+    mut on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+) -> Result<InspectReport, BundleError> {
     let mut archive = tar::Archive::new(plain.take(MAX_TOTAL_BYTES));
     let mut state = Reader::default();
     {
