@@ -111,7 +111,7 @@ fn untar(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (path, bytes) in files {
-        let mut h = tar::Header::new_gnu();
+        let mut h = tar::Header::new_ustar();
         h.set_size(bytes.len() as u64);
         h.set_mode(0o600);
         h.set_entry_type(tar::EntryType::Regular);
@@ -372,13 +372,13 @@ fn altered_foreign_and_hostile_bundles_are_refused_with_exit_2() {
     // A symbolic link where a record should be.
     let mut b = tar::Builder::new(Vec::new());
     for (path, bytes) in &files[..3] {
-        let mut h = tar::Header::new_gnu();
+        let mut h = tar::Header::new_ustar();
         h.set_size(bytes.len() as u64);
         h.set_entry_type(tar::EntryType::Regular);
         h.set_mode(0o600);
         b.append_data(&mut h, path, &bytes[..]).unwrap();
     }
-    let mut h = tar::Header::new_gnu();
+    let mut h = tar::Header::new_ustar();
     h.set_entry_type(tar::EntryType::Symlink);
     h.set_size(0);
     b.append_link(&mut h, &files[3].0, "/etc/passwd").unwrap();
@@ -397,6 +397,21 @@ fn altered_foreign_and_hostile_bundles_are_refused_with_exit_2() {
         "manifest from another device",
         t.encrypt(&tar_of(&foreign), "foreign.age"),
         "ledger.jsonl is",
+    ));
+
+    // The same files with GNU long-name headers, which other tar readers may read otherwise.
+    let mut gnu = tar::Builder::new(Vec::new());
+    for (path, bytes) in &files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o600);
+        gnu.append_data(&mut h, path, &bytes[..]).unwrap();
+    }
+    cases.push((
+        "GNU long-name headers",
+        t.encrypt(&gnu.into_inner().unwrap(), "gnu.age"),
+        "plain ustar header",
     ));
 
     // A tar bomb: a header that claims a huge record.

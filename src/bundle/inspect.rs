@@ -188,6 +188,19 @@ impl Reader {
         entry: tar::Entry<'_, R>,
         on_record: &mut impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
     ) -> Result<(), BundleError> {
+        // ustar headers only: GNU long names and pax records are places where two tar
+        // readers can disagree on a name or a size.
+        let mut entry = entry;
+        let extended = entry
+            .pax_extensions()
+            .map_err(|e| read_error(&e))?
+            .is_some();
+        if entry.header().as_ustar().is_none() || extended {
+            return Err(invalid(format!(
+                "file {} does not use a plain ustar header (GNU and pax extensions are refused)",
+                index + 1
+            )));
+        }
         if entry.header().entry_type() != tar::EntryType::Regular {
             return Err(invalid(format!(
                 "file {} is not a plain file (links, folders and devices are refused)",
@@ -304,6 +317,9 @@ impl Reader {
     fn ledger(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
         let device = self.sender()?.sender.device_key.clone();
         let text = std::str::from_utf8(bytes).map_err(|_| invalid("ledger.jsonl is not text"))?;
+        if text.contains('\r') || !(text.is_empty() || text.ends_with('\n')) {
+            return Err(invalid("ledger.jsonl lines must end with a newline (LF)"));
+        }
         let mut previous: Option<(i64, String)> = None;
         for (i, line) in text.lines().enumerate() {
             let where_ = format!("ledger.jsonl line {}", i + 1);
