@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use common::Scratch;
@@ -63,32 +63,12 @@ impl Setup {
     }
 
     fn plaintext(&self, bundle: &Path) -> Vec<u8> {
-        let text = std::fs::read_to_string(&self.key).unwrap();
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
-            .unwrap();
-        let identity: age::x25519::Identity = line.parse().unwrap();
-        let file = std::fs::File::open(bundle).unwrap();
-        let dec = age::Decryptor::new(age::armor::ArmoredReader::new(file)).unwrap();
-        let mut out = Vec::new();
-        dec.decrypt(std::iter::once(&identity as &dyn age::Identity))
-            .unwrap()
-            .read_to_end(&mut out)
-            .unwrap();
-        out
+        common::age_decrypt(bundle, &self.key)
     }
 
     fn encrypt(&self, plain: &[u8], name: &str) -> PathBuf {
-        let r: age::x25519::Recipient = self.recipient.parse().unwrap();
-        let enc =
-            age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
         let path = self.s.root.path().join(name);
-        let mut w = enc
-            .wrap_output(std::fs::File::create(&path).unwrap())
-            .unwrap();
-        w.write_all(plain).unwrap();
-        w.finish().unwrap();
+        common::age_encrypt(plain, &self.recipient, &path);
         path
     }
 }

@@ -122,3 +122,36 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 pub fn testimony(narrative: &str) -> String {
     serde_json::json!({"schema": "aigaq/testimony/1", "narrative": narrative}).to_string()
 }
+
+/// Decrypts an age file (binary or armored) with the identity in an age key file.
+pub fn age_decrypt(file: &Path, key_file: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let text = std::fs::read_to_string(key_file).unwrap();
+    let identity: age::x25519::Identity = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let input = std::fs::File::open(file).unwrap();
+    let dec = age::Decryptor::new(age::armor::ArmoredReader::new(input)).unwrap();
+    let mut out = Vec::new();
+    dec.decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+/// Encrypts `plain` to an `age1…` recipient into `out`, as anyone holding the public key can.
+pub fn age_encrypt(plain: &[u8], recipient: &str, out: &Path) {
+    use std::io::Write;
+    let r: age::x25519::Recipient = recipient.parse().unwrap();
+    let enc = age::Encryptor::with_recipients(std::iter::once(&r as &dyn age::Recipient)).unwrap();
+    let mut w = enc
+        .wrap_output(std::fs::File::create(out).unwrap())
+        .unwrap();
+    w.write_all(plain).unwrap();
+    w.finish().unwrap();
+}
