@@ -152,7 +152,8 @@ fn read_bounded<R: Read>(
             "{what} is {size} bytes; the limit is {limit}"
         )));
     }
-    let mut out = Vec::with_capacity(size as usize);
+    // Grow as bytes arrive: a header may claim more than the stream holds.
+    let mut out = Vec::with_capacity(size.min(64 * 1024) as usize);
     r.by_ref()
         .take(size)
         .read_to_end(&mut out)
