@@ -435,3 +435,72 @@ fn setup_other(t: &Setup) -> Vec<(String, Vec<u8>)> {
         .success();
     untar(&t.plaintext(&out))
 }
+
+#[test]
+fn import_merges_all_or_nothing_and_idempotently() {
+    let t = setup();
+    t.s.add(&format!(
+        "[{}, {}]",
+        testimony("first", "anonymous", &[ORG]),
+        testimony("second", "named", &[ORG])
+    ));
+    let b1 = t.s.root.path().join("b1.age");
+    t.export(&b1, &[]).success();
+    let all = t.s.root.path().join("all.age");
+    t.export(&all, &["--all"]).success();
+
+    // The organisation's own vault.
+    let org = Scratch::new();
+    org.init();
+    let import = |bundles: &[&Path]| {
+        let mut c = org.cmd(&["import", "--json", "--identity", t.key.to_str().unwrap()]);
+        c.args(bundles);
+        c.assert()
+    };
+    let out: Value = serde_json::from_slice(&import(&[&b1]).success().get_output().stdout).unwrap();
+    assert_eq!(out[0]["new_sender"], true);
+    assert_eq!(out[0]["new_revisions"], 2);
+    let received =
+        || -> Value { serde_json::from_str(&org.stdout(&["received", "--json"])).unwrap() };
+    assert_eq!(received().as_array().unwrap().len(), 2);
+    let ledger_len =
+        || -> Value { serde_json::from_str(&org.stdout(&["verify", "--json"])).unwrap() };
+    let entries = ledger_len()["entries"].clone();
+
+    // The same bundle again changes nothing.
+    let again: Value =
+        serde_json::from_slice(&import(&[&b1]).success().get_output().stdout).unwrap();
+    assert_eq!(
+        (
+            again[0]["new_revisions"].clone(),
+            again[0]["known_revisions"].clone()
+        ),
+        (json!(0), json!(2))
+    );
+    assert_eq!(again[0]["new_sender"], false);
+    assert_eq!(ledger_len()["entries"], entries);
+
+    // An overlapping bundle merges: same revisions, new ledger entries.
+    let merged: Value =
+        serde_json::from_slice(&import(&[&all]).success().get_output().stdout).unwrap();
+    assert_eq!(merged[0]["new_revisions"], 0);
+    assert!(merged[0]["new_ledger_entries"].as_u64().unwrap() > 0);
+    assert_eq!(received().as_array().unwrap().len(), 2);
+
+    // A bad bundle among good ones: exit 2 and nothing at all is merged.
+    t.s.add(&testimony("third", "anonymous", &[ORG]));
+    let b3 = t.s.root.path().join("b3.age");
+    t.export(&b3, &[]).success();
+    let raw = std::fs::read(&b3).unwrap();
+    let bad = t.s.file("bad.age", &raw[..raw.len() - 300]);
+    let before = received();
+    let entries_before = ledger_len()["entries"].clone();
+    import(&[&b3, &bad])
+        .code(2)
+        .stderr(predicate::str::contains("nothing was imported"));
+    assert_eq!(received(), before);
+    assert_eq!(ledger_len()["entries"], entries_before);
+    import(&[&b3]).success();
+    assert_eq!(received().as_array().unwrap().len(), 3);
+    org.cmd(&["verify"]).assert().success();
+}

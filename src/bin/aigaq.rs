@@ -150,6 +150,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// (An organisation) verify bundles and merge them into this vault, all or nothing
+    Import {
+        /// The organisation's age key file (from `aigaq keygen`)
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// Passphrase of a protected key file
+        #[arg(long, value_name = "PATH")]
+        identity_passphrase_file: Option<PathBuf>,
+        /// Bundles
+        #[arg(required = true)]
+        bundles: Vec<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// (An organisation) list the testimony revisions received
+    Received {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the organisations this device may export to
     Recipient {
         #[command(subcommand)]
@@ -506,17 +527,60 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             print_text(&text)?;
         }
+        Command::Import {
+            identity,
+            identity_passphrase_file,
+            bundles,
+            json,
+        } => {
+            let key = read_org_key(&identity, identity_passphrase_file.as_deref())?;
+            let mut v = unlock(&dir, pass_file)?;
+            let paths: Vec<&Path> = bundles.iter().map(PathBuf::as_path).collect();
+            let imported = with_spinner("Verifying and importing…", || {
+                v.store_mut().import(&paths, &key)
+            })?;
+            if json {
+                print_json(&imported)?;
+            } else {
+                for b in &imported {
+                    eprintln!(
+                        "Bundle {} from device {}{}: {} new revision(s), {} already held, {} new ledger entr{}.",
+                        b.bundle_id,
+                        b.sender_fingerprint,
+                        if b.new_sender { " (a device not seen before: compare its fingerprint with the sender)" } else { "" },
+                        b.new_revisions,
+                        b.known_revisions,
+                        b.new_ledger_entries,
+                        if b.new_ledger_entries == 1 { "y" } else { "ies" }
+                    );
+                }
+            }
+        }
+        Command::Received { json } => {
+            let v = unlock(&dir, pass_file)?;
+            let list = v.store().received()?;
+            if json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                eprintln!("Nothing received yet. Import bundles with `aigaq import`.");
+            } else {
+                let mut out = String::new();
+                for r in &list {
+                    out.push_str(&format!(
+                        "{}  {}  from {}  {}\n",
+                        r.id, r.revision, r.sender_fingerprint, r.received_at
+                    ));
+                }
+                print_text(&out)?;
+            }
+        }
         Command::Inspect {
             identity,
             identity_passphrase_file,
             bundle,
             json,
         } => {
-            let pass = match &identity_passphrase_file {
-                Some(p) => Some(read_passphrase(Some(p), "Key file passphrase")?),
-                None => None,
-            };
-            let key = aigaq::bundle::OrgKey::read(&identity, pass.as_ref())?;
+            let key = read_org_key(&identity, identity_passphrase_file.as_deref())?;
             let report = with_spinner("Verifying the bundle…", || {
                 aigaq::bundle::inspect::read_bundle(&bundle, &key, |_, _, _| Ok(()))
             })?;
@@ -723,6 +787,14 @@ fn new_passphrase(file: Option<&Path>, prompt: &str) -> Result<Passphrase, Failu
         }
     }
     Ok(pass)
+}
+
+fn read_org_key(file: &Path, pass_file: Option<&Path>) -> Result<aigaq::bundle::OrgKey, Failure> {
+    let pass = match pass_file {
+        Some(p) => Some(read_passphrase(Some(p), "Key file passphrase")?),
+        None => None,
+    };
+    Ok(aigaq::bundle::OrgKey::read(file, pass.as_ref())?)
 }
 
 fn check_stdin_use(pass_file: Option<&Path>, input: &Path) -> Result<(), Failure> {

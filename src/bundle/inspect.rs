@@ -55,6 +55,9 @@ pub struct InspectReport {
     pub ledger_gaps: Vec<(i64, i64)>,
     /// The records.
     pub records: Vec<BundleRecord>,
+    /// The verified ledger entries, for import.
+    #[serde(skip)]
+    pub entries: Vec<Entry>,
 }
 
 fn invalid(reason: impl Into<String>) -> BundleError {
@@ -139,6 +142,7 @@ struct Reader {
     ledger_entries: usize,
     gaps: Vec<(i64, i64)>,
     records: Vec<BundleRecord>,
+    entries: Vec<Entry>,
 }
 
 fn read_bounded<R: Read>(
@@ -371,6 +375,7 @@ impl Reader {
             }
             previous = Some((e.seq, hash));
             self.ledger_entries += 1;
+            self.entries.push(e);
         }
         Ok(())
     }
@@ -423,11 +428,12 @@ impl Reader {
             ledger_entries: self.ledger_entries,
             ledger_gaps: self.gaps,
             records: self.records,
+            entries: self.entries,
         })
     }
 }
 
-fn fingerprint_b64(key_b64: &str) -> String {
+pub(crate) fn fingerprint_b64(key_b64: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
         .decode(key_b64)

@@ -3,6 +3,7 @@
 //! acknowledgements (`aigaq-bundle/1`) come next.
 
 pub mod export;
+pub mod import;
 pub mod inspect;
 pub mod manifest;
 pub mod org_key;

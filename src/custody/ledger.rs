@@ -205,8 +205,9 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
             }
             "purge" => {}
             // An export names the bytes that left the device (perhaps without the
-            // witness's name); it does not change the record's current revision.
-            "export" => {
+            // witness's name); an import names a bundle received. Neither changes a
+            // testimony's current revision.
+            "export" | "import" => {
                 prev = Some(e.hash()?);
                 continue;
             }

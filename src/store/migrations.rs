@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_custody.sql"),
     include_str!("migrations/0003_recipients.sql"),
     include_str!("migrations/0004_deliveries.sql"),
+    include_str!("migrations/0005_received.sql"),
 ];
 
 /// The schema version this build writes.

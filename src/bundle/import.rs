@@ -1,0 +1,183 @@
+//! The organisation's side: merging verified bundles into its own vault. All bundles of one
+//! import are merged in one transaction, so any failure leaves the vault as it was; merging
+//! the same bundle again changes nothing.
+
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use super::inspect::read_bundle;
+use super::{BundleError, OrgKey};
+use crate::canonical;
+use crate::custody::ledger;
+use crate::store::{now, Store, StoreError};
+
+/// Marks records of a bundle still being verified.
+const PENDING: &str = "(pending)";
+
+/// What one bundle added.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedBundle {
+    /// The bundle.
+    pub bundle_id: String,
+    /// The sender's read-aloud fingerprint.
+    pub sender_fingerprint: String,
+    /// This sender had never sent a bundle before.
+    pub new_sender: bool,
+    /// Revisions not held before.
+    pub new_revisions: usize,
+    /// Revisions already held.
+    pub known_revisions: usize,
+    /// Ledger entries not held before.
+    pub new_ledger_entries: usize,
+    /// Ranges of the sender's ledger not in this bundle.
+    pub ledger_gaps: Vec<(i64, i64)>,
+}
+
+/// One revision held by the organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceivedRevision {
+    /// Testimony id (the sender's).
+    pub id: String,
+    /// Revision hash.
+    pub revision: String,
+    /// Sender's fingerprint.
+    pub sender_fingerprint: String,
+    /// Bundle it came in.
+    pub bundle_id: String,
+    /// When it was imported.
+    pub received_at: String,
+}
+
+impl Store {
+    /// Verifies and merges bundles; all or nothing.
+    pub fn import(
+        &mut self,
+        bundles: &[&Path],
+        key: &OrgKey,
+    ) -> Result<Vec<ImportedBundle>, StoreError> {
+        let at = now();
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::new();
+        // Records are written as they stream in, marked pending, and given their sender
+        // once the whole bundle has verified; the transaction makes it all or nothing and
+        // memory does not grow with the bundle.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
+        for path in bundles {
+            let mut db_error: Option<StoreError> = None;
+            let (mut new_revisions, mut known_revisions) = (0usize, 0usize);
+            let report = read_bundle(path, key, |id, rev, bytes| {
+                let n = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO received_revisions
+                             (hash, testimony, sender, bundle_id, body, received_at)
+                         VALUES (?1, ?2, '', ?3, ?4, ?5)",
+                    )
+                    .and_then(|mut st| st.execute(params![rev, id, PENDING, bytes, at]));
+                match n {
+                    Ok(1) => new_revisions += 1,
+                    Ok(_) => known_revisions += 1,
+                    Err(e) => {
+                        db_error = Some(e.into());
+                        return Err(BundleError::Invalid {
+                            reason: "the vault could not store a record".into(),
+                        });
+                    }
+                }
+                Ok(())
+            });
+            if let Some(e) = db_error {
+                return Err(e);
+            }
+            let report = report?;
+            let sender = report.sender_device_key.clone();
+            let known: Option<String> = tx
+                .query_row(
+                    "SELECT age_recipient FROM senders WHERE device_key = ?1",
+                    [&sender],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_none() {
+                tx.execute(
+                    "INSERT INTO senders (device_key, age_recipient, first_seen) VALUES (?1, ?2, ?3)",
+                    params![sender, report.sender_age_recipient, at],
+                )?;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO received_bundles (bundle_id, sender, created, received_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![report.bundle_id, sender, report.created, at],
+            )?;
+            tx.execute(
+                "UPDATE received_revisions SET sender = ?1, bundle_id = ?2 WHERE bundle_id = ?3",
+                params![sender, report.bundle_id, PENDING],
+            )?;
+            let mut new_entries = 0;
+            for e in &report.entries {
+                let hash = e.hash()?;
+                let held: Option<String> = tx
+                    .query_row(
+                        "SELECT hash FROM received_ledger WHERE sender = ?1 AND seq = ?2",
+                        params![sender, e.seq],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match held {
+                    Some(h) if h == hash => {}
+                    Some(_) => {
+                        return Err(BundleError::Invalid {
+                            reason: format!(
+                                "the sender's ledger entry {} differs from the one received earlier (a forked history)",
+                                e.seq
+                            ),
+                        }
+                        .into())
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO received_ledger (sender, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)",
+                            params![sender, e.seq, hash, String::from_utf8_lossy(&canonical::to_bytes(e)?)],
+                        )?;
+                        new_entries += 1;
+                    }
+                }
+            }
+            if new_revisions > 0 || new_entries > 0 {
+                ledger::append(&tx, &self.keys, "import", &report.bundle_id, None, &at)?;
+            }
+            out.push(ImportedBundle {
+                bundle_id: report.bundle_id,
+                sender_fingerprint: report.sender_fingerprint,
+                new_sender: known.is_none(),
+                new_revisions,
+                known_revisions,
+                new_ledger_entries: new_entries,
+                ledger_gaps: report.ledger_gaps,
+            });
+        }
+        tx.commit()?;
+        self.changed.set(true);
+        Ok(out)
+    }
+
+    /// Every revision received, oldest first.
+    pub fn received(&self) -> Result<Vec<ReceivedRevision>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT testimony, hash, sender, bundle_id, received_at FROM received_revisions
+             ORDER BY received_at, testimony",
+        )?;
+        let rows = st.query_map([], |r| {
+            let sender: String = r.get(2)?;
+            Ok(ReceivedRevision {
+                id: r.get(0)?,
+                revision: r.get(1)?,
+                sender_fingerprint: super::inspect::fingerprint_b64(&sender),
+                bundle_id: r.get(3)?,
+                received_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
