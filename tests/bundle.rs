@@ -12,24 +12,10 @@ use serde_json::{json, Value};
 
 const ORG: &str = "KIBHR Almaty";
 
-struct Setup {
-    s: Scratch,
-    key: PathBuf,
-    recipient: String,
-}
+use common::OrgSetup as Setup;
 
 fn setup() -> Setup {
-    let s = Scratch::new();
-    s.init();
-    let key = s.root.path().join("org.key");
-    let recipient = s
-        .stdout(&["keygen", "--out", key.to_str().unwrap()])
-        .trim()
-        .to_owned();
-    s.cmd(&["recipient", "add", ORG, &recipient])
-        .assert()
-        .success();
-    Setup { s, key, recipient }
+    Setup::new(ORG)
 }
 
 fn testimony(narrative: &str, identity: &str, share_with: &[&str]) -> String {

@@ -7,7 +7,6 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::Scratch;
 use serde_json::{json, Value};
 
 const ORG: &str = "KIBHR Almaty";
@@ -42,25 +41,11 @@ fn python_verify(bundle: &Path, key: &Path) -> Output {
         .expect("run python3")
 }
 
-struct Setup {
-    s: Scratch,
-    key: PathBuf,
-    recipient: String,
-}
+use common::OrgSetup as Setup;
 
 fn setup() -> Setup {
     require_python_packages();
-    let s = Scratch::new();
-    s.init();
-    let key = s.root.path().join("org.key");
-    let recipient = s
-        .stdout(&["keygen", "--out", key.to_str().unwrap()])
-        .trim()
-        .to_owned();
-    s.cmd(&["recipient", "add", ORG, &recipient])
-        .assert()
-        .success();
-    Setup { s, key, recipient }
+    Setup::new(ORG)
 }
 
 fn testimony(narrative: &str, identity: &str) -> String {

@@ -728,13 +728,7 @@ fn with_spinner<T, E>(message: &str, f: impl FnOnce() -> Result<T, E>) -> Result
 }
 
 fn unlock(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Failure> {
-    // Fail on a missing or foreign folder before asking for a passphrase.
-    if !dir.is_dir() {
-        return Err(VaultError::NotFound { dir: dir.into() }.into());
-    }
-    if vault::state(dir) != vault::VaultState::Present {
-        return Err(VaultError::NotAVault { dir: dir.into() }.into());
-    }
+    vault::check_can_unlock(dir)?;
     let pass = read_passphrase(pass_file, "Passphrase")?;
     Ok(with_spinner("Unlocking (deriving the key)…", || {
         Vault::unlock(dir, &pass)

@@ -202,18 +202,17 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
                     .entry(e.record.clone())
                     .or_default()
                     .insert(rev.clone(), e.seq);
+                last.insert(e.record.clone(), (e.kind.clone(), e.revision.clone()));
             }
-            "purge" => {}
+            "purge" => {
+                last.insert(e.record.clone(), (e.kind.clone(), e.revision.clone()));
+            }
             // An export names the bytes that left the device (perhaps without the
             // witness's name); an import names a bundle received. Neither changes a
             // testimony's current revision.
-            "export" | "import" => {
-                prev = Some(e.hash()?);
-                continue;
-            }
+            "export" | "import" => {}
             other => return Err(bad(e.seq, format!("unknown kind {other:?}"))),
         }
-        last.insert(e.record.clone(), (e.kind.clone(), e.revision.clone()));
         prev = Some(e.hash()?);
     }
     let mut report = VerifyReport {

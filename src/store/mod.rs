@@ -291,7 +291,7 @@ impl Store {
     /// Slow on a large vault: `aigaq check` runs it, not every unlock.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let mut problems = Vec::new();
-        if self.is_encrypted()? {
+        if self.cipher_version().is_some() {
             let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
             for row in rows {
@@ -312,14 +312,6 @@ impl Store {
                 reason: problems.join("; "),
             })
         }
-    }
-
-    fn is_encrypted(&self) -> Result<bool, StoreError> {
-        let v: Option<String> = self
-            .conn
-            .query_row("PRAGMA cipher_version", [], |r| r.get(0))
-            .ok();
-        Ok(v.is_some())
     }
 
     /// The SQLCipher version linked in.

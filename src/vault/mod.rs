@@ -207,6 +207,17 @@ pub fn check_can_init(dir: &Path) -> Result<(), VaultError> {
     }
 }
 
+/// Refuses a folder that is missing or holds no vault, before any passphrase is asked for.
+pub fn check_can_unlock(dir: &Path) -> Result<(), VaultError> {
+    if !dir.is_dir() {
+        return Err(VaultError::NotFound { dir: dir.into() });
+    }
+    if !dir.join(KEYSLOTS_FILE).is_file() {
+        return Err(VaultError::NotAVault { dir: dir.into() });
+    }
+    Ok(())
+}
+
 /// An unlocked vault. Dropping it closes the database, wipes the keys and releases the lock.
 pub struct Vault {
     dir: PathBuf,
@@ -318,13 +329,8 @@ impl Vault {
     /// Everything before the key derivation: the folder is a vault, not in use, and its
     /// files look whole.
     fn prepare(dir: &Path) -> Result<(VaultLock, Keyslots), VaultError> {
-        if !dir.is_dir() {
-            return Err(VaultError::NotFound { dir: dir.into() });
-        }
+        check_can_unlock(dir)?;
         let ks_path = dir.join(KEYSLOTS_FILE);
-        if !ks_path.is_file() {
-            return Err(VaultError::NotAVault { dir: dir.into() });
-        }
         let lock = VaultLock::acquire(dir)?;
         let slots = Keyslots::read(&ks_path)?;
         let db = dir.join(DATABASE_FILE);

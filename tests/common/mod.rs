@@ -155,3 +155,27 @@ pub fn age_encrypt(plain: &[u8], recipient: &str, out: &Path) {
     w.write_all(plain).unwrap();
     w.finish().unwrap();
 }
+
+/// A collector's vault that knows one organisation, and that organisation's key file.
+pub struct OrgSetup {
+    pub s: Scratch,
+    pub key: PathBuf,
+    pub recipient: String,
+}
+
+impl OrgSetup {
+    /// A new vault with the organisation `org` added as a recipient.
+    pub fn new(org: &str) -> Self {
+        let s = Scratch::new();
+        s.init();
+        let key = s.root.path().join("org.key");
+        let recipient = s
+            .stdout(&["keygen", "--out", key.to_str().unwrap()])
+            .trim()
+            .to_owned();
+        s.cmd(&["recipient", "add", org, &recipient])
+            .assert()
+            .success();
+        OrgSetup { s, key, recipient }
+    }
+}
