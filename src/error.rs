@@ -79,11 +79,18 @@ fn bundle_kind(e: &BundleError) -> &'static str {
         | BundleError::BadName
         | BundleError::DuplicateRecipient { .. }
         | BundleError::BadIdentityFile { .. }
-        | BundleError::IdentityNeedsPassphrase { .. } => "invalid_input",
-        BundleError::UnknownRecipient { .. } | BundleError::NothingToExport { .. } => "not_found",
+        | BundleError::IdentityNeedsPassphrase { .. }
+        | BundleError::MixedSenders => "invalid_input",
+        BundleError::UnknownRecipient { .. }
+        | BundleError::NothingToExport { .. }
+        | BundleError::NotImported { .. } => "not_found",
         BundleError::IdentityPassphrase { .. } => "wrong_passphrase",
         BundleError::OutputExists { .. } => "exists",
         BundleError::Io { .. } | BundleError::Randomness => "system",
-        BundleError::Decrypt { .. } | BundleError::Invalid { .. } => "integrity",
+        BundleError::Decrypt { .. }
+        | BundleError::Invalid { .. }
+        | BundleError::DecryptAck { .. }
+        | BundleError::InvalidAck { .. }
+        | BundleError::NameClaimed { .. } => "integrity",
     }
 }

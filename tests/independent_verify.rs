@@ -45,7 +45,12 @@ use common::OrgSetup as Setup;
 
 fn setup() -> Setup {
     require_python_packages();
-    Setup::new(ORG)
+    let t = Setup::new(ORG);
+    // A non-ASCII name exercises the canonical form of the manifest's optional field.
+    t.s.cmd(&["device-name", "Команда «Север»"])
+        .assert()
+        .success();
+    t
 }
 
 fn testimony(narrative: &str, identity: &str) -> String {
@@ -128,6 +133,8 @@ fn records(report: &Value) -> Vec<(String, String)> {
 fn assert_agrees(python: &Value, ours: &Value) {
     assert_eq!(python["bundle_id"], ours["bundle_id"]);
     assert_eq!(python["sender_device_key"], ours["sender_device_key"]);
+    assert_eq!(python["sender_name"], ours["sender_name"]);
+    assert_eq!(ours["sender_name"], "Команда «Север»");
     assert_eq!(python["ledger_entries"], ours["ledger_entries"]);
     assert_eq!(records(python), records(ours));
 }

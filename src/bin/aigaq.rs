@@ -37,6 +37,14 @@ enum Command {
         /// Argon2id passes
         #[arg(long, value_name = "T")]
         kdf_time: Option<u32>,
+        /// A name for this device, carried in its bundles (e.g. a team or a pseudonym)
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Set the name this device gives itself in the bundles it signs
+    DeviceName {
+        /// The name (e.g. a team or a pseudonym; organisations see it)
+        name: String,
     },
     /// Change the passphrase (asks for the current one first)
     Passwd {
@@ -150,17 +158,52 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// (An organisation) verify bundles and merge them into this vault, all or nothing
+    /// Verify and merge, all or nothing: bundles (an organisation, with --identity) or
+    /// acknowledgements (a field device, without it)
     Import {
+        /// The organisation's age key file (from `aigaq keygen`); without it, the files are
+        /// acknowledgements sent to this device
+        #[arg(long, value_name = "FILE")]
+        identity: Option<PathBuf>,
+        /// Passphrase of a protected key file
+        #[arg(long, value_name = "PATH")]
+        identity_passphrase_file: Option<PathBuf>,
+        /// Bundles, or acknowledgements
+        #[arg(required = true, value_name = "FILE")]
+        bundles: Vec<PathBuf>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// (An organisation) write a signed receipt of imported bundles, encrypted to their sender
+    Ack {
         /// The organisation's age key file (from `aigaq keygen`)
         #[arg(long, value_name = "FILE")]
         identity: PathBuf,
         /// Passphrase of a protected key file
         #[arg(long, value_name = "PATH")]
         identity_passphrase_file: Option<PathBuf>,
-        /// Bundles
-        #[arg(required = true)]
+        /// File to write the acknowledgement to (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// ASCII-armored output, for text channels
+        #[arg(long)]
+        armor: bool,
+        /// Bundles from one device, already imported
+        #[arg(required = true, value_name = "BUNDLE")]
         bundles: Vec<PathBuf>,
+    },
+    /// Delete the content of testimonies every chosen organisation acknowledged holding
+    Purge {
+        /// Purge what is delivered (required: the only kind of purge there is)
+        #[arg(long, required = true)]
+        delivered: bool,
+        /// Only list what would be purged
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
         /// Print JSON
         #[arg(long)]
         json: bool,
@@ -279,7 +322,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Init {
             kdf_memory_mib,
             kdf_time,
+            name,
         } => {
+            if let Some(name) = &name {
+                aigaq::store::clean_name(name).map_err(aigaq::Error::from)?;
+            }
             let params = match (kdf_memory_mib, kdf_time) {
                 (None, None) => KdfParams::DEFAULT,
                 (m, t) => KdfParams::new(
@@ -290,15 +337,24 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // Say so before asking for a passphrase.
             vault::check_can_init(&dir)?;
             let pass = new_passphrase(pass_file, "New passphrase")?;
-            let v = with_spinner("Creating the vault (deriving the key)…", || {
+            let mut v = with_spinner("Creating the vault (deriving the key)…", || {
                 Vault::init(&dir, &pass, params)
             })?;
+            if let Some(name) = &name {
+                v.store_mut().set_device_name(name)?;
+            }
             eprintln!(
                 "Created a vault in {} (Argon2id {} MiB, {} passes).",
                 v.dir().display(),
                 params.memory_kib / 1024,
                 params.time_cost
             );
+        }
+        Command::DeviceName { name } => {
+            aigaq::store::clean_name(&name).map_err(aigaq::Error::from)?;
+            let mut v = unlock(&dir, pass_file)?;
+            let name = v.store_mut().set_device_name(&name)?;
+            eprintln!("This device now calls itself {name:?} in the bundles it signs.");
         }
         Command::Passwd {
             new_passphrase_file,
@@ -358,17 +414,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             } else {
                 let mut out = format!(
-                    "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {}\n",
-                    "ID", "INTERVIEW", "PLACE", "WITNESS", "STATUS", "NARRATIVE"
+                    "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {:<12}  {}\n",
+                    "ID", "INTERVIEW", "PLACE", "WITNESS", "STATUS", "DELIVERED", "NARRATIVE"
                 );
                 for s in &list {
+                    let delivered = if s.delivered_to.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        s.delivered_to.join(", ")
+                    };
                     out.push_str(&format!(
-                        "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {}\n",
+                        "{:<36}  {:<10}  {:<16}  {:<10}  {:<8}  {:<12}  {}\n",
                         s.id,
                         s.interview_date.as_deref().unwrap_or("-"),
                         clip(s.place.as_deref().unwrap_or("-"), 16),
                         clip(s.witness.as_deref().unwrap_or("-"), 10),
                         s.status.as_deref().unwrap_or("-"),
+                        clip(&delivered, 12),
                         clip(&s.excerpt, 60)
                     ));
                 }
@@ -383,8 +445,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 let body = serde_json::to_string_pretty(&r.testimony)
                     .map_err(|e| user_error(format!("could not print the testimony: {e}")))?;
+                let delivered = if r.delivered_to.is_empty() {
+                    "not yet acknowledged by any organisation".to_owned()
+                } else {
+                    format!("acknowledged by {}", r.delivered_to.join(", "))
+                };
                 print_text(&format!(
-                    "testimony  {}\nrevision   {} ({})\ncreated    {}\nupdated    {}\n\n{body}\n",
+                    "testimony  {}\nrevision   {} ({})\ncreated    {}\nupdated    {}\ndelivered  {delivered}\n\n{body}\n",
                     r.id, r.number, r.revision, r.created_at, r.updated_at
                 ))?;
             }
@@ -454,7 +521,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Delete { id, yes } => {
             if !yes {
-                confirm_delete(&id)?;
+                confirm(&format!("Delete the content of testimony {id} for good?"))?;
             }
             let mut v = unlock(&dir, pass_file)?;
             let id = v.store_mut().delete(&id)?;
@@ -533,9 +600,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
             bundles,
             json,
         } => {
+            let paths: Vec<&Path> = bundles.iter().map(PathBuf::as_path).collect();
+            let Some(identity) = identity else {
+                let mut v = unlock(&dir, pass_file)?;
+                let acks = with_spinner("Verifying acknowledgements…", || {
+                    v.store_mut().import_acks(&paths)
+                })?;
+                if json {
+                    print_json(&acks)?;
+                }
+                for a in &acks {
+                    eprintln!(
+                        "Acknowledgement {} from {:?} (signed by device {}): {} revision(s) newly confirmed as delivered, {} already known.",
+                        a.ack_id, a.recipient, a.signer_fingerprint, a.new_revisions, a.known_revisions
+                    );
+                }
+                eprintln!("`aigaq purge --delivered --dry-run` lists what can now be removed from this device.");
+                return Ok(());
+            };
             let key = read_org_key(&identity, identity_passphrase_file.as_deref())?;
             let mut v = unlock(&dir, pass_file)?;
-            let paths: Vec<&Path> = bundles.iter().map(PathBuf::as_path).collect();
             let imported = with_spinner("Verifying and importing…", || {
                 v.store_mut().import(&paths, &key)
             })?;
@@ -544,8 +628,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 for b in &imported {
                     eprintln!(
-                        "Bundle {} from device {}{}: {} new revision(s), {} already held, {} new ledger entr{}.",
+                        "Bundle {} from device {}{}{}: {} new revision(s), {} already held, {} new ledger entr{}.",
                         b.bundle_id,
+                        b.sender_name.as_deref().map(|n| format!("{n:?} ")).unwrap_or_default(),
                         b.sender_fingerprint,
                         if b.new_sender { " (a device not seen before: compare its fingerprint with the sender)" } else { "" },
                         b.new_revisions,
@@ -555,6 +640,66 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     );
                 }
             }
+        }
+        Command::Ack {
+            identity,
+            identity_passphrase_file,
+            out,
+            armor,
+            bundles,
+        } => {
+            let key = read_org_key(&identity, identity_passphrase_file.as_deref())?;
+            let mut v = unlock(&dir, pass_file)?;
+            let paths: Vec<&Path> = bundles.iter().map(PathBuf::as_path).collect();
+            let r = with_spinner(
+                "Verifying the bundles and writing the acknowledgement…",
+                || v.store_mut().acknowledge(&paths, &key, &out, armor),
+            )?;
+            print_text(&format!("{}\n", r.path.display()))?;
+            eprintln!(
+                "Wrote an acknowledgement of {} revision(s) in {} bundle(s) for device {} to {} ({} bytes). Send it back to that device by any channel: only it can read it.",
+                r.revisions, r.bundles, r.device_fingerprint, r.path.display(), r.bytes
+            );
+        }
+        Command::Purge {
+            delivered: _,
+            dry_run,
+            yes,
+            json,
+        } => {
+            if !dry_run && !yes {
+                confirm("Delete the content of every testimony that all its organisations acknowledged holding?")?;
+            }
+            let mut v = unlock(&dir, pass_file)?;
+            let done = if dry_run {
+                v.store().fully_delivered()?
+            } else {
+                v.store_mut().purge_delivered()?
+            };
+            if json {
+                print_json(&done)?;
+            } else {
+                let text: String = done
+                    .iter()
+                    .map(|d| format!("{}\t{}\n", d.id, d.delivered_to.join(", ")))
+                    .collect();
+                print_text(&text)?;
+            }
+            eprintln!(
+                "{} {} testimon{}{}.",
+                if dry_run {
+                    "Would delete the content of"
+                } else {
+                    "Deleted the content of"
+                },
+                done.len(),
+                if done.len() == 1 { "y" } else { "ies" },
+                if dry_run {
+                    ""
+                } else {
+                    "; the ledger keeps their hashes"
+                }
+            );
         }
         Command::Received { json } => {
             let v = unlock(&dir, pass_file)?;
@@ -647,7 +792,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Whoami { json } => {
             let v = unlock(&dir, pass_file)?;
             let d = v.store().device();
+            let name = v.store().device_name()?;
             let who = serde_json::json!({
+                "name": name,
                 "fingerprint": d.fingerprint(),
                 "device_key": d.public_key_b64(),
                 "age_recipient": d.age_recipient(),
@@ -656,7 +803,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&who)?;
             } else {
                 print_text(&format!(
-                    "device key   {}\nfingerprint  {}\nrecipient    {}\n",
+                    "name         {}\ndevice key   {}\nfingerprint  {}\nrecipient    {}\n",
+                    name.as_deref()
+                        .unwrap_or("(none; set one with `aigaq device-name`)"),
                     d.public_key_b64(),
                     d.fingerprint(),
                     d.age_recipient()
@@ -812,13 +961,13 @@ fn read_testimonies(path: &Path) -> Result<Vec<Testimony>, Failure> {
     Ok(model::parse_input(&buf)?)
 }
 
-fn confirm_delete(id: &str) -> Result<(), Failure> {
+fn confirm(question: &str) -> Result<(), Failure> {
     if !io::stdin().is_terminal() {
         return Err(user_error(
-            "delete cannot be undone; confirm with --yes when not running in a terminal",
+            "this cannot be undone; confirm with --yes when not running in a terminal",
         ));
     }
-    eprint!("Delete the content of testimony {id} for good? Type yes: ");
+    eprint!("{question} Type yes: ");
     let mut answer = String::new();
     io::stdin()
         .read_line(&mut answer)

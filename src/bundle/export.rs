@@ -1,22 +1,24 @@
 //! Writing an `aigaq-bundle/1` for one organisation: the testimonies its consent allows,
 //! with the witness's name and contact removed unless the witness agreed to be named, as a
-//! signed tar stream encrypted with age to the organisation's key. Records are read and
-//! written one at a time, so memory does not grow with the bundle.
+//! signed tar stream encrypted with age to the organisation's key. The manifest must come
+//! first and list every file's size and hash, so the records and the ledger are read twice:
+//! once to measure and hash them, once to write them. Memory does not grow with the bundle.
 
-use std::collections::BTreeSet;
-use std::fs::{self, OpenOptions};
-use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::collections::HashSet;
+use std::fs;
 use std::path::{Path, PathBuf};
 
-use rusqlite::params;
+use ring::digest::{Context, SHA256};
+use rusqlite::{params, Transaction};
 use serde_json::Value;
 
+use super::age_file::{io_err, publish, write_encrypted};
 use super::manifest::{FileEntry, LedgerRange, Manifest, Sender, FORMAT};
 use super::org_key::parse_recipient;
+use super::tar_out::TarOut;
 use super::BundleError;
 use crate::canonical;
-use crate::custody::ledger;
+use crate::custody::{ledger, Entry};
 use crate::store::{now, Store, StoreError};
 
 /// How to export.
@@ -43,19 +45,12 @@ pub struct ExportReport {
     pub bytes: u64,
 }
 
+/// A record on its way out; its bytes are made again when written, not kept.
 struct Outgoing {
     id: String,
     source_revision: String,
-    bytes: Vec<u8>,
     hash: String,
-}
-
-fn io_err<'a>(action: &'static str, path: &'a Path) -> impl Fn(io::Error) -> BundleError + 'a {
-    move |source| BundleError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
+    size: u64,
 }
 
 /// A file name for a bundle that says nothing about its recipient or content: 16 random
@@ -67,27 +62,18 @@ pub fn random_file_name() -> Result<String, BundleError> {
     Ok(format!("{}.age", canonical::hex(&b)))
 }
 
-/// Pads a length so that a bundle's size tells little about its content (PADMÉ: at most
-/// about 12 % overhead, and only O(log log n) bits of the length remain), at least 64 KiB.
-pub fn padded_len(len: u64) -> u64 {
-    let len = len.max(64 * 1024);
-    let e = 63 - u64::from(len.leading_zeros());
-    let s = 64 - u64::from(e.leading_zeros());
-    let last_bits = e - s;
-    let mask = (1u64 << last_bits) - 1;
-    (len + mask) & !mask
-}
-
-/// Whether a testimony's consent lets it go to `name`.
-fn shared_with(content: &Value, name: &str) -> bool {
+/// The names in a testimony's `consent.share_with`, as written.
+pub(crate) fn share_with(content: &Value) -> impl Iterator<Item = &str> {
     content["consent"]["share_with"]
         .as_array()
-        .is_some_and(|names| {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .any(|n| n.trim().to_lowercase() == name.trim().to_lowercase())
-        })
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
+/// Whether two recipient names are the same: case and surrounding spaces do not count.
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// The revision as it may leave the device: without the witness's name and contact unless
@@ -110,6 +96,71 @@ fn outgoing_bytes(stored: &[u8]) -> Result<(Vec<u8>, bool), StoreError> {
         return Ok((stored.to_vec(), false));
     }
     Ok((canonical::to_bytes(&doc)?, true))
+}
+
+/// The ledger entries of the records in a bundle, one canonical line each, streamed from
+/// the database.
+fn each_ledger_line(
+    tx: &Transaction<'_>,
+    ids: &HashSet<&str>,
+    mut f: impl FnMut(&Entry, &[u8]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut line = Vec::with_capacity(512);
+    ledger::for_each(tx, |e| {
+        if !ids.contains(e.record.as_str()) {
+            return Ok(());
+        }
+        line.clear();
+        line.extend_from_slice(&canonical::to_bytes(e)?);
+        line.push(b'\n');
+        f(e, &line)
+    })
+}
+
+fn revision_body(tx: &Transaction<'_>, hash: &str) -> Result<Vec<u8>, StoreError> {
+    Ok(tx
+        .prepare_cached("SELECT body FROM revisions WHERE hash = ?1 AND body IS NOT NULL")?
+        .query_row([hash], |r| r.get(0))?)
+}
+
+fn record_path(o: &Outgoing) -> String {
+    format!("records/{}/{}.json", o.id, o.hash)
+}
+
+/// The current revisions that consent lets go to `name` and that it has not received yet
+/// (or all of them), measured and hashed as they will leave.
+fn select_outgoing(
+    tx: &Transaction<'_>,
+    name: &str,
+    key: &str,
+    all: bool,
+) -> Result<Vec<Outgoing>, StoreError> {
+    let mut outgoing = Vec::new();
+    let mut st = tx.prepare(
+        "SELECT t.id, r.hash, r.body FROM testimonies t
+         JOIN revisions r ON r.hash = t.current_revision
+         WHERE t.purged_at IS NULL AND r.body IS NOT NULL
+           AND (?2 OR NOT EXISTS (SELECT 1 FROM deliveries d
+                                  WHERE d.recipient = ?1 AND d.revision = r.hash))
+         ORDER BY t.n",
+    )?;
+    let mut rows = st.query(params![key, all])?;
+    while let Some(row) = rows.next()? {
+        let (id, source_revision, body): (String, String, Vec<u8>) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        let doc: Value = serde_json::from_slice(&body)?;
+        if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
+            continue;
+        }
+        let (bytes, _) = outgoing_bytes(&body)?;
+        outgoing.push(Outgoing {
+            id,
+            source_revision,
+            hash: canonical::sha256_hex(&bytes),
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(outgoing)
 }
 
 impl Store {
@@ -139,105 +190,82 @@ impl Store {
             }
             .into());
         }
+        let device_name = self.device_name()?;
         let bundle_id = uuid::Uuid::now_v7().to_string();
         let at = now();
         let tx = self.conn.transaction()?;
-        let mut outgoing = Vec::new();
-        {
-            let mut st = tx.prepare(
-                "SELECT t.id, r.hash, r.body FROM testimonies t
-                 JOIN revisions r ON r.hash = t.current_revision
-                 WHERE t.purged_at IS NULL AND r.body IS NOT NULL
-                   AND (?2 OR NOT EXISTS (SELECT 1 FROM deliveries d
-                                          WHERE d.recipient = ?1 AND d.revision = r.hash))
-                 ORDER BY t.n",
-            )?;
-            let mut rows = st.query(params![key, opts.all])?;
-            while let Some(row) = rows.next()? {
-                let (id, source_revision, body): (String, String, Vec<u8>) =
-                    (row.get(0)?, row.get(1)?, row.get(2)?);
-                let doc: Value = serde_json::from_slice(&body)?;
-                if !shared_with(&doc["content"], &name) {
-                    continue;
-                }
-                let (bytes, _) = outgoing_bytes(&body)?;
-                let hash = canonical::sha256_hex(&bytes);
-                outgoing.push(Outgoing {
-                    id,
-                    source_revision,
-                    bytes,
-                    hash,
-                });
-            }
-        }
+        let outgoing = select_outgoing(&tx, &name, &key, opts.all)?;
         if outgoing.is_empty() {
             return Err(BundleError::NothingToExport { name }.into());
         }
         for o in &outgoing {
             ledger::append(&tx, &self.keys, "export", &o.id, Some(&o.hash), &at)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR REPLACE INTO deliveries (recipient, revision, exported, bundle_id, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![key, o.source_revision, o.hash, bundle_id, at],
-            )?;
+            )?
+            .execute(params![key, o.source_revision, o.hash, bundle_id, at])?;
         }
-        let ids: BTreeSet<&str> = outgoing.iter().map(|o| o.id.as_str()).collect();
-        let entries: Vec<ledger::Entry> = ledger::entries(&tx)?
-            .into_iter()
-            .filter(|e| ids.contains(e.record.as_str()))
-            .collect();
-        let mut ledger_bytes = Vec::new();
-        for e in &entries {
-            ledger_bytes.extend_from_slice(&canonical::to_bytes(e)?);
-            ledger_bytes.push(b'\n');
-        }
-        let mut files = vec![FileEntry {
+        tx.execute(
+            "INSERT INTO exports (bundle_id, recipient, at) VALUES (?1, ?2, ?3)",
+            params![bundle_id, key, at],
+        )?;
+
+        // First pass over the ledger: its size, hash and range.
+        let ids: HashSet<&str> = outgoing.iter().map(|o| o.id.as_str()).collect();
+        let (mut ledger_size, mut ledger_hash) = (0u64, Context::new(&SHA256));
+        let mut range: Option<(i64, i64)> = None;
+        each_ledger_line(&tx, &ids, |e, line| {
+            ledger_size += line.len() as u64;
+            ledger_hash.update(line);
+            range = Some((range.map_or(e.seq, |r| r.0), e.seq));
+            Ok(())
+        })?;
+        let mut files = Vec::with_capacity(outgoing.len() + 1);
+        files.push(FileEntry {
             path: "ledger.jsonl".into(),
-            size: ledger_bytes.len() as u64,
-            sha256: canonical::sha256_hex(&ledger_bytes),
-        }];
-        for o in &outgoing {
-            files.push(FileEntry {
-                path: format!("records/{}/{}.json", o.id, o.hash),
-                size: o.bytes.len() as u64,
-                sha256: o.hash.clone(),
-            });
-        }
-        let manifest = Manifest {
+            size: ledger_size,
+            sha256: canonical::hex(ledger_hash.finish().as_ref()),
+        });
+        files.extend(outgoing.iter().map(|o| FileEntry {
+            path: record_path(o),
+            size: o.size,
+            sha256: o.hash.clone(),
+        }));
+        let (first, last) = range.unwrap_or((0, 0));
+        let manifest_bytes = canonical::to_bytes(&Manifest {
             format: FORMAT.into(),
             bundle_id: bundle_id.clone(),
             created: at.clone(),
             sender: Sender {
                 device_key: self.keys.public_key_b64(),
                 age_recipient: self.keys.age_recipient(),
+                name: device_name,
             },
-            ledger: LedgerRange {
-                first: entries.first().map_or(0, |e| e.seq),
-                last: entries.last().map_or(0, |e| e.seq),
-            },
+            ledger: LedgerRange { first, last },
             entries: files,
-        };
-        let manifest_bytes = canonical::to_bytes(&manifest)?;
+        })?;
         let sig = self.keys.sign_b64(&manifest_bytes) + "\n";
 
+        // Second pass: the same bytes, written. The transaction keeps them the same, and
+        // the tar writer refuses a file whose size differs from its header.
         let tmp = out.with_file_name(format!(".aigaq-export-{bundle_id}.part"));
-        let written = write_bundle(
-            &tmp,
-            &recipient,
-            opts.armor,
-            &manifest_bytes,
-            sig.as_bytes(),
-            &ledger_bytes,
-            &outgoing,
-        );
+        let written = write_encrypted(&tmp, &recipient, opts.armor, 0, |w| {
+            let io = io_err("write", &tmp);
+            let mut tar = TarOut::new(w);
+            tar.file("manifest.json", &manifest_bytes).map_err(&io)?;
+            tar.file("manifest.sig", sig.as_bytes()).map_err(&io)?;
+            tar.begin("ledger.jsonl", ledger_size).map_err(&io)?;
+            each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
+            for o in &outgoing {
+                let (bytes, _) = outgoing_bytes(&revision_body(&tx, &o.source_revision)?)?;
+                tar.file(&record_path(o), &bytes).map_err(&io)?;
+            }
+            Ok(tar.finish().map_err(&io)?)
+        });
         let finish = written.and_then(|bytes| {
             tx.commit()?;
-            fs::hard_link(&tmp, out).map_err(|e| match e.kind() {
-                io::ErrorKind::AlreadyExists => BundleError::OutputExists {
-                    path: out.to_path_buf(),
-                },
-                _ => io_err("create", out)(e),
-            })?;
+            publish(&tmp, out)?;
             Ok(bytes)
         });
         let _ = fs::remove_file(&tmp);
@@ -253,105 +281,9 @@ impl Store {
     }
 }
 
-struct Counting<W> {
-    inner: W,
-    count: u64,
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn tar_file<W: Write>(tar: &mut tar::Builder<W>, path: &str, bytes: &[u8]) -> io::Result<()> {
-    let mut header = tar::Header::new_ustar();
-    header.set_size(bytes.len() as u64);
-    header.set_mode(0o600);
-    header.set_mtime(0);
-    header.set_entry_type(tar::EntryType::Regular);
-    tar.append_data(&mut header, path, bytes)
-}
-
-fn write_bundle(
-    path: &Path,
-    recipient: &age::x25519::Recipient,
-    armor: bool,
-    manifest: &[u8],
-    sig: &[u8],
-    ledger: &[u8],
-    records: &[Outgoing],
-) -> Result<u64, StoreError> {
-    let io = io_err("write", path);
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io_err("create", path))?;
-    let format = if armor {
-        age::armor::Format::AsciiArmor
-    } else {
-        age::armor::Format::Binary
-    };
-    let armored =
-        age::armor::ArmoredWriter::wrap_output(BufWriter::new(file), format).map_err(&io)?;
-    let enc = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-        .map_err(|_| BundleError::BadRecipient {
-            given: recipient.to_string(),
-        })?;
-    let stream = enc.wrap_output(armored).map_err(&io)?;
-    let mut tar = tar::Builder::new(Counting {
-        inner: stream,
-        count: 0,
-    });
-    tar_file(&mut tar, "manifest.json", manifest).map_err(&io)?;
-    tar_file(&mut tar, "manifest.sig", sig).map_err(&io)?;
-    tar_file(&mut tar, "ledger.jsonl", ledger).map_err(&io)?;
-    for r in records {
-        tar_file(
-            &mut tar,
-            &format!("records/{}/{}.json", r.id, r.hash),
-            &r.bytes,
-        )
-        .map_err(&io)?;
-    }
-    tar.finish().map_err(&io)?;
-    let mut counting = tar.into_inner().map_err(&io)?;
-    // Zero blocks after the end of the archive are ignored by every tar reader.
-    let pad = padded_len(counting.count) - counting.count;
-    io::copy(&mut io::repeat(0).take(pad), &mut counting).map_err(&io)?;
-    let armored = counting.inner.finish().map_err(&io)?;
-    let buffered = armored.finish().map_err(&io)?;
-    let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(&io)?;
-    Ok(file.metadata().map_err(&io)?.len())
-}
-
-use std::io::Read as _;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn padding_hides_small_differences_and_costs_little() {
-        assert_eq!(padded_len(1), 64 * 1024);
-        assert_eq!(padded_len(64 * 1024 + 1), padded_len(64 * 1024 + 1000));
-        for len in [100_000u64, 1_000_000, 37_000_000, 5_000_000_000] {
-            let p = padded_len(len);
-            assert!(
-                p >= len && (p - len) as f64 <= len as f64 * 0.12,
-                "{len} -> {p}"
-            );
-            assert_eq!(padded_len(p), p);
-        }
-    }
 
     #[test]
     fn names_and_contacts_leave_only_when_the_witness_agreed_to_be_named() {

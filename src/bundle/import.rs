@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::inspect::read_bundle;
+use super::inspect::{fingerprint_b64, read_bundle};
 use super::{BundleError, OrgKey};
 use crate::canonical;
 use crate::custody::ledger;
@@ -23,6 +23,9 @@ pub struct ImportedBundle {
     pub bundle_id: String,
     /// The sender's read-aloud fingerprint.
     pub sender_fingerprint: String,
+    /// The name the sender gives itself, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     /// This sender had never sent a bundle before.
     pub new_sender: bool,
     /// Revisions not held before.
@@ -99,10 +102,36 @@ impl Store {
                     |r| r.get(0),
                 )
                 .optional()?;
+            if let Some(name) = &report.sender_name {
+                let other: Option<String> = tx
+                    .query_row(
+                        "SELECT device_key FROM senders
+                         WHERE lower(name) = lower(?1) AND device_key != ?2",
+                        params![name, sender],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(other) = other {
+                    return Err(BundleError::NameClaimed {
+                        name: name.clone(),
+                        known: fingerprint_b64(&other),
+                        claimed: report.sender_fingerprint,
+                    }
+                    .into());
+                }
+            }
+            let name = report.sender_name.as_deref().unwrap_or("");
             if known.is_none() {
                 tx.execute(
-                    "INSERT INTO senders (device_key, age_recipient, first_seen) VALUES (?1, ?2, ?3)",
-                    params![sender, report.sender_age_recipient, at],
+                    "INSERT INTO senders (device_key, age_recipient, first_seen, name)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![sender, report.sender_age_recipient, at, name],
+                )?;
+            } else if !name.is_empty() {
+                // A device may rename itself; the key is what identifies it.
+                tx.execute(
+                    "UPDATE senders SET name = ?2 WHERE device_key = ?1",
+                    params![sender, name],
                 )?;
             }
             tx.execute(
@@ -149,6 +178,7 @@ impl Store {
             }
             out.push(ImportedBundle {
                 bundle_id: report.bundle_id,
+                sender_name: report.sender_name,
                 sender_fingerprint: report.sender_fingerprint,
                 new_sender: known.is_none(),
                 new_revisions,
@@ -173,7 +203,7 @@ impl Store {
             Ok(ReceivedRevision {
                 id: r.get(0)?,
                 revision: r.get(1)?,
-                sender_fingerprint: super::inspect::fingerprint_b64(&sender),
+                sender_fingerprint: fingerprint_b64(&sender),
                 bundle_id: r.get(3)?,
                 received_at: r.get(4)?,
             })

@@ -49,6 +49,9 @@ pub struct InspectReport {
     pub sender_fingerprint: String,
     /// Where acknowledgements go.
     pub sender_age_recipient: String,
+    /// The name the sending device gives itself, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     /// Ledger entries carried.
     pub ledger_entries: usize,
     /// Ranges of the sender's ledger not in this bundle, between its first and last entry.
@@ -286,6 +289,13 @@ impl Reader {
         }
         let m: Manifest =
             serde_json::from_value(value).map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        if let Some(name) = &m.sender.name {
+            if crate::store::clean_name(name).ok() != Some(name.as_str()) {
+                return Err(invalid(
+                    "the sender's name must be 1 to 200 characters without surrounding spaces or control characters",
+                ));
+            }
+        }
         for f in &m.entries {
             if self
                 .expected
@@ -425,6 +435,7 @@ impl Reader {
             sender_fingerprint: fingerprint_b64(&m.sender.device_key),
             sender_device_key: m.sender.device_key,
             sender_age_recipient: m.sender.age_recipient,
+            sender_name: m.sender.name,
             ledger_entries: self.ledger_entries,
             ledger_gaps: self.gaps,
             records: self.records,

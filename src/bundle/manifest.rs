@@ -31,6 +31,9 @@ pub struct Sender {
     pub device_key: String,
     /// `age1…` recipient to send acknowledgements to.
     pub age_recipient: String,
+    /// The name the device gives itself, if any (absent when unnamed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// First and last `seq` of the ledger entries in `ledger.jsonl` (0, 0 when none).

@@ -1,12 +1,17 @@
-//! Handing testimonies to partner organisations. So far: the organisation's age key
-//! (`keygen`) and the list of recipients a device may export to. Export, import and
-//! acknowledgements (`aigaq-bundle/1`) come next.
+//! Handing testimonies to partner organisations: the organisation's age key (`keygen`), the
+//! recipients a device may export to, `aigaq-bundle/1` bundles (export, inspect, import)
+//! and the signed acknowledgements that come back (`aigaq-ack/1`).
 
+pub mod ack;
+mod age_file;
 pub mod export;
 pub mod import;
 pub mod inspect;
 pub mod manifest;
 pub mod org_key;
+mod tar_out;
+
+pub use age_file::padded_len;
 
 pub use org_key::{OrgKey, Recipient};
 
@@ -20,7 +25,7 @@ pub enum BundleError {
         given: String,
     },
     /// Empty or overlong name.
-    #[error("a recipient name must be 1 to 200 characters, without line breaks")]
+    #[error("a name must be 1 to 200 characters, without line breaks or other control characters")]
     BadName,
     /// A name or key already listed.
     #[error(
@@ -49,6 +54,37 @@ pub enum BundleError {
     Invalid {
         /// Which check.
         reason: String,
+    },
+    /// An acknowledgement not for this device.
+    #[error("could not decrypt {} with this device's key: it is not an acknowledgement for this device, or it is damaged; nothing was imported (a bundle is imported with --identity ORG_KEY)", path.display())]
+    DecryptAck {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// An acknowledgement's check failed.
+    #[error("the acknowledgement failed verification: {reason}; nothing was imported")]
+    InvalidAck {
+        /// Which check.
+        reason: String,
+    },
+    /// Bundles from several devices in one acknowledgement.
+    #[error("these bundles come from more than one device; write one acknowledgement per sending device")]
+    MixedSenders,
+    /// A bundle not imported yet.
+    #[error("{} has not been imported into this vault; import it first, then acknowledge it", path.display())]
+    NotImported {
+        /// The bundle.
+        path: std::path::PathBuf,
+    },
+    /// A sender claims a name another device has.
+    #[error("the bundle's sender calls itself {name:?}, but bundles under that name came from another device (fingerprint {known}); this device's fingerprint is {claimed}. Nothing was imported: check with the sender before trusting it")]
+    NameClaimed {
+        /// The name.
+        name: String,
+        /// The fingerprint known under that name.
+        known: String,
+        /// The new device's fingerprint.
+        claimed: String,
     },
     /// The OS random source failed.
     #[error("the system's random number generator failed; nothing was written")]

@@ -72,6 +72,11 @@ impl DeviceKeys {
         self.age.to_public().to_string()
     }
 
+    /// The age identity acknowledgements are encrypted to.
+    pub(crate) fn age_identity(&self) -> &age::x25519::Identity {
+        &self.age
+    }
+
     /// Signs `bytes`; returns the signature as standard padded base64.
     pub fn sign_b64(&self, bytes: &[u8]) -> String {
         B64.encode(self.signing.sign(bytes).as_ref())

@@ -24,7 +24,7 @@ pub struct Entry {
     pub prev: Option<String>,
     /// RFC 3339 time of the change.
     pub at: String,
-    /// `create`, `revise`, `purge` (later: `export`, `import`, `acknowledge`, `attach`).
+    /// `create`, `revise`, `purge`, `export`, `import`, `acknowledge` (later: `attach`).
     pub kind: String,
     /// The testimony (or other record) changed.
     pub record: String,
@@ -119,24 +119,40 @@ pub(crate) fn append(
     Ok(entry)
 }
 
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: r.get(0)?,
+        prev: r.get(1)?,
+        at: r.get(2)?,
+        kind: r.get(3)?,
+        record: r.get(4)?,
+        revision: r.get(5)?,
+        device: r.get(6)?,
+        sig: r.get(7)?,
+    })
+}
+
+const SELECT_ALL: &str =
+    "SELECT seq, prev, at, kind, record, revision, device, sig FROM ledger ORDER BY seq";
+
 /// Every entry, in order.
 pub(crate) fn entries(conn: &Connection) -> Result<Vec<Entry>, StoreError> {
-    let mut st = conn.prepare_cached(
-        "SELECT seq, prev, at, kind, record, revision, device, sig FROM ledger ORDER BY seq",
-    )?;
-    let rows = st.query_map([], |r| {
-        Ok(Entry {
-            seq: r.get(0)?,
-            prev: r.get(1)?,
-            at: r.get(2)?,
-            kind: r.get(3)?,
-            record: r.get(4)?,
-            revision: r.get(5)?,
-            device: r.get(6)?,
-            sig: r.get(7)?,
-        })
-    })?;
+    let mut st = conn.prepare_cached(SELECT_ALL)?;
+    let rows = st.query_map([], entry_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Calls `f` with every entry in order, one at a time, so a long ledger is never held whole.
+pub(crate) fn for_each(
+    conn: &Connection,
+    mut f: impl FnMut(&Entry) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut st = conn.prepare_cached(SELECT_ALL)?;
+    let mut rows = st.query([])?;
+    while let Some(row) = rows.next()? {
+        f(&entry_from_row(row)?)?;
+    }
+    Ok(())
 }
 
 /// What `verify` checked.
@@ -208,9 +224,9 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
                 last.insert(e.record.clone(), (e.kind.clone(), e.revision.clone()));
             }
             // An export names the bytes that left the device (perhaps without the
-            // witness's name); an import names a bundle received. Neither changes a
-            // testimony's current revision.
-            "export" | "import" => {}
+            // witness's name); an import names a bundle or acknowledgement received; an
+            // acknowledgement names one sent. None changes a testimony's current revision.
+            "export" | "import" | "acknowledge" => {}
             other => return Err(bad(e.seq, format!("unknown kind {other:?}"))),
         }
         prev = Some(e.hash()?);

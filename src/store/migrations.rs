@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_recipients.sql"),
     include_str!("migrations/0004_deliveries.sql"),
     include_str!("migrations/0005_received.sql"),
+    include_str!("migrations/0006_acknowledgements.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,10 +1,14 @@
 //! The encrypted database: SQLCipher opened with a raw 256-bit key, its pragmas, migrations,
 //! and the records (testimonies, revisions, search) kept in it.
 
+mod deliveries;
+mod identity;
 mod migrations;
 mod recipients;
 pub mod search;
 pub mod testimonies;
+pub use deliveries::Delivered;
+pub use identity::clean_name;
 pub use testimonies::now;
 
 use std::path::Path;

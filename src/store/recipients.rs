@@ -9,10 +9,7 @@ use crate::bundle::{BundleError, Recipient};
 impl Store {
     /// Adds a recipient; names and keys are unique.
     pub fn add_recipient(&mut self, name: &str, recipient: &str) -> Result<Recipient, StoreError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.contains(['\n', '\r']) {
-            return Err(BundleError::BadName.into());
-        }
+        let name = super::identity::clean_name(name)?;
         let key = parse_recipient(recipient)?.to_string();
         let tx = self.conn.transaction()?;
         let clash: Option<(String, String)> = tx

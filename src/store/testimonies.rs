@@ -87,6 +87,8 @@ pub struct Summary {
     pub created_at: String,
     /// Last saved.
     pub updated_at: String,
+    /// The organisations that acknowledged holding the current revision.
+    pub delivered_to: Vec<String>,
 }
 
 /// A testimony with its current revision.
@@ -102,6 +104,8 @@ pub struct Record {
     pub created_at: String,
     /// Last saved.
     pub updated_at: String,
+    /// The organisations that acknowledged holding the current revision.
+    pub delivered_to: Vec<String>,
     /// The content.
     pub testimony: Testimony,
 }
@@ -226,9 +230,17 @@ impl Store {
                 revisions: r.get(6)?,
                 created_at: r.get(7)?,
                 updated_at: r.get(8)?,
+                delivered_to: Vec::new(),
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut list: Vec<Summary> = rows.collect::<Result<_, _>>()?;
+        let mut delivered = self.delivered()?;
+        for s in &mut list {
+            if let Some(names) = delivered.remove(s.id.as_str()) {
+                s.delivered_to = names;
+            }
+        }
+        Ok(list)
     }
 
     /// Number of testimonies with content.
@@ -252,6 +264,7 @@ impl Store {
         )?;
         let stored: StoredRevision = serde_json::from_slice(&body)?;
         Ok(Record {
+            delivered_to: self.delivered_to(&full_id)?,
             id: TestimonyId(full_id),
             revision: RevisionHash(hash),
             number,
@@ -286,27 +299,32 @@ impl Store {
         let tx = self.conn.transaction()?;
         let (n, full_id) = resolve(&tx, id)?;
         purged_at(&tx, n, &full_id)?;
-        let current: Option<String> = tx.query_row(
-            "SELECT current_revision FROM testimonies WHERE n = ?1",
-            [n],
-            |r| r.get(0),
-        )?;
-        let at = now();
-        tx.execute("UPDATE revisions SET body = NULL WHERE testimony = ?1", [n])?;
-        tx.execute(
-            "UPDATE testimonies SET purged_at = ?2, status = NULL, interview_date = NULL,
-                 place = NULL, witness_label = NULL, excerpt = NULL
-             WHERE n = ?1",
-            params![n, at],
-        )?;
-        ledger::append(&tx, &self.keys, "purge", &full_id, current.as_deref(), &at)?;
-        tx.execute("DELETE FROM testimony_fts WHERE rowid = ?1", [n])?;
+        purge(&tx, &self.keys, n, &full_id, &now())?;
         tx.commit()?;
-        // Old page images in the write-ahead log are encrypted, but fold them back now so
-        // they do not linger.
+        self.fold_wal()?;
+        Ok(TestimonyId(full_id))
+    }
+
+    /// Deletes the content of several testimonies (full ids, with content) in one
+    /// transaction.
+    pub(crate) fn purge_all(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        for id in ids {
+            let (n, full_id) = resolve(&tx, id)?;
+            purged_at(&tx, n, &full_id)?;
+            purge(&tx, &self.keys, n, &full_id, &at)?;
+        }
+        tx.commit()?;
+        self.fold_wal()
+    }
+
+    /// Old page images in the write-ahead log are encrypted, but fold them back after a
+    /// purge so they do not linger.
+    fn fold_wal(&self) -> Result<(), StoreError> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(TestimonyId(full_id))
+        Ok(())
     }
 
     /// The exact stored bytes of a revision (RFC 8785 JSON), or `None` once purged.
@@ -389,6 +407,32 @@ fn save_revision(
     tx.prepare_cached("INSERT INTO testimony_fts (rowid, narrative, details) VALUES (?1, ?2, ?3)")?
         .execute(params![n, t.narrative, t.searchable_details()])?;
     Ok(RevisionHash(hash))
+}
+
+fn purge(
+    tx: &Transaction<'_>,
+    keys: &crate::custody::DeviceKeys,
+    n: i64,
+    id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    let current: Option<String> = tx.query_row(
+        "SELECT current_revision FROM testimonies WHERE n = ?1",
+        [n],
+        |r| r.get(0),
+    )?;
+    tx.prepare_cached("UPDATE revisions SET body = NULL WHERE testimony = ?1")?
+        .execute([n])?;
+    tx.prepare_cached(
+        "UPDATE testimonies SET purged_at = ?2, status = NULL, interview_date = NULL,
+             place = NULL, witness_label = NULL, excerpt = NULL
+         WHERE n = ?1",
+    )?
+    .execute(params![n, at])?;
+    ledger::append(tx, keys, "purge", id, current.as_deref(), at)?;
+    tx.prepare_cached("DELETE FROM testimony_fts WHERE rowid = ?1")?
+        .execute([n])?;
+    Ok(())
 }
 
 /// Finds a testimony by its full id or a unique prefix of at least 4 characters.

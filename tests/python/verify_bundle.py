@@ -20,7 +20,7 @@ What the format is (as checked here):
   * members, in this order: manifest.json, manifest.sig, ledger.jsonl, then
     records/<uuid>/<sha256 hex>.json; only plain files, no extension headers;
   * manifest.json is RFC 8785 canonical JSON: format "aigaq-bundle/1", bundle_id, created,
-    sender {device_key: padded base64 of the raw Ed25519 key, age_recipient},
+    sender {device_key: padded base64 of the raw Ed25519 key, age_recipient, optional name},
     ledger {first, last}, entries [{path, size, sha256}] for every other member;
   * manifest.sig is the padded base64 Ed25519 signature of manifest.json's bytes + "\\n";
   * ledger.jsonl holds one canonical entry per line, {seq, prev, at, kind, record,
@@ -39,6 +39,7 @@ import re
 import sys
 import tarfile
 import tempfile
+import unicodedata
 
 try:
     import pyrage
@@ -217,7 +218,17 @@ class Bundle:
         for k in ("bundle_id", "created"):
             fail_unless(isinstance(m[k], str), f"manifest {k} is not a string")
         fail_unless(re.fullmatch(UUID, m["bundle_id"]), "manifest bundle_id is not a UUID")
-        check_keys(m["sender"], ["device_key", "age_recipient"], "manifest sender")
+        sender_keys = ["device_key", "age_recipient"] + (["name"] if "name" in m["sender"] else [])
+        check_keys(m["sender"], sender_keys, "manifest sender")
+        if "name" in m["sender"]:
+            name = m["sender"]["name"]
+            fail_unless(
+                isinstance(name, str)
+                and 1 <= len(name) <= 200
+                and name == name.strip()
+                and not any(unicodedata.category(c) == "Cc" for c in name),
+                "sender name is not 1 to 200 characters without surrounding spaces or control characters",
+            )
         self.device_key = strict_b64(m["sender"]["device_key"], 32, "sender device_key")
         fail_unless(
             isinstance(m["sender"]["age_recipient"], str)
@@ -412,6 +423,7 @@ class Bundle:
         return {
             "bundle_id": self.manifest["bundle_id"],
             "sender_device_key": self.manifest["sender"]["device_key"],
+            "sender_name": self.manifest["sender"].get("name"),
             "records": self.records,
             "ledger_entries": self.ledger_count,
         }

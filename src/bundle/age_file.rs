@@ -1,0 +1,126 @@
+//! Writing an age-encrypted file for one recipient, padded so that its size says little
+//! about what it holds, under a temporary name that becomes the real one only when it is
+//! complete and on disk. Bundles and acknowledgements are both written this way.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use super::BundleError;
+use crate::store::StoreError;
+
+pub(crate) fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl Fn(io::Error) -> BundleError + 'a {
+    move |source| BundleError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Pads a length so that a file's size tells little about its content (PADMÉ: at most
+/// about 12 % overhead, and only O(log log n) bits of the length remain), at least 64 KiB.
+pub fn padded_len(len: u64) -> u64 {
+    let len = len.max(64 * 1024);
+    let e = 63 - u64::from(len.leading_zeros());
+    let s = 64 - u64::from(e.leading_zeros());
+    let last_bits = e - s;
+    let mask = (1u64 << last_bits) - 1;
+    (len + mask) & !mask
+}
+
+/// Counts the plaintext bytes written, for the padding.
+pub(crate) struct Counting<W> {
+    inner: W,
+    pub(crate) count: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Encrypts what `fill` writes to `recipient` into the new file `tmp`, pads the plaintext
+/// with `pad` bytes (which every reader of the format ignores) and syncs the file. Returns
+/// its size.
+pub(crate) fn write_encrypted(
+    tmp: &Path,
+    recipient: &age::x25519::Recipient,
+    armor: bool,
+    pad: u8,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let io = io_err("write", tmp);
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(tmp)
+        .map_err(io_err("create", tmp))?;
+    let format = if armor {
+        age::armor::Format::AsciiArmor
+    } else {
+        age::armor::Format::Binary
+    };
+    let armored =
+        age::armor::ArmoredWriter::wrap_output(BufWriter::new(file), format).map_err(&io)?;
+    let enc = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .map_err(|_| BundleError::BadRecipient {
+            given: recipient.to_string(),
+        })?;
+    let stream = enc.wrap_output(armored).map_err(&io)?;
+    let mut counting = Counting {
+        inner: BufWriter::with_capacity(64 * 1024, stream),
+        count: 0,
+    };
+    fill(&mut counting)?;
+    let pad_len = padded_len(counting.count) - counting.count;
+    io::copy(&mut io::repeat(pad).take(pad_len), &mut counting).map_err(&io)?;
+    let stream = counting
+        .inner
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?;
+    let armored = stream.finish().map_err(&io)?;
+    let buffered = armored.finish().map_err(&io)?;
+    let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(&io)?;
+    Ok(file.metadata().map_err(&io)?.len())
+}
+
+/// Gives the finished `tmp` its real name `out`, never replacing a file there.
+pub(crate) fn publish(tmp: &Path, out: &Path) -> Result<(), BundleError> {
+    fs::hard_link(tmp, out).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => BundleError::OutputExists {
+            path: out.to_path_buf(),
+        },
+        _ => io_err("create", out)(e),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_hides_small_differences_and_costs_little() {
+        assert_eq!(padded_len(1), 64 * 1024);
+        assert_eq!(padded_len(64 * 1024 + 1), padded_len(64 * 1024 + 1000));
+        for len in [100_000u64, 1_000_000, 37_000_000, 5_000_000_000] {
+            let p = padded_len(len);
+            assert!(
+                p >= len && (p - len) as f64 <= len as f64 * 0.12,
+                "{len} -> {p}"
+            );
+            assert_eq!(padded_len(p), p);
+        }
+    }
+}

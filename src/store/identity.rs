@@ -1,0 +1,33 @@
+//! The name this device gives itself in the bundles it signs. Optional: an unnamed device
+//! is known to organisations by its key's fingerprint alone.
+
+use super::{Store, StoreError};
+use crate::bundle::BundleError;
+
+/// Trims a name and checks it is 1 to 200 characters without control characters; names of
+/// recipients and devices follow the same rule.
+pub fn clean_name(name: &str) -> Result<&str, BundleError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(BundleError::BadName);
+    }
+    Ok(name)
+}
+
+impl Store {
+    /// The device's name, if it has one.
+    pub fn device_name(&self) -> Result<Option<String>, StoreError> {
+        let name: String =
+            self.conn
+                .query_row("SELECT name FROM device WHERE id = 1", [], |r| r.get(0))?;
+        Ok((!name.is_empty()).then_some(name))
+    }
+
+    /// Names the device; later bundles carry the name.
+    pub fn set_device_name(&mut self, name: &str) -> Result<String, StoreError> {
+        let name = clean_name(name)?;
+        self.conn
+            .execute("UPDATE device SET name = ?1 WHERE id = 1", [name])?;
+        Ok(name.to_owned())
+    }
+}
