@@ -82,7 +82,24 @@ fn recipients_are_added_listed_and_removed() {
     s.cmd(&["recipient", "add", "  ", &recipient])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("recipient name"));
+        .stderr(predicate::str::contains("1 to 200 characters"));
+    // `export --to` ignores case, so names that differ only in case would be ambiguous;
+    // Cyrillic included.
+    let other = s.root.path().join("other.key");
+    let other = s
+        .stdout(&["keygen", "--out", other.to_str().unwrap()])
+        .trim()
+        .to_owned();
+    s.cmd(&["recipient", "add", "Мемориал", &other])
+        .assert()
+        .success();
+    s.cmd(&["recipient", "add", "МЕМОРИАЛ", &recipient])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already in the recipient list"));
+    s.cmd(&["recipient", "remove", "мемориал"])
+        .assert()
+        .success();
 
     s.cmd(&["recipient", "remove", "KIBHR Almaty"])
         .assert()

@@ -173,14 +173,12 @@ impl Store {
         out: &Path,
         opts: ExportOptions,
     ) -> Result<ExportReport, StoreError> {
-        let (name, key): (String, String) = self
-            .conn
-            .query_row(
-                "SELECT name, recipient FROM recipients WHERE lower(name) = lower(?1)",
-                [name.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|_| BundleError::UnknownRecipient {
+        let (name, key) = self
+            .recipients()?
+            .into_iter()
+            .find(|r| same_name(&r.name, name))
+            .map(|r| (r.name, r.recipient))
+            .ok_or_else(|| BundleError::UnknownRecipient {
                 name: name.trim().to_owned(),
             })?;
         let recipient = parse_recipient(&key)?;

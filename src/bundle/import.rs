@@ -7,6 +7,7 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+use super::export::same_name;
 use super::inspect::{fingerprint_b64, read_bundle};
 use super::{BundleError, OrgKey};
 use crate::canonical;
@@ -103,17 +104,22 @@ impl Store {
                 )
                 .optional()?;
             if let Some(name) = &report.sender_name {
-                let other: Option<String> = tx
-                    .query_row(
-                        "SELECT device_key FROM senders
-                         WHERE lower(name) = lower(?1) AND device_key != ?2",
-                        params![name, sender],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(other) = other {
+                // Compared in Rust: SQLite's lower() knows only ASCII, and names are often
+                // Cyrillic.
+                let mut st = tx.prepare_cached(
+                    "SELECT device_key, name FROM senders WHERE name != '' AND device_key != ?1",
+                )?;
+                let other = st
+                    .query_map([&sender], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .find(|(_, known)| same_name(known, name));
+                if let Some((other, known_name)) = other {
                     return Err(BundleError::NameClaimed {
                         name: name.clone(),
+                        known_name,
                         known: fingerprint_b64(&other),
                         claimed: report.sender_fingerprint,
                     }

@@ -77,10 +77,12 @@ pub enum BundleError {
         path: std::path::PathBuf,
     },
     /// A sender claims a name another device has.
-    #[error("the bundle's sender calls itself {name:?}, but bundles under that name came from another device (fingerprint {known}); this device's fingerprint is {claimed}. Nothing was imported: check with the sender before trusting it")]
+    #[error("the bundle's sender calls itself {name:?}, but that is the name of another device already known ({known_name:?}, fingerprint {known}); this device's fingerprint is {claimed}. Nothing was imported: check with the sender before trusting it")]
     NameClaimed {
-        /// The name.
+        /// The name claimed.
         name: String,
+        /// The name as known.
+        known_name: String,
         /// The fingerprint known under that name.
         known: String,
         /// The new device's fingerprint.

@@ -1,8 +1,9 @@
 //! The partner organisations this device may export to.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::{Store, StoreError};
+use crate::bundle::export::same_name;
 use crate::bundle::org_key::{parse_recipient, recipient_fingerprint};
 use crate::bundle::{BundleError, Recipient};
 
@@ -11,28 +12,29 @@ impl Store {
     pub fn add_recipient(&mut self, name: &str, recipient: &str) -> Result<Recipient, StoreError> {
         let name = super::identity::clean_name(name)?;
         let key = parse_recipient(recipient)?.to_string();
-        let tx = self.conn.transaction()?;
-        let clash: Option<(String, String)> = tx
-            .query_row(
-                "SELECT name, recipient FROM recipients WHERE name = ?1 OR recipient = ?2",
-                params![name, key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((existing, existing_key)) = clash {
-            let what = if existing == name {
+        // Names are matched without regard to case (as `export --to` does), in Rust since
+        // SQLite's lower() knows only ASCII.
+        let clash = self
+            .recipients()?
+            .into_iter()
+            .find(|r| same_name(&r.name, name) || r.recipient == key);
+        if let Some(r) = clash {
+            let what = if same_name(&r.name, name) {
                 format!("the name {name:?}")
             } else {
-                format!("the key {existing_key}")
+                format!("the key {}", r.recipient)
             };
-            return Err(BundleError::DuplicateRecipient { what, existing }.into());
+            return Err(BundleError::DuplicateRecipient {
+                what,
+                existing: r.name,
+            }
+            .into());
         }
         let at = super::testimonies::now();
-        tx.execute(
+        self.conn.execute(
             "INSERT INTO recipients (name, recipient, added_at) VALUES (?1, ?2, ?3)",
             params![name, key, at],
         )?;
-        tx.commit()?;
         Ok(Recipient {
             name: name.to_owned(),
             fingerprint: recipient_fingerprint(&key),
@@ -58,17 +60,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Removes a recipient by name.
+    /// Removes a recipient by name (case does not matter).
     pub fn remove_recipient(&mut self, name: &str) -> Result<(), StoreError> {
-        let n = self
-            .conn
-            .execute("DELETE FROM recipients WHERE name = ?1", [name.trim()])?;
-        if n == 0 {
-            return Err(BundleError::UnknownRecipient {
+        let found = self
+            .recipients()?
+            .into_iter()
+            .find(|r| same_name(&r.name, name))
+            .ok_or_else(|| BundleError::UnknownRecipient {
                 name: name.trim().to_owned(),
-            }
-            .into());
-        }
+            })?;
+        self.conn
+            .execute("DELETE FROM recipients WHERE name = ?1", [found.name])?;
         Ok(())
     }
 }
