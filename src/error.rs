@@ -60,6 +60,12 @@ impl Error {
                     _ => "integrity",
                 },
                 StoreError::Bundle(b) => bundle_kind(b),
+                StoreError::Blob(b) => match b {
+                    crate::store::blobs::BlobError::Damaged { .. } => "integrity",
+                    _ => "system",
+                },
+                StoreError::Source { .. } => "invalid_input",
+                StoreError::UnknownAttachment { .. } => "not_found",
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },
             Error::Input(_) => "invalid_input",

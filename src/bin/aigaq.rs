@@ -115,8 +115,47 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Read the whole vault and check every page and revision hash
+    /// Read the whole vault and check every page, revision hash and attachment
     Check,
+    /// Store files (photos, audio, video, documents) encrypted in the vault, with a testimony
+    Attach {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Files to attach (all or none)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Once the stored copy is verified, overwrite and delete each source file
+        #[arg(long)]
+        shred_source: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a testimony's attachments with their SHA-256 and risky metadata
+    Attachments {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an attachment's original bytes to a new file (decrypted: handle with care)
+    Extract {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// The attachment's SHA-256 (or a unique prefix of at least 8 digits)
+        sha256: String,
+        /// File to write (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Remove an attachment from a testimony (its content goes if nothing else uses it)
+    Detach {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// The attachment's SHA-256 (or a unique prefix of at least 8 digits)
+        sha256: String,
+    },
     /// Make an organisation's age key (no vault needed) and print its public recipient
     Keygen {
         /// File to write the key to (never overwritten)
@@ -450,8 +489,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 } else {
                     format!("acknowledged by {}", r.delivered_to.join(", "))
                 };
+                let mut attachments = String::new();
+                for a in &r.attachments {
+                    attachments.push_str(&format!(
+                        "attached   {}  {}  {}  {} bytes\n",
+                        a.attachment.sha256,
+                        a.attachment.name,
+                        a.attachment.media_type,
+                        a.attachment.size
+                    ));
+                    for w in &a.warnings {
+                        attachments.push_str(&format!("    ! {}: {}\n", w.field, w.value));
+                    }
+                }
                 print_text(&format!(
-                    "testimony  {}\nrevision   {} ({})\ncreated    {}\nupdated    {}\ndelivered  {delivered}\n\n{body}\n",
+                    "testimony  {}\nrevision   {} ({})\ncreated    {}\nupdated    {}\ndelivered  {delivered}\n{attachments}\n{body}\n",
                     r.id, r.number, r.revision, r.created_at, r.updated_at
                 ))?;
             }
@@ -824,15 +876,113 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Command::Attach {
+            id,
+            files,
+            shred_source,
+            json,
+        } => {
+            let mut v = unlock(&dir, pass_file)?;
+            let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+            let done = with_spinner("Encrypting and storing…", || {
+                v.store_mut().attach(&id, &paths)
+            })?;
+            if json {
+                print_json(&done)?;
+            } else {
+                let text: String = done
+                    .iter()
+                    .map(|a| format!("{}\t{}\n", a.attachment.sha256, a.attachment.name))
+                    .collect();
+                print_text(&text)?;
+            }
+            for a in &done {
+                let how = match (a.already_attached, a.deduplicated) {
+                    (true, _) => "was already attached",
+                    (false, true) => {
+                        "attached (the same content was already in the vault; stored once)"
+                    }
+                    (false, false) => "attached",
+                };
+                eprintln!(
+                    "{} ({}, {} bytes) {how}.",
+                    a.attachment.name, a.attachment.media_type, a.attachment.size
+                );
+                if !a.already_attached {
+                    print_warnings(&a.warnings);
+                }
+            }
+            if shred_source {
+                for (path, a) in files.iter().zip(&done) {
+                    v.store().verify_attachment(&a.attachment.sha256)?;
+                    aigaq::store::attachments::shred(path)?;
+                    eprintln!("Overwrote and deleted {}.", path.display());
+                }
+                eprintln!("Note: on flash storage (SSDs, USB sticks, phones) and on copy-on-write file systems (btrfs, ZFS, APFS) old copies of a file may survive overwriting; only full-disk encryption protects those.");
+            }
+        }
+        Command::Attachments { id, json } => {
+            let v = unlock(&dir, pass_file)?;
+            let list = v.store().attachments(&id)?;
+            if json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                eprintln!(
+                    "This testimony has no attachments. Add some with `aigaq attach {id} FILE…`."
+                );
+            } else {
+                let mut out = String::new();
+                for a in &list {
+                    out.push_str(&format!(
+                        "{}  {}  {}  {} bytes  {}\n",
+                        a.attachment.sha256,
+                        a.attachment.name,
+                        a.attachment.media_type,
+                        a.attachment.size,
+                        a.attachment.added_at
+                    ));
+                    for w in &a.warnings {
+                        out.push_str(&format!("    ! {}: {}\n", w.field, w.value));
+                    }
+                }
+                print_text(&out)?;
+            }
+        }
+        Command::Extract { id, sha256, out } => {
+            let v = unlock(&dir, pass_file)?;
+            let a = with_spinner("Decrypting…", || v.store().extract(&id, &sha256, &out))?;
+            eprintln!(
+                "Wrote {} ({} bytes, SHA-256 verified) to {}. This copy is not encrypted: delete it when done.",
+                a.name,
+                a.size,
+                out.display()
+            );
+        }
+        Command::Detach { id, sha256 } => {
+            let mut v = unlock(&dir, pass_file)?;
+            let a = v.store_mut().detach(&id, &sha256)?;
+            eprintln!("Detached {} ({}).", a.name, a.sha256);
+        }
         Command::Check => {
             let v = unlock(&dir, pass_file)?;
             with_spinner("Checking every page…", || v.store().check_integrity())?;
             eprintln!(
-                "The vault is intact: every page authenticates and every revision matches its hash."
+                "The vault is intact: every page authenticates and every revision and attachment matches its hash."
             );
         }
     }
     Ok(())
+}
+
+fn print_warnings(warnings: &[aigaq::media::Warning]) {
+    if warnings.is_empty() {
+        return;
+    }
+    eprintln!("  Warning: this file carries metadata that can identify people or places:");
+    for w in warnings {
+        eprintln!("    {}: {}", w.field, w.value);
+    }
+    eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it.");
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -375,7 +375,10 @@ impl Reader {
             let hash = e
                 .hash()
                 .map_err(|_| invalid(format!("{where_}: unencodable")))?;
-            if matches!(e.kind.as_str(), "create" | "revise" | "export") {
+            if matches!(
+                e.kind.as_str(),
+                "create" | "revise" | "attach" | "detach" | "export"
+            ) {
                 if let Some(rev) = &e.revision {
                     self.vouched
                         .entry(e.record.clone())

@@ -24,7 +24,7 @@ pub struct Entry {
     pub prev: Option<String>,
     /// RFC 3339 time of the change.
     pub at: String,
-    /// `create`, `revise`, `purge`, `export`, `import`, `acknowledge` (later: `attach`).
+    /// `create`, `revise`, `attach`, `detach`, `purge`, `export`, `import`, `acknowledge`.
     pub kind: String,
     /// The testimony (or other record) changed.
     pub record: String,
@@ -210,7 +210,7 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
             return Err(bad(e.seq, "its signature does not verify"));
         }
         match e.kind.as_str() {
-            "create" | "revise" => {
+            "create" | "revise" | "attach" | "detach" => {
                 let Some(rev) = &e.revision else {
                     return Err(bad(e.seq, "names no revision"));
                 };

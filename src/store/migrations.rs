@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_deliveries.sql"),
     include_str!("migrations/0005_received.sql"),
     include_str!("migrations/0006_acknowledgements.sql"),
+    include_str!("migrations/0007_attachments.sql"),
 ];
 
 /// The schema version this build writes.

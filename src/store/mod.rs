@@ -1,6 +1,8 @@
 //! The encrypted database: SQLCipher opened with a raw 256-bit key, its pragmas, migrations,
 //! and the records (testimonies, revisions, search) kept in it.
 
+pub mod attachments;
+pub mod blobs;
 mod deliveries;
 mod identity;
 mod migrations;
@@ -88,6 +90,25 @@ pub enum StoreError {
     /// Recipients and bundles.
     #[error(transparent)]
     Bundle(#[from] crate::bundle::BundleError),
+    /// Attachment content.
+    #[error(transparent)]
+    Blob(#[from] blobs::BlobError),
+    /// A file to attach that cannot be read.
+    #[error("could not attach {}: {reason}; nothing was attached", path.display())]
+    Source {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// No such attachment.
+    #[error("testimony {id} has no attachment {sha256:?}; `aigaq attachments {id}` lists them")]
+    UnknownAttachment {
+        /// The testimony.
+        id: String,
+        /// The hash (or prefix) asked for.
+        sha256: String,
+    },
     /// Encoding a record failed.
     #[error("could not encode a record: {0}")]
     Encode(#[from] serde_json::Error),
@@ -111,6 +132,7 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) keys: DeviceKeys,
     pub(crate) changed: std::cell::Cell<bool>,
+    pub(crate) blobs: blobs::BlobDir,
 }
 
 fn load_or_create_keys(conn: &mut Connection) -> Result<DeviceKeys, StoreError> {
@@ -171,13 +193,18 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Loads the device keys, creating them in a vault that has none yet (a new vault).
-    fn with_keys(mut conn: Connection) -> Result<Store, StoreError> {
+    /// Attachment files live beside the database file.
+    fn with_keys(mut conn: Connection, db: &Path) -> Result<Store, StoreError> {
         let keys = load_or_create_keys(&mut conn)?;
-        Ok(Store {
+        let dir = db.parent().unwrap_or(Path::new("."));
+        let store = Store {
             conn,
             keys,
             changed: std::cell::Cell::new(false),
-        })
+            blobs: blobs::BlobDir::new(dir),
+        };
+        store.sweep_attachments()?;
+        Ok(store)
     }
 
     /// This device's keys.
@@ -199,7 +226,7 @@ impl Store {
     pub(crate) fn create(path: &Path, key: &Key) -> Result<Store, StoreError> {
         let mut conn = Self::connect(path, Some(key), true)?;
         migrations::migrate(&mut conn)?;
-        Store::with_keys(conn)
+        Store::with_keys(conn, path)
     }
 
     /// Opens an existing database; a wrong key cannot happen here (the keyslots AEAD already
@@ -212,7 +239,7 @@ impl Store {
             });
         }
         migrations::migrate(&mut conn)?;
-        Store::with_keys(conn)
+        Store::with_keys(conn, path)
     }
 
     /// A plaintext database with the same schema and pragmas, only so the benchmark can
@@ -221,7 +248,7 @@ impl Store {
     pub fn open_plaintext_for_benchmark(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Self::connect(path, None, false)?;
         migrations::migrate(&mut conn)?;
-        Store::with_keys(conn)
+        Store::with_keys(conn, path)
     }
 
     /// An encrypted database opened with a random key and SQLCipher's memory security as
@@ -238,7 +265,7 @@ impl Store {
         })?;
         let mut conn = Self::connect_flags(path, Some(&key), memory_security, true)?;
         migrations::migrate(&mut conn)?;
-        Store::with_keys(conn)
+        Store::with_keys(conn, path)
     }
 
     fn connect(
@@ -310,6 +337,7 @@ impl Store {
         }
         self.verify_revision_hashes()?;
         if problems.is_empty() {
+            self.check_attachments()?;
             Ok(())
         } else {
             Err(StoreError::Damaged {

@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::attachments::{AttachmentInfo, AttachmentRef};
 use super::{Store, StoreError};
 use crate::canonical;
 use crate::custody::ledger;
@@ -50,7 +51,8 @@ impl fmt::Display for RevisionHash {
 /// The format tag of a revision document.
 pub const REVISION_FORMAT: &str = "aigaq/revision/1";
 
-/// The document whose canonical bytes are stored and hashed.
+/// The document whose canonical bytes are stored and hashed. `attachments` is left out when
+/// empty, so revisions without attachments hash as they always did.
 #[derive(Serialize)]
 struct RevisionDoc<'a> {
     format: &'static str,
@@ -59,11 +61,15 @@ struct RevisionDoc<'a> {
     parent: Option<&'a str>,
     saved_at: &'a str,
     content: &'a Testimony,
+    #[serde(skip_serializing_if = "<[AttachmentRef]>::is_empty")]
+    attachments: &'a [AttachmentRef],
 }
 
 #[derive(serde::Deserialize)]
-struct StoredRevision {
-    content: Testimony,
+pub(crate) struct StoredRevision {
+    pub(crate) content: Testimony,
+    #[serde(default)]
+    pub(crate) attachments: Vec<AttachmentRef>,
 }
 
 /// One line of `list`.
@@ -106,6 +112,8 @@ pub struct Record {
     pub updated_at: String,
     /// The organisations that acknowledged holding the current revision.
     pub delivered_to: Vec<String>,
+    /// Its attachments, with the metadata in them that can endanger people.
+    pub attachments: Vec<AttachmentInfo>,
     /// The content.
     pub testimony: Testimony,
 }
@@ -182,7 +190,7 @@ impl Store {
             )?
             .execute(params![id, at])?;
             let n = tx.last_insert_rowid();
-            let hash = save_revision(&tx, n, &id, 1, None, &at, t)?;
+            let hash = save_revision(&tx, n, &id, 1, None, &at, t, &[])?;
             ledger::append(&tx, &self.keys, "create", &id, Some(&hash.0), &at)?;
             ids.push(TestimonyId(id));
         }
@@ -205,7 +213,16 @@ impl Store {
             return Ok(EditOutcome::Unchanged(RevisionHash(current)));
         }
         let at = now();
-        let hash = save_revision(&tx, n, &full_id, number + 1, Some(&current), &at, t)?;
+        let hash = save_revision(
+            &tx,
+            n,
+            &full_id,
+            number + 1,
+            Some(&current),
+            &at,
+            t,
+            &stored.attachments,
+        )?;
         ledger::append(&tx, &self.keys, "revise", &full_id, Some(&hash.0), &at)?;
         tx.commit()?;
         self.changed.set(true);
@@ -264,6 +281,7 @@ impl Store {
         )?;
         let stored: StoredRevision = serde_json::from_slice(&body)?;
         Ok(Record {
+            attachments: self.describe(&stored.attachments)?,
             delivered_to: self.delivered_to(&full_id)?,
             id: TestimonyId(full_id),
             revision: RevisionHash(hash),
@@ -299,8 +317,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         let (n, full_id) = resolve(&tx, id)?;
         purged_at(&tx, n, &full_id)?;
-        purge(&tx, &self.keys, n, &full_id, &now())?;
+        let unused = purge(&tx, &self.keys, n, &full_id, &now())?;
         tx.commit()?;
+        self.blobs.remove_all(&unused);
         self.fold_wal()?;
         Ok(TestimonyId(full_id))
     }
@@ -310,12 +329,14 @@ impl Store {
     pub(crate) fn purge_all(&mut self, ids: &[String]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let at = now();
+        let mut unused = Vec::new();
         for id in ids {
             let (n, full_id) = resolve(&tx, id)?;
             purged_at(&tx, n, &full_id)?;
-            purge(&tx, &self.keys, n, &full_id, &at)?;
+            unused.extend(purge(&tx, &self.keys, n, &full_id, &at)?);
         }
         tx.commit()?;
+        self.blobs.remove_all(&unused);
         self.fold_wal()
     }
 
@@ -362,7 +383,9 @@ impl Store {
     }
 }
 
-fn save_revision(
+/// Saves a revision and makes it current; the attachment index follows its list.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn save_revision(
     tx: &Transaction<'_>,
     n: i64,
     id: &str,
@@ -370,6 +393,7 @@ fn save_revision(
     parent: Option<&str>,
     at: &str,
     t: &Testimony,
+    attachments: &[AttachmentRef],
 ) -> Result<RevisionHash, StoreError> {
     let doc = RevisionDoc {
         format: REVISION_FORMAT,
@@ -378,6 +402,7 @@ fn save_revision(
         parent,
         saved_at: at,
         content: t,
+        attachments,
     };
     let body = canonical::to_bytes(&doc)?;
     let hash = canonical::sha256_hex(&body);
@@ -406,16 +431,26 @@ fn save_revision(
     }
     tx.prepare_cached("INSERT INTO testimony_fts (rowid, narrative, details) VALUES (?1, ?2, ?3)")?
         .execute(params![n, t.narrative, t.searchable_details()])?;
+    if number > 1 {
+        tx.prepare_cached("DELETE FROM attachments WHERE testimony = ?1")?
+            .execute([n])?;
+    }
+    for a in attachments {
+        tx.prepare_cached("INSERT OR IGNORE INTO attachments (testimony, sha256) VALUES (?1, ?2)")?
+            .execute(params![n, a.sha256])?;
+    }
     Ok(RevisionHash(hash))
 }
 
+/// Deletes a testimony's content; returns the attachment files no longer used by anything,
+/// to remove once the transaction is committed.
 fn purge(
     tx: &Transaction<'_>,
     keys: &crate::custody::DeviceKeys,
     n: i64,
     id: &str,
     at: &str,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let current: Option<String> = tx.query_row(
         "SELECT current_revision FROM testimonies WHERE n = ?1",
         [n],
@@ -432,11 +467,19 @@ fn purge(
     ledger::append(tx, keys, "purge", id, current.as_deref(), at)?;
     tx.prepare_cached("DELETE FROM testimony_fts WHERE rowid = ?1")?
         .execute([n])?;
-    Ok(())
+    let shas: Vec<String> = tx
+        .prepare_cached("DELETE FROM attachments WHERE testimony = ?1 RETURNING sha256")?
+        .query_map([n], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut unused = Vec::new();
+    for sha in shas {
+        unused.extend(super::attachments::release(tx, &sha)?);
+    }
+    Ok(unused)
 }
 
 /// Finds a testimony by its full id or a unique prefix of at least 4 characters.
-fn resolve(conn: &rusqlite::Connection, id: &str) -> Result<(i64, String), StoreError> {
+pub(crate) fn resolve(conn: &rusqlite::Connection, id: &str) -> Result<(i64, String), StoreError> {
     let id = id.trim().to_ascii_lowercase();
     let unknown = || StoreError::UnknownTestimony { id: id.clone() };
     if id.len() < 4 || id.len() > 36 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
@@ -465,7 +508,7 @@ fn resolve(conn: &rusqlite::Connection, id: &str) -> Result<(i64, String), Store
     }
 }
 
-fn purged_at(conn: &rusqlite::Connection, n: i64, id: &str) -> Result<(), StoreError> {
+pub(crate) fn purged_at(conn: &rusqlite::Connection, n: i64, id: &str) -> Result<(), StoreError> {
     let at: Option<String> =
         conn.query_row("SELECT purged_at FROM testimonies WHERE n = ?1", [n], |r| {
             r.get(0)
@@ -476,7 +519,7 @@ fn purged_at(conn: &rusqlite::Connection, n: i64, id: &str) -> Result<(), StoreE
     }
 }
 
-fn current_revision(
+pub(crate) fn current_revision(
     conn: &rusqlite::Connection,
     n: i64,
     id: &str,

@@ -1,0 +1,142 @@
+//! What an attached file is, and what in it can endanger people: the media type from its
+//! first bytes, and for images the EXIF fields that give away a place, a device or a
+//! person. Only the first bytes of a file are looked at, so memory stays bounded.
+
+pub mod strip;
+
+use std::io::Cursor;
+
+use serde::{Deserialize, Serialize};
+
+/// How many leading bytes are kept for sniffing and metadata.
+pub const HEAD_BYTES: usize = 1024 * 1024;
+
+/// One piece of metadata that can endanger someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// What it is: `gps_position`, `camera_serial`, `owner_name`, `time`, `camera`.
+    pub field: String,
+    /// The value found, as the file states it.
+    pub value: String,
+}
+
+/// The media type of a file from its first bytes: a known magic number, else UTF-8 text,
+/// else `application/octet-stream`.
+pub fn sniff(head: &[u8]) -> String {
+    if let Some(t) = infer::get(head) {
+        return t.mime_type().to_owned();
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A multi-byte character cut at the end of the head is still text.
+        Err(e) => e.error_len().is_none() && head.len() >= HEAD_BYTES - 4,
+    };
+    if text && !head.contains(&0) {
+        "text/plain".into()
+    } else {
+        "application/octet-stream".into()
+    }
+}
+
+/// The risky metadata in an image (JPEG, PNG, TIFF, HEIF, WebP) whose first bytes are
+/// `head`. Anything unreadable yields nothing rather than an error: the file is stored
+/// as it is either way.
+pub fn warnings(head: &[u8]) -> Vec<Warning> {
+    use exif::{In, Tag};
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    let parsed = match reader.read_from_container(&mut Cursor::new(head)) {
+        Ok(e) => e,
+        Err(exif::Error::PartialResult(p)) => p.into_inner().0,
+        Err(_) => return Vec::new(),
+    };
+    let value = |tag: Tag| {
+        parsed
+            .get_field(tag, In::PRIMARY)
+            .map(|f| f.display_value().with_unit(&parsed).to_string())
+            .map(|v| v.trim_matches('"').trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let mut out = Vec::new();
+    let mut push = |field: &str, v: Option<String>| {
+        if let Some(value) = v {
+            out.push(Warning {
+                field: field.into(),
+                value,
+            });
+        }
+    };
+    // The latitude and longitude display with their N/S and E/W references as units.
+    let gps = [value(Tag::GPSLatitude), value(Tag::GPSLongitude)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let gps = (!gps.is_empty()).then_some(gps);
+    push("gps_position", gps);
+    push("camera_serial", value(Tag::BodySerialNumber));
+    push("camera_serial", value(Tag::LensSerialNumber));
+    push("owner_name", value(Tag::CameraOwnerName));
+    push("owner_name", value(Tag::Artist));
+    push("owner_name", value(Tag::Copyright));
+    push(
+        "time",
+        value(Tag::DateTimeOriginal).or_else(|| value(Tag::DateTime)),
+    );
+    let camera = [value(Tag::Make), value(Tag::Model)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    push("camera", (!camera.is_empty()).then_some(camera));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_content_not_names() {
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"), "image/jpeg");
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), "image/png");
+        assert_eq!(sniff("Свидетельство".as_bytes()), "text/plain");
+        assert_eq!(sniff(b"\x00\x01\x02binary"), "application/octet-stream");
+    }
+
+    #[test]
+    fn a_phone_photo_gives_away_place_device_owner_and_time() {
+        for name in ["exif-gps.jpg", "exif-gps.png"] {
+            let bytes = std::fs::read(
+                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/").to_owned() + name,
+            )
+            .unwrap();
+            let found = warnings(&bytes);
+            let get = |f: &str| {
+                found
+                    .iter()
+                    .filter(|w| w.field == f)
+                    .map(|w| w.value.clone())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(get("gps_position").len(), 1, "{name}: {found:?}");
+            assert!(get("gps_position")[0].contains("43") && get("gps_position")[0].contains('N'));
+            assert_eq!(get("camera_serial"), ["SN-FIXTURE-0042"], "{name}");
+            assert_eq!(get("owner_name"), ["Aigerim Fixture-Owner"], "{name}");
+            assert!(
+                get("time")[0].starts_with("2022-01-05"),
+                "{name}: {found:?}"
+            );
+            assert_eq!(get("camera"), ["FixturePhone Model X"], "{name}");
+        }
+    }
+
+    #[test]
+    fn a_photo_without_exif_has_no_warnings() {
+        assert!(warnings(
+            b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+        )
+        .is_empty());
+        assert!(warnings(b"plain text").is_empty());
+    }
+}

@@ -1,0 +1,526 @@
+//! Evidence attached to testimonies: photos, audio, video, documents. The content is kept
+//! encrypted in the vault's attachment folder (see `blobs`), once per SHA-256 of the
+//! original bytes however often it is attached. Which files belong to a testimony, under
+//! which names, is part of its revision document, so the signed ledger covers it: each
+//! attach or detach saves a revision and appends an `attach` or `detach` entry.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::blobs::{overwrite, BlobReader, Written};
+use super::testimonies::{
+    current_revision, now, purged_at, resolve, save_revision, StoredRevision,
+};
+use super::{Store, StoreError};
+use crate::bundle::BundleError;
+use crate::custody::ledger;
+use crate::media::{self, Warning};
+
+/// How an attachment is listed in a revision document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRef {
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// The file's original name.
+    pub name: String,
+    /// Sniffed from the content.
+    pub media_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// When it was attached.
+    pub added_at: String,
+    /// For a derivative sent without metadata: the original's SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
+    /// For such a derivative: what was left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_metadata: Vec<String>,
+}
+
+/// An attachment as shown to the user.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentInfo {
+    /// How the revision lists it.
+    #[serde(flatten)]
+    pub attachment: AttachmentRef,
+    /// Metadata in it that can endanger people (for images: position, device, owner, time).
+    pub warnings: Vec<Warning>,
+}
+
+/// What `attach` did with one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attached {
+    /// How it is listed.
+    #[serde(flatten)]
+    pub attachment: AttachmentRef,
+    /// Its risky metadata.
+    pub warnings: Vec<Warning>,
+    /// The same content was already in the vault (stored once).
+    pub deduplicated: bool,
+    /// The testimony already had it; nothing changed.
+    pub already_attached: bool,
+}
+
+/// A file read into a new blob, not yet recorded.
+struct Staged {
+    written: Written,
+    name: String,
+    media_type: String,
+    warnings: Vec<Warning>,
+}
+
+/// Largest name kept for an attachment, in characters.
+const MAX_NAME_CHARS: usize = 255;
+
+fn display_name(path: &Path) -> String {
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if name.trim().is_empty() {
+        "attachment".into()
+    } else {
+        name
+    }
+}
+
+fn source_error(path: &Path, reason: impl Into<String>) -> StoreError {
+    StoreError::Source {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Forgets a testimony's use of a blob; if nothing uses it any more, deletes its key row and
+/// returns its file name, to remove after the commit.
+pub(crate) fn release(tx: &Transaction<'_>, sha256: &str) -> Result<Option<String>, StoreError> {
+    let used: Option<i64> = tx
+        .prepare_cached(
+            "SELECT 1 FROM attachments WHERE sha256 = ?1
+             UNION ALL SELECT 1 FROM received_attachments WHERE sha256 = ?1 LIMIT 1",
+        )?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?;
+    if used.is_some() {
+        return Ok(None);
+    }
+    Ok(tx
+        .prepare_cached("DELETE FROM blobs WHERE sha256 = ?1 RETURNING file")?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?)
+}
+
+/// Records a staged blob unless the same content is stored already; returns whether it
+/// was, and the file kept (to remove if the transaction fails).
+pub(crate) fn record_blob(
+    tx: &Transaction<'_>,
+    blobs: &super::blobs::BlobDir,
+    written: Written,
+    media_type: &str,
+    warnings: &[Warning],
+) -> Result<(bool, Option<String>), StoreError> {
+    let exists: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
+        .query_row([&written.sha256], |r| r.get(0))
+        .optional()?;
+    if exists.is_some() {
+        written.discard();
+        return Ok((true, None));
+    }
+    let (sha, size, key) = (written.sha256.clone(), written.size, written.key.clone());
+    let file = blobs.keep(written)?;
+    tx.prepare_cached(
+        "INSERT INTO blobs (sha256, file, key, size, media_type, metadata, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        sha,
+        file,
+        &key[..],
+        size as i64,
+        media_type,
+        serde_json::to_string(warnings)?,
+        now()
+    ])?;
+    Ok((false, Some(file)))
+}
+
+impl Store {
+    /// Opens a stored attachment's content for reading; the reader checks the SHA-256 at
+    /// the end.
+    pub(crate) fn open_blob(&self, sha256: &str) -> Result<BlobReader, StoreError> {
+        let (file, key, size): (String, Vec<u8>, i64) = self
+            .conn
+            .prepare_cached("SELECT file, key, size FROM blobs WHERE sha256 = ?1")?
+            .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or_else(|| super::blobs::BlobError::Damaged {
+                sha256: sha256.to_owned(),
+                reason: "the vault has no content for it".into(),
+            })?;
+        let key = zeroize::Zeroizing::new(key);
+        Ok(self.blobs.open(&file, &key, sha256, size.max(0) as u64)?)
+    }
+
+    /// Streams `path` into a new encrypted blob, hashing it, keeping its first bytes to
+    /// tell its type and metadata. Memory stays bounded whatever the file's size.
+    fn stage(&self, path: &Path) -> Result<Staged, StoreError> {
+        let mut file = File::open(path).map_err(|e| source_error(path, e.to_string()))?;
+        let before = file
+            .metadata()
+            .map_err(|e| source_error(path, e.to_string()))?;
+        if !before.is_file() {
+            return Err(source_error(path, "it is not a regular file"));
+        }
+        let mut writer = self.blobs.create()?;
+        let mut head = Vec::with_capacity(media::HEAD_BYTES.min(before.len() as usize));
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    writer.abandon();
+                    return Err(source_error(path, format!("reading it failed: {e}")));
+                }
+            };
+            if head.len() < media::HEAD_BYTES {
+                let take = (media::HEAD_BYTES - head.len()).min(n);
+                head.extend_from_slice(&buf[..take]);
+            }
+            if let Err(e) = writer.write_all(&buf[..n]) {
+                writer.abandon();
+                return Err(e.into());
+            }
+        }
+        let written = writer.finish()?;
+        // A file that changed while it was read would be stored as a mix of two versions.
+        let after = fs::metadata(path);
+        let changed = match &after {
+            Err(_) => Some("it disappeared while it was read"),
+            Ok(m) if m.len() != written.size || m.modified().ok() != before.modified().ok() => {
+                Some("it changed while it was read; attach it again once it is complete")
+            }
+            Ok(_) => None,
+        };
+        if let Some(why) = changed {
+            written.discard();
+            return Err(source_error(path, why));
+        }
+        let media_type = media::sniff(&head);
+        let warnings = if media_type.starts_with("image/") {
+            media::warnings(&head)
+        } else {
+            Vec::new()
+        };
+        Ok(Staged {
+            written,
+            name: display_name(path),
+            media_type,
+            warnings,
+        })
+    }
+
+    /// Attaches files to a testimony: all of them or none. Each becomes a revision and an
+    /// `attach` ledger entry, unless the testimony already has that content.
+    pub fn attach(&mut self, id: &str, files: &[&Path]) -> Result<Vec<Attached>, StoreError> {
+        {
+            let (n, full_id) = resolve(&self.conn, id)?;
+            purged_at(&self.conn, n, &full_id)?;
+        }
+        let mut staged = Vec::with_capacity(files.len());
+        for path in files {
+            match self.stage(path) {
+                Ok(s) => staged.push(s),
+                Err(e) => {
+                    staged.into_iter().for_each(|s: Staged| s.written.discard());
+                    return Err(e);
+                }
+            }
+        }
+        let mut kept = Vec::new();
+        let result = self.record_attachments(id, staged, &mut kept);
+        if result.is_err() {
+            self.blobs.remove_all(&kept);
+        }
+        result
+    }
+
+    fn record_attachments(
+        &mut self,
+        id: &str,
+        staged: Vec<Staged>,
+        kept: &mut Vec<String>,
+    ) -> Result<Vec<Attached>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let (n, full_id) = resolve(&tx, id)?;
+        let (mut parent, mut number, body) = current_revision(&tx, n, &full_id)?;
+        let StoredRevision {
+            content,
+            mut attachments,
+        } = serde_json::from_slice(&body)?;
+        let at = now();
+        let mut out = Vec::with_capacity(staged.len());
+        let mut staged = staged.into_iter();
+        while let Some(s) = staged.next() {
+            let attachment = AttachmentRef {
+                sha256: s.written.sha256.clone(),
+                name: s.name,
+                media_type: s.media_type.clone(),
+                size: s.written.size,
+                added_at: at.clone(),
+                derived_from: None,
+                removed_metadata: Vec::new(),
+            };
+            let recorded = record_blob(&tx, &self.blobs, s.written, &s.media_type, &s.warnings);
+            let (deduplicated, file) = match recorded {
+                Ok(r) => r,
+                Err(e) => {
+                    staged.for_each(|s| s.written.discard());
+                    return Err(e);
+                }
+            };
+            kept.extend(file);
+            let already_attached = attachments.iter().any(|a| a.sha256 == attachment.sha256);
+            if !already_attached {
+                attachments.push(attachment.clone());
+                number += 1;
+                let hash = save_revision(
+                    &tx,
+                    n,
+                    &full_id,
+                    number,
+                    Some(&parent),
+                    &at,
+                    &content,
+                    &attachments,
+                )?;
+                ledger::append(
+                    &tx,
+                    &self.keys,
+                    "attach",
+                    &full_id,
+                    Some(&hash.to_string()),
+                    &at,
+                )?;
+                parent = hash.to_string();
+            }
+            out.push(Attached {
+                attachment,
+                warnings: s.warnings,
+                deduplicated,
+                already_attached,
+            });
+        }
+        tx.commit()?;
+        self.changed.set(true);
+        Ok(out)
+    }
+
+    /// Adds the stored warnings to attachment entries.
+    pub(crate) fn describe(
+        &self,
+        list: &[AttachmentRef],
+    ) -> Result<Vec<AttachmentInfo>, StoreError> {
+        let mut out = Vec::with_capacity(list.len());
+        for a in list {
+            let metadata: Option<String> = self
+                .conn
+                .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
+                .query_row([&a.sha256], |r| r.get(0))
+                .optional()?;
+            let warnings = match metadata {
+                Some(m) => serde_json::from_str(&m)?,
+                None => Vec::new(),
+            };
+            out.push(AttachmentInfo {
+                attachment: a.clone(),
+                warnings,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The attachments of a testimony's current revision.
+    pub fn attachments(&self, id: &str) -> Result<Vec<AttachmentInfo>, StoreError> {
+        let (n, full_id) = resolve(&self.conn, id)?;
+        let (_, _, body) = current_revision(&self.conn, n, &full_id)?;
+        let stored: StoredRevision = serde_json::from_slice(&body)?;
+        self.describe(&stored.attachments)
+    }
+
+    /// Finds one attachment of a testimony by its SHA-256 or a unique prefix of at least 8
+    /// hex digits.
+    fn find_attachment(
+        list: &[AttachmentRef],
+        id: &str,
+        sha256: &str,
+    ) -> Result<AttachmentRef, StoreError> {
+        let want = sha256.trim().to_ascii_lowercase();
+        let unknown = || StoreError::UnknownAttachment {
+            id: id.to_owned(),
+            sha256: sha256.to_owned(),
+        };
+        if want.len() < 8 {
+            return Err(unknown());
+        }
+        let mut found = list.iter().filter(|a| a.sha256.starts_with(&want));
+        match (found.next(), found.next()) {
+            (Some(a), None) => Ok(a.clone()),
+            _ => Err(unknown()),
+        }
+    }
+
+    /// Writes an attachment's original bytes to `out`, a new file (never over an existing
+    /// one). If the stored content turns out damaged, the partial file is removed.
+    pub fn extract(&self, id: &str, sha256: &str, out: &Path) -> Result<AttachmentRef, StoreError> {
+        let (n, full_id) = resolve(&self.conn, id)?;
+        let (_, _, body) = current_revision(&self.conn, n, &full_id)?;
+        let stored: StoredRevision = serde_json::from_slice(&body)?;
+        let a = Self::find_attachment(&stored.attachments, &full_id, sha256)?;
+        let mut reader = self.open_blob(&a.sha256)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(out)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => StoreError::from(BundleError::OutputExists {
+                    path: out.to_path_buf(),
+                }),
+                _ => BundleError::Io {
+                    action: "create",
+                    path: out.to_path_buf(),
+                    source: e,
+                }
+                .into(),
+            })?;
+        let copied = (|| -> Result<(), StoreError> {
+            let mut w = BufWriter::with_capacity(256 * 1024, file);
+            io::copy(&mut reader, &mut w).map_err(|e| blob_or_io(e, out))?;
+            let file = w
+                .into_inner()
+                .map_err(|e| blob_or_io(e.into_error(), out))?;
+            file.sync_all().map_err(|e| blob_or_io(e, out))
+        })();
+        if let Err(e) = copied {
+            let _ = fs::remove_file(out);
+            return Err(e);
+        }
+        Ok(a)
+    }
+
+    /// Removes an attachment from a testimony (a new revision and a `detach` entry). Its
+    /// content is deleted if nothing else uses it.
+    pub fn detach(&mut self, id: &str, sha256: &str) -> Result<AttachmentRef, StoreError> {
+        let tx = self.conn.transaction()?;
+        let (n, full_id) = resolve(&tx, id)?;
+        let (parent, number, body) = current_revision(&tx, n, &full_id)?;
+        let StoredRevision {
+            content,
+            mut attachments,
+        } = serde_json::from_slice(&body)?;
+        let a = Self::find_attachment(&attachments, &full_id, sha256)?;
+        attachments.retain(|x| x.sha256 != a.sha256);
+        let at = now();
+        let hash = save_revision(
+            &tx,
+            n,
+            &full_id,
+            number + 1,
+            Some(&parent),
+            &at,
+            &content,
+            &attachments,
+        )?;
+        ledger::append(
+            &tx,
+            &self.keys,
+            "detach",
+            &full_id,
+            Some(&hash.to_string()),
+            &at,
+        )?;
+        let unused = release(&tx, &a.sha256)?;
+        tx.commit()?;
+        self.changed.set(true);
+        if let Some(file) = unused {
+            self.blobs.remove(&file);
+        }
+        Ok(a)
+    }
+
+    /// Reads a stored attachment to the end and checks it against its SHA-256: used before
+    /// the source of an attachment is destroyed.
+    pub fn verify_attachment(&self, sha256: &str) -> Result<(), StoreError> {
+        let mut r = self.open_blob(sha256)?;
+        io::copy(&mut r, &mut io::sink()).map_err(|e| blob_or_io(e, Path::new(sha256)))?;
+        Ok(())
+    }
+
+    /// Checks every stored attachment: that it decrypts and matches its SHA-256.
+    pub(crate) fn check_attachments(&self) -> Result<usize, StoreError> {
+        let shas: Vec<String> = self
+            .conn
+            .prepare("SELECT sha256 FROM blobs ORDER BY sha256")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for sha in &shas {
+            self.verify_attachment(sha)?;
+        }
+        Ok(shas.len())
+    }
+
+    /// Removes attachment files the database does not know (left by a crash).
+    pub(crate) fn sweep_attachments(&self) -> Result<usize, StoreError> {
+        let known: HashSet<String> = self
+            .conn
+            .prepare("SELECT file FROM blobs")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(self.blobs.sweep(&|name| known.contains(name))?)
+    }
+}
+
+/// A read error from a blob reader is a damaged attachment; anything else is the output.
+fn blob_or_io(e: io::Error, path: &Path) -> StoreError {
+    if let Some(super::blobs::BlobError::Damaged { sha256, reason }) = e
+        .get_ref()
+        .and_then(|i| i.downcast_ref::<super::blobs::BlobError>())
+    {
+        return super::blobs::BlobError::Damaged {
+            sha256: sha256.clone(),
+            reason: reason.clone(),
+        }
+        .into();
+    }
+    BundleError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source: e,
+    }
+    .into()
+}
+
+/// Overwrites a source file with zeros, syncs it and deletes it. Flash storage and
+/// copy-on-write file systems may keep old copies; the caller says so.
+pub fn shred(path: &Path) -> Result<(), StoreError> {
+    let len = fs::metadata(path)
+        .map_err(|e| source_error(path, e.to_string()))?
+        .len();
+    overwrite(path, len).map_err(|e| source_error(path, format!("overwriting it failed: {e}")))?;
+    fs::remove_file(path).map_err(|e| source_error(path, format!("deleting it failed: {e}")))?;
+    Ok(())
+}

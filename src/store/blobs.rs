@@ -1,0 +1,495 @@
+//! Attachment content on disk, inside the vault folder (`attachments/`): each stored file is
+//! encrypted under its own random 256-bit key, kept only in the encrypted database, with
+//! ChaCha20-Poly1305 in 64 KiB chunks (the STREAM construction age uses: a chunk counter and
+//! a last-chunk flag in the nonce, so chunks cannot be reordered, dropped or cut off). Files
+//! have random names, so the folder shows only sizes. Deleting a key row from the database
+//! (with `secure_delete`) makes its file unreadable even where the file's blocks survive.
+//!
+//! Content streams through in chunks: memory does not grow with the file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+use ring::digest::{Context, SHA256};
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+use crate::canonical;
+
+/// Plaintext bytes per chunk.
+pub(crate) const CHUNK: usize = 64 * 1024;
+const TAG: usize = 16;
+const MAGIC: &[u8; 16] = b"aigaq-blob/1\n\0\0\0";
+
+/// What went wrong with stored attachment content.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// Reading or writing a file failed.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// Stored content does not decrypt or does not match its hash.
+    #[error("the stored attachment {sha256} is damaged or was altered ({reason}); `aigaq check` checks every attachment")]
+    Damaged {
+        /// Its SHA-256.
+        sha256: String,
+        /// What was found.
+        reason: String,
+    },
+    /// The OS random source failed.
+    #[error("the system's random number generator failed; nothing was written")]
+    Randomness,
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl Fn(io::Error) -> BlobError + 'a {
+    move |source| BlobError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn nonce(counter: u64, last: bool) -> Nonce {
+    let mut n = [0u8; 12];
+    n[3..11].copy_from_slice(&counter.to_be_bytes());
+    n[11] = u8::from(last);
+    Nonce::assume_unique_for_key(n)
+}
+
+fn random<const N: usize>() -> Result<[u8; N], BlobError> {
+    let mut b = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| BlobError::Randomness)?;
+    Ok(b)
+}
+
+fn aead_key(key: &[u8]) -> Result<LessSafeKey, BlobError> {
+    UnboundKey::new(&CHACHA20_POLY1305, key)
+        .map(LessSafeKey::new)
+        .map_err(|_| BlobError::Randomness)
+}
+
+/// The encrypted size of `size` plaintext bytes.
+pub(crate) fn stored_len(size: u64) -> u64 {
+    let chunks = size.div_ceil(CHUNK as u64).max(1);
+    MAGIC.len() as u64 + size + chunks * TAG as u64
+}
+
+/// The vault's attachment folder.
+#[derive(Debug, Clone)]
+pub(crate) struct BlobDir {
+    pub(crate) path: PathBuf,
+}
+
+/// A blob being written; it becomes visible only through [`BlobDir::keep`].
+pub(crate) struct BlobWriter {
+    out: BufWriter<File>,
+    tmp: PathBuf,
+    key: LessSafeKey,
+    raw_key: Zeroizing<[u8; 32]>,
+    buf: Zeroizing<Vec<u8>>,
+    counter: u64,
+    hash: Context,
+    size: u64,
+}
+
+/// A finished, not yet kept blob.
+pub(crate) struct Written {
+    pub(crate) sha256: String,
+    pub(crate) size: u64,
+    pub(crate) key: Zeroizing<[u8; 32]>,
+    pub(crate) tmp: PathBuf,
+}
+
+impl Written {
+    /// Removes the temporary file (a duplicate, or a failed operation).
+    pub(crate) fn discard(self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+impl BlobWriter {
+    /// Appends plaintext.
+    pub(crate) fn write_all(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
+        self.hash.update(data);
+        self.size += data.len() as u64;
+        while !data.is_empty() {
+            // A full chunk is sealed only when more data follows, so the last chunk (the
+            // one flagged last) is never empty unless the whole blob is.
+            if self.buf.len() == CHUNK {
+                self.seal(false)?;
+            }
+            let n = (CHUNK - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+        }
+        Ok(())
+    }
+
+    fn seal(&mut self, last: bool) -> Result<(), BlobError> {
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(nonce(self.counter, last), Aad::empty(), &mut self.buf)
+            .map_err(|_| BlobError::Randomness)?;
+        let io = io_err("write", &self.tmp);
+        self.out.write_all(&self.buf).map_err(&io)?;
+        self.out.write_all(tag.as_ref()).map_err(&io)?;
+        self.buf.clear();
+        self.counter += 1;
+        Ok(())
+    }
+
+    /// Seals the last chunk and syncs the file.
+    pub(crate) fn finish(mut self) -> Result<Written, BlobError> {
+        self.seal(true)?;
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| io_err("write", &self.tmp)(e.into_error()))?;
+        file.sync_all().map_err(io_err("write", &self.tmp))?;
+        Ok(Written {
+            sha256: canonical::hex(self.hash.finish().as_ref()),
+            size: self.size,
+            key: self.raw_key,
+            tmp: self.tmp,
+        })
+    }
+
+    /// Abandons the blob and removes its file.
+    pub(crate) fn abandon(self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+impl BlobDir {
+    pub(crate) fn new(vault_dir: &Path) -> Self {
+        Self {
+            path: vault_dir.join("attachments"),
+        }
+    }
+
+    fn ensure(&self) -> Result<(), BlobError> {
+        match fs::DirBuilder::new().mode(0o700).create(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(io_err("create", &self.path)(e)),
+        }
+    }
+
+    /// Starts a new blob under a temporary name, with a fresh key.
+    pub(crate) fn create(&self) -> Result<BlobWriter, BlobError> {
+        self.ensure()?;
+        let tmp = self
+            .path
+            .join(format!(".{}.part", canonical::hex(&random::<16>()?)));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(io_err("create", &tmp))?;
+        let raw_key = Zeroizing::new(random::<32>()?);
+        let key = aead_key(&raw_key[..])?;
+        let mut out = BufWriter::with_capacity(CHUNK + TAG, file);
+        out.write_all(MAGIC).map_err(io_err("write", &tmp))?;
+        Ok(BlobWriter {
+            out,
+            tmp,
+            key,
+            raw_key,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
+            counter: 0,
+            hash: Context::new(&SHA256),
+            size: 0,
+        })
+    }
+
+    /// Gives a finished blob a random permanent name; returns the name. The caller records
+    /// it (with the key) in the database; a crash before that leaves an unreferenced file,
+    /// which [`Self::sweep`] removes.
+    pub(crate) fn keep(&self, written: Written) -> Result<String, BlobError> {
+        let name = canonical::hex(&random::<16>()?);
+        let to = self.path.join(&name);
+        fs::rename(&written.tmp, &to).map_err(io_err("store", &to))?;
+        if let Ok(dir) = File::open(&self.path) {
+            let _ = dir.sync_all();
+        }
+        Ok(name)
+    }
+
+    /// Opens a stored blob for reading.
+    pub(crate) fn open(
+        &self,
+        name: &str,
+        key: &[u8],
+        sha256: &str,
+        size: u64,
+    ) -> Result<BlobReader, BlobError> {
+        let path = self.path.join(name);
+        let damaged = |reason: String| BlobError::Damaged {
+            sha256: sha256.to_owned(),
+            reason,
+        };
+        let file = File::open(&path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => damaged("its file is missing".into()),
+            _ => io_err("open", &path)(e),
+        })?;
+        let len = file.metadata().map_err(io_err("read", &path))?.len();
+        if len != stored_len(size) {
+            return Err(damaged(format!(
+                "its file is {len} bytes, {} expected",
+                stored_len(size)
+            )));
+        }
+        let mut input = BufReader::with_capacity(CHUNK + TAG, file);
+        let mut magic = [0u8; 16];
+        input
+            .read_exact(&mut magic)
+            .map_err(io_err("read", &path))?;
+        if &magic != MAGIC {
+            return Err(damaged("it is not an Aigaq attachment file".into()));
+        }
+        Ok(BlobReader {
+            input,
+            key: aead_key(key)?,
+            chunks: size.div_ceil(CHUNK as u64).max(1),
+            counter: 0,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
+            pos: 0,
+            hash: Context::new(&SHA256),
+            sha256: sha256.to_owned(),
+            size,
+        })
+    }
+
+    /// Overwrites and removes a blob's file (its key row is deleted by the caller).
+    pub(crate) fn remove(&self, name: &str) {
+        let path = self.path.join(name);
+        if let Ok(len) = fs::metadata(&path).map(|m| m.len()) {
+            let _ = overwrite(&path, len);
+        }
+        let _ = fs::remove_file(&path);
+    }
+
+    /// Removes several blobs' files.
+    pub(crate) fn remove_all(&self, names: &[String]) {
+        for n in names {
+            self.remove(n);
+        }
+    }
+
+    /// Removes files the database does not reference: blobs left by a crash between
+    /// writing the file and committing its row, and unfinished `.part` files.
+    pub(crate) fn sweep(&self, referenced: &dyn Fn(&str) -> bool) -> Result<usize, BlobError> {
+        let entries = match fs::read_dir(&self.path) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(io_err("read", &self.path)(e)),
+        };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !referenced(&name) {
+                self.remove(&name);
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// Overwrites a file's bytes with zeros and syncs it. On flash storage and copy-on-write
+/// file systems the old blocks may survive; callers say so.
+pub(crate) fn overwrite(path: &Path, len: u64) -> io::Result<()> {
+    let mut f = OpenOptions::new().write(true).open(path)?;
+    io::copy(&mut io::repeat(0).take(len), &mut f)?;
+    f.sync_all()
+}
+
+fn damaged_io(sha256: &str, reason: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        BlobError::Damaged {
+            sha256: sha256.to_owned(),
+            reason: reason.into(),
+        },
+    )
+}
+
+/// Decrypts a blob as it is read, and checks at the end that the whole content matches its
+/// SHA-256; a reader that reaches the end without an error has delivered exactly the
+/// original bytes.
+pub(crate) struct BlobReader {
+    input: BufReader<File>,
+    key: LessSafeKey,
+    chunks: u64,
+    counter: u64,
+    buf: Zeroizing<Vec<u8>>,
+    pos: usize,
+    hash: Context,
+    sha256: String,
+    size: u64,
+}
+
+impl BlobReader {
+    fn damaged(&self, reason: &str) -> io::Error {
+        damaged_io(&self.sha256, reason)
+    }
+
+    fn next_chunk(&mut self) -> io::Result<bool> {
+        if self.counter == self.chunks {
+            return Ok(false);
+        }
+        let last = self.counter + 1 == self.chunks;
+        let plain = if last {
+            (self.size - self.counter * CHUNK as u64) as usize
+        } else {
+            CHUNK
+        };
+        self.buf.resize(plain + TAG, 0);
+        self.input
+            .read_exact(&mut self.buf)
+            .map_err(|_| self.damaged("it is cut short"))?;
+        let opened = self
+            .key
+            .open_in_place(nonce(self.counter, last), Aad::empty(), &mut self.buf)
+            .map_err(|_| damaged_io(&self.sha256, "a chunk does not decrypt"))?
+            .len();
+        self.buf.truncate(opened);
+        self.hash.update(&self.buf);
+        self.pos = 0;
+        self.counter += 1;
+        if last {
+            let got = canonical::hex(self.hash.clone().finish().as_ref());
+            if got != self.sha256 {
+                return Err(self.damaged("its content does not match its SHA-256"));
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl Read for BlobReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if !self.next_chunk()? {
+                return Ok(0);
+            }
+        }
+        let n = (self.buf.len() - self.pos).min(out.len());
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(len: usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::new(dir.path());
+        let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+        let mut w = blobs.create().unwrap();
+        for part in data.chunks(10_000) {
+            w.write_all(part).unwrap();
+        }
+        let written = w.finish().unwrap();
+        assert_eq!(written.sha256, canonical::sha256_hex(&data));
+        assert_eq!(written.size, len as u64);
+        let key = written.key.clone();
+        let sha = written.sha256.clone();
+        let name = blobs.keep(written).unwrap();
+        let stored = fs::read(blobs.path.join(&name)).unwrap();
+        assert_eq!(stored.len() as u64, stored_len(len as u64));
+        let mut back = Vec::new();
+        blobs
+            .open(&name, &key[..], &sha, len as u64)
+            .unwrap()
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, data);
+    }
+
+    #[test]
+    fn content_round_trips_at_every_chunk_boundary() {
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 5] {
+            round_trip(len);
+        }
+    }
+
+    #[test]
+    fn altered_reordered_or_cut_content_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::new(dir.path());
+        let data = vec![42u8; 2 * CHUNK + 10];
+        let mut w = blobs.create().unwrap();
+        w.write_all(&data).unwrap();
+        let written = w.finish().unwrap();
+        let (key, sha) = (written.key.clone(), written.sha256.clone());
+        let name = blobs.keep(written).unwrap();
+        let path = blobs.path.join(&name);
+        let good = fs::read(&path).unwrap();
+        let read = |bytes: &[u8]| {
+            fs::write(&path, bytes).unwrap();
+            let mut out = Vec::new();
+            blobs
+                .open(&name, &key[..], &sha, data.len() as u64)
+                .and_then(|mut r| {
+                    r.read_to_end(&mut out).map_err(|e| BlobError::Damaged {
+                        sha256: sha.clone(),
+                        reason: e.to_string(),
+                    })
+                })
+                .map(|_| out)
+        };
+        assert_eq!(read(&good).unwrap(), data);
+        let mut flipped = good.clone();
+        flipped[100] ^= 1;
+        assert!(read(&flipped).is_err());
+        let c = CHUNK + TAG;
+        let mut swapped = good.clone();
+        swapped[16..16 + c].copy_from_slice(&good[16 + c..16 + 2 * c]);
+        swapped[16 + c..16 + 2 * c].copy_from_slice(&good[16..16 + c]);
+        assert!(read(&swapped).is_err());
+        assert!(read(&good[..good.len() - 1]).is_err());
+        // The right key for another blob's content does not open it either.
+        let mut w = blobs.create().unwrap();
+        w.write_all(&data).unwrap();
+        let other = w.finish().unwrap();
+        let other_bytes = fs::read(&other.tmp).unwrap();
+        assert!(read(&other_bytes).is_err());
+    }
+
+    #[test]
+    fn sweep_removes_what_the_database_does_not_know() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::new(dir.path());
+        let mut w = blobs.create().unwrap();
+        w.write_all(b"kept").unwrap();
+        let kept = blobs.keep(w.finish().unwrap()).unwrap();
+        let mut w = blobs.create().unwrap();
+        w.write_all(b"orphan").unwrap();
+        blobs.keep(w.finish().unwrap()).unwrap();
+        let mut w = blobs.create().unwrap();
+        w.write_all(b"unfinished").unwrap();
+        drop(w);
+        assert_eq!(blobs.sweep(&|n| n == kept).unwrap(), 2);
+        let left: Vec<_> = fs::read_dir(&blobs.path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, vec![kept]);
+    }
+}
