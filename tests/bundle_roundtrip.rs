@@ -52,10 +52,10 @@ proptest! {
         }
         prop_assert_eq!(exported.unwrap().records, expected.len());
         let mut got = Vec::new();
-        inspect::read_bundle(&out, &key, |id, _, bytes| {
+        inspect::read_bundle(&out, &key, inspect::on_records(|id, _, bytes| {
             got.push((id.to_owned(), serde_json::from_slice::<Value>(bytes).unwrap()));
             Ok(())
-        })
+        }))
         .unwrap();
         prop_assert_eq!(got.len(), expected.len());
         for ((id, doc), i) in got.iter().zip(&expected) {

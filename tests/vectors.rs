@@ -18,10 +18,10 @@ fn the_vector_bundle_verifies_to_the_expected_report() {
     let report = inspect::read_bundle(
         &Path::new(DIR).join("bundle.age"),
         &key,
-        |id, rev, bytes| {
+        inspect::on_records(|id, rev, bytes| {
             seen.push((id.to_owned(), rev.to_owned(), bytes.to_vec()));
             Ok(())
-        },
+        }),
     )
     .unwrap();
     let expected: serde_json::Value =

@@ -182,6 +182,10 @@ enum Command {
         /// ASCII-armored output, for text channels
         #[arg(long)]
         armor: bool,
+        /// Send photos (JPEG, PNG) without their metadata (GPS position, camera serial,
+        /// owner, time); the originals in the vault stay as they are
+        #[arg(long)]
+        strip_metadata: bool,
     },
     /// Decrypt and verify a bundle, and summarise it; imports nothing
     Inspect {
@@ -610,9 +614,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out,
             all,
             armor,
+            strip_metadata,
         } => {
             let mut v = unlock(&dir, pass_file)?;
-            let opts = aigaq::bundle::export::ExportOptions { all, armor };
+            let opts = aigaq::bundle::export::ExportOptions {
+                all,
+                armor,
+                strip_metadata,
+            };
             let targets: Vec<(String, PathBuf)> = if to.len() == 1 {
                 vec![(to[0].clone(), out.clone())]
             } else {
@@ -636,13 +645,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 })?;
                 text.push_str(&format!("{}\t{}\n", r.path.display(), r.recipient));
                 eprintln!(
-                    "Wrote {} testimon{} for {:?} to {} ({} bytes).",
+                    "Wrote {} testimon{} and {} attachment(s) for {:?} to {} ({} bytes).",
                     r.records,
                     if r.records == 1 { "y" } else { "ies" },
+                    r.attachments,
                     r.recipient,
                     r.path.display(),
                     r.bytes
                 );
+                if !r.sent_with_metadata.is_empty() {
+                    eprintln!(
+                        "Warning: sent with metadata that can identify people or places: {}.{}",
+                        r.sent_with_metadata.join(", "),
+                        if strip_metadata {
+                            " Only JPEG and PNG can be stripped."
+                        } else {
+                            " --strip-metadata sends JPEG and PNG photos without it."
+                        }
+                    );
+                }
             }
             print_text(&text)?;
         }
@@ -779,7 +800,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let key = read_org_key(&identity, identity_passphrase_file.as_deref())?;
             let report = with_spinner("Verifying the bundle…", || {
-                aigaq::bundle::inspect::read_bundle(&bundle, &key, |_, _, _| Ok(()))
+                aigaq::bundle::inspect::read_bundle(&bundle, &key, aigaq::bundle::inspect::Discard)
             })?;
             if json {
                 print_json(&report)?;
@@ -801,6 +822,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
                 for r in &report.records {
                     out.push_str(&format!("  {}  {}\n", r.id, r.revision));
+                }
+                if !report.attachments.is_empty() {
+                    out.push_str(&format!("attachments {}\n", report.attachments.len()));
+                    for a in &report.attachments {
+                        out.push_str(&format!("  {}  {} bytes\n", a.sha256, a.size));
+                    }
+                }
+                if !report.attachments_not_carried.is_empty() {
+                    out.push_str(&format!(
+                        "listed but sent earlier {}\n",
+                        report.attachments_not_carried.len()
+                    ));
                 }
                 print_text(&out)?;
                 eprintln!(

@@ -134,7 +134,7 @@ impl Store {
         let mut bundle_ids = BTreeSet::new();
         let mut revisions = BTreeSet::new();
         for path in bundles {
-            let report = read_bundle(path, key, |_, _, _| Ok(()))?;
+            let report = read_bundle(path, key, super::inspect::Discard)?;
             match &device {
                 Some((d, _)) if *d != report.sender_device_key => {
                     return Err(BundleError::MixedSenders.into())

@@ -4,12 +4,12 @@
 //! first and list every file's size and hash, so the records and the ledger are read twice:
 //! once to measure and hash them, once to write them. Memory does not grow with the bundle.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use ring::digest::{Context, SHA256};
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
 use super::age_file::{io_err, publish, write_encrypted};
@@ -19,6 +19,10 @@ use super::tar_out::TarOut;
 use super::BundleError;
 use crate::canonical;
 use crate::custody::{ledger, Entry};
+use crate::media::strip;
+use crate::store::attachments::{blob_or_io, open_blob, AttachmentRef};
+use crate::store::blobs::BlobDir;
+use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
 
 /// How to export.
@@ -28,6 +32,9 @@ pub struct ExportOptions {
     pub all: bool,
     /// ASCII-armored age output, for text channels.
     pub armor: bool,
+    /// Send JPEG and PNG attachments as derivatives without their metadata (EXIF, XMP,
+    /// comments); the originals in the vault are not touched.
+    pub strip_metadata: bool,
 }
 
 /// What an export wrote.
@@ -43,6 +50,13 @@ pub struct ExportReport {
     pub records: usize,
     /// Size of the file.
     pub bytes: u64,
+    /// Attachments in it.
+    pub attachments: usize,
+    /// Their bytes.
+    pub attachment_bytes: u64,
+    /// Names of attachments sent with metadata that can endanger people (without
+    /// `--strip-metadata`, or of a type that cannot be stripped).
+    pub sent_with_metadata: Vec<String>,
 }
 
 /// A record on its way out; its bytes are made again when written, not kept.
@@ -51,6 +65,77 @@ struct Outgoing {
     source_revision: String,
     hash: String,
     size: u64,
+}
+
+/// A derivative of an attachment without its metadata.
+#[derive(Clone)]
+struct Derivative {
+    sha256: String,
+    size: u64,
+    removed: Vec<String>,
+}
+
+/// Attachment content on its way out: the original, or a derivative made from it.
+struct OutgoingBlob {
+    sha256: String,
+    size: u64,
+    original: String,
+    media_type: String,
+    derived: bool,
+}
+
+/// What goes with the records: derivatives made (by original hash) and content to send.
+#[derive(Default)]
+struct Plan {
+    derivatives: HashMap<String, Option<Derivative>>,
+    blobs: Vec<OutgoingBlob>,
+    sent: HashSet<String>,
+    with_metadata: Vec<String>,
+}
+
+/// Counts and hashes what is written.
+struct HashSink {
+    hash: Context,
+    size: u64,
+}
+
+impl std::io::Write for HashSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.hash.update(buf);
+        self.size += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn derivative(
+    tx: &Transaction<'_>,
+    blobs: &BlobDir,
+    a: &AttachmentRef,
+) -> Result<Option<Derivative>, StoreError> {
+    if !strip::supported(&a.media_type) {
+        return Ok(None);
+    }
+    let mut reader = open_blob(tx, blobs, &a.sha256)?;
+    let mut sink = HashSink {
+        hash: Context::new(&SHA256),
+        size: 0,
+    };
+    let removed = match strip::strip(&a.media_type, &mut reader, &mut sink) {
+        Ok(Some(removed)) => removed,
+        // An image that cannot be parsed is sent as it is, and reported.
+        Ok(None) | Err(_) => return Ok(None),
+    };
+    if removed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Derivative {
+        sha256: canonical::hex(sink.hash.finish().as_ref()),
+        size: sink.size,
+        removed,
+    }))
 }
 
 /// A file name for a bundle that says nothing about its recipient or content: 16 random
@@ -77,20 +162,35 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 }
 
 /// The revision as it may leave the device: without the witness's name and contact unless
-/// the witness agreed to be named.
-fn outgoing_bytes(stored: &[u8]) -> Result<(Vec<u8>, bool), StoreError> {
+/// the witness agreed to be named, and listing derivatives in place of the attachments
+/// they were made from.
+fn outgoing_bytes(
+    stored: &[u8],
+    derivatives: &HashMap<String, Option<Derivative>>,
+) -> Result<(Vec<u8>, bool), StoreError> {
     let mut doc: Value = serde_json::from_slice(stored)?;
     let named = doc["content"]["consent"]["identity"] == "named";
-    if named {
-        return Ok((stored.to_vec(), false));
-    }
     let mut changed = false;
-    if let Some(w) = doc["content"]
-        .get_mut("witness")
-        .and_then(Value::as_object_mut)
-    {
-        changed |= w.remove("name").is_some();
-        changed |= w.remove("contact").is_some();
+    if !named {
+        if let Some(w) = doc["content"]
+            .get_mut("witness")
+            .and_then(Value::as_object_mut)
+        {
+            changed |= w.remove("name").is_some();
+            changed |= w.remove("contact").is_some();
+        }
+    }
+    if let Some(list) = doc.get_mut("attachments").and_then(Value::as_array_mut) {
+        for item in list.iter_mut() {
+            let mut a: AttachmentRef = serde_json::from_value(item.clone())?;
+            if let Some(Some(d)) = derivatives.get(&a.sha256) {
+                a.derived_from = Some(std::mem::replace(&mut a.sha256, d.sha256.clone()));
+                a.size = d.size;
+                a.removed_metadata = d.removed.clone();
+                *item = serde_json::to_value(&a)?;
+                changed = true;
+            }
+        }
     }
     if !changed {
         return Ok((stored.to_vec(), false));
@@ -131,10 +231,13 @@ fn record_path(o: &Outgoing) -> String {
 /// (or all of them), measured and hashed as they will leave.
 fn select_outgoing(
     tx: &Transaction<'_>,
+    blobs: &BlobDir,
     name: &str,
     key: &str,
-    all: bool,
+    opts: ExportOptions,
+    plan: &mut Plan,
 ) -> Result<Vec<Outgoing>, StoreError> {
+    let all = opts.all;
     let mut outgoing = Vec::new();
     let mut st = tx.prepare(
         "SELECT t.id, r.hash, r.body FROM testimonies t
@@ -152,7 +255,11 @@ fn select_outgoing(
         if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
             continue;
         }
-        let (bytes, _) = outgoing_bytes(&body)?;
+        let stored: StoredRevision = serde_json::from_slice(&body)?;
+        for a in &stored.attachments {
+            plan_attachment(tx, blobs, key, opts, plan, a)?;
+        }
+        let (bytes, _) = outgoing_bytes(&body, &plan.derivatives)?;
         outgoing.push(Outgoing {
             id,
             source_revision,
@@ -161,6 +268,56 @@ fn select_outgoing(
         });
     }
     Ok(outgoing)
+}
+
+/// Decides how one attachment goes: as it is or as a derivative, and whether its content
+/// must be sent (not when the recipient holds it already, unless `--all`).
+fn plan_attachment(
+    tx: &Transaction<'_>,
+    blobs: &BlobDir,
+    key: &str,
+    opts: ExportOptions,
+    plan: &mut Plan,
+    a: &AttachmentRef,
+) -> Result<(), StoreError> {
+    if !plan.derivatives.contains_key(&a.sha256) {
+        let d = if opts.strip_metadata {
+            derivative(tx, blobs, a)?
+        } else {
+            None
+        };
+        let risky: Option<String> = tx
+            .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
+            .query_row([&a.sha256], |r| r.get(0))
+            .optional()?;
+        if d.is_none() && risky.is_some_and(|m| m != "[]") {
+            plan.with_metadata.push(a.name.clone());
+        }
+        plan.derivatives.insert(a.sha256.clone(), d);
+    }
+    let (sha256, size, derived) = match &plan.derivatives[&a.sha256] {
+        Some(d) => (d.sha256.clone(), d.size, true),
+        None => (a.sha256.clone(), a.size, false),
+    };
+    if plan.sent.contains(&sha256) {
+        return Ok(());
+    }
+    let held: Option<i64> = tx
+        .prepare_cached("SELECT 1 FROM blob_deliveries WHERE recipient = ?1 AND sha256 = ?2")?
+        .query_row(params![key, sha256], |r| r.get(0))
+        .optional()?;
+    if held.is_some() && !opts.all {
+        return Ok(());
+    }
+    plan.sent.insert(sha256.clone());
+    plan.blobs.push(OutgoingBlob {
+        sha256,
+        size,
+        original: a.sha256.clone(),
+        media_type: a.media_type.clone(),
+        derived,
+    });
+    Ok(())
 }
 
 impl Store {
@@ -192,7 +349,8 @@ impl Store {
         let bundle_id = uuid::Uuid::now_v7().to_string();
         let at = now();
         let tx = self.conn.transaction()?;
-        let outgoing = select_outgoing(&tx, &name, &key, opts.all)?;
+        let mut plan = Plan::default();
+        let outgoing = select_outgoing(&tx, &self.blobs, &name, &key, opts, &mut plan)?;
         if outgoing.is_empty() {
             return Err(BundleError::NothingToExport { name }.into());
         }
@@ -208,6 +366,13 @@ impl Store {
             "INSERT INTO exports (bundle_id, recipient, at) VALUES (?1, ?2, ?3)",
             params![bundle_id, key, at],
         )?;
+        for b in &plan.blobs {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO blob_deliveries (recipient, sha256, bundle_id)
+                 VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key, b.sha256, bundle_id])?;
+        }
 
         // First pass over the ledger: its size, hash and range.
         let ids: HashSet<&str> = outgoing.iter().map(|o| o.id.as_str()).collect();
@@ -229,6 +394,11 @@ impl Store {
             path: record_path(o),
             size: o.size,
             sha256: o.hash.clone(),
+        }));
+        files.extend(plan.blobs.iter().map(|b| FileEntry {
+            path: format!("attachments/{}", b.sha256),
+            size: b.size,
+            sha256: b.sha256.clone(),
         }));
         let (first, last) = range.unwrap_or((0, 0));
         let manifest_bytes = canonical::to_bytes(&Manifest {
@@ -256,8 +426,22 @@ impl Store {
             tar.begin("ledger.jsonl", ledger_size).map_err(&io)?;
             each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
             for o in &outgoing {
-                let (bytes, _) = outgoing_bytes(&revision_body(&tx, &o.source_revision)?)?;
+                let (bytes, _) =
+                    outgoing_bytes(&revision_body(&tx, &o.source_revision)?, &plan.derivatives)?;
                 tar.file(&record_path(o), &bytes).map_err(&io)?;
+            }
+            // Attachments after the records that name them, so a reader can check each one
+            // is expected before it streams it.
+            for b in &plan.blobs {
+                tar.begin(&format!("attachments/{}", b.sha256), b.size)
+                    .map_err(&io)?;
+                let mut reader = open_blob(&tx, &self.blobs, &b.original)?;
+                if b.derived {
+                    strip::strip(&b.media_type, &mut reader, &mut tar)
+                        .map_err(|e| blob_or_io(e, &tmp))?;
+                } else {
+                    std::io::copy(&mut reader, &mut tar).map_err(|e| blob_or_io(e, &tmp))?;
+                }
             }
             Ok(tar.finish().map_err(&io)?)
         });
@@ -275,6 +459,9 @@ impl Store {
             path: out.to_path_buf(),
             records: outgoing.len(),
             bytes,
+            attachments: plan.blobs.len(),
+            attachment_bytes: plan.blobs.iter().map(|b| b.size).sum(),
+            sent_with_metadata: plan.with_metadata,
         })
     }
 }
@@ -291,10 +478,10 @@ mod tests {
                 "witness": {"name": "Real Name", "contact": "+7 700", "pseudonym": "W-1"}}}))
             .unwrap()
         };
-        let (named, changed) = outgoing_bytes(&doc("named")).unwrap();
+        let (named, changed) = outgoing_bytes(&doc("named"), &HashMap::new()).unwrap();
         assert!(!changed && String::from_utf8(named).unwrap().contains("Real Name"));
         for identity in ["pseudonymous", "anonymous"] {
-            let (out, changed) = outgoing_bytes(&doc(identity)).unwrap();
+            let (out, changed) = outgoing_bytes(&doc(identity), &HashMap::new()).unwrap();
             let text = String::from_utf8(out).unwrap();
             assert!(changed && !text.contains("Real Name") && !text.contains("+7 700"));
             assert!(text.contains("W-1"));

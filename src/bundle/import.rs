@@ -2,16 +2,21 @@
 //! import are merged in one transaction, so any failure leaves the vault as it was; merging
 //! the same bundle again changes nothing.
 
+use std::io::Read;
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::export::same_name;
-use super::inspect::{fingerprint_b64, read_bundle};
+use super::inspect::{fingerprint_b64, read_bundle, BundleSink};
 use super::{BundleError, OrgKey};
 use crate::canonical;
 use crate::custody::ledger;
+use crate::media;
+use crate::store::attachments::record_blob;
+use crate::store::blobs::BlobDir;
+use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
 
 /// Marks records of a bundle still being verified.
@@ -37,6 +42,13 @@ pub struct ImportedBundle {
     pub new_ledger_entries: usize,
     /// Ranges of the sender's ledger not in this bundle.
     pub ledger_gaps: Vec<(i64, i64)>,
+    /// Attachments not held before.
+    pub new_attachments: usize,
+    /// Attachments already held.
+    pub known_attachments: usize,
+    /// Attachments the records list that neither this bundle nor the vault holds: ask the
+    /// sender for an export with `--all`.
+    pub missing_attachments: Vec<String>,
 }
 
 /// One revision held by the organisation.
@@ -54,12 +66,146 @@ pub struct ReceivedRevision {
     pub received_at: String,
 }
 
+/// Writes a bundle's records and attachments into the open transaction as they are
+/// verified; nothing is final before the transaction commits.
+struct ImportSink<'a, 'c> {
+    tx: &'a rusqlite::Transaction<'c>,
+    blobs: &'a BlobDir,
+    at: &'a str,
+    kept: &'a mut Vec<String>,
+    error: Option<StoreError>,
+    new_revisions: usize,
+    known_revisions: usize,
+    new_attachments: usize,
+    known_attachments: usize,
+}
+
+impl ImportSink<'_, '_> {
+    /// Keeps a database or file error to return as it is, and stops the reader.
+    fn fail(&mut self, e: StoreError) -> BundleError {
+        self.error = Some(e);
+        BundleError::Invalid {
+            reason: "the vault could not store what the bundle holds".into(),
+        }
+    }
+
+    fn store_record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO received_revisions
+                     (hash, testimony, sender, bundle_id, body, received_at)
+                 VALUES (?1, ?2, '', ?3, ?4, ?5)",
+            )?
+            .execute(params![rev, id, PENDING, bytes, self.at])?;
+        if n == 1 {
+            self.new_revisions += 1;
+        } else {
+            self.known_revisions += 1;
+        }
+        let doc: StoredRevision = serde_json::from_slice(bytes)?;
+        for a in doc.attachments {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO received_attachments (revision, sha256) VALUES (?1, ?2)",
+                )?
+                .execute(params![rev, a.sha256])?;
+        }
+        Ok(())
+    }
+
+    fn store_attachment(&mut self, sha: &str, content: &mut dyn Read) -> Result<(), StoreError> {
+        let held: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
+            .query_row([sha], |r| r.get(0))
+            .optional()?;
+        if held.is_some() {
+            // The reader still checks the bytes against the hash.
+            self.known_attachments += 1;
+            return Ok(());
+        }
+        let mut w = self.blobs.create()?;
+        let mut head = Vec::new();
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = match content.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    w.abandon();
+                    return Err(BundleError::Invalid {
+                        reason: format!("attachments/{sha} could not be read ({e})"),
+                    }
+                    .into());
+                }
+            };
+            if head.len() < media::HEAD_BYTES {
+                let take = (media::HEAD_BYTES - head.len()).min(n);
+                head.extend_from_slice(&buf[..take]);
+            }
+            if let Err(e) = w.write_all(&buf[..n]) {
+                w.abandon();
+                return Err(e.into());
+            }
+        }
+        let written = w.finish()?;
+        if written.sha256 != sha {
+            written.discard();
+            return Err(BundleError::Invalid {
+                reason: format!("attachments/{sha} does not match its SHA-256"),
+            }
+            .into());
+        }
+        let media_type = media::sniff(&head);
+        let warnings = if media_type.starts_with("image/") {
+            media::warnings(&head)
+        } else {
+            Vec::new()
+        };
+        let (_, file) = record_blob(self.tx, self.blobs, written, &media_type, &warnings)?;
+        self.kept.extend(file);
+        self.new_attachments += 1;
+        Ok(())
+    }
+}
+
+impl BundleSink for &mut ImportSink<'_, '_> {
+    fn record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), BundleError> {
+        self.store_record(id, rev, bytes).map_err(|e| self.fail(e))
+    }
+
+    fn attachment(&mut self, sha: &str, content: &mut dyn Read) -> Result<(), BundleError> {
+        match self.store_attachment(sha, content) {
+            Ok(()) => Ok(()),
+            // A verification failure is the bundle's fault: say so as it is.
+            Err(StoreError::Bundle(b)) => Err(b),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+}
+
 impl Store {
     /// Verifies and merges bundles; all or nothing.
     pub fn import(
         &mut self,
         bundles: &[&Path],
         key: &OrgKey,
+    ) -> Result<Vec<ImportedBundle>, StoreError> {
+        let mut kept = Vec::new();
+        let result = self.import_all(bundles, key, &mut kept);
+        if result.is_err() {
+            // Attachment files written for a bundle that then failed.
+            self.blobs.remove_all(&kept);
+        }
+        result
+    }
+
+    fn import_all(
+        &mut self,
+        bundles: &[&Path],
+        key: &OrgKey,
+        kept: &mut Vec<String>,
     ) -> Result<Vec<ImportedBundle>, StoreError> {
         let at = now();
         let tx = self.conn.transaction()?;
@@ -69,31 +215,24 @@ impl Store {
         // memory does not grow with the bundle.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
         for path in bundles {
-            let mut db_error: Option<StoreError> = None;
-            let (mut new_revisions, mut known_revisions) = (0usize, 0usize);
-            let report = read_bundle(path, key, |id, rev, bytes| {
-                let n = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO received_revisions
-                             (hash, testimony, sender, bundle_id, body, received_at)
-                         VALUES (?1, ?2, '', ?3, ?4, ?5)",
-                    )
-                    .and_then(|mut st| st.execute(params![rev, id, PENDING, bytes, at]));
-                match n {
-                    Ok(1) => new_revisions += 1,
-                    Ok(_) => known_revisions += 1,
-                    Err(e) => {
-                        db_error = Some(e.into());
-                        return Err(BundleError::Invalid {
-                            reason: "the vault could not store a record".into(),
-                        });
-                    }
-                }
-                Ok(())
-            });
-            if let Some(e) = db_error {
+            let mut sink = ImportSink {
+                tx: &tx,
+                blobs: &self.blobs,
+                at: &at,
+                kept,
+                error: None,
+                new_revisions: 0,
+                known_revisions: 0,
+                new_attachments: 0,
+                known_attachments: 0,
+            };
+            let report = read_bundle(path, key, &mut sink);
+            if let Some(e) = sink.error.take() {
                 return Err(e);
             }
+            let (new_revisions, known_revisions) = (sink.new_revisions, sink.known_revisions);
+            let (new_attachments, known_attachments) =
+                (sink.new_attachments, sink.known_attachments);
             let report = report?;
             let sender = report.sender_device_key.clone();
             let known: Option<String> = tx
@@ -179,7 +318,16 @@ impl Store {
                     }
                 }
             }
-            if new_revisions > 0 || new_entries > 0 {
+            let mut missing_attachments = Vec::new();
+            for sha in &report.attachments_not_carried {
+                let held: Option<i64> = tx
+                    .query_row("SELECT 1 FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0))
+                    .optional()?;
+                if held.is_none() {
+                    missing_attachments.push(sha.clone());
+                }
+            }
+            if new_revisions > 0 || new_entries > 0 || new_attachments > 0 {
                 ledger::append(&tx, &self.keys, "import", &report.bundle_id, None, &at)?;
             }
             out.push(ImportedBundle {
@@ -191,6 +339,9 @@ impl Store {
                 known_revisions,
                 new_ledger_entries: new_entries,
                 ledger_gaps: report.ledger_gaps,
+                new_attachments,
+                known_attachments,
+                missing_attachments,
             });
         }
         tx.commit()?;

@@ -15,6 +15,7 @@ use super::BundleError;
 use crate::canonical;
 use crate::custody::device::{fingerprint, verify_b64};
 use crate::custody::Entry;
+use crate::store::attachments::AttachmentRef;
 
 /// Largest manifest or ledger accepted.
 pub const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
@@ -34,6 +35,59 @@ pub struct BundleRecord {
     pub revision: String,
     /// Bytes.
     pub size: u64,
+}
+
+/// One attachment carried in a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleAttachment {
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// Receives a bundle's content as it is verified. The whole bundle is unverified until
+/// [`read_bundle`] returns `Ok`; a receiver must be able to undo what it did.
+pub trait BundleSink {
+    /// A record whose bytes, hash and ledger entry have been checked.
+    fn record(&mut self, id: &str, revision: &str, bytes: &[u8]) -> Result<(), BundleError>;
+    /// An attachment named by a record already seen; `content` yields exactly its bytes,
+    /// and the reader checks their SHA-256 once the receiver has read them.
+    fn attachment(&mut self, sha256: &str, content: &mut dyn Read) -> Result<(), BundleError> {
+        let _ = sha256;
+        io::copy(content, &mut io::sink()).map_err(|e| read_error(&e))?;
+        Ok(())
+    }
+}
+
+/// A sink that only verifies.
+pub struct Discard;
+
+impl BundleSink for Discard {
+    fn record(&mut self, _: &str, _: &str, _: &[u8]) -> Result<(), BundleError> {
+        Ok(())
+    }
+}
+
+/// A sink that hands each verified record to `f` (id, revision, bytes) and only verifies
+/// attachments.
+pub struct OnRecords<F>(F);
+
+/// Makes an [`OnRecords`] sink.
+pub fn on_records<F>(f: F) -> OnRecords<F>
+where
+    F: FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+{
+    OnRecords(f)
+}
+
+impl<F> BundleSink for OnRecords<F>
+where
+    F: FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+{
+    fn record(&mut self, id: &str, revision: &str, bytes: &[u8]) -> Result<(), BundleError> {
+        (self.0)(id, revision, bytes)
+    }
 }
 
 /// What a verified bundle holds.
@@ -58,6 +112,14 @@ pub struct InspectReport {
     pub ledger_gaps: Vec<(i64, i64)>,
     /// The records.
     pub records: Vec<BundleRecord>,
+    /// The attachments carried (left out of JSON when none, as in bundles made before
+    /// attachments existed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<BundleAttachment>,
+    /// Attachments the records list that the bundle does not carry: sent before, so the
+    /// receiver should hold them already.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments_not_carried: Vec<String>,
     /// The verified ledger entries, for import.
     #[serde(skip)]
     pub entries: Vec<Entry>,
@@ -69,13 +131,13 @@ fn invalid(reason: impl Into<String>) -> BundleError {
     }
 }
 
-/// Decrypts and verifies `path` with the organisation's key. Calls `on_record` with each
-/// verified record's id, revision and bytes; the caller must still treat the whole bundle as
-/// unverified until this returns `Ok`.
+/// Decrypts and verifies `path` with the organisation's key, handing each verified record
+/// and attachment to `sink` ([`Discard`] only verifies); the caller must still
+/// treat the whole bundle as unverified until this returns `Ok`.
 pub fn read_bundle(
     path: &Path,
     key: &OrgKey,
-    on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+    sink: impl BundleSink,
 ) -> Result<InspectReport, BundleError> {
     let file = File::open(path).map_err(|e| BundleError::Io {
         action: "open",
@@ -90,14 +152,14 @@ pub fn read_bundle(
     let plain = decryptor
         .decrypt(std::iter::once(key.identity() as &dyn age::Identity))
         .map_err(|_| undecryptable())?;
-    read_plaintext(plain, on_record)
+    read_plaintext(plain, sink)
 }
 
 /// Verifies the decrypted tar stream of a bundle (everything but the age layer); the
 /// reader is read to its end.
 pub fn read_plaintext<R: Read>(
     plain: R,
-    mut on_record: impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+    mut sink: impl BundleSink,
 ) -> Result<InspectReport, BundleError> {
     let mut archive = tar::Archive::new(plain.take(MAX_TOTAL_BYTES));
     let mut state = Reader::default();
@@ -110,7 +172,7 @@ pub fn read_plaintext<R: Read>(
             if index >= MAX_FILES {
                 return Err(invalid(format!("more than {MAX_FILES} files")));
             }
-            state.entry(index, entry, &mut on_record)?;
+            state.entry(index, entry, &mut sink)?;
         }
     }
     // Read what follows the archive to the end, so age checks the last chunk: it must be
@@ -146,6 +208,9 @@ struct Reader {
     gaps: Vec<(i64, i64)>,
     records: Vec<BundleRecord>,
     entries: Vec<Entry>,
+    /// Attachments the records name, with their sizes.
+    referenced: HashMap<String, u64>,
+    attachments: Vec<BundleAttachment>,
 }
 
 fn read_bounded<R: Read>(
@@ -194,7 +259,7 @@ impl Reader {
         &mut self,
         index: usize,
         entry: tar::Entry<'_, R>,
-        on_record: &mut impl FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
+        sink: &mut impl BundleSink,
     ) -> Result<(), BundleError> {
         // ustar headers only: GNU long names and pax records are places where two tar
         // readers can disagree on a name or a size.
@@ -246,6 +311,9 @@ impl Reader {
                         "{path} is {size} bytes, the manifest says {want_size}"
                     )));
                 }
+                if let Some(sha) = path.strip_prefix("attachments/") {
+                    return self.attachment(sha, size, &want_sha, entry, sink);
+                }
                 let limit = if path == "ledger.jsonl" {
                     MAX_INDEX_BYTES
                 } else {
@@ -264,7 +332,7 @@ impl Reader {
                     self.ledger(&bytes)
                 } else if let Some((id, rev)) = record_path(&path) {
                     self.record(id, rev, &bytes)?;
-                    on_record(id, rev, &bytes)
+                    sink.record(id, rev, &bytes)
                 } else {
                     Err(invalid(format!("unexpected file {path:?}")))
                 }
@@ -411,11 +479,103 @@ impl Reader {
         if doc["format"] != "aigaq/revision/1" || doc["testimony"] != id {
             return Err(bad("not a revision of this testimony".into()));
         }
+        let keys_ok = doc.as_object().is_some_and(|o| {
+            o.keys().all(|k| {
+                matches!(
+                    k.as_str(),
+                    "format"
+                        | "testimony"
+                        | "number"
+                        | "parent"
+                        | "saved_at"
+                        | "content"
+                        | "attachments"
+                )
+            })
+        });
+        if !keys_ok {
+            return Err(bad("it has fields a revision does not have".into()));
+        }
         crate::model::from_value(doc["content"].clone()).map_err(|e| bad(e.to_string()))?;
+        if let Some(list) = doc.get("attachments") {
+            let list: Vec<AttachmentRef> = serde_json::from_value(list.clone())
+                .map_err(|e| bad(format!("attachments: {e}")))?;
+            for a in list {
+                if !is_hex64(&a.sha256)
+                    || a.derived_from.as_deref().is_some_and(|d| !is_hex64(d))
+                    || a.name.is_empty()
+                    || a.name.chars().count() > 255
+                    || a.name.chars().any(char::is_control)
+                {
+                    return Err(bad(format!("attachment {:?} is not well formed", a.sha256)));
+                }
+                match self.referenced.insert(a.sha256.clone(), a.size) {
+                    Some(size) if size != a.size => {
+                        return Err(bad(format!(
+                            "attachment {} is listed with two different sizes",
+                            a.sha256
+                        )))
+                    }
+                    _ => {}
+                }
+            }
+        }
         self.records.push(BundleRecord {
             id: id.to_owned(),
             revision: rev.to_owned(),
             size: bytes.len() as u64,
+        });
+        Ok(())
+    }
+
+    /// Streams an attachment to the sink, checking it is one a record named, then its size
+    /// and SHA-256.
+    fn attachment<R: Read>(
+        &mut self,
+        sha: &str,
+        size: u64,
+        want_sha: &str,
+        entry: tar::Entry<'_, R>,
+        sink: &mut impl BundleSink,
+    ) -> Result<(), BundleError> {
+        if !is_hex64(sha) || sha != want_sha {
+            return Err(invalid(format!(
+                "attachments/{sha} is not named by its SHA-256"
+            )));
+        }
+        match self.referenced.get(sha) {
+            None => {
+                return Err(invalid(format!(
+                    "attachments/{sha} is not listed by any record before it"
+                )))
+            }
+            Some(listed) if *listed != size => {
+                return Err(invalid(format!(
+                    "attachments/{sha} is {size} bytes, its record says {listed}"
+                )))
+            }
+            Some(_) => {}
+        }
+        let mut hashing = Hashing {
+            inner: entry.take(size),
+            hash: ring::digest::Context::new(&ring::digest::SHA256),
+            count: 0,
+        };
+        sink.attachment(sha, &mut hashing)?;
+        io::copy(&mut hashing, &mut io::sink()).map_err(|e| read_error(&e))?;
+        if hashing.count != size {
+            return Err(invalid(format!(
+                "attachments/{sha} is shorter than its header says"
+            )));
+        }
+        if canonical::hex(hashing.hash.finish().as_ref()) != sha {
+            return Err(invalid(format!(
+                "attachments/{sha} does not match its SHA-256"
+            )));
+        }
+        self.attachments.push(BundleAttachment {
+            sha256: sha.to_owned(),
+            size,
         });
         Ok(())
     }
@@ -442,8 +602,37 @@ impl Reader {
             ledger_entries: self.ledger_entries,
             ledger_gaps: self.gaps,
             records: self.records,
+            attachments_not_carried: {
+                let carried: HashSet<&str> =
+                    self.attachments.iter().map(|a| a.sha256.as_str()).collect();
+                let mut missing: Vec<String> = self
+                    .referenced
+                    .keys()
+                    .filter(|k| !carried.contains(k.as_str()))
+                    .cloned()
+                    .collect();
+                missing.sort();
+                missing
+            },
+            attachments: self.attachments,
             entries: self.entries,
         })
+    }
+}
+
+/// Hashes and counts what passes through.
+struct Hashing<R> {
+    inner: R,
+    hash: ring::digest::Context,
+    count: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
     }
 }
 

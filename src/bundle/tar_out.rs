@@ -76,6 +76,17 @@ impl<'a> TarOut<'a> {
     }
 }
 
+impl Write for TarOut<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.data(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

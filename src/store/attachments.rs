@@ -121,6 +121,24 @@ pub(crate) fn release(tx: &Transaction<'_>, sha256: &str) -> Result<Option<Strin
         .optional()?)
 }
 
+/// Opens a stored attachment's content for reading, within any connection or transaction.
+pub(crate) fn open_blob(
+    conn: &rusqlite::Connection,
+    blobs: &super::blobs::BlobDir,
+    sha256: &str,
+) -> Result<BlobReader, StoreError> {
+    let (file, key, size): (String, Vec<u8>, i64) = conn
+        .prepare_cached("SELECT file, key, size FROM blobs WHERE sha256 = ?1")?
+        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| super::blobs::BlobError::Damaged {
+            sha256: sha256.to_owned(),
+            reason: "the vault has no content for it".into(),
+        })?;
+    let key = zeroize::Zeroizing::new(key);
+    Ok(blobs.open(&file, &key, sha256, size.max(0) as u64)?)
+}
+
 /// Records a staged blob unless the same content is stored already; returns whether it
 /// was, and the file kept (to remove if the transaction fails).
 pub(crate) fn record_blob(
@@ -160,17 +178,7 @@ impl Store {
     /// Opens a stored attachment's content for reading; the reader checks the SHA-256 at
     /// the end.
     pub(crate) fn open_blob(&self, sha256: &str) -> Result<BlobReader, StoreError> {
-        let (file, key, size): (String, Vec<u8>, i64) = self
-            .conn
-            .prepare_cached("SELECT file, key, size FROM blobs WHERE sha256 = ?1")?
-            .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or_else(|| super::blobs::BlobError::Damaged {
-                sha256: sha256.to_owned(),
-                reason: "the vault has no content for it".into(),
-            })?;
-        let key = zeroize::Zeroizing::new(key);
-        Ok(self.blobs.open(&file, &key, sha256, size.max(0) as u64)?)
+        open_blob(&self.conn, &self.blobs, sha256)
     }
 
     /// Streams `path` into a new encrypted blob, hashing it, keeping its first bytes to
@@ -385,11 +393,17 @@ impl Store {
 
     /// Writes an attachment's original bytes to `out`, a new file (never over an existing
     /// one). If the stored content turns out damaged, the partial file is removed.
+    /// On an organisation's vault, `id` may also be a received testimony's.
     pub fn extract(&self, id: &str, sha256: &str, out: &Path) -> Result<AttachmentRef, StoreError> {
-        let (n, full_id) = resolve(&self.conn, id)?;
-        let (_, _, body) = current_revision(&self.conn, n, &full_id)?;
-        let stored: StoredRevision = serde_json::from_slice(&body)?;
-        let a = Self::find_attachment(&stored.attachments, &full_id, sha256)?;
+        let a = match resolve(&self.conn, id) {
+            Ok((n, full_id)) => {
+                let (_, _, body) = current_revision(&self.conn, n, &full_id)?;
+                let stored: StoredRevision = serde_json::from_slice(&body)?;
+                Self::find_attachment(&stored.attachments, &full_id, sha256)?
+            }
+            Err(StoreError::UnknownTestimony { .. }) => self.received_attachment(id, sha256)?,
+            Err(e) => return Err(e),
+        };
         let mut reader = self.open_blob(&a.sha256)?;
         let file = OpenOptions::new()
             .write(true)
@@ -420,6 +434,28 @@ impl Store {
             return Err(e);
         }
         Ok(a)
+    }
+
+    /// An attachment listed by any received revision of the testimony `id` (full id).
+    fn received_attachment(&self, id: &str, sha256: &str) -> Result<AttachmentRef, StoreError> {
+        let id = id.trim().to_ascii_lowercase();
+        let mut st = self
+            .conn
+            .prepare("SELECT body FROM received_revisions WHERE testimony = ?1")?;
+        let bodies = st.query_map([&id], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut all = Vec::new();
+        for body in bodies {
+            let doc: StoredRevision = serde_json::from_slice(&body?)?;
+            for a in doc.attachments {
+                if !all.iter().any(|x: &AttachmentRef| x.sha256 == a.sha256) {
+                    all.push(a);
+                }
+            }
+        }
+        if all.is_empty() {
+            return Err(StoreError::UnknownTestimony { id });
+        }
+        Self::find_attachment(&all, &id, sha256)
     }
 
     /// Removes an attachment from a testimony (a new revision and a `detach` entry). Its
@@ -495,7 +531,7 @@ impl Store {
 }
 
 /// A read error from a blob reader is a damaged attachment; anything else is the output.
-fn blob_or_io(e: io::Error, path: &Path) -> StoreError {
+pub(crate) fn blob_or_io(e: io::Error, path: &Path) -> StoreError {
     if let Some(super::blobs::BlobError::Damaged { sha256, reason }) = e
         .get_ref()
         .and_then(|i| i.downcast_ref::<super::blobs::BlobError>())
