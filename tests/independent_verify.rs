@@ -137,6 +137,12 @@ fn assert_agrees(python: &Value, ours: &Value) {
     assert_eq!(ours["sender_name"], "Команда «Север»");
     assert_eq!(python["ledger_entries"], ours["ledger_entries"]);
     assert_eq!(records(python), records(ours));
+    let mut ours_attachments: Vec<&str> = ours["attachments"]
+        .as_array()
+        .map(|a| a.iter().map(|x| x["sha256"].as_str().unwrap()).collect())
+        .unwrap_or_default();
+    ours_attachments.sort();
+    assert_eq!(python["attachments"], json!(ours_attachments));
 }
 
 #[test]
@@ -154,6 +160,20 @@ fn bundles_verify_with_an_independent_implementation() {
         testimony("Named statement, ещё одно", "named"),
     ));
     assert_eq!(ids.len(), 3);
+    // Evidence travels too: a photo with EXIF and a binary file.
+    let clip = t.s.file(
+        "clip.bin",
+        (0..70_000u32).map(|i| (i % 251) as u8).collect::<Vec<u8>>(),
+    );
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg");
+    t.s.cmd(&[
+        "attach",
+        &ids[0],
+        clip.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
     let ids = vec![ids[0].clone(), ids[2].clone()];
 
     let binary = t.export("first.age", &[]);
@@ -163,17 +183,23 @@ fn bundles_verify_with_an_independent_implementation() {
     assert!(!ours["ledger_gaps"].as_array().unwrap().is_empty());
     let got: Vec<String> = records(&python).into_iter().map(|(id, _)| id).collect();
     assert_eq!(got, ids);
+    assert_eq!(python["attachments"].as_array().unwrap().len(), 2);
 
     // The second export sends everything again, armored; the ledger now also holds the
     // first export's entries.
-    let armored = t.export("all.age", &["--all", "--armor"]);
+    let armored = t.export("all.age", &["--all", "--armor", "--strip-metadata"]);
     assert!(std::fs::read(&armored)
         .unwrap()
         .starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
     let python2 = verified(&t, &armored);
     let ours2 = t.inspect(&armored);
     assert_agrees(&python2, &ours2);
-    assert_eq!(records(&python2), records(&python));
+    // The same testimonies; the first one's record differs, as it now lists a derivative of
+    // the photo without its EXIF.
+    let ids_of = |v: &Value| -> Vec<String> { records(v).into_iter().map(|(id, _)| id).collect() };
+    assert_eq!(ids_of(&python2), ids_of(&python));
+    assert_ne!(records(&python2)[0], records(&python)[0]);
+    assert_eq!(records(&python2)[1], records(&python)[1]);
     assert_ne!(python2["bundle_id"], python["bundle_id"]);
     assert!(
         python2["ledger_entries"].as_u64().unwrap() > python["ledger_entries"].as_u64().unwrap()

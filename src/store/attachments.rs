@@ -191,6 +191,15 @@ impl Store {
         if !before.is_file() {
             return Err(source_error(path, "it is not a regular file"));
         }
+        self.stage_from(path, &before, &mut file)
+    }
+
+    fn stage_from(
+        &self,
+        path: &Path,
+        before: &fs::Metadata,
+        file: &mut dyn Read,
+    ) -> Result<Staged, StoreError> {
         let mut writer = self.blobs.create()?;
         let mut head = Vec::with_capacity(media::HEAD_BYTES.min(before.len() as usize));
         let mut buf = vec![0u8; 1024 * 1024];
@@ -559,4 +568,121 @@ pub fn shred(path: &Path) -> Result<(), StoreError> {
     overwrite(path, len).map_err(|e| source_error(path, format!("overwriting it failed: {e}")))?;
     fs::remove_file(path).map_err(|e| source_error(path, format!("deleting it failed: {e}")))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KdfParams, Passphrase, Vault};
+
+    fn vault(dir: &Path) -> Vault {
+        let pass = Passphrase::new("correct horse battery staple".into()).unwrap();
+        let v = Vault::init(&dir.join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
+        v
+    }
+
+    /// Reads a few bytes, then fails (a dying disk or a pulled USB stick), or first deletes
+    /// the file it is reading.
+    struct Failing<'a> {
+        given: usize,
+        delete: Option<&'a Path>,
+    }
+
+    impl Failing<'_> {
+        fn deleted(&self) -> bool {
+            self.given == usize::MAX
+        }
+    }
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.deleted() {
+                return Ok(0);
+            }
+            if self.given > 0 {
+                if let Some(p) = self.delete.take() {
+                    fs::remove_file(p)?;
+                    self.given = usize::MAX;
+                    let n = buf.len().min(1000);
+                    buf[..n].fill(7);
+                    return Ok(n);
+                }
+                return Err(io::Error::other("input/output error"));
+            }
+            let n = buf.len().min(100_000);
+            buf[..n].fill(1);
+            self.given += n;
+            Ok(n)
+        }
+    }
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_file_that_fails_or_disappears_halfway_leaves_the_vault_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        let t: crate::model::Testimony = crate::model::from_value(
+            serde_json::json!({"schema": "aigaq/testimony/1", "narrative": "x"}),
+        )
+        .unwrap();
+        let id = v.store_mut().add(&[t]).unwrap()[0].to_string();
+        let src = dir.path().join("video.mp4");
+        fs::write(&src, vec![1u8; 300_000]).unwrap();
+        let ledger = v.store().ledger().unwrap().len();
+        let before = files(&v.store().blobs.path);
+
+        let meta = fs::metadata(&src).unwrap();
+        let failing = v.store().stage_from(
+            &src,
+            &meta,
+            &mut Failing {
+                given: 0,
+                delete: None,
+            },
+        );
+        assert!(
+            matches!(failing, Err(StoreError::Source { .. })),
+            "{:?}",
+            failing.err()
+        );
+        let vanishing = v.store().stage_from(
+            &src,
+            &meta,
+            &mut Failing {
+                given: 0,
+                delete: Some(&src),
+            },
+        );
+        let e = vanishing.err().unwrap().to_string();
+        assert!(e.contains("disappeared"), "{e}");
+        // Nothing was recorded and no file was left behind.
+        assert_eq!(files(&v.store().blobs.path), before);
+        assert_eq!(v.store().ledger().unwrap().len(), ledger);
+        assert!(v.store().attachments(&id).unwrap().is_empty());
+
+        // Among several files, one that cannot be read means none is attached.
+        let good = dir.path().join("photo.jpg");
+        fs::write(&good, b"fine").unwrap();
+        let err = v
+            .store_mut()
+            .attach(
+                &id,
+                &[good.as_path(), dir.path().join("missing.wav").as_path()],
+            )
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Source { .. }));
+        assert_eq!(files(&v.store().blobs.path), before);
+        assert!(v.store().attachments(&id).unwrap().is_empty());
+        v.store().verify_custody().unwrap();
+    }
 }

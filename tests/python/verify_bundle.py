@@ -64,10 +64,14 @@ MAX_FILES = 200_000
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 HEX64 = r"[0-9a-f]{64}"
 RECORD_PATH = re.compile(rf"records/({UUID})/({HEX64})\.json")
+ATTACHMENT_PATH = re.compile(rf"attachments/({HEX64})")
 FIXED_NAMES = ("manifest.json", "manifest.sig", "ledger.jsonl")
+REVISION_KEYS = {"format", "testimony", "number", "parent", "saved_at", "content", "attachments"}
+ATTACHMENT_KEYS = {"sha256", "name", "media_type", "size", "added_at"}
+ATTACHMENT_OPTIONAL = {"derived_from", "removed_metadata"}
 
 LEDGER_KEYS = {"seq", "prev", "at", "kind", "record", "revision", "device", "sig"}
-VOUCHING_KINDS = {"create", "revise", "export"}
+VOUCHING_KINDS = {"create", "revise", "attach", "detach", "export"}
 
 
 class Invalid(Exception):
@@ -205,6 +209,8 @@ class Bundle:
         self.vouched = {}  # record id -> set of revisions
         self.ledger_count = 0
         self.records = []
+        self.referenced = {}
+        self.attachments = []
 
     # --- manifest.json -------------------------------------------------------------
     def read_manifest(self, data):
@@ -246,7 +252,9 @@ class Bundle:
             path, size, sha = e["path"], e["size"], e["sha256"]
             fail_unless(isinstance(path, str), f"manifest entry {i}: path is not a string")
             fail_unless(
-                path == "ledger.jsonl" or RECORD_PATH.fullmatch(path),
+                path == "ledger.jsonl"
+                or RECORD_PATH.fullmatch(path)
+                or ATTACHMENT_PATH.fullmatch(path),
                 f"manifest entry {i}: unexpected path {path!r}",
             )
             fail_unless(is_int(size) and size >= 0, f"manifest entry {path}: bad size")
@@ -331,7 +339,41 @@ class Bundle:
             doc.get("format") == REVISION_FORMAT and doc.get("testimony") == rid,
             f"{what}: not a {REVISION_FORMAT} of testimony {rid}",
         )
+        fail_unless(set(doc) <= REVISION_KEYS, f"{what}: fields a revision does not have")
+        for a in doc.get("attachments", []):
+            fail_unless(
+                isinstance(a, dict)
+                and ATTACHMENT_KEYS <= set(a) <= ATTACHMENT_KEYS | ATTACHMENT_OPTIONAL
+                and isinstance(a["sha256"], str)
+                and re.fullmatch(HEX64, a["sha256"])
+                and is_int(a["size"])
+                and a["size"] >= 0,
+                f"{what}: an attachment entry is not well formed",
+            )
+            known = self.referenced.setdefault(a["sha256"], a["size"])
+            fail_unless(known == a["size"], f"{what}: attachment {a['sha256']} has two sizes")
         self.records.append({"id": rid, "revision": rev})
+
+    # --- attachments/<sha256> ----------------------------------------------------------
+    def read_attachment(self, tf, member, name, want_sha):
+        sha = ATTACHMENT_PATH.fullmatch(name).group(1)
+        fail_unless(sha == want_sha, f"{name} is not named by its SHA-256")
+        fail_unless(
+            self.referenced.get(sha) == member.size,
+            f"{name} is not listed, with this size, by a record before it",
+        )
+        f = tf.extractfile(member)
+        fail_unless(f is not None, f"{name} cannot be read")
+        h, n = hashlib.sha256(), 0
+        try:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+                n += len(chunk)
+        except (tarfile.TarError, OSError) as e:
+            raise Invalid(f"{name} is cut short: {e}") from None
+        fail_unless(n == member.size, f"{name} is shorter than its tar header says")
+        fail_unless(h.hexdigest() == sha, f"{name} does not match its SHA-256")
+        self.attachments.append(sha)
 
     # --- the whole tar -------------------------------------------------------------
     def read(self, plain):
@@ -362,7 +404,9 @@ class Bundle:
                     f"{label} has an extended (pax or GNU) header",
                 )
                 fail_unless(
-                    name in FIXED_NAMES or RECORD_PATH.fullmatch(name),
+                    name in FIXED_NAMES
+                    or RECORD_PATH.fullmatch(name)
+                    or ATTACHMENT_PATH.fullmatch(name),
                     f"{label}: the name is not one a bundle may hold",
                 )
                 fail_unless(name not in self.seen, f"{name} appears twice")
@@ -385,6 +429,11 @@ class Bundle:
                         member.size == want_size,
                         f"{name} is {member.size} bytes, the manifest says {want_size}",
                     )
+                    if ATTACHMENT_PATH.fullmatch(name):
+                        self.read_attachment(tf, member, name, want_sha)
+                        blocks = (member.size + tarfile.BLOCKSIZE - 1) // tarfile.BLOCKSIZE
+                        end = member.offset_data + blocks * tarfile.BLOCKSIZE
+                        continue
                     limit = MAX_INDEX_BYTES if name == "ledger.jsonl" else MAX_RECORD_BYTES
                     data = read_member(tf, member, limit, name)
                     fail_unless(
@@ -425,6 +474,7 @@ class Bundle:
             "sender_device_key": self.manifest["sender"]["device_key"],
             "sender_name": self.manifest["sender"].get("name"),
             "records": self.records,
+            "attachments": sorted(self.attachments),
             "ledger_entries": self.ledger_count,
         }
 

@@ -1,0 +1,430 @@
+//! Evidence attachments: stored encrypted inside the vault and bit for bit, once per
+//! content, listed with their risky metadata, carried in bundles and verified while they
+//! stream, refused when altered.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{OrgSetup, Scratch};
+use predicates::prelude::*;
+use serde_json::{json, Value};
+
+const ORG: &str = "KIBHR Almaty";
+const CANARY: &str = "AIGAQ-ATTACHMENT-CANARY-5150";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    aigaq::canonical::sha256_hex(bytes)
+}
+
+fn testimony(narrative: &str) -> String {
+    json!({
+        "schema": "aigaq/testimony/1",
+        "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
+        "narrative": narrative,
+    })
+    .to_string()
+}
+
+/// Bytes that are not all alike, so a swapped or misplaced chunk would show.
+fn varied(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[1] ^ seed)
+        .collect()
+}
+
+fn json_out(s: &Scratch, args: &[&str]) -> Value {
+    serde_json::from_str(&s.stdout(args)).unwrap()
+}
+
+#[test]
+fn attachments_round_trip_bit_for_bit_once_per_content_and_never_in_plaintext() {
+    let s = Scratch::new();
+    s.init();
+    let ids = s.add(&format!("[{}, {}]", testimony("one"), testimony("two")));
+    let video = s.file("interview.mp4", varied(3 * 65_536 + 17, 1));
+    let exact = s.file("exact.bin", varied(65_536, 2));
+    let empty = s.file("empty.txt", b"");
+    let note = s.file("note.txt", format!("medical note {CANARY}\n"));
+    let photo = fixture("exif-gps.jpg");
+    let out = json_out(
+        &s,
+        &[
+            "attach",
+            &ids[0],
+            video.to_str().unwrap(),
+            exact.to_str().unwrap(),
+            empty.to_str().unwrap(),
+            note.to_str().unwrap(),
+            photo.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.as_array().unwrap().len(), 5);
+    let listed = json_out(&s, &["attachments", &ids[0], "--json"]);
+    for (path, media_type) in [
+        (&video, "application/octet-stream"),
+        (&exact, "application/octet-stream"),
+        (&empty, "text/plain"),
+        (&note, "text/plain"),
+        (&photo, "image/jpeg"),
+    ] {
+        let bytes = std::fs::read(path).unwrap();
+        let sha = sha256(&bytes);
+        let entry = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["sha256"] == sha.as_str())
+            .unwrap_or_else(|| panic!("{} not listed", path.display()));
+        assert_eq!(entry["size"], bytes.len() as u64);
+        assert_eq!(entry["media_type"], media_type);
+        assert_eq!(entry["name"], path.file_name().unwrap().to_str().unwrap());
+        let back = s.root.path().join(format!("back-{sha}"));
+        s.cmd(&[
+            "extract",
+            &ids[0],
+            &sha[..12],
+            "--out",
+            back.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+        assert_eq!(std::fs::read(&back).unwrap(), bytes, "{}", path.display());
+        // Never over an existing file.
+        s.cmd(&["extract", &ids[0], &sha, "--out", back.to_str().unwrap()])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("already exists"));
+        std::fs::remove_file(&back).unwrap();
+    }
+    let photo_entry = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["media_type"] == "image/jpeg")
+        .unwrap();
+    let fields: Vec<&str> = photo_entry["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["field"].as_str().unwrap())
+        .collect();
+    for f in ["gps_position", "camera_serial", "owner_name", "time"] {
+        assert!(fields.contains(&f), "{fields:?}");
+    }
+    let shown = s.stdout(&["show", &ids[0]]);
+    assert!(shown.contains("SN-FIXTURE-0042") && shown.contains("gps_position"));
+
+    // The same content again, on another testimony: stored once.
+    let files_before = std::fs::read_dir(s.vault().join("attachments"))
+        .unwrap()
+        .count();
+    let again = json_out(&s, &["attach", &ids[1], video.to_str().unwrap(), "--json"]);
+    assert_eq!(again[0]["deduplicated"], true);
+    let twice = json_out(&s, &["attach", &ids[1], video.to_str().unwrap(), "--json"]);
+    assert_eq!(twice[0]["already_attached"], true);
+    assert_eq!(
+        std::fs::read_dir(s.vault().join("attachments"))
+            .unwrap()
+            .count(),
+        files_before
+    );
+    // Detaching from one keeps the content the other still uses.
+    let vsha = sha256(&std::fs::read(&video).unwrap());
+    s.cmd(&["detach", &ids[0], &vsha]).assert().success();
+    let back = s.root.path().join("v2");
+    s.cmd(&["extract", &ids[1], &vsha, "--out", back.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&back).unwrap(),
+        std::fs::read(&video).unwrap()
+    );
+    std::fs::remove_file(&back).unwrap();
+    s.cmd(&["extract", &ids[0], &vsha, "--out", back.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no attachment"));
+
+    // Every attach and detach is in the signed ledger, and the whole vault checks.
+    s.cmd(&["verify"]).assert().success();
+    s.cmd(&["check"]).assert().success();
+    let history = json_out(&s, &["history", &ids[0], "--json"]);
+    assert_eq!(history.as_array().unwrap().len(), 1 + 5 + 1);
+
+    // The canary of the attached note is nowhere on disk in plaintext.
+    std::fs::remove_file(&note).unwrap();
+    for f in common::walk(s.root.path())
+        .into_iter()
+        .filter(|p| p.is_file())
+    {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+            "{} holds the canary",
+            f.display()
+        );
+    }
+
+    // Purging the testimonies removes their content, files included.
+    s.cmd(&["delete", &ids[0], "--yes"]).assert().success();
+    s.cmd(&["delete", &ids[1], "--yes"]).assert().success();
+    assert_eq!(
+        std::fs::read_dir(s.vault().join("attachments"))
+            .unwrap()
+            .count(),
+        0
+    );
+    s.cmd(&["verify"]).assert().success();
+}
+
+#[test]
+fn shred_source_removes_the_original_only_after_the_copy_is_verified() {
+    let s = Scratch::new();
+    s.init();
+    let id = s.add(&testimony("shred"))[0].clone();
+    let src = s.file("protest.mp4", varied(200_000, 3));
+    let sha = sha256(&std::fs::read(&src).unwrap());
+    s.cmd(&["attach", &id, src.to_str().unwrap(), "--shred-source"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("flash storage")
+                .and(predicate::str::contains("copy-on-write")),
+        );
+    assert!(!src.exists());
+    let back = s.root.path().join("back.mp4");
+    s.cmd(&["extract", &id, &sha, "--out", back.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(sha256(&std::fs::read(&back).unwrap()), sha);
+    // A directory is not a file, and nothing is shredded then.
+    s.cmd(&[
+        "attach",
+        &id,
+        s.root.path().to_str().unwrap(),
+        "--shred-source",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("not a regular file"));
+}
+
+/// Decrypted tar members of a bundle.
+fn members(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    for e in tar::Archive::new(plain).entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = String::from_utf8(e.path_bytes().to_vec()).unwrap();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        out.push((name, b));
+    }
+    out
+}
+
+fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, bytes) in files {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o600);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, &bytes[..]).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn bundles_carry_attachments_bit_for_bit_once_and_refuse_altered_ones() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("with evidence"))[0].clone();
+    let video = t.s.file("clip.mp4", varied(300_000, 4));
+    let photo = fixture("exif-gps.jpg");
+    t.s.cmd(&[
+        "attach",
+        &id,
+        video.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let b1 = t.s.root.path().join("b1.age");
+    t.s.cmd(&["export", "--to", ORG, "--out", b1.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("sent with metadata")
+                .and(predicate::str::contains("exif-gps.jpg")),
+        );
+
+    let org = Scratch::new();
+    org.init();
+    let import = |files: &[&Path]| {
+        let mut c = org.cmd(&["import", "--json", "--identity", t.key.to_str().unwrap()]);
+        c.args(files);
+        c.assert()
+    };
+    let out: Value = serde_json::from_slice(&import(&[&b1]).success().get_output().stdout).unwrap();
+    assert_eq!(out[0]["new_attachments"], 2);
+    let vsha = sha256(&std::fs::read(&video).unwrap());
+    let psha = sha256(&std::fs::read(&photo).unwrap());
+    for (sha, original) in [(&vsha, &video), (&psha, &photo)] {
+        let back = org.root.path().join(format!("got-{sha}"));
+        org.cmd(&["extract", &id, sha, "--out", back.to_str().unwrap()])
+            .assert()
+            .success();
+        assert_eq!(
+            std::fs::read(&back).unwrap(),
+            std::fs::read(original).unwrap()
+        );
+    }
+
+    // Incremental: a new revision of the testimony goes again, its content does not.
+    let note = t.s.file("note.txt", b"a later note");
+    t.s.cmd(&["attach", &id, note.to_str().unwrap()])
+        .assert()
+        .success();
+    let b2 = t.s.root.path().join("b2.age");
+    t.s.cmd(&["export", "--to", ORG, "--out", b2.to_str().unwrap()])
+        .assert()
+        .success();
+    let names: Vec<String> = members(&common::age_decrypt(&b2, &t.key))
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.starts_with("attachments/"))
+        .collect();
+    assert_eq!(
+        names,
+        vec![format!("attachments/{}", sha256(b"a later note"))]
+    );
+    let out: Value = serde_json::from_slice(&import(&[&b2]).success().get_output().stdout).unwrap();
+    assert_eq!(out[0]["new_attachments"], 1);
+    assert_eq!(out[0]["missing_attachments"], json!([]));
+
+    // --strip-metadata: the organisation gets a derivative without EXIF, linked to the
+    // original's hash; the original in the field vault stays as it was.
+    let b3 = t.s.root.path().join("b3.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--all",
+        "--strip-metadata",
+        "--out",
+        b3.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("sent with metadata").not());
+    let files = members(&common::age_decrypt(&b3, &t.key));
+    let record: Value = serde_json::from_slice(
+        &files
+            .iter()
+            .find(|(n, _)| n.starts_with("records/"))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let derived = record["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["derived_from"] == psha.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(derived["removed_metadata"], json!(["EXIF", "comment"]));
+    let dsha = derived["sha256"].as_str().unwrap();
+    let dbytes = &files
+        .iter()
+        .find(|(n, _)| *n == format!("attachments/{dsha}"))
+        .unwrap()
+        .1;
+    assert_eq!(sha256(dbytes), dsha);
+    assert!(aigaq::media::warnings(dbytes).is_empty());
+    assert!(!String::from_utf8_lossy(dbytes).contains("SN-FIXTURE"));
+    assert!(!files
+        .iter()
+        .any(|(n, _)| *n == format!("attachments/{psha}")));
+    let kept = t.s.root.path().join("kept.jpg");
+    t.s.cmd(&["extract", &id, &psha, "--out", kept.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        std::fs::read(&photo).unwrap()
+    );
+    import(&[&b3]).success();
+
+    // Altered attachments: the same bundle with one attachment's bytes swapped for others
+    // of the same size, or cut short. Anyone can encrypt to the organisation's key.
+    let t2 = OrgSetup::new(ORG);
+    let id2 = t2.s.add(&testimony("second collector"))[0].clone();
+    let clip2 = t2.s.file("clip2.mp4", varied(100_000, 5));
+    t2.s.cmd(&["attach", &id2, clip2.to_str().unwrap()])
+        .assert()
+        .success();
+    let b4 = t2.s.root.path().join("b4.age");
+    t2.s.cmd(&["export", "--to", ORG, "--out", b4.to_str().unwrap()])
+        .assert()
+        .success();
+    let good = members(&common::age_decrypt(&b4, &t2.key));
+    let org2 = Scratch::new();
+    org2.init();
+    let mut swapped = good.clone();
+    let at = swapped
+        .iter()
+        .position(|(n, _)| n.starts_with("attachments/"))
+        .unwrap();
+    swapped[at].1 = varied(100_000, 6);
+    let mut cut = good.clone();
+    cut[at].1.truncate(50_000);
+    let mut unlisted = good.clone();
+    unlisted.push((
+        format!("attachments/{}", sha256(b"extra")),
+        b"extra".to_vec(),
+    ));
+    for (what, files, says) in [
+        ("swapped", swapped, "SHA-256"),
+        ("cut short", cut, "bytes"),
+        ("not listed", unlisted, "not listed"),
+    ] {
+        let bad =
+            t2.s.root
+                .path()
+                .join(format!("bad-{}.age", what.replace(' ', "-")));
+        common::age_encrypt(&tar_of(&files), &t2.recipient, &bad);
+        let before = common::snapshot(&org2.vault());
+        org2.cmd(&["import", "--identity", t2.key.to_str().unwrap()])
+            .arg(&bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says).and(predicate::str::contains("panicked").not()));
+        assert_eq!(org2.stdout(&["received", "--json"]).trim(), "[]", "{what}");
+        let attachments = org2.vault().join("attachments");
+        assert_eq!(
+            std::fs::read_dir(&attachments)
+                .map(|d| d.count())
+                .unwrap_or(0),
+            0,
+            "{what}: an attachment file was left behind"
+        );
+        assert_eq!(
+            common::snapshot(&org2.vault()).keys().collect::<Vec<_>>(),
+            before.keys().collect::<Vec<_>>(),
+            "{what}"
+        );
+    }
+    org2.cmd(&["import", "--identity", t2.key.to_str().unwrap()])
+        .arg(&b4)
+        .assert()
+        .success();
+}
