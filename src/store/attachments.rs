@@ -577,8 +577,7 @@ mod tests {
 
     fn vault(dir: &Path) -> Vault {
         let pass = Passphrase::new("correct horse battery staple".into()).unwrap();
-        let v = Vault::init(&dir.join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
-        v
+        Vault::init(&dir.join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap()
     }
 
     /// Reads a few bytes, then fails (a dying disk or a pulled USB stick), or first deletes
