@@ -66,6 +66,7 @@ impl Error {
                 },
                 StoreError::Source { .. } => "invalid_input",
                 StoreError::UnknownAttachment { .. } => "not_found",
+                StoreError::NoPreview { .. } => "invalid_input",
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },
             Error::Input(_) => "invalid_input",

@@ -467,6 +467,40 @@ impl Store {
         Self::find_attachment(&all, &id, sha256)
     }
 
+    /// An attachment of a testimony's current revision, decrypted into memory, for a
+    /// preview: only images and audio, and only up to `limit` bytes, so nothing needs a
+    /// temporary file. Returns the media type and the bytes (checked against the SHA-256).
+    pub fn preview(
+        &self,
+        id: &str,
+        sha256: &str,
+        limit: u64,
+    ) -> Result<(String, zeroize::Zeroizing<Vec<u8>>), StoreError> {
+        let (n, full_id) = resolve(&self.conn, id)?;
+        let (_, _, body) = current_revision(&self.conn, n, &full_id)?;
+        let stored: StoredRevision = serde_json::from_slice(&body)?;
+        let a = Self::find_attachment(&stored.attachments, &full_id, sha256)?;
+        if !(a.media_type.starts_with("image/") || a.media_type.starts_with("audio/")) {
+            return Err(StoreError::NoPreview {
+                reason: format!("{} files are not previewed; extract it instead", a.media_type),
+            });
+        }
+        if a.size > limit {
+            return Err(StoreError::NoPreview {
+                reason: format!(
+                    "it is {} MiB; previews go up to {} MiB; extract it instead",
+                    a.size / (1024 * 1024),
+                    limit / (1024 * 1024)
+                ),
+            });
+        }
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(a.size as usize));
+        self.open_blob(&a.sha256)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| blob_or_io(e, Path::new(&a.sha256)))?;
+        Ok((a.media_type, bytes))
+    }
+
     /// Removes an attachment from a testimony (a new revision and a `detach` entry). Its
     /// content is deleted if nothing else uses it.
     pub fn detach(&mut self, id: &str, sha256: &str) -> Result<AttachmentRef, StoreError> {

@@ -109,6 +109,12 @@ pub enum StoreError {
         /// The hash (or prefix) asked for.
         sha256: String,
     },
+    /// An attachment that is not shown in the app.
+    #[error("no preview: {reason}")]
+    NoPreview {
+        /// Why.
+        reason: String,
+    },
     /// Encoding a record failed.
     #[error("could not encode a record: {0}")]
     Encode(#[from] serde_json::Error),
