@@ -44,6 +44,7 @@ impl Error {
                 | VaultError::PassphraseNotText
                 | VaultError::PassphraseInUse => "weak_passphrase",
                 VaultError::BadKdfParams { .. } => "bad_kdf_params",
+                VaultError::BadWipeAfter => "invalid_input",
                 VaultError::OutOfMemory { .. } | VaultError::Randomness | VaultError::Io { .. } => {
                     "system"
                 }

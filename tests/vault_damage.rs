@@ -33,7 +33,7 @@ fn refused(s: &Scratch, args: &[&str], code: i32, message: &str) {
 }
 
 #[test]
-fn wrong_passphrase_exits_1_and_changes_nothing() {
+fn wrong_passphrase_exits_1_and_only_counts_the_attempt() {
     let s = vault_with_data();
     let wrong = s.file("wrong", "not the passphrase at all\n");
     let before = snapshot(&s.vault());
@@ -46,6 +46,28 @@ fn wrong_passphrase_exits_1_and_changes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("wrong passphrase"));
+    // Only the failure count in the keyslots file changed (bytes 294..298 and the checksum).
+    let after = snapshot(&s.vault());
+    let keyslots = s.vault().join("keyslots");
+    for (path, content) in &before {
+        if *path != keyslots {
+            assert_eq!(after.get(path), Some(content), "{}", path.display());
+        }
+    }
+    let (old, new) = (&before[&keyslots].0, &after[&keyslots].0);
+    assert_eq!(old.len(), new.len());
+    let changed: Vec<usize> = (0..old.len()).filter(|i| old[*i] != new[*i]).collect();
+    assert!(
+        changed.iter().all(|i| (294..298).contains(i) || *i >= 302),
+        "{changed:?}"
+    );
+    assert_eq!(u32::from_le_bytes(new[294..298].try_into().unwrap()), 1);
+    // The right passphrase (after the one-second wait) opens it and resets the count, so the
+    // vault is byte for byte as before.
+    s.cmd(&["list"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("waits 1 s"));
     assert_eq!(snapshot(&s.vault()), before);
 }
 

@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(e.kind, "wrong_passphrase");
         assert_eq!(
             e.message,
-            "wrong passphrase: the vault did not open; nothing was changed"
+            "wrong passphrase: the vault did not open; each failed attempt makes the next one wait longer"
         );
         let e = CmdError::from(VaultError::PassphraseTooShort { min: 8 });
         assert_eq!(e.kind, "weak_passphrase");

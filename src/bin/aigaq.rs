@@ -40,6 +40,33 @@ enum Command {
         /// A name for this device, carried in its bundles (e.g. a team or a pseudonym)
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
+        /// Wipe the vault after this many failed unlocks in a row
+        #[arg(long, value_name = "N")]
+        wipe_after: Option<u32>,
+    },
+    /// Destroy the vault now: keys first (unrecoverable from then on), then every file.
+    /// Needs no passphrase
+    Wipe {
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the security settings (asks for the passphrase)
+    Security {
+        /// Wipe the vault after N failed unlocks in a row, or `never`
+        #[arg(long, value_name = "N|never")]
+        wipe_after: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The duress passphrase: unlocking with it destroys the real vault and opens a decoy
+    Duress {
+        #[command(subcommand)]
+        action: DuressAction,
     },
     /// Set the name this device gives itself in the bundles it signs
     DeviceName {
@@ -277,6 +304,21 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum DuressAction {
+    /// Set (or replace) the duress passphrase and its decoy vault
+    Set {
+        /// File holding the duress passphrase (`-` = standard input); asked for if absent
+        #[arg(long, value_name = "PATH")]
+        duress_passphrase_file: Option<PathBuf>,
+        /// Testimonies (JSON, as for `add`) the decoy vault holds, so it looks used
+        #[arg(long, value_name = "FILE")]
+        decoy: Option<PathBuf>,
+    },
+    /// Remove the duress passphrase and its decoy
+    Clear,
+}
+
+#[derive(Subcommand)]
 enum RecipientAction {
     /// Add an organisation by name and its age1… recipient
     Add {
@@ -366,7 +408,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             kdf_memory_mib,
             kdf_time,
             name,
+            wipe_after,
         } => {
+            if wipe_after == Some(0) {
+                return Err(aigaq::Error::from(vault::VaultError::BadWipeAfter).into());
+            }
             if let Some(name) = &name {
                 aigaq::store::clean_name(name).map_err(aigaq::Error::from)?;
             }
@@ -386,6 +432,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if let Some(name) = &name {
                 v.store_mut().set_device_name(name)?;
             }
+            if wipe_after.is_some() {
+                v.set_wipe_after(wipe_after)?;
+            }
             eprintln!(
                 "Created a vault in {} (Argon2id {} MiB, {} passes).",
                 v.dir().display(),
@@ -393,6 +442,91 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 params.time_cost
             );
         }
+        Command::Wipe { yes, json } => {
+            if !vault::wipe::looks_like_vault(&dir) {
+                vault::check_can_unlock(&dir)?;
+            }
+            if !yes {
+                confirm(&format!(
+                    "Destroy the vault in {} for good? Nothing can bring it back.",
+                    dir.display()
+                ))?;
+            }
+            let report = vault::wipe(&dir).map_err(aigaq::Error::from)?;
+            if json {
+                print_json(&report)?;
+            }
+            eprintln!(
+                "Wiped: the keys were destroyed after {:.1} ms; {} file(s), {} bytes, overwritten and removed in {:.1} ms. On flash storage old blocks may survive, but without the keys they cannot be read.",
+                report.keys_destroyed.as_secs_f64() * 1000.0,
+                report.files,
+                report.bytes,
+                report.total.as_secs_f64() * 1000.0
+            );
+        }
+        Command::Security { wipe_after, json } => {
+            let limit = match wipe_after.as_deref() {
+                None => None,
+                Some("never") => Some(None),
+                Some(n) => Some(Some(n.parse::<u32>().map_err(|_| {
+                    user_error("--wipe-after takes a number of failed unlocks, or `never`")
+                })?)),
+            };
+            let mut v = unlock(&dir, pass_file)?;
+            if let Some(limit) = limit {
+                v.set_wipe_after(limit).map_err(aigaq::Error::from)?;
+            }
+            let settings = v.security()?;
+            if json {
+                print_json(&settings)?;
+            } else {
+                print_text(&format!(
+                    "wipe after   {}\nduress       {}\nkey cost     Argon2id {} MiB, {} passes\n",
+                    settings
+                        .wipe_after
+                        .map(|n| format!("{n} failed unlocks in a row"))
+                        .unwrap_or_else(|| "never".into()),
+                    if settings.duress { "set" } else { "not set" },
+                    settings.kdf_memory_mib,
+                    settings.kdf_passes
+                ))?;
+            }
+        }
+        Command::Duress { action } => match action {
+            DuressAction::Set {
+                duress_passphrase_file,
+                decoy,
+            } => {
+                let decoy = match &decoy {
+                    Some(path) => read_testimonies(path)?,
+                    None => Vec::new(),
+                };
+                if pass_file.is_some() && pass_file == duress_passphrase_file.as_deref() {
+                    return Err(user_error(
+                        "the passphrase and the duress passphrase cannot come from the same file",
+                    ));
+                }
+                let mut v = unlock(&dir, pass_file)?;
+                let duress =
+                    new_passphrase(duress_passphrase_file.as_deref(), "Duress passphrase")?;
+                with_spinner("Setting the duress passphrase…", || {
+                    v.set_duress(&duress, &decoy)
+                })?;
+                eprintln!(
+                    "Duress passphrase set, with a decoy of {} testimon{}. Unlocking with it destroys this vault without a word and opens the decoy. It does not protect against a copy of the disk made before.",
+                    decoy.len(),
+                    if decoy.len() == 1 { "y" } else { "ies" }
+                );
+            }
+            DuressAction::Clear => {
+                let mut v = unlock(&dir, pass_file)?;
+                if v.clear_duress()? {
+                    eprintln!("The duress passphrase and its decoy are removed.");
+                } else {
+                    eprintln!("No duress passphrase was set.");
+                }
+            }
+        },
         Command::DeviceName { name } => {
             aigaq::store::clean_name(&name).map_err(aigaq::Error::from)?;
             let mut v = unlock(&dir, pass_file)?;
@@ -1061,6 +1195,14 @@ fn with_spinner<T, E>(message: &str, f: impl FnOnce() -> Result<T, E>) -> Result
 
 fn unlock(dir: &Path, pass_file: Option<&Path>) -> Result<Vault, Failure> {
     vault::check_can_unlock(dir)?;
+    let (wait, failed) = vault::pending_delay(dir);
+    if !wait.is_zero() {
+        eprintln!(
+            "{failed} failed unlock{} in a row: this attempt waits {} s first.",
+            if failed == 1 { "" } else { "s" },
+            wait.as_secs()
+        );
+    }
     let pass = read_passphrase(pass_file, "Passphrase")?;
     Ok(with_spinner("Unlocking (deriving the key)…", || {
         Vault::unlock(dir, &pass)

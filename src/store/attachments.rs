@@ -482,7 +482,10 @@ impl Store {
         let a = Self::find_attachment(&stored.attachments, &full_id, sha256)?;
         if !(a.media_type.starts_with("image/") || a.media_type.starts_with("audio/")) {
             return Err(StoreError::NoPreview {
-                reason: format!("{} files are not previewed; extract it instead", a.media_type),
+                reason: format!(
+                    "{} files are not previewed; extract it instead",
+                    a.media_type
+                ),
             });
         }
         if a.size > limit {
@@ -564,9 +567,10 @@ impl Store {
 
     /// Removes attachment files the database does not know (left by a crash).
     pub(crate) fn sweep_attachments(&self) -> Result<usize, StoreError> {
+        // The duress decoy's database waits among the attachments (see `vault::duress`).
         let known: HashSet<String> = self
             .conn
-            .prepare("SELECT file FROM blobs")?
+            .prepare("SELECT file FROM blobs UNION ALL SELECT file FROM duress")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(self.blobs.sweep(&|name| known.contains(name))?)

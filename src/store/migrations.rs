@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_received.sql"),
     include_str!("migrations/0006_acknowledgements.sql"),
     include_str!("migrations/0007_attachments.sql"),
+    include_str!("migrations/0008_duress.sql"),
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod blobs;
 mod deliveries;
+mod duress;
 mod identity;
 mod migrations;
 mod recipients;

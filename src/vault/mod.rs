@@ -2,21 +2,25 @@
 //! Creating, unlocking and changing the passphrase live here; the records live in
 //! [`crate::store`].
 
+mod duress;
 pub mod kdf;
 pub mod keyslots;
 pub mod lock;
 pub mod secret;
+pub mod wipe;
 
 use std::fs::{self, DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::model::Testimony;
 use crate::store::Store;
 pub use kdf::KdfParams;
-use keyslots::Keyslots;
+use keyslots::{Keyslots, Opened};
 use lock::VaultLock;
 pub use secret::{Key, Passphrase};
+pub use wipe::{wipe, WipeReport};
 
 /// File name of the key slots.
 pub const KEYSLOTS_FILE: &str = "keyslots";
@@ -51,7 +55,7 @@ pub enum VaultError {
         dir: PathBuf,
     },
     /// No slot opened.
-    #[error("wrong passphrase: the vault did not open; nothing was changed")]
+    #[error("wrong passphrase: the vault did not open; each failed attempt makes the next one wait longer")]
     WrongPassphrase,
     /// Another process holds the lock.
     #[error("vault is in use by another Aigaq process ({}); close the app or wait for the other command to finish", dir.display())]
@@ -87,6 +91,9 @@ pub enum VaultError {
     /// Empty passphrase.
     #[error("the passphrase is empty; type one, or give a file that holds it")]
     EmptyPassphrase,
+    /// A wipe limit of zero.
+    #[error("--wipe-after must be at least 1 (or `never`)")]
+    BadWipeAfter,
     /// Short passphrase.
     #[error("the new passphrase is too short: use at least {min} characters (a few unrelated words are easiest to remember)")]
     PassphraseTooShort {
@@ -198,6 +205,58 @@ fn database_key(master: &Key) -> Result<Key, VaultError> {
     Ok(key)
 }
 
+/// Makes a new empty file with mode 0600 (SQLite then keeps the mode and gives its `-wal`
+/// and `-shm` files the same one).
+fn create_empty_file(path: &Path) -> Result<(), VaultError> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(|_| ())
+        .map_err(|e| VaultError::io("create", path, e))
+}
+
+/// Makes a folder with mode 0700 unless it exists.
+fn ensure_dir(path: &Path) -> Result<(), VaultError> {
+    match DirBuilder::new().mode(0o700).create(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(VaultError::io("create", path, e)),
+    }
+}
+
+/// The wait before the next unlock attempt after `failed` failed ones in a row: 1 s, then
+/// doubling, up to 5 minutes.
+pub fn delay_after(failed: u32) -> Duration {
+    match failed {
+        0 => Duration::ZERO,
+        n => Duration::from_secs(1u64 << (n - 1).min(9)).min(Duration::from_secs(300)),
+    }
+}
+
+/// How long the next unlock of the vault in `dir` will wait, and after how many failed
+/// attempts (so a front end can say why it waits before asking).
+pub fn pending_delay(dir: &Path) -> (Duration, u32) {
+    match Keyslots::read(&dir.join(KEYSLOTS_FILE)) {
+        Ok(slots) => (delay_after(slots.failed), slots.failed),
+        Err(_) => (Duration::ZERO, 0),
+    }
+}
+
+/// The security settings of an unlocked vault.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SecuritySettings {
+    /// The vault wipes itself after this many failed unlocks in a row (`None`: never).
+    pub wipe_after: Option<u32>,
+    /// Whether a duress passphrase is set.
+    pub duress: bool,
+    /// Argon2id memory in MiB.
+    pub kdf_memory_mib: u32,
+    /// Argon2id passes.
+    pub kdf_passes: u32,
+}
+
 /// Refuses to create a vault over an existing one or in a folder with other files.
 pub fn check_can_init(dir: &Path) -> Result<(), VaultError> {
     match state(dir) {
@@ -280,12 +339,7 @@ impl Vault {
         // The database file is made first, empty and 0600: SQLite then keeps its mode and
         // gives its -wal and -shm files the same one.
         let db = dir.join(DATABASE_FILE);
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&db)
-            .map_err(|e| VaultError::io("create", &db, e))?;
+        create_empty_file(&db)?;
         let store = Store::create(&db, &database_key(&master)?)?;
         slots.write_atomic(&dir.join(KEYSLOTS_FILE))?;
         Ok(Vault {
@@ -301,17 +355,48 @@ impl Vault {
         })
     }
 
-    /// Opens an existing vault. Checks the folder, takes the lock, derives the key once and
-    /// opens the database; on any failure nothing on disk is changed.
+    /// Opens an existing vault. Checks the folder, takes the lock, waits as long as earlier
+    /// failed attempts require, derives the key once and opens the database.
+    ///
+    /// A wrong passphrase is counted in the keyslots file (and the vault wiped when the
+    /// count reaches its limit); the right one resets the count. The duress passphrase
+    /// destroys the real vault and opens the decoy in its place, saying nothing.
     pub fn unlock(dir: &Path, passphrase: &Passphrase) -> Result<Vault, crate::Error> {
         let started = Instant::now();
-        let (lock, slots) = Self::prepare(dir)?;
-        let before_kdf = started.elapsed();
+        let (lock, mut slots) = Self::prepare(dir)?;
+        let wait = delay_after(slots.failed);
+        std::thread::sleep(wait);
+        let before_kdf = started.elapsed() - wait;
         let kdf_start = Instant::now();
         let kek = slots.params.derive(passphrase, slots.salt())?;
         let kdf = kdf_start.elapsed();
         let after = Instant::now();
-        let (master, slot) = slots.open(&kek).ok_or(VaultError::WrongPassphrase)?;
+        let ks_path = dir.join(KEYSLOTS_FILE);
+        let (master, slot) = match slots.open(&kek) {
+            None => {
+                slots.failed = slots.failed.saturating_add(1);
+                if slots.wipe_after > 0 && slots.failed >= slots.wipe_after {
+                    drop(lock);
+                    // The limit is reached: the vault goes. The answer stays "wrong
+                    // passphrase"; what is left on disk says the rest.
+                    wipe::wipe(dir)?;
+                } else {
+                    slots.write_atomic(&ks_path)?;
+                }
+                return Err(VaultError::WrongPassphrase.into());
+            }
+            Some(Opened::Master(master, slot)) => {
+                if slots.failed > 0 {
+                    slots.failed = 0;
+                    slots.write_atomic(&ks_path)?;
+                }
+                (master, slot)
+            }
+            Some(Opened::Duress(decoy, _)) => {
+                let slot = duress::take_over(dir, &slots, &kek, &decoy)?;
+                (decoy, slot)
+            }
+        };
         let store = Store::open(&dir.join(DATABASE_FILE), &database_key(&master)?)?;
         Ok(Vault {
             dir: dir.to_path_buf(),
@@ -362,6 +447,86 @@ impl Vault {
         }
         slots.seal(self.slot, &kek, &self.master)?;
         slots.write_atomic(&path)
+    }
+
+    /// Sets the duress passphrase (replacing an earlier one) with a decoy vault holding
+    /// `decoy` (which may be empty).
+    pub fn set_duress(
+        &mut self,
+        passphrase: &Passphrase,
+        decoy: &[Testimony],
+    ) -> Result<(), crate::Error> {
+        let path = self.dir.join(KEYSLOTS_FILE);
+        let mut slots = Keyslots::read(&path)?;
+        let kek = duress::check_passphrase(&slots, passphrase)?;
+        let previous = self.store.duress()?;
+        let slot = match previous {
+            Some((_, slot)) if slot != self.slot && slot < keyslots::SLOTS => slot,
+            _ => Keyslots::random_slot(Some(self.slot))?,
+        };
+        let key = Key::random()?;
+        let attachments = self.store.attachment_dir().to_path_buf();
+        let file = duress::make_decoy(&self.dir, &attachments, &key, decoy)?;
+        slots.seal_duress(slot, &kek, &key)?;
+        let saved = slots
+            .write_atomic(&path)
+            .map_err(crate::Error::from)
+            .and_then(|_| Ok(self.store.set_duress(Some((&file, slot)))?));
+        if let Err(e) = saved {
+            let _ = fs::remove_file(attachments.join(&file));
+            return Err(e);
+        }
+        if let Some((old, _)) = previous {
+            if old != file {
+                let _ = fs::remove_file(attachments.join(old));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the duress passphrase and its decoy.
+    pub fn clear_duress(&mut self) -> Result<bool, crate::Error> {
+        let Some((file, slot)) = self.store.duress()? else {
+            return Ok(false);
+        };
+        let path = self.dir.join(KEYSLOTS_FILE);
+        let mut slots = Keyslots::read(&path)?;
+        if slot != self.slot && slot < keyslots::SLOTS {
+            slots.clear(slot)?;
+            slots.write_atomic(&path)?;
+        }
+        self.store.set_duress(None)?;
+        self.store.blobs.remove(&file);
+        Ok(true)
+    }
+
+    /// Makes the vault wipe itself after `n` failed unlocks in a row (`None`: never).
+    pub fn set_wipe_after(&mut self, n: Option<u32>) -> Result<(), VaultError> {
+        if n == Some(0) {
+            return Err(VaultError::BadWipeAfter);
+        }
+        let path = self.dir.join(KEYSLOTS_FILE);
+        let mut slots = Keyslots::read(&path)?;
+        slots.wipe_after = n.unwrap_or(0);
+        slots.write_atomic(&path)
+    }
+
+    /// The vault's security settings.
+    pub fn security(&self) -> Result<SecuritySettings, crate::Error> {
+        let slots = Keyslots::read(&self.dir.join(KEYSLOTS_FILE))?;
+        Ok(SecuritySettings {
+            wipe_after: (slots.wipe_after > 0).then_some(slots.wipe_after),
+            duress: self.store.duress()?.is_some(),
+            kdf_memory_mib: slots.params.memory_kib / 1024,
+            kdf_passes: slots.params.time_cost,
+        })
+    }
+
+    /// Closes the vault (wiping the keys in memory) and wipes it on disk.
+    pub fn wipe(self) -> Result<WipeReport, VaultError> {
+        let dir = self.dir.clone();
+        drop(self);
+        wipe::wipe(&dir)
     }
 
     /// The records.
