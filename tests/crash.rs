@@ -335,7 +335,7 @@ fn killed_at_random_points_the_vault_always_opens_verifies_and_keeps_what_return
             "after {op} {i}: {}",
             String::from_utf8_lossy(&v.stderr)
         );
-        if i % 30 == 0 {
+        if i.is_multiple_of(30) {
             let c = cli(s, &pass, &["check"]);
             assert!(
                 c.status.success(),
