@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod canonical;
 pub mod custody;
 pub mod error;
+pub mod hardening;
 pub mod media;
 pub mod model;
 pub mod store;

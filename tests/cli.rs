@@ -310,3 +310,37 @@ fn whoami_shows_the_device_key_and_recipient_and_verify_passes() {
     assert_eq!(report["revisions"], 2);
     assert_eq!(report["testimonies"], 1);
 }
+
+#[test]
+fn the_cli_writes_no_core_dump() {
+    // While it waits for a passphrase on standard input, its limits say no core file.
+    let s = Scratch::new();
+    s.init();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aigaq"))
+        .args([
+            "--vault",
+            s.vault().to_str().unwrap(),
+            "--passphrase-file",
+            "-",
+            "list",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let limits = (0..200).find_map(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::read_to_string(format!("/proc/{}/limits", child.id()))
+            .ok()
+            .filter(|l| l.contains("Max core file size"))
+            .filter(|l| {
+                l.lines().any(|x| {
+                    x.starts_with("Max core file size") && x.split_whitespace().nth(4) == Some("0")
+                })
+            })
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(limits.is_some(), "core dumps are still allowed");
+}

@@ -379,6 +379,11 @@ fn user_error(message: impl Into<String>) -> Failure {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = aigaq::hardening::harden_process() {
+        eprintln!(
+            "warning: could not turn off core dumps ({e}); a crash could write memory to disk"
+        );
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

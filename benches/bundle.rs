@@ -1,0 +1,1142 @@
+//! Benchmark of bundle export and import against the targets of the bundle performance
+//! issue: exporting and importing 10,000 testimonies should take at most 1.5× the time the
+//! `rage` CLI takes to encrypt and decrypt the same number of bytes, measured in the same
+//! run, and the peak RSS of each should stay under 100 MiB whatever the bundle size (so it is
+//! measured at 1,000 testimonies too, to show whether it grows).
+//!
+//! ```text
+//! cargo install rage --locked        # once: the yardstick, found on PATH or in ~/.cargo/bin
+//! cargo bench --bench bundle
+//! AIGAQ_BENCH_QUICK=1 cargo bench --bench bundle     # smoke run, a few hundred testimonies
+//! AIGAQ_BENCH_SIZES=1000,10000,50000 AIGAQ_BENCH_RUNS=1 cargo bench --bench bundle
+//! AIGAQ_BENCH_DIR=/media/usb cargo bench --bench bundle
+//! ```
+//!
+//! The collector's vault holds testimonies from the generator shared with `benches/store.rs`,
+//! every one shared with the organisation the benchmark names as a recipient; the
+//! organisation's vault starts empty. Both use the default Argon2id cost, as shipped.
+//!
+//! Each measured export and import runs in a child process (this same binary, re-executed),
+//! which unlocks a fresh copy of the vault, resets the kernel's peak-RSS counter (`5` to
+//! `/proc/self/clear_refs`, Linux 4.0 or later), times `Store::export` or `Store::import`
+//! alone and reads `VmHWM` right after: the unlock (about a second and 384 MiB of Argon2id,
+//! by design) is neither timed nor counted. The child's whole-process peak, unlock included,
+//! is shown beside it for honesty. `rage -e` and `rage -d` run on the decrypted tar stream of
+//! the bundle (the same number of bytes the export encrypts and the import decrypts), timed
+//! from spawn to exit; their peak RSS is their own `VmHWM`, sampled while they run (see
+//! `spawner` for why `wait4` alone cannot tell it). Every figure is the median time (and
+//! the highest peak) of a few runs, interleaved so that background noise hits both.
+//!
+//! `AIGAQ_BENCH_SIZES` (testimonies per bundle, comma-separated) and `AIGAQ_BENCH_RUNS`
+//! change what is measured; the time target applies at 10,000 when it is among the sizes.
+//! Scratch vaults go to the system's temporary folder (or `AIGAQ_BENCH_DIR`) and are deleted
+//! at the end unless `AIGAQ_BENCH_KEEP=1`. Figures go to stdout at the end; progress goes to
+//! stderr; the header says how busy other processes kept the machine meanwhile.
+
+use std::error::Error;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use age::secrecy::ExposeSecret;
+use aigaq::bundle::export::ExportOptions;
+use aigaq::bundle::OrgKey;
+use aigaq::{KdfParams, Passphrase, Vault};
+use serde::{Deserialize, Serialize};
+
+// `benches/store.rs` also uses the parts of the generator made for its search queries.
+#[allow(dead_code)]
+#[path = "common/testimonies.rs"]
+mod testimonies;
+use testimonies::{corpus, SHARED_WITH};
+
+type BenchResult<T = ()> = Result<T, Box<dyn Error>>;
+
+// ---------------------------------------------------------------------------------------
+// Targets (from the issue)
+// ---------------------------------------------------------------------------------------
+
+/// Export and import, as a multiple of rage's time on the same bytes.
+const RAGE_RATIO_TARGET: f64 = 1.5;
+/// Peak RSS of an export or an import, whatever the bundle size.
+const PEAK_RSS_TARGET_MIB: f64 = 100.0;
+
+// ---------------------------------------------------------------------------------------
+// Sizes
+// ---------------------------------------------------------------------------------------
+
+/// The bundle size the issue sets the time target for.
+const ISSUE_SIZE: usize = 10_000;
+
+struct Config {
+    quick: bool,
+    /// Testimonies per bundle, smallest first.
+    sizes: Vec<usize>,
+    /// Runs of each measured operation.
+    runs: usize,
+}
+
+impl Config {
+    fn from_env() -> BenchResult<Config> {
+        let quick = std::env::var("AIGAQ_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+        let mut cfg = if quick {
+            Config {
+                quick,
+                sizes: vec![50, 200],
+                runs: 1,
+            }
+        } else {
+            Config {
+                quick,
+                sizes: vec![1_000, ISSUE_SIZE],
+                runs: 3,
+            }
+        };
+        if let Ok(sizes) = std::env::var("AIGAQ_BENCH_SIZES") {
+            cfg.sizes = sizes
+                .split(',')
+                .map(|s| s.trim().replace('_', "").parse::<usize>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("AIGAQ_BENCH_SIZES={sizes:?}: {e}"))?;
+            cfg.sizes.sort_unstable();
+            cfg.sizes.dedup();
+            cfg.sizes.retain(|&n| n > 0);
+        }
+        if let Ok(runs) = std::env::var("AIGAQ_BENCH_RUNS") {
+            cfg.runs = runs
+                .trim()
+                .parse::<usize>()
+                .map_err(|e| format!("AIGAQ_BENCH_RUNS={runs:?}: {e}"))?
+                .max(1);
+        }
+        Ok(cfg)
+    }
+
+    /// The size the time target applies to: the issue's if measured, else the largest.
+    fn target_size(&self) -> usize {
+        if self.sizes.contains(&ISSUE_SIZE) {
+            ISSUE_SIZE
+        } else {
+            self.sizes.last().copied().unwrap_or(0)
+        }
+    }
+}
+
+const PASSPHRASE: &str = "correct horse battery staple";
+/// Testimonies per `add` call while filling the collector's vault.
+const FILL_BATCH: usize = 1_000;
+
+// ---------------------------------------------------------------------------------------
+// The child: one measured operation in a process of its own
+// ---------------------------------------------------------------------------------------
+
+/// First argument that makes this binary a child running one operation.
+const CHILD_FLAG: &str = "--bundle-child";
+
+/// What a child prints on its one line of stdout.
+#[derive(Serialize, Deserialize)]
+struct ChildReport {
+    /// Testimonies exported, or revisions newly imported.
+    records: usize,
+    /// The operation alone.
+    secs: f64,
+    /// RSS when the operation began (after the unlock and the reset).
+    rss_start_kib: u64,
+    /// `VmHWM` right after the operation: its peak, as the counter was reset before it.
+    peak_kib: u64,
+    /// `VmHWM` before the reset: the unlock's peak.
+    unlock_peak_kib: u64,
+}
+
+/// `export VAULT OUT` or `import VAULT BUNDLE KEY`.
+fn child(args: &[String]) -> BenchResult {
+    let (op, vault_dir, path, key) = match args {
+        [op, vault, out] if op == "export" => (op, vault, out, None),
+        [op, vault, bundle, key] if op == "import" => (op, vault, bundle, Some(key)),
+        _ => return Err(format!("{CHILD_FLAG}: unexpected arguments {args:?}").into()),
+    };
+    let pass = Passphrase::new(PASSPHRASE.into())?;
+    let mut vault = Vault::unlock(Path::new(vault_dir), &pass)?;
+    let key = key.map(|k| OrgKey::read(Path::new(k), None)).transpose()?;
+    let unlock_peak_kib = proc_status_kib("VmHWM")?;
+    reset_peak_rss()?;
+    let rss_start_kib = proc_status_kib("VmRSS")?;
+
+    let started = Instant::now();
+    let records = match key {
+        None => {
+            // Binary age, and only what the recipient has not received yet: each run
+            // exports from a fresh copy of the vault, so that is every testimony.
+            let opts = ExportOptions {
+                all: false,
+                armor: false,
+                ..ExportOptions::default()
+            };
+            vault
+                .store_mut()
+                .export(SHARED_WITH, Path::new(path), opts)?
+                .records
+        }
+        Some(key) => vault
+            .store_mut()
+            .import(&[Path::new(path)], &key)?
+            .iter()
+            .map(|b| b.new_revisions)
+            .sum(),
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let peak_kib = proc_status_kib("VmHWM")?;
+
+    let report = ChildReport {
+        records,
+        secs,
+        rss_start_kib,
+        peak_kib,
+        unlock_peak_kib,
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    eprintln!("    … {op}: {} records in {}", records, dur(secs));
+    Ok(())
+}
+
+/// A `kB` field of `/proc/self/status`, in KiB.
+fn proc_status_kib(field: &str) -> BenchResult<u64> {
+    status_field_kib(&fs::read_to_string("/proc/self/status")?, field)
+        .ok_or_else(|| format!("no {field} in /proc/self/status").into())
+}
+
+/// A `kB` field of a `/proc/PID/status` text, in KiB.
+fn status_field_kib(status: &str, field: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Sets `VmHWM` back to the current RSS, and checks that the kernel did.
+fn reset_peak_rss() -> BenchResult {
+    fs::write("/proc/self/clear_refs", "5").map_err(|e| {
+        format!("could not reset the peak RSS counter (/proc/self/clear_refs, Linux ≥ 4.0): {e}")
+    })?;
+    let (hwm, rss) = (proc_status_kib("VmHWM")?, proc_status_kib("VmRSS")?);
+    if hwm > rss + 1024 {
+        return Err(format!(
+            "writing 5 to /proc/self/clear_refs did not reset VmHWM ({hwm} kB, RSS {rss} kB)"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Running and measuring processes
+// ---------------------------------------------------------------------------------------
+
+/// First argument that makes this binary a spawner: it runs `PROGRAM ARGS…` and reports
+/// how long it took and its peak RSS.
+const SPAWN_FLAG: &str = "--bundle-spawn";
+
+/// What a spawner prints on its one line of stdout.
+#[derive(Serialize, Deserialize)]
+struct SpawnReport {
+    /// From spawn to exit.
+    secs: f64,
+    /// `ru_maxrss` from `wait4`.
+    maxrss_kib: u64,
+    /// The spawner's own peak RSS when it spawned: Linux counts it into the child's
+    /// `ru_maxrss` at `exec`, so that figure cannot be lower than this.
+    floor_kib: u64,
+    /// The highest of the program's own `VmHWM`, sampled every millisecond while it ran.
+    sampled_kib: u64,
+    /// The program's stdout.
+    stdout: String,
+}
+
+impl SpawnReport {
+    /// The program's own peak RSS: `ru_maxrss` when it is above the floor (it is then the
+    /// program's own), else the highest `VmHWM` sampled, else (a program too quick to be
+    /// sampled) `ru_maxrss` as an upper bound.
+    fn peak_kib(&self) -> u64 {
+        if self.maxrss_kib > self.floor_kib {
+            self.maxrss_kib.max(self.sampled_kib)
+        } else if self.sampled_kib > 0 {
+            self.sampled_kib
+        } else {
+            self.maxrss_kib
+        }
+    }
+}
+
+/// `PROGRAM ARGS…`: runs it, with stdout captured and stderr shown.
+///
+/// Why a process of its own: when a process execs, Linux starts its `ru_maxrss` at the peak
+/// RSS of the process it was spawned from. Spawned from the benchmark itself, which has run
+/// Argon2id and generated thousands of testimonies, every child would report hundreds of
+/// MiB; spawned from this fresh one, a few. Below that floor, the `VmHWM` sampled from
+/// `/proc/PID/status` while the program runs tells its own peak.
+fn spawner(args: &[String]) -> BenchResult {
+    let Some((program, args)) = args.split_first() else {
+        return Err(format!("{SPAWN_FLAG}: no program given").into());
+    };
+    // Best effort: a fresh process's peak is close to its RSS anyway.
+    let _ = fs::write("/proc/self/clear_refs", "5");
+    let floor_kib = proc_status_kib("VmHWM")?;
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("could not run {program}: {e}"))?;
+    // `spawn` returns once the program is exec'd, so every sample is of its own memory.
+    let status_file = format!("/proc/{}/status", child.id());
+    let exited = AtomicBool::new(false);
+    let (sampled_kib, waited) = std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut high = 0;
+            while !exited.load(Ordering::Relaxed) {
+                if let Some(kib) = fs::read_to_string(&status_file)
+                    .ok()
+                    .and_then(|text| status_field_kib(&text, "VmHWM"))
+                {
+                    high = high.max(kib);
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            high
+        });
+        let waited = (|| -> io::Result<_> {
+            let mut stdout = String::new();
+            if let Some(mut out) = child.stdout.take() {
+                out.read_to_string(&mut stdout)?;
+            }
+            let (status, maxrss_kib) = wait_with_peak(&child)?;
+            Ok((started.elapsed(), status, maxrss_kib, stdout))
+        })();
+        exited.store(true, Ordering::Relaxed);
+        (sampler.join().unwrap_or(0), waited)
+    });
+    let (took, status, maxrss_kib, stdout) = waited?;
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(format!("{program} failed (wait status {status:#x})").into());
+    }
+    let report = SpawnReport {
+        secs: took.as_secs_f64(),
+        maxrss_kib,
+        floor_kib,
+        sampled_kib,
+        stdout,
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// Runs `program` through a spawner and returns its report; fails unless it exits with 0.
+fn run_measured(program: &Path, args: &[&OsStr], what: &str) -> BenchResult<SpawnReport> {
+    let out = Command::new(std::env::current_exe()?)
+        .arg(SPAWN_FLAG)
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()?;
+    if !out.status.success() {
+        return Err(format!("{what} failed ({})", out.status).into());
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    serde_json::from_str(line)
+        .map_err(|e| format!("{what}: unreadable report {line:?}: {e}").into())
+}
+
+/// Waits for `child` with `wait4`, which gives its peak RSS (`ru_maxrss`, KiB on Linux) as
+/// well as its status; std's `wait` gives only the status.
+fn wait_with_peak(child: &Child) -> io::Result<(libc::c_int, u64)> {
+    let pid = libc::pid_t::try_from(child.id()).map_err(io::Error::other)?;
+    let mut status: libc::c_int = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    loop {
+        // SAFETY: both pointers are to live locals, valid for writes of their types for the
+        // whole call; `pid` is our own unwaited child, so no other waiter can race for it.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+        if r == pid {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    // SAFETY: `rusage` is plain integers, zeroed above and filled by the successful wait4.
+    let usage = unsafe { usage.assume_init() };
+    Ok((status, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+/// One run of an export or an import in a child.
+#[derive(Clone, Copy)]
+struct OpRun {
+    secs: f64,
+    peak_kib: u64,
+    rss_start_kib: u64,
+    unlock_peak_kib: u64,
+    /// The whole child process, unlock and closing included.
+    process_peak_kib: u64,
+}
+
+fn run_child(args: &[&Path], what: &str, expect_records: usize) -> BenchResult<OpRun> {
+    let exe = std::env::current_exe()?;
+    let mut child_args: Vec<&OsStr> = vec![CHILD_FLAG.as_ref()];
+    child_args.extend(args.iter().map(|a| a.as_os_str()));
+    let done = run_measured(&exe, &child_args, what)?;
+    let line = done.stdout.lines().last().unwrap_or_default();
+    let r: ChildReport = serde_json::from_str(line)
+        .map_err(|e| format!("{what}: unreadable report {line:?}: {e}"))?;
+    if r.records != expect_records {
+        return Err(format!(
+            "{what} handled {} testimonies, not {expect_records}",
+            r.records
+        )
+        .into());
+    }
+    Ok(OpRun {
+        secs: r.secs,
+        peak_kib: r.peak_kib,
+        rss_start_kib: r.rss_start_kib,
+        unlock_peak_kib: r.unlock_peak_kib,
+        // The reset erased the unlock from the counter wait4 reads, so the larger of the two.
+        process_peak_kib: r.unlock_peak_kib.max(r.peak_kib).max(done.peak_kib()),
+    })
+}
+
+/// One run of rage.
+#[derive(Clone, Copy)]
+struct RageRun {
+    /// From spawn to exit.
+    secs: f64,
+    /// See [`SpawnReport::peak_kib`].
+    peak_kib: u64,
+    /// The spawner's RSS, below which `ru_maxrss` cannot go.
+    floor_kib: u64,
+}
+
+fn run_rage(rage: &Path, args: &[&OsStr], out: &Path) -> BenchResult<RageRun> {
+    remove_if_present(out)?;
+    let done = run_measured(rage, args, "rage")?;
+    Ok(RageRun {
+        secs: done.secs,
+        peak_kib: done.peak_kib(),
+        floor_kib: done.floor_kib,
+    })
+}
+
+/// rage on PATH, in `$CARGO_HOME/bin` or in `~/.cargo/bin`.
+fn find_rage() -> Option<PathBuf> {
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("rage")).collect())
+        .unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME").map(|h| PathBuf::from(h).join("bin/rage"));
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/rage"));
+    on_path
+        .into_iter()
+        .chain(cargo_home)
+        .chain(home)
+        .find(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+}
+
+fn rage_version(rage: &Path) -> String {
+    Command::new(rage)
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| "rage (version unknown)".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Vaults and files
+// ---------------------------------------------------------------------------------------
+
+/// A collector's vault holding `items`, with the organisation as a recipient.
+fn make_collector(
+    dir: &Path,
+    pass: &Passphrase,
+    items: &[aigaq::model::Testimony],
+    org: &OrgKey,
+) -> BenchResult {
+    let mut vault = Vault::init(dir, pass, KdfParams::DEFAULT)?;
+    for chunk in items.chunks(FILL_BATCH) {
+        vault.store_mut().add(chunk)?;
+    }
+    vault
+        .store_mut()
+        .add_recipient(SHARED_WITH, &org.recipient())?;
+    Ok(())
+}
+
+/// A fresh copy of a closed vault (its keyslots and database files).
+fn copy_vault(from: &Path, to: &Path) -> BenchResult {
+    fs::DirBuilder::new().mode(0o700).create(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// What the age layer of a bundle holds.
+#[derive(Default)]
+struct Plaintext {
+    /// The whole decrypted stream: tar archive and padding.
+    bytes: u64,
+    manifest: u64,
+    ledger: u64,
+    ledger_entries: u64,
+    records: u64,
+    record_files: u64,
+}
+
+/// Decrypts a bundle to `out` with the age crate (not timed) and sizes its parts.
+fn decrypt_bundle(bundle: &Path, key: &OrgKey, out: &Path) -> BenchResult<Plaintext> {
+    let decryptor = age::Decryptor::new(BufReader::new(File::open(bundle)?))?;
+    let mut plain = decryptor.decrypt(std::iter::once(key.identity() as &dyn age::Identity))?;
+    let mut w = BufWriter::new(File::create(out)?);
+    let mut sizes = Plaintext {
+        bytes: io::copy(&mut plain, &mut w)?,
+        ..Plaintext::default()
+    };
+    w.flush()?;
+    drop(w);
+    let mut archive = tar::Archive::new(BufReader::new(File::open(out)?));
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let size = entry.size();
+        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        match path.as_str() {
+            "manifest.json" => sizes.manifest = size,
+            "ledger.jsonl" => {
+                sizes.ledger = size;
+                let mut text = Vec::new();
+                entry.read_to_end(&mut text)?;
+                sizes.ledger_entries = text.iter().filter(|b| **b == b'\n').count() as u64;
+            }
+            p if p.starts_with("records/") => {
+                sizes.records += size;
+                sizes.record_files += 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(sizes)
+}
+
+/// A throwaway age identity for rage, written as `age-keygen` does; returns its recipient.
+fn rage_identity(path: &Path) -> BenchResult<String> {
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public().to_string();
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    writeln!(f, "# public key: {recipient}")?;
+    writeln!(f, "{}", identity.to_string().expose_secret())?;
+    Ok(recipient)
+}
+
+// ---------------------------------------------------------------------------------------
+// One bundle size
+// ---------------------------------------------------------------------------------------
+
+struct SizeRun {
+    testimonies: usize,
+    setup: Duration,
+    export: Vec<OpRun>,
+    import: Vec<OpRun>,
+    rage_encrypt: Vec<RageRun>,
+    rage_decrypt: Vec<RageRun>,
+    bundle_bytes: u64,
+    plain: Plaintext,
+    /// Cores other processes kept busy while this size was measured.
+    others_busy: Option<f64>,
+}
+
+struct Shared<'a> {
+    cfg: &'a Config,
+    root: &'a Path,
+    pass: &'a Passphrase,
+    org: &'a OrgKey,
+    org_key_file: &'a Path,
+    rage: &'a Path,
+    rage_key_file: &'a Path,
+    rage_recipient: &'a str,
+}
+
+fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
+    let label = thousands(n);
+    let dir = s.root.join(format!("n{n}"));
+    fs::create_dir(&dir)?;
+    let setup_started = Instant::now();
+    eprintln!("{label}: generating the testimonies and filling the collector's vault …");
+    let collector = dir.join("collector");
+    make_collector(&collector, s.pass, &corpus(0..n), s.org)?;
+    let organisation = dir.join("organisation");
+    drop(Vault::init(&organisation, s.pass, KdfParams::DEFAULT)?);
+    let setup = setup_started.elapsed();
+
+    let bundle = dir.join("bundle-1.age");
+    let plain_file = dir.join("plain.tar");
+    let rage_out = dir.join("rage.age");
+    let rage_back = dir.join("rage-plain.tar");
+    let mut run = SizeRun {
+        testimonies: n,
+        setup,
+        export: Vec::new(),
+        import: Vec::new(),
+        rage_encrypt: Vec::new(),
+        rage_decrypt: Vec::new(),
+        bundle_bytes: 0,
+        plain: Plaintext::default(),
+        others_busy: None,
+    };
+    let cpu_start = cpu_snapshot();
+    for k in 1..=s.cfg.runs {
+        eprintln!("{label}: run {k} of {} …", s.cfg.runs);
+        // Export from a fresh copy, so every run sends all n testimonies to a new file.
+        let copy = dir.join(format!("collector-{k}"));
+        copy_vault(&collector, &copy)?;
+        let out = dir.join(format!("bundle-{k}.age"));
+        run.export
+            .push(run_child(&[Path::new("export"), &copy, &out], "export", n)?);
+        fs::remove_dir_all(&copy)?;
+        let bytes = fs::metadata(&out)?.len();
+        // (Later bundles differ from the first by a few bytes: age adds a random "grease"
+        // stanza to every header.)
+        if k == 1 {
+            run.bundle_bytes = bytes;
+            run.plain = decrypt_bundle(&bundle, s.org, &plain_file)?;
+        } else {
+            fs::remove_file(&out)?;
+        }
+
+        // Import the first bundle into a fresh copy: importing it twice would change nothing.
+        let copy = dir.join(format!("organisation-{k}"));
+        copy_vault(&organisation, &copy)?;
+        run.import.push(run_child(
+            &[Path::new("import"), &copy, &bundle, s.org_key_file],
+            "import",
+            n,
+        )?);
+        fs::remove_dir_all(&copy)?;
+
+        run.rage_encrypt.push(run_rage(
+            s.rage,
+            &[
+                "-e".as_ref(),
+                "-r".as_ref(),
+                s.rage_recipient.as_ref(),
+                "-o".as_ref(),
+                rage_out.as_os_str(),
+                plain_file.as_os_str(),
+            ],
+            &rage_out,
+        )?);
+        run.rage_decrypt.push(run_rage(
+            s.rage,
+            &[
+                "-d".as_ref(),
+                "-i".as_ref(),
+                s.rage_key_file.as_os_str(),
+                "-o".as_ref(),
+                rage_back.as_os_str(),
+                rage_out.as_os_str(),
+            ],
+            &rage_back,
+        )?);
+        let back = fs::metadata(&rage_back)?.len();
+        if back != run.plain.bytes {
+            return Err(format!(
+                "rage decrypted {back} bytes, the bundle holds {}",
+                run.plain.bytes
+            )
+            .into());
+        }
+    }
+    run.others_busy = others_busy(cpu_start, cpu_snapshot(), cores());
+    if std::env::var_os("AIGAQ_BENCH_KEEP").is_none() {
+        fs::remove_dir_all(&dir)?;
+    }
+    Ok(run)
+}
+
+// ---------------------------------------------------------------------------------------
+// Background load
+// ---------------------------------------------------------------------------------------
+
+/// CPU time of the whole machine and of this process with its waited-for children (Linux
+/// `/proc`), to tell how much else ran beside the benchmark on a shared machine.
+#[derive(Clone, Copy)]
+struct CpuSnapshot {
+    /// All CPUs, busy ticks.
+    busy: u64,
+    /// All CPUs, busy and idle ticks.
+    total: u64,
+    /// This process and its children (the measured ones and rage), user and system ticks.
+    own: u64,
+}
+
+fn cpu_snapshot() -> Option<CpuSnapshot> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    let &[user, nice, system, idle, iowait, irq, softirq, steal, ..] = ticks.as_slice() else {
+        return None;
+    };
+    let busy = user + nice + system + irq + softirq + steal;
+    let me = fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name in parentheses: state is field 3, then utime 14, stime 15,
+    // cutime 16 and cstime 17.
+    let fields: Vec<&str> = me[me.rfind(')')? + 1..].split_whitespace().collect();
+    let mut own = 0;
+    for i in 11..=14 {
+        own += fields.get(i)?.parse::<u64>().ok()?;
+    }
+    Some(CpuSnapshot {
+        busy,
+        total: busy + idle + iowait,
+        own,
+    })
+}
+
+/// How many cores other processes kept busy, on average, between two snapshots.
+fn others_busy(from: Option<CpuSnapshot>, to: Option<CpuSnapshot>, cores: usize) -> Option<f64> {
+    let (a, b) = (from?, to?);
+    let total = b.total.checked_sub(a.total).filter(|&t| t > 0)?;
+    let others = (b.busy.saturating_sub(a.busy)).saturating_sub(b.own.saturating_sub(a.own));
+    Some(others as f64 / total as f64 * cores as f64)
+}
+
+/// Other processes using more than this many cores make the figures unreliable.
+const BACKGROUND_WARNING_CORES: f64 = 0.2;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+// ---------------------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------------------
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn dur(secs: f64) -> String {
+    if secs >= 1.0 {
+        format!("{secs:.2} s")
+    } else if secs >= 0.1 {
+        format!("{:.0} ms", secs * 1e3)
+    } else {
+        format!("{:.1} ms", secs * 1e3)
+    }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn mib_text(kib: u64) -> String {
+    format!("{:.1} MiB", mib(kib))
+}
+
+fn bytes_text(b: u64) -> String {
+    if b >= 1 << 20 {
+        format!("{:.1} MiB", b as f64 / f64::from(1 << 20))
+    } else {
+        format!("{:.0} KiB", b as f64 / 1024.0)
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "PASS"
+    } else {
+        "MISS"
+    }
+}
+
+/// Counts targets and remembers the missed ones.
+#[derive(Default)]
+struct Report {
+    checked: usize,
+    missed: Vec<String>,
+}
+
+impl Report {
+    fn section(&self, title: &str) {
+        println!();
+        println!("{title}");
+        println!("{}", "-".repeat(title.chars().count()));
+    }
+
+    /// The result column: `-` when the row has no target.
+    fn result(&mut self, target: Option<bool>, what: impl FnOnce() -> String) -> &'static str {
+        match target {
+            None => "-",
+            Some(ok) => {
+                self.checked += 1;
+                if !ok {
+                    self.missed.push(what());
+                }
+                verdict(ok)
+            }
+        }
+    }
+}
+
+fn print_times(r: &mut Report, runs: &[SizeRun], cfg: &Config) {
+    r.section(&format!(
+        "1. Time: the operation alone against rage on the same bytes (median of {} run{}; ratio = aigaq / rage)",
+        cfg.runs,
+        if cfg.runs == 1 { "" } else { "s" }
+    ));
+    println!(
+        "  {:>11}  {:<8} {:>10}  {:<8} {:>10} {:>8} {:>8}  result",
+        "testimonies", "aigaq", "time", "rage", "time", "ratio", "target"
+    );
+    let target_size = cfg.target_size();
+    for s in runs {
+        let pairs = [
+            ("export", &s.export, "rage -e", &s.rage_encrypt),
+            ("import", &s.import, "rage -d", &s.rage_decrypt),
+        ];
+        for (op, ours, rage_op, rage) in pairs {
+            let t = median(ours.iter().map(|o| o.secs).collect());
+            let rt = median(rage.iter().map(|o| o.secs).collect());
+            let ratio = t / rt.max(1e-9);
+            let applies = s.testimonies == target_size;
+            let target = if applies {
+                format!("≤ {RAGE_RATIO_TARGET:.1}×")
+            } else {
+                "(info)".into()
+            };
+            let shown = format!("{ratio:.1}×");
+            let result = r.result(applies.then_some(ratio <= RAGE_RATIO_TARGET), || {
+                format!(
+                    "{op} of {} testimonies: {} against rage's {} = {shown} (target ≤ {RAGE_RATIO_TARGET:.1}×)",
+                    thousands(s.testimonies),
+                    dur(t),
+                    dur(rt)
+                )
+            });
+            println!(
+                "  {:>11}  {op:<8} {:>10}  {rage_op:<8} {:>10} {shown:>8} {target:>8}  {result}",
+                thousands(s.testimonies),
+                dur(t),
+                dur(rt)
+            );
+        }
+    }
+    println!(
+        "  The time target applies at {} testimonies; other sizes show the trend.",
+        thousands(target_size)
+    );
+}
+
+fn print_memory(r: &mut Report, runs: &[SizeRun], cfg: &Config) {
+    r.section(&format!(
+        "2. Peak RSS (highest of {} run{}; the operation's peak excludes the unlock, reset before it)",
+        cfg.runs,
+        if cfg.runs == 1 { "" } else { "s" }
+    ));
+    println!(
+        "  {:>11}  {:<8} {:>11} {:>11} {:>10}  {:<6}  {:>12} {:>11}  {:<8} {:>9}",
+        "testimonies",
+        "aigaq",
+        "operation",
+        "at start",
+        "target",
+        "result",
+        "whole proc.",
+        "unlock",
+        "rage",
+        "peak"
+    );
+    for s in runs {
+        let pairs = [
+            ("export", &s.export, "rage -e", &s.rage_encrypt),
+            ("import", &s.import, "rage -d", &s.rage_decrypt),
+        ];
+        for (op, ours, rage_op, rage) in pairs {
+            let max = |f: fn(&OpRun) -> u64| ours.iter().map(f).max().unwrap_or(0);
+            let peak = max(|o| o.peak_kib);
+            let ok = mib(peak) < PEAK_RSS_TARGET_MIB;
+            let result = r.result(Some(ok), || {
+                format!(
+                    "{op} of {} testimonies: peak RSS {} (target < {PEAK_RSS_TARGET_MIB:.0} MiB)",
+                    thousands(s.testimonies),
+                    mib_text(peak)
+                )
+            });
+            println!(
+                "  {:>11}  {op:<8} {:>11} {:>11} {:>10}  {result:<6}  {:>12} {:>11}  {rage_op:<8} {:>9}",
+                thousands(s.testimonies),
+                mib_text(peak),
+                mib_text(max(|o| o.rss_start_kib)),
+                format!("< {PEAK_RSS_TARGET_MIB:.0} MiB"),
+                mib_text(max(|o| o.process_peak_kib)),
+                mib_text(max(|o| o.unlock_peak_kib)),
+                mib_text(rage.iter().map(|o| o.peak_kib).max().unwrap_or(0)),
+            );
+        }
+    }
+    // Whether the peak grows with the bundle: MiB more per 1,000 testimonies more.
+    for (op, pick) in [
+        (
+            "export",
+            (|s: &SizeRun| &s.export) as fn(&SizeRun) -> &Vec<OpRun>,
+        ),
+        ("import", |s: &SizeRun| &s.import),
+    ] {
+        let steps: Vec<String> = runs
+            .windows(2)
+            .map(|w| {
+                let peak = |s: &SizeRun| pick(s).iter().map(|o| o.peak_kib).max().unwrap_or(0);
+                let grew = mib(peak(&w[1])) - mib(peak(&w[0]));
+                let more = (w[1].testimonies - w[0].testimonies) as f64 / 1000.0;
+                format!(
+                    "{:+.2} MiB ({} → {})",
+                    grew / more,
+                    thousands(w[0].testimonies),
+                    thousands(w[1].testimonies)
+                )
+            })
+            .collect();
+        if !steps.is_empty() {
+            println!(
+                "  {op}: the operation's peak per 1,000 testimonies more: {}",
+                steps.join(", ")
+            );
+        }
+    }
+    let floor = runs
+        .iter()
+        .flat_map(|s| s.rage_encrypt.iter().chain(&s.rage_decrypt))
+        .map(|o| o.floor_kib)
+        .max()
+        .unwrap_or(0);
+    for line in [
+        "operation: VmHWM right after the operation, the counter reset after the unlock;".into(),
+        "at start: RSS when the operation began (binary, SQLCipher's cache, keys).".into(),
+        "whole proc.: the child's peak over its life, unlock and closing included;".into(),
+        "unlock: VmHWM before the reset (Argon2id at the default cost, by design).".into(),
+        "rage: its own VmHWM, sampled every millisecond while it ran, or wait4's ru_maxrss when"
+            .into(),
+        format!(
+            "higher (Linux cannot report less than the spawning helper's RSS there, {}).",
+            mib_text(floor)
+        ),
+    ] {
+        println!("  {line}");
+    }
+}
+
+fn print_bundles(r: &Report, runs: &[SizeRun]) {
+    r.section("3. Bundles (the bytes rage encrypted and decrypted are the decrypted stream)");
+    println!(
+        "  {:>11} {:>12} {:>12} {:>12} {:>12} {:>9} {:>10} {:>12}",
+        "testimonies",
+        "age file",
+        "decrypted",
+        "records",
+        "ledger",
+        "entries",
+        "manifest",
+        "tar+padding"
+    );
+    for s in runs {
+        let p = &s.plain;
+        let overhead = p.bytes.saturating_sub(p.records + p.ledger + p.manifest);
+        println!(
+            "  {:>11} {:>12} {:>12} {:>12} {:>12} {:>9} {:>10} {:>12}",
+            thousands(s.testimonies),
+            bytes_text(s.bundle_bytes),
+            bytes_text(p.bytes),
+            bytes_text(p.records),
+            bytes_text(p.ledger),
+            thousands(p.ledger_entries as usize),
+            bytes_text(p.manifest),
+            bytes_text(overhead)
+        );
+        if p.record_files != s.testimonies as u64 {
+            println!("  note: the bundle holds {} record files", p.record_files);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------
+
+fn main() -> BenchResult {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some((first, rest)) = args.split_first() {
+        if first == CHILD_FLAG {
+            return child(rest);
+        }
+        if first == SPAWN_FLAG {
+            return spawner(rest);
+        }
+    }
+
+    let cfg = Config::from_env()?;
+    let Some(rage) = find_rage() else {
+        eprintln!(
+            "rage is not on PATH nor in ~/.cargo/bin; this benchmark measures against it: \
+             install it with `cargo install rage` and run again"
+        );
+        return Err("rage not found".into());
+    };
+    let rage_version = rage_version(&rage);
+    let scratch = match std::env::var_os("AIGAQ_BENCH_DIR") {
+        Some(dir) => tempfile::Builder::new()
+            .prefix("aigaq-bench-")
+            .tempdir_in(dir)?,
+        None => tempfile::Builder::new().prefix("aigaq-bench-").tempdir()?,
+    };
+    let root = scratch.path();
+    let started = Instant::now();
+    let pass = Passphrase::new(PASSPHRASE.into())?;
+    let org = OrgKey::generate();
+    let org_key_file = root.join("organisation.key");
+    org.write(&org_key_file, &aigaq::store::now(), None)?;
+    let rage_key_file = root.join("rage.key");
+    let rage_recipient = rage_identity(&rage_key_file)?;
+    let shared = Shared {
+        cfg: &cfg,
+        root,
+        pass: &pass,
+        org: &org,
+        org_key_file: &org_key_file,
+        rage: &rage,
+        rage_key_file: &rage_key_file,
+        rage_recipient: &rage_recipient,
+    };
+    let mut runs = Vec::new();
+    for &n in &cfg.sizes {
+        runs.push(measure_size(&shared, n)?);
+    }
+
+    // ---------------------------------------------------------------------------------
+    let mut r = Report::default();
+    println!();
+    println!(
+        "Aigaq bundle benchmark{}",
+        if cfg.quick {
+            " (QUICK: smaller sizes, smoke run only)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "  {} cores; {rage_version} ({}); scratch {}; {:.0} s in all",
+        cores(),
+        rage.display(),
+        root.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  every testimony shares with the recipient; vaults at the default Argon2id cost ({} MiB, t={})",
+        KdfParams::DEFAULT.memory_kib / 1024,
+        KdfParams::DEFAULT.time_cost
+    );
+    let setup: Vec<String> = runs
+        .iter()
+        .map(|s| {
+            format!(
+                "{} in {:.0} s",
+                thousands(s.testimonies),
+                s.setup.as_secs_f64()
+            )
+        })
+        .collect();
+    println!("  vaults filled (not measured): {}", setup.join(", "));
+    if runs.iter().all(|s| s.others_busy.is_some()) {
+        let shown: Vec<String> = runs
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} testimonies {:.2}",
+                    thousands(s.testimonies),
+                    s.others_busy.unwrap_or(0.0)
+                )
+            })
+            .collect();
+        println!(
+            "  other processes kept busy, in cores on average while measuring: {}",
+            shown.join(", ")
+        );
+        if runs
+            .iter()
+            .any(|s| s.others_busy.unwrap_or(0.0) > BACKGROUND_WARNING_CORES)
+        {
+            println!(
+                "  WARNING: the machine was busy with other work during part of the run; rerun when it is idle"
+            );
+        }
+    }
+    print_times(&mut r, &runs, &cfg);
+    print_memory(&mut r, &runs, &cfg);
+    print_bundles(&r, &runs);
+
+    println!();
+    println!(
+        "Summary: {} of {} targets met.",
+        r.checked - r.missed.len(),
+        r.checked
+    );
+    for m in &r.missed {
+        println!("  MISS  {m}");
+    }
+    if std::env::var_os("AIGAQ_BENCH_KEEP").is_some() {
+        let kept = scratch.keep();
+        println!();
+        println!("Scratch kept in {}", kept.display());
+    }
+    Ok(())
+}
