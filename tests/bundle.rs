@@ -425,13 +425,21 @@ fn setup_other(t: &Setup) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn import_merges_all_or_nothing_and_idempotently() {
     let t = setup();
-    t.s.add(&format!(
+    let ids = t.s.add(&format!(
         "[{}, {}]",
         testimony("first", "anonymous", &[ORG]),
         testimony("second", "named", &[ORG])
     ));
     let b1 = t.s.root.path().join("b1.age");
     t.export(&b1, &[]).success();
+    // An overlapping bundle: everything again, one testimony revised since.
+    let revised = t.s.file(
+        "revised.json",
+        testimony("first, with more detail", "anonymous", &[ORG]),
+    );
+    t.s.cmd(&["edit", &ids[0], "--json", revised.to_str().unwrap()])
+        .assert()
+        .success();
     let all = t.s.root.path().join("all.age");
     t.export(&all, &["--all"]).success();
 
@@ -466,12 +474,14 @@ fn import_merges_all_or_nothing_and_idempotently() {
     assert_eq!(again[0]["new_sender"], false);
     assert_eq!(ledger_len()["entries"], entries);
 
-    // An overlapping bundle merges: same revisions, new ledger entries.
+    // The overlapping bundle merges: the unchanged testimony is known, the revision and its
+    // ledger entry are new.
     let merged: Value =
         serde_json::from_slice(&import(&[&all]).success().get_output().stdout).unwrap();
-    assert_eq!(merged[0]["new_revisions"], 0);
+    assert_eq!(merged[0]["new_revisions"], 1);
+    assert_eq!(merged[0]["known_revisions"], 1);
     assert!(merged[0]["new_ledger_entries"].as_u64().unwrap() > 0);
-    assert_eq!(received().as_array().unwrap().len(), 2);
+    assert_eq!(received().as_array().unwrap().len(), 3);
 
     // A bad bundle among good ones: exit 2 and nothing at all is merged.
     t.s.add(&testimony("third", "anonymous", &[ORG]));
@@ -487,6 +497,6 @@ fn import_merges_all_or_nothing_and_idempotently() {
     assert_eq!(received(), before);
     assert_eq!(ledger_len()["entries"], entries_before);
     import(&[&b3]).success();
-    assert_eq!(received().as_array().unwrap().len(), 3);
+    assert_eq!(received().as_array().unwrap().len(), 4);
     org.cmd(&["verify"]).assert().success();
 }

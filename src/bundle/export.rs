@@ -22,7 +22,6 @@ use crate::custody::{ledger, Entry};
 use crate::media::strip;
 use crate::store::attachments::{blob_or_io, open_blob, AttachmentRef};
 use crate::store::blobs::BlobDir;
-use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
 
 /// How to export.
@@ -59,13 +58,19 @@ pub struct ExportReport {
     pub sent_with_metadata: Vec<String>,
 }
 
-/// A record on its way out; its bytes are made again when written, not kept.
+/// A record on its way out. Its bytes are kept while they fit in [`KEEP_BYTES`] in all, and
+/// made again from the database when written otherwise.
 struct Outgoing {
     id: String,
     source_revision: String,
     hash: String,
     size: u64,
+    bytes: Option<Vec<u8>>,
 }
+
+/// Outgoing record bytes kept between the two passes: enough for most bundles, bounded so
+/// that memory does not grow with a large one.
+const KEEP_BYTES: usize = 32 * 1024 * 1024;
 
 /// A derivative of an attachment without its metadata.
 #[derive(Clone)]
@@ -163,12 +168,14 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
 
 /// The revision as it may leave the device: without the witness's name and contact unless
 /// the witness agreed to be named, and listing derivatives in place of the attachments
-/// they were made from.
+/// they were made from. A record that differs from the stored revision names it in
+/// `exported_from`, which links it to the ledger entry of that revision. `doc` is `stored`
+/// parsed.
 fn outgoing_bytes(
     stored: &[u8],
+    mut doc: Value,
     derivatives: &HashMap<String, Option<Derivative>>,
 ) -> Result<(Vec<u8>, bool), StoreError> {
-    let mut doc: Value = serde_json::from_slice(stored)?;
     let named = doc["content"]["consent"]["identity"] == "named";
     let mut changed = false;
     if !named {
@@ -194,6 +201,12 @@ fn outgoing_bytes(
     }
     if !changed {
         return Ok((stored.to_vec(), false));
+    }
+    if let Some(o) = doc.as_object_mut() {
+        o.insert(
+            "exported_from".into(),
+            Value::String(canonical::sha256_hex(stored)),
+        );
     }
     Ok((canonical::to_bytes(&doc)?, true))
 }
@@ -239,6 +252,7 @@ fn select_outgoing(
 ) -> Result<Vec<Outgoing>, StoreError> {
     let all = opts.all;
     let mut outgoing = Vec::new();
+    let mut kept = 0usize;
     let mut st = tx.prepare(
         "SELECT t.id, r.hash, r.body FROM testimonies t
          JOIN revisions r ON r.hash = t.current_revision
@@ -255,16 +269,23 @@ fn select_outgoing(
         if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
             continue;
         }
-        let stored: StoredRevision = serde_json::from_slice(&body)?;
-        for a in &stored.attachments {
-            plan_attachment(tx, blobs, key, opts, plan, a)?;
+        if let Some(list) = doc.get("attachments") {
+            let list: Vec<AttachmentRef> = serde_json::from_value(list.clone())?;
+            for a in &list {
+                plan_attachment(tx, blobs, key, opts, plan, a)?;
+            }
         }
-        let (bytes, _) = outgoing_bytes(&body, &plan.derivatives)?;
+        let (bytes, _) = outgoing_bytes(&body, doc, &plan.derivatives)?;
+        let keep = kept + bytes.len() <= KEEP_BYTES;
+        if keep {
+            kept += bytes.len();
+        }
         outgoing.push(Outgoing {
             id,
             source_revision,
             hash: canonical::sha256_hex(&bytes),
             size: bytes.len() as u64,
+            bytes: keep.then_some(bytes),
         });
     }
     Ok(outgoing)
@@ -355,7 +376,6 @@ impl Store {
             return Err(BundleError::NothingToExport { name }.into());
         }
         for o in &outgoing {
-            ledger::append(&tx, &self.keys, "export", &o.id, Some(&o.hash), &at)?;
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO deliveries (recipient, revision, exported, bundle_id, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -414,6 +434,16 @@ impl Store {
             entries: files,
         })?;
         let sig = self.keys.sign_b64(&manifest_bytes) + "\n";
+        // The export is one ledger entry: the bundle, and the hash of the manifest that
+        // lists every file in it.
+        ledger::append(
+            &tx,
+            &self.keys,
+            "export",
+            &bundle_id,
+            Some(&canonical::sha256_hex(&manifest_bytes)),
+            &at,
+        )?;
 
         // Second pass: the same bytes, written. The transaction keeps them the same, and
         // the tar writer refuses a file whose size differs from its header.
@@ -426,9 +456,15 @@ impl Store {
             tar.begin("ledger.jsonl", ledger_size).map_err(&io)?;
             each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
             for o in &outgoing {
-                let (bytes, _) =
-                    outgoing_bytes(&revision_body(&tx, &o.source_revision)?, &plan.derivatives)?;
-                tar.file(&record_path(o), &bytes).map_err(&io)?;
+                match &o.bytes {
+                    Some(bytes) => tar.file(&record_path(o), bytes).map_err(&io)?,
+                    None => {
+                        let body = revision_body(&tx, &o.source_revision)?;
+                        let doc = serde_json::from_slice(&body)?;
+                        let (bytes, _) = outgoing_bytes(&body, doc, &plan.derivatives)?;
+                        tar.file(&record_path(o), &bytes).map_err(&io)?;
+                    }
+                }
             }
             // Attachments after the records that name them, so a reader can check each one
             // is expected before it streams it.
@@ -478,10 +514,14 @@ mod tests {
                 "witness": {"name": "Real Name", "contact": "+7 700", "pseudonym": "W-1"}}}))
             .unwrap()
         };
-        let (named, changed) = outgoing_bytes(&doc("named"), &HashMap::new()).unwrap();
+        let d = doc("named");
+        let (named, changed) =
+            outgoing_bytes(&d, serde_json::from_slice(&d).unwrap(), &HashMap::new()).unwrap();
         assert!(!changed && String::from_utf8(named).unwrap().contains("Real Name"));
         for identity in ["pseudonymous", "anonymous"] {
-            let (out, changed) = outgoing_bytes(&doc(identity), &HashMap::new()).unwrap();
+            let d = doc(identity);
+            let (out, changed) =
+                outgoing_bytes(&d, serde_json::from_slice(&d).unwrap(), &HashMap::new()).unwrap();
             let text = String::from_utf8(out).unwrap();
             assert!(changed && !text.contains("Real Name") && !text.contains("+7 700"));
             assert!(text.contains("W-1"));

@@ -9,18 +9,15 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::export::same_name;
-use super::inspect::{fingerprint_b64, read_bundle, BundleSink};
+use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest};
 use super::{BundleError, OrgKey};
 use crate::canonical;
-use crate::custody::ledger;
+use crate::custody::{ledger, Entry};
 use crate::media;
 use crate::store::attachments::record_blob;
 use crate::store::blobs::BlobDir;
 use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
-
-/// Marks records of a bundle still being verified.
-const PENDING: &str = "(pending)";
 
 /// What one bundle added.
 #[derive(Debug, Clone, Serialize)]
@@ -73,6 +70,11 @@ struct ImportSink<'a, 'c> {
     blobs: &'a BlobDir,
     at: &'a str,
     kept: &'a mut Vec<String>,
+    /// The sender's device key and the bundle, known once the manifest has verified.
+    sender: String,
+    bundle_id: String,
+    new_sender: bool,
+    new_entries: usize,
     error: Option<StoreError>,
     new_revisions: usize,
     known_revisions: usize,
@@ -95,9 +97,16 @@ impl ImportSink<'_, '_> {
             .prepare_cached(
                 "INSERT OR IGNORE INTO received_revisions
                      (hash, testimony, sender, bundle_id, body, received_at)
-                 VALUES (?1, ?2, '', ?3, ?4, ?5)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![rev, id, PENDING, bytes, self.at])?;
+            .execute(params![
+                rev,
+                id,
+                self.sender,
+                self.bundle_id,
+                bytes,
+                self.at
+            ])?;
         if n == 1 {
             self.new_revisions += 1;
         } else {
@@ -112,6 +121,97 @@ impl ImportSink<'_, '_> {
                 .execute(params![rev, a.sha256])?;
         }
         Ok(())
+    }
+
+    /// The sender: remembered by its device key; a name another key already has is
+    /// refused; the bundle is recorded.
+    fn store_sender(&mut self, m: &Manifest) -> Result<(), StoreError> {
+        let tx = self.tx;
+        let sender = m.sender.device_key.clone();
+        let known: Option<String> = tx
+            .prepare_cached("SELECT age_recipient FROM senders WHERE device_key = ?1")?
+            .query_row([&sender], |r| r.get(0))
+            .optional()?;
+        if let Some(name) = &m.sender.name {
+            // Compared in Rust: SQLite's lower() knows only ASCII, and names are often
+            // Cyrillic.
+            let mut st = tx.prepare_cached(
+                "SELECT device_key, name FROM senders WHERE name != '' AND device_key != ?1",
+            )?;
+            let other = st
+                .query_map([&sender], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .find(|(_, known)| same_name(known, name));
+            if let Some((other, known_name)) = other {
+                return Err(BundleError::NameClaimed {
+                    name: name.clone(),
+                    known_name,
+                    known: fingerprint_b64(&other),
+                    claimed: fingerprint_b64(&sender),
+                }
+                .into());
+            }
+        }
+        let name = m.sender.name.as_deref().unwrap_or("");
+        if known.is_none() {
+            tx.execute(
+                "INSERT INTO senders (device_key, age_recipient, first_seen, name)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![sender, m.sender.age_recipient, self.at, name],
+            )?;
+        } else if !name.is_empty() {
+            // A device may rename itself; the key is what identifies it.
+            tx.execute(
+                "UPDATE senders SET name = ?2 WHERE device_key = ?1",
+                params![sender, name],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO received_bundles (bundle_id, sender, created, received_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![m.bundle_id, sender, m.created, self.at],
+        )?;
+        self.new_sender = known.is_none();
+        self.sender = sender;
+        self.bundle_id = m.bundle_id.clone();
+        Ok(())
+    }
+
+    /// A sender's ledger entry: new, the same as received before, or (refused) a different
+    /// entry at the same place, which would be a forked history.
+    fn store_entry(&mut self, e: &Entry, hash: &str) -> Result<(), StoreError> {
+        let held: Option<String> = self
+            .tx
+            .prepare_cached("SELECT hash FROM received_ledger WHERE sender = ?1 AND seq = ?2")?
+            .query_row(params![self.sender, e.seq], |r| r.get(0))
+            .optional()?;
+        match held {
+            Some(h) if h == hash => Ok(()),
+            Some(_) => Err(BundleError::Invalid {
+                reason: format!(
+                    "the sender's ledger entry {} differs from the one received earlier (a forked history)",
+                    e.seq
+                ),
+            }
+            .into()),
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO received_ledger (sender, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![
+                        self.sender,
+                        e.seq,
+                        hash,
+                        String::from_utf8_lossy(&canonical::to_bytes(e)?)
+                    ])?;
+                self.new_entries += 1;
+                Ok(())
+            }
+        }
     }
 
     fn store_attachment(&mut self, sha: &str, content: &mut dyn Read) -> Result<(), StoreError> {
@@ -170,18 +270,35 @@ impl ImportSink<'_, '_> {
     }
 }
 
+/// Verification failures are the bundle's fault and are returned as they are; anything
+/// else (the database, the disk) is kept to be returned instead of a vague bundle error.
+fn pass_on(sink: &mut ImportSink<'_, '_>, r: Result<(), StoreError>) -> Result<(), BundleError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(StoreError::Bundle(b)) => Err(b),
+        Err(e) => Err(sink.fail(e)),
+    }
+}
+
 impl BundleSink for &mut ImportSink<'_, '_> {
+    fn begin(&mut self, m: &Manifest) -> Result<(), BundleError> {
+        let r = self.store_sender(m);
+        pass_on(self, r)
+    }
+
+    fn ledger_entry(&mut self, e: &Entry, hash: &str) -> Result<(), BundleError> {
+        let r = self.store_entry(e, hash);
+        pass_on(self, r)
+    }
+
     fn record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), BundleError> {
-        self.store_record(id, rev, bytes).map_err(|e| self.fail(e))
+        let r = self.store_record(id, rev, bytes);
+        pass_on(self, r)
     }
 
     fn attachment(&mut self, sha: &str, content: &mut dyn Read) -> Result<(), BundleError> {
-        match self.store_attachment(sha, content) {
-            Ok(()) => Ok(()),
-            // A verification failure is the bundle's fault: say so as it is.
-            Err(StoreError::Bundle(b)) => Err(b),
-            Err(e) => Err(self.fail(e)),
-        }
+        let r = self.store_attachment(sha, content);
+        pass_on(self, r)
     }
 }
 
@@ -210,9 +327,8 @@ impl Store {
         let at = now();
         let tx = self.conn.transaction()?;
         let mut out = Vec::new();
-        // Records are written as they stream in, marked pending, and given their sender
-        // once the whole bundle has verified; the transaction makes it all or nothing and
-        // memory does not grow with the bundle.
+        // Everything is written as it streams in and checks out; the transaction makes the
+        // whole import all or nothing, and memory does not grow with the bundle.
         tx.execute_batch("PRAGMA defer_foreign_keys = ON;")?;
         for path in bundles {
             let mut sink = ImportSink {
@@ -220,6 +336,10 @@ impl Store {
                 blobs: &self.blobs,
                 at: &at,
                 kept,
+                sender: String::new(),
+                bundle_id: String::new(),
+                new_sender: false,
+                new_entries: 0,
                 error: None,
                 new_revisions: 0,
                 known_revisions: 0,
@@ -233,91 +353,8 @@ impl Store {
             let (new_revisions, known_revisions) = (sink.new_revisions, sink.known_revisions);
             let (new_attachments, known_attachments) =
                 (sink.new_attachments, sink.known_attachments);
+            let (new_sender, new_entries) = (sink.new_sender, sink.new_entries);
             let report = report?;
-            let sender = report.sender_device_key.clone();
-            let known: Option<String> = tx
-                .query_row(
-                    "SELECT age_recipient FROM senders WHERE device_key = ?1",
-                    [&sender],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(name) = &report.sender_name {
-                // Compared in Rust: SQLite's lower() knows only ASCII, and names are often
-                // Cyrillic.
-                let mut st = tx.prepare_cached(
-                    "SELECT device_key, name FROM senders WHERE name != '' AND device_key != ?1",
-                )?;
-                let other = st
-                    .query_map([&sender], |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .find(|(_, known)| same_name(known, name));
-                if let Some((other, known_name)) = other {
-                    return Err(BundleError::NameClaimed {
-                        name: name.clone(),
-                        known_name,
-                        known: fingerprint_b64(&other),
-                        claimed: report.sender_fingerprint,
-                    }
-                    .into());
-                }
-            }
-            let name = report.sender_name.as_deref().unwrap_or("");
-            if known.is_none() {
-                tx.execute(
-                    "INSERT INTO senders (device_key, age_recipient, first_seen, name)
-                     VALUES (?1, ?2, ?3, ?4)",
-                    params![sender, report.sender_age_recipient, at, name],
-                )?;
-            } else if !name.is_empty() {
-                // A device may rename itself; the key is what identifies it.
-                tx.execute(
-                    "UPDATE senders SET name = ?2 WHERE device_key = ?1",
-                    params![sender, name],
-                )?;
-            }
-            tx.execute(
-                "INSERT OR IGNORE INTO received_bundles (bundle_id, sender, created, received_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![report.bundle_id, sender, report.created, at],
-            )?;
-            tx.execute(
-                "UPDATE received_revisions SET sender = ?1, bundle_id = ?2 WHERE bundle_id = ?3",
-                params![sender, report.bundle_id, PENDING],
-            )?;
-            let mut new_entries = 0;
-            for e in &report.entries {
-                let hash = e.hash()?;
-                let held: Option<String> = tx
-                    .query_row(
-                        "SELECT hash FROM received_ledger WHERE sender = ?1 AND seq = ?2",
-                        params![sender, e.seq],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match held {
-                    Some(h) if h == hash => {}
-                    Some(_) => {
-                        return Err(BundleError::Invalid {
-                            reason: format!(
-                                "the sender's ledger entry {} differs from the one received earlier (a forked history)",
-                                e.seq
-                            ),
-                        }
-                        .into())
-                    }
-                    None => {
-                        tx.execute(
-                            "INSERT INTO received_ledger (sender, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)",
-                            params![sender, e.seq, hash, String::from_utf8_lossy(&canonical::to_bytes(e)?)],
-                        )?;
-                        new_entries += 1;
-                    }
-                }
-            }
             let mut missing_attachments = Vec::new();
             for sha in &report.attachments_not_carried {
                 let held: Option<i64> = tx
@@ -334,7 +371,7 @@ impl Store {
                 bundle_id: report.bundle_id,
                 sender_name: report.sender_name,
                 sender_fingerprint: report.sender_fingerprint,
-                new_sender: known.is_none(),
+                new_sender,
                 new_revisions,
                 known_revisions,
                 new_ledger_entries: new_entries,

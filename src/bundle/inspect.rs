@@ -9,7 +9,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::manifest::{Manifest, FORMAT};
+pub use super::manifest::Manifest;
+use super::manifest::FORMAT;
 use super::org_key::OrgKey;
 use super::BundleError;
 use crate::canonical;
@@ -49,6 +50,17 @@ pub struct BundleAttachment {
 /// Receives a bundle's content as it is verified. The whole bundle is unverified until
 /// [`read_bundle`] returns `Ok`; a receiver must be able to undo what it did.
 pub trait BundleSink {
+    /// The manifest, once its signature has verified.
+    fn begin(&mut self, manifest: &Manifest) -> Result<(), BundleError> {
+        let _ = manifest;
+        Ok(())
+    }
+    /// A ledger entry whose signature and link to the one before have been checked, with
+    /// its hash. (`ledger.jsonl` as a whole is checked against the manifest at its end.)
+    fn ledger_entry(&mut self, entry: &Entry, hash: &str) -> Result<(), BundleError> {
+        let _ = (entry, hash);
+        Ok(())
+    }
     /// A record whose bytes, hash and ledger entry have been checked.
     fn record(&mut self, id: &str, revision: &str, bytes: &[u8]) -> Result<(), BundleError>;
     /// An attachment named by a record already seen; `content` yields exactly its bytes,
@@ -120,9 +132,6 @@ pub struct InspectReport {
     /// receiver should hold them already.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments_not_carried: Vec<String>,
-    /// The verified ledger entries, for import.
-    #[serde(skip)]
-    pub entries: Vec<Entry>,
 }
 
 fn invalid(reason: impl Into<String>) -> BundleError {
@@ -207,7 +216,6 @@ struct Reader {
     ledger_entries: usize,
     gaps: Vec<(i64, i64)>,
     records: Vec<BundleRecord>,
-    entries: Vec<Entry>,
     /// Attachments the records name, with their sizes.
     referenced: HashMap<String, u64>,
     attachments: Vec<BundleAttachment>,
@@ -294,7 +302,8 @@ impl Reader {
             (0, _) => Err(invalid("the first file is not manifest.json")),
             (1, "manifest.sig") => {
                 let bytes = read_bounded(entry, size, 1024, "manifest.sig")?;
-                self.signature(&bytes)
+                self.signature(&bytes)?;
+                sink.begin(self.sender()?)
             }
             (1, _) => Err(invalid(
                 "the second file is not manifest.sig (the bundle is unsigned)",
@@ -314,23 +323,24 @@ impl Reader {
                 if let Some(sha) = path.strip_prefix("attachments/") {
                     return self.attachment(sha, size, &want_sha, entry, sink);
                 }
-                let limit = if path == "ledger.jsonl" {
-                    MAX_INDEX_BYTES
-                } else {
-                    MAX_RECORD_BYTES
-                };
-                let bytes = read_bounded(entry, size, limit, &path)?;
+                if path == "ledger.jsonl" {
+                    if index != 2 {
+                        return Err(invalid("ledger.jsonl must come right after the signature"));
+                    }
+                    if size > MAX_INDEX_BYTES {
+                        return Err(invalid(format!(
+                            "ledger.jsonl is {size} bytes; the limit is {MAX_INDEX_BYTES}"
+                        )));
+                    }
+                    return self.ledger(entry.take(size), size, &want_sha, sink);
+                }
+                let bytes = read_bounded(entry, size, MAX_RECORD_BYTES, &path)?;
                 if canonical::sha256_hex(&bytes) != want_sha {
                     return Err(invalid(format!(
                         "{path} does not match its SHA-256 in the manifest"
                     )));
                 }
-                if path == "ledger.jsonl" {
-                    if index != 2 {
-                        return Err(invalid("ledger.jsonl must come right after the signature"));
-                    }
-                    self.ledger(&bytes)
-                } else if let Some((id, rev)) = record_path(&path) {
+                if let Some((id, rev)) = record_path(&path) {
                     self.record(id, rev, &bytes)?;
                     sink.record(id, rev, &bytes)
                 } else {
@@ -397,18 +407,43 @@ impl Reader {
         Ok(())
     }
 
-    fn ledger(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
+    /// Reads `ledger.jsonl` line by line as it streams, hashing it, so a long ledger is
+    /// never held whole; each entry goes to the sink once checked, and the whole file is
+    /// checked against the manifest at its end.
+    fn ledger<R: Read>(
+        &mut self,
+        input: R,
+        size: u64,
+        want_sha: &str,
+        sink: &mut impl BundleSink,
+    ) -> Result<(), BundleError> {
+        const MAX_LINE: u64 = 64 * 1024;
         let device = self.sender()?.sender.device_key.clone();
-        let text = std::str::from_utf8(bytes).map_err(|_| invalid("ledger.jsonl is not text"))?;
-        if text.contains('\r') || !(text.is_empty() || text.ends_with('\n')) {
-            return Err(invalid("ledger.jsonl lines must end with a newline (LF)"));
-        }
+        let mut hashing = Hashing {
+            inner: input,
+            hash: ring::digest::Context::new(&ring::digest::SHA256),
+            count: 0,
+        };
+        let mut reader = io::BufReader::with_capacity(64 * 1024, &mut hashing);
         let mut previous: Option<(i64, String)> = None;
-        for (i, line) in text.lines().enumerate() {
-            let where_ = format!("ledger.jsonl line {}", i + 1);
+        let mut line = Vec::with_capacity(1024);
+        for i in 1.. {
+            line.clear();
+            let n = io::BufRead::read_until(&mut (&mut reader).take(MAX_LINE), b'\n', &mut line)
+                .map_err(|e| read_error(&e))?;
+            if n == 0 {
+                break;
+            }
+            let where_ = format!("ledger.jsonl line {i}");
+            if line.last() != Some(&b'\n') {
+                return Err(invalid(format!(
+                    "{where_} does not end with a newline (LF), or is longer than {MAX_LINE} bytes"
+                )));
+            }
+            let text = &line[..line.len() - 1];
             let e: Entry =
-                serde_json::from_str(line).map_err(|e| invalid(format!("{where_}: {e}")))?;
-            if canonical::to_bytes(&e).ok().as_deref() != Some(line.as_bytes()) {
+                serde_json::from_slice(text).map_err(|e| invalid(format!("{where_}: {e}")))?;
+            if canonical::to_bytes(&e).ok().as_deref() != Some(text) {
                 return Err(invalid(format!("{where_} is not in canonical form")));
             }
             if e.device != device {
@@ -440,9 +475,8 @@ impl Reader {
                     self.gaps.push((seq + 1, e.seq - 1));
                 }
             }
-            let hash = e
-                .hash()
-                .map_err(|_| invalid(format!("{where_}: unencodable")))?;
+            // The line is canonical, so it hashes like the entry.
+            let hash = canonical::sha256_hex(text);
             if matches!(
                 e.kind.as_str(),
                 "create" | "revise" | "attach" | "detach" | "export"
@@ -454,9 +488,18 @@ impl Reader {
                         .insert(rev.clone());
                 }
             }
+            sink.ledger_entry(&e, &hash)?;
             previous = Some((e.seq, hash));
             self.ledger_entries += 1;
-            self.entries.push(e);
+        }
+        drop(reader);
+        if hashing.count != size {
+            return Err(invalid("ledger.jsonl is shorter than its header says"));
+        }
+        if canonical::hex(hashing.hash.finish().as_ref()) != want_sha {
+            return Err(invalid(
+                "ledger.jsonl does not match its SHA-256 in the manifest",
+            ));
         }
         Ok(())
     }
@@ -466,13 +509,24 @@ impl Reader {
         if canonical::sha256_hex(bytes) != rev {
             return Err(bad("its bytes do not hash to its name".into()));
         }
-        if !self.vouched.get(id).is_some_and(|r| r.contains(rev)) {
+        let doc: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+        // A record is vouched for by a ledger entry naming it, or, when it was made from a
+        // stored revision for export (without the witness's name, or listing attachment
+        // derivatives), by the entry naming that revision; the manifest's signature covers
+        // its bytes either way.
+        let vouched = self.vouched.get(id).is_some_and(|r| {
+            r.contains(rev)
+                || doc
+                    .get("exported_from")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|from| r.contains(from))
+        });
+        if !vouched {
             return Err(bad(
                 "no signed ledger entry in the bundle vouches for it".into()
             ));
         }
-        let doc: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
         if canonical::to_bytes(&doc).ok().as_deref() != Some(bytes) {
             return Err(bad("not in canonical form".into()));
         }
@@ -490,6 +544,7 @@ impl Reader {
                         | "saved_at"
                         | "content"
                         | "attachments"
+                        | "exported_from"
                 )
             })
         });
@@ -615,7 +670,6 @@ impl Reader {
                 missing
             },
             attachments: self.attachments,
-            entries: self.entries,
         })
     }
 }

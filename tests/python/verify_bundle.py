@@ -66,7 +66,9 @@ HEX64 = r"[0-9a-f]{64}"
 RECORD_PATH = re.compile(rf"records/({UUID})/({HEX64})\.json")
 ATTACHMENT_PATH = re.compile(rf"attachments/({HEX64})")
 FIXED_NAMES = ("manifest.json", "manifest.sig", "ledger.jsonl")
-REVISION_KEYS = {"format", "testimony", "number", "parent", "saved_at", "content", "attachments"}
+REVISION_KEYS = {
+    "format", "testimony", "number", "parent", "saved_at", "content", "attachments", "exported_from",
+}
 ATTACHMENT_KEYS = {"sha256", "name", "media_type", "size", "added_at"}
 ATTACHMENT_OPTIONAL = {"derived_from", "removed_metadata"}
 
@@ -329,11 +331,14 @@ class Bundle:
         rid, rev = RECORD_PATH.fullmatch(path).groups()
         what = f"record {rid}/{rev}"
         fail_unless(sha256_hex(data) == rev, f"{what}: its bytes do not hash to its name")
+        doc = canonical_json(data, what)
+        vouched = self.vouched.get(rid, ())
+        # A record made for export from a stored revision (without the witness's name, or
+        # listing attachment derivatives) names that revision, which the ledger vouches for.
         fail_unless(
-            rev in self.vouched.get(rid, ()),
+            rev in vouched or (isinstance(doc, dict) and doc.get("exported_from") in vouched),
             f"{what}: no signed ledger entry in the bundle vouches for it",
         )
-        doc = canonical_json(data, what)
         fail_unless(isinstance(doc, dict), f"{what}: not a JSON object")
         fail_unless(
             doc.get("format") == REVISION_FORMAT and doc.get("testimony") == rid,
