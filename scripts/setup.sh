@@ -11,9 +11,10 @@ as_root() {
 }
 
 # Debian packages: WebKitGTK for the app window; Xvfb and WebKitWebDriver for the
-# end-to-end tests; OpenSSL headers for SQLCipher.
+# end-to-end tests, and xdotool to type into the native file chooser there; OpenSSL
+# headers for SQLCipher.
 APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libssl-dev librsvg2-dev pkg-config file)
-APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver)
+APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool)
 
 install_apt() {
   local missing=()

@@ -9,6 +9,10 @@ const COMMANDS: &[&str] = &[
     "list_testimonies",
     "add_testimony",
     "vocabularies",
+    "get_testimony",
+    "list_attachments",
+    "attach_files",
+    "pick_files",
 ];
 
 fn main() {

@@ -2,16 +2,18 @@
 //! the core's error to `{kind, message}`; no rule lives here. Every name below is also listed
 //! in `build.rs`, so the capability file decides which of them a window may call.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aigaq::model::vocab::Vocabulary;
 use aigaq::model::QuickEntry;
-use aigaq::store::Summary;
+use aigaq::store::attachments::{Attached, AttachmentInfo};
+use aigaq::store::{Record, Summary};
 use aigaq::vault::{KdfParams, Passphrase, VaultState};
 use aigaq::Vault;
 
 use serde::Serialize;
 use tauri::{State, WebviewWindow};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::error::CmdError;
 use crate::state::{Session, VaultFolder};
@@ -120,6 +122,98 @@ pub async fn add_testimony(
         let ids = vault.store_mut().add(std::slice::from_ref(&testimony))?;
         Ok(ids.first().map(|id| id.to_string()).unwrap_or_default())
     })
+}
+
+/// One testimony as it is now: its current revision, who acknowledged it, and its
+/// attachments with their risky metadata.
+#[tauri::command]
+pub async fn get_testimony(id: String, session: State<'_, Session>) -> Result<Record, CmdError> {
+    session.with(|vault| Ok(vault.store().get(&id)?))
+}
+
+/// A testimony's attachments with their risky metadata.
+#[tauri::command]
+pub async fn list_attachments(
+    id: String,
+    session: State<'_, Session>,
+) -> Result<Vec<AttachmentInfo>, CmdError> {
+    session.with(|vault| Ok(vault.store().attachments(&id)?))
+}
+
+/// Stores files (chosen in the file chooser or dropped on the window) encrypted with a
+/// testimony: all or none. The files are streamed on a blocking thread, so a long video
+/// does not freeze the window.
+#[tauri::command]
+pub async fn attach_files(
+    id: String,
+    paths: Vec<String>,
+    session: State<'_, Session>,
+) -> Result<Vec<Attached>, CmdError> {
+    let paths = absolute_paths(paths)?;
+    session
+        .with_blocking(move |vault| {
+            let files: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            Ok(vault.store_mut().attach(&id, &files)?)
+        })
+        .await
+}
+
+/// The web view has no working folder, so a path from it means something only when it is
+/// absolute.
+fn absolute_paths(paths: Vec<String>) -> Result<Vec<PathBuf>, CmdError> {
+    if paths.is_empty() {
+        return Err(CmdError::bad_request("no files to attach"));
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let path = PathBuf::from(p);
+            if path.is_absolute() {
+                Ok(path)
+            } else {
+                Err(CmdError::bad_request(format!(
+                    "{}: give the file's full path",
+                    path.display()
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Opens the system's file chooser over the window and returns the files picked (none when
+/// it is cancelled). The chooser runs from here: the page gets no dialog permission.
+#[tauri::command]
+pub async fn pick_files(
+    title: String,
+    window: WebviewWindow,
+    session: State<'_, Session>,
+) -> Result<Vec<String>, CmdError> {
+    if !session.is_open() {
+        return Err(CmdError::locked());
+    }
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        window
+            .dialog()
+            .file()
+            .set_title(title)
+            .set_parent(&window)
+            .blocking_pick_files()
+    })
+    .await
+    .map_err(|_| CmdError::interrupted())?;
+    picked
+        .unwrap_or_default()
+        .into_iter()
+        .map(|file| {
+            let path = file.into_path().map_err(CmdError::bad_request)?;
+            path.into_os_string().into_string().map_err(|name| {
+                CmdError::bad_request(format!(
+                    "{}: the file's name is not valid UTF-8; rename it, or attach it with `aigaq attach`",
+                    PathBuf::from(name).display()
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The controlled vocabularies with their en/ru/kk labels.

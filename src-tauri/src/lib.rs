@@ -1,11 +1,13 @@
 //! The Aigaq desktop app: a thin Tauri shell over the `aigaq` core. This file wires the
-//! pieces together; the commands are in [`cmd`], the session in [`state`], and the web view's
-//! throwaway data folder in [`webview_data`].
+//! pieces together; the commands are in [`cmd`], the session in [`state`], the decrypted
+//! previews of attachments in [`media`], and the web view's throwaway data folder in
+//! [`webview_data`].
 
 #![forbid(unsafe_code)]
 
 pub mod cmd;
 pub mod error;
+pub mod media;
 pub mod state;
 pub mod webview_data;
 
@@ -32,6 +34,16 @@ pub fn run() -> i32 {
         .manage(Session::default())
         .manage(VaultFolder::from_env())
         .manage(webview_data)
+        // Only for `pick_files`, called from Rust: the window is granted none of its commands.
+        .plugin(tauri_plugin_dialog::init())
+        .register_asynchronous_uri_scheme_protocol(media::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let webview = ctx.webview_label().to_owned();
+            // Decrypting can take a moment, and waits while an attach holds the vault.
+            tauri::async_runtime::spawn_blocking(move || {
+                responder.respond(media::serve(&app.state::<Session>(), &webview, &request));
+            });
+        })
         .invoke_handler(tauri::generate_handler![
             cmd::vault_status,
             cmd::create_vault,
@@ -40,8 +52,13 @@ pub fn run() -> i32 {
             cmd::list_testimonies,
             cmd::add_testimony,
             cmd::vocabularies,
+            cmd::get_testimony,
+            cmd::list_attachments,
+            cmd::attach_files,
+            cmd::pick_files,
         ])
         .setup(|app| {
+            keep_file_chooser_from_recording();
             exit_cleanly_on_signals(app.handle().clone());
             open_main_window(app)?;
             Ok(())
@@ -124,6 +141,19 @@ fn exit_cleanly_on_signals(handle: AppHandle) {
 fn keep_gtk_from_writing() {
     std::env::set_var("GSETTINGS_BACKEND", "memory");
     std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
+}
+
+/// GTK's file chooser adds every file it opens to the user's "recently used" list
+/// (`~/.local/share/recently-used.xbel`), which would name the evidence files on disk.
+/// With recent files turned off GTK records nothing; it then writes the list back empty
+/// (clearing the desktop's recent files), which is the lesser harm.
+/// Called on the main thread once GTK has started.
+fn keep_file_chooser_from_recording() {
+    #[cfg(target_os = "linux")]
+    if let Some(settings) = gtk::Settings::default() {
+        use gtk::prelude::GtkSettingsExt;
+        settings.set_gtk_recent_files_enabled(false);
+    }
 }
 
 /// The one window: an incognito web view with a throwaway data folder, which may only show

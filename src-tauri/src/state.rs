@@ -1,24 +1,38 @@
 //! What the app keeps between commands: the unlocked vault (if any) and where it lives.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use aigaq::Vault;
 
 use crate::error::CmdError;
 
 /// The unlocked vault, or nothing while locked. Dropping the vault closes the database and
-/// wipes its keys (the core does that on drop).
+/// wipes its keys (the core does that on drop). Shared with the blocking threads that run
+/// long work on it (see [`Session::with_blocking`]).
 #[derive(Debug, Default)]
-pub struct Session(Mutex<Option<Vault>>);
+pub struct Session(Arc<Mutex<Option<Vault>>>);
+
+/// Takes the slot. A panic in another command must not leave the vault impossible to lock,
+/// so a poisoned lock is taken over rather than refused.
+fn take_slot(slot: &Mutex<Option<Vault>>) -> MutexGuard<'_, Option<Vault>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `f` on the vault in `slot`, or says it is locked.
+fn run_on<T>(
+    slot: &Mutex<Option<Vault>>,
+    f: impl FnOnce(&mut Vault) -> Result<T, CmdError>,
+) -> Result<T, CmdError> {
+    match take_slot(slot).as_mut() {
+        Some(vault) => f(vault),
+        None => Err(CmdError::locked()),
+    }
+}
 
 impl Session {
-    /// The slot. A panic in another command must not leave the vault impossible to lock,
-    /// so a poisoned lock is taken over rather than refused.
     fn slot(&self) -> MutexGuard<'_, Option<Vault>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        take_slot(&self.0)
     }
 
     /// True while a vault is open.
@@ -47,10 +61,22 @@ impl Session {
         &self,
         f: impl FnOnce(&mut Vault) -> Result<T, CmdError>,
     ) -> Result<T, CmdError> {
-        match self.slot().as_mut() {
-            Some(vault) => f(vault),
-            None => Err(CmdError::locked()),
-        }
+        run_on(&self.0, f)
+    }
+
+    /// Runs `f` on the open vault on a blocking thread, for work that can take long (such as
+    /// streaming a large video into the vault) so the UI thread and the async workers stay
+    /// free. The vault stays locked for other commands (and for [`Session::close`]) until
+    /// `f` returns.
+    pub async fn with_blocking<T, F>(&self, f: F) -> Result<T, CmdError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Vault) -> Result<T, CmdError> + Send + 'static,
+    {
+        let slot = Arc::clone(&self.0);
+        tauri::async_runtime::spawn_blocking(move || run_on(&slot, f))
+            .await
+            .map_err(|_| CmdError::interrupted())?
     }
 }
 
@@ -109,6 +135,33 @@ mod tests {
             Vault::unlock(&dir, &pass).is_ok(),
             "the lock was not released"
         );
+    }
+
+    #[test]
+    fn blocking_work_runs_on_the_open_vault_and_a_panic_leaves_it_usable() {
+        let scratch = tempfile::tempdir().unwrap();
+        let session = Session::default();
+        let locked = tauri::async_runtime::block_on(session.with_blocking(|_| Ok(())));
+        assert_eq!(locked.unwrap_err().kind, "locked");
+
+        session
+            .open(light_vault(&scratch.path().join("vault")))
+            .unwrap();
+        let on_other_thread = tauri::async_runtime::block_on(
+            session.with_blocking(|v| Ok((std::thread::current().id(), v.store().list()?.len()))),
+        )
+        .unwrap();
+        assert_ne!(on_other_thread.0, std::thread::current().id());
+        assert_eq!(on_other_thread.1, 0);
+
+        // The panic message on standard error is expected.
+        let panicked = tauri::async_runtime::block_on(
+            session.with_blocking(|_| -> Result<(), CmdError> { panic!("boom") }),
+        );
+        assert_eq!(panicked.unwrap_err().kind, "system");
+        assert!(session.with(|v| Ok(v.store().list()?.len())).is_ok());
+        session.close();
+        assert!(!session.is_open());
     }
 
     #[test]

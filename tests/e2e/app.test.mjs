@@ -1,9 +1,11 @@
 // Drives the real app through tauri-driver with plain W3C WebDriver requests (no client
 // library): create a vault, add a testimony holding a unique canary, lock, fail with a wrong
-// passphrase, unlock again. Then ends the app and searches every file it could have written
-// for the canary. Started by run.sh, which sets the E2E_* variables and the scratch folders.
+// passphrase, unlock again, open the testimony and attach a photo, a note and a recording
+// (each holding the canary too) whose previews load from memory. Then ends the app and
+// searches every file it could have written for the canary. Started by run.sh, which sets
+// the E2E_* variables and the scratch folders.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   closeSync,
@@ -20,7 +22,8 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const env = (name) => {
   const value = process.env[name];
@@ -44,6 +47,9 @@ const WITNESS_WORDS = 'Мені алаңда ұстады; меня задерж
 const NARRATIVE = `${CANARY} ${WITNESS_WORDS} I was held for three days.`;
 const STARTED = Date.now();
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Files to attach, written here and removed once attached: they hold the canary in clear.
+const SOURCES = join(SCRATCH, 'sources');
 
 // ---------------------------------------------------------------- WebDriver, by hand
 
@@ -105,6 +111,64 @@ async function type(selector, value) {
   await wd('POST', s(`/element/${element}/value`), { text: value });
 }
 const source = () => wd('GET', s('/source'));
+const attribute = async (selector, name) =>
+  wd('GET', s(`/element/${await waitFor(selector)}/attribute/${name}`));
+const run = (script, args = []) => wd('POST', s('/execute/sync'), { script, args });
+
+/**
+ * Calls one of the app's commands from the page, as the UI does after a file is dropped:
+ * WebDriver can drive neither the native file chooser nor a drag from the desktop.
+ */
+async function invoke(command, args) {
+  const script = 'const done = arguments[arguments.length - 1];'
+    + ' window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])'
+    + '   .then((value) => done({ ok: true, value }), (failure) => done({ ok: false, failure }));';
+  // Not `error`: WebDriver reads a result's `error` field as its own failure.
+  return wd('POST', s('/execute/async'), { script, args: [command, args] }, 60_000);
+}
+
+/** Runs xdotool on the test's display: it types into the native file chooser as a person would. */
+function xdotool(...args) {
+  const result = spawnSync('xdotool', args, { encoding: 'utf8', timeout: 20_000 });
+  if (result.error) throw new Error(`xdotool ${args.join(' ')}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`xdotool ${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** Scrolls the element to the top of the window, for a screenshot. */
+async function scrollTo(selector) {
+  await waitFor(selector);
+  await run('document.querySelector(arguments[0]).scrollIntoView({ block: arguments[1] });', [selector, 'start']);
+}
+
+/** A short mono 16-bit PCM WAV recording of a 440 Hz tone, with `note` in a chunk after it. */
+function wavTone(note, seconds = 0.5, rate = 8000) {
+  const samples = Math.round(seconds * rate);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i += 1) {
+    data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  }
+  const chunk = (id, body) => {
+    const head = Buffer.alloc(8);
+    head.write(id, 0, 'ascii');
+    head.writeUInt32LE(body.length, 4);
+    return Buffer.concat([head, body, Buffer.alloc(body.length % 2)]);
+  };
+  const format = Buffer.alloc(16);
+  format.writeUInt16LE(1, 0); // PCM
+  format.writeUInt16LE(1, 2); // mono
+  format.writeUInt32LE(rate, 4);
+  format.writeUInt32LE(rate * 2, 8);
+  format.writeUInt16LE(2, 12);
+  format.writeUInt16LE(16, 14);
+  const body = Buffer.concat([
+    Buffer.from('WAVE', 'ascii'),
+    chunk('fmt ', format),
+    chunk('data', data),
+    chunk('note', Buffer.from(note, 'utf8')),
+  ]);
+  return chunk('RIFF', body);
+}
 
 /** Waits until the page has painted twice, so a screenshot shows what the DOM holds. */
 async function painted() {
@@ -358,6 +422,221 @@ async function main() {
     await screenshot('12-unlocked-again');
   });
 
+  let testimonyId = null;
+  const attachment = (type) => `[data-testid="attachment"][data-type="${type}"]`;
+  const PHOTO = attachment('image/jpeg');
+
+  await check('clicking a testimony opens it in full, with no attachments yet', async () => {
+    await click(byTestId('testimony-item'));
+    await waitFor(byTestId('detail-testimony'));
+    testimonyId = await attribute(byTestId('detail-testimony'), 'data-id');
+    const narrative = await text(byTestId('detail-narrative'));
+    if (!narrative.includes(WITNESS_WORDS)) throw new Error(`the narrative shown: ${narrative}`);
+    const shown = {
+      'detail-date': '2022-02-03',
+      'detail-place': 'Almaty',
+      'detail-status': 'Draft',
+      'detail-revision': 'No. 1',
+      'detail-delivered': 'Not yet delivered',
+    };
+    for (const [id, expected] of Object.entries(shown)) {
+      const value = await text(byTestId(id));
+      if (!value.includes(expected)) throw new Error(`${id} shows ${value}, not ${expected}`);
+    }
+    await waitFor(byTestId('attach-empty'));
+    await waitFor(byTestId('attach-add'));
+    // The section listens for files dropped on the window (a core event permission).
+    await sleep(300);
+    const problems = await findAll(`${byTestId('attachments')} ${byTestId('error')}`);
+    if (problems.length > 0) throw new Error(`the attachments section shows an error: ${await text(byTestId('error'))}`);
+    await screenshot('13-testimony-detail');
+  });
+
+  await check('a photo, a note and a recording are attached, all or none, each once', async () => {
+    mkdirSync(SOURCES);
+    // The canary rides after the photo's end marker, so its preview must not reach a file.
+    const photo = join(SOURCES, 'IMG_0042.jpg');
+    writeFileSync(photo, Buffer.concat([readFileSync(join(ROOT, 'tests/fixtures/exif-gps.jpg')), Buffer.from(CANARY)]));
+    const note = join(SOURCES, 'note.txt');
+    writeFileSync(note, `${NARRATIVE}\n`);
+    const voice = join(SOURCES, 'voice.wav');
+    writeFileSync(voice, wavTone(CANARY));
+
+    const refused = await invoke('attach_files', { id: testimonyId, paths: [note, join(SOURCES, 'missing.jpg')] });
+    if (refused.ok || refused.failure?.kind !== 'invalid_input') {
+      throw new Error(`a missing file was not refused: ${JSON.stringify(refused)}`);
+    }
+    const relative = await invoke('attach_files', { id: testimonyId, paths: ['note.txt'] });
+    if (relative.ok || relative.failure?.kind !== 'invalid_input') {
+      throw new Error(`a relative path was not refused: ${JSON.stringify(relative)}`);
+    }
+    const attached = await invoke('attach_files', { id: testimonyId, paths: [photo, note, voice] });
+    if (!attached.ok) throw new Error(`attach_files failed: ${JSON.stringify(attached.failure)}`);
+    const types = attached.value.map((a) => a.media_type);
+    if (types[0] !== 'image/jpeg' || types[1] !== 'text/plain' || !types[2]?.startsWith('audio/')) {
+      throw new Error(`stored as ${types.join(', ')}`);
+    }
+    const fields = attached.value[0].warnings.map((w) => w.field);
+    for (const field of ['gps_position', 'camera_serial', 'owner_name']) {
+      if (!fields.includes(field)) throw new Error(`no ${field} warning: ${fields.join(', ')}`);
+    }
+    const again = await invoke('attach_files', { id: testimonyId, paths: [note] });
+    if (!again.ok || again.value[0]?.already_attached !== true) {
+      throw new Error(`attaching the note again: ${JSON.stringify(again)}`);
+    }
+    rmSync(SOURCES, { recursive: true });
+  });
+
+  await check('the attachments are listed with the photo’s GPS position, serial and owner in view', async () => {
+    // The page learns of files attached behind its back when the testimony is opened again.
+    await click(byTestId('detail-back'));
+    await waitFor(byTestId('screen-vault'));
+    await click(byTestId('testimony-item'));
+    await waitUntil('three attachments are listed', async () => (await findAll(byTestId('attachment'))).length === 3);
+    const revision = await text(byTestId('detail-revision'));
+    if (!revision.includes('No. 4')) throw new Error(`one revision per new file expected, shown: ${revision}`);
+    const name = await text(`${PHOTO} ${byTestId('attachment-name')}`);
+    if (name !== 'IMG_0042.jpg') throw new Error(`the photo is listed as ${name}`);
+    const warnings = await text(`${PHOTO} ${byTestId('attachment-warnings')}`);
+    for (const expected of [
+      'Risky metadata',
+      'GPS position:',
+      'N,',
+      'Camera serial number: SN-FIXTURE-0042',
+      "Owner's name: Aigerim Fixture-Owner",
+      'Time taken: 2022-01-05',
+      'Camera: FixturePhone Model X',
+    ]) {
+      if (!warnings.includes(expected)) throw new Error(`the warnings do not show ${expected}: ${warnings}`);
+    }
+    const sha = await attribute(PHOTO, 'data-sha256');
+    const title = await attribute(`${PHOTO} ${byTestId('attachment-sha256')}`, 'title');
+    if (title !== sha || !/^[0-9a-f]{64}$/.test(sha)) throw new Error(`hash ${sha}, title ${title}`);
+    const note = attachment('text/plain');
+    if ((await findAll(`${note} ${byTestId('attachment-warnings')}`)).length > 0) throw new Error('the note has warnings');
+    if ((await findAll(`${note} ${byTestId('attachment-preview')}`)).length > 0) throw new Error('the note has a preview');
+  });
+
+  await check('the photo and the recording preview from memory through the aigaq-media scheme', async () => {
+    const expected = `aigaq-media://localhost/${testimonyId}/`;
+    let last = null;
+    try {
+      await waitUntil('the photo preview has decoded', async () => {
+        last = await run(
+          'const img = document.querySelector(arguments[0]);'
+            + ' return img && { src: img.src, complete: img.complete, width: img.naturalWidth };',
+          [`${PHOTO} img`],
+        );
+        return last !== null && last.complete && last.width > 0;
+      });
+    } catch (error) {
+      throw new Error(`${error.message}: ${JSON.stringify(last)}`);
+    }
+    if (!last.src.startsWith(expected)) throw new Error(`the photo loads from ${last.src}`);
+    try {
+      await waitUntil('the recording’s length is known', async () => {
+        last = await run(
+          'const a = document.querySelector(arguments[0]);'
+            + ' return a && { src: a.src, ready: a.readyState, duration: a.duration, error: a.error && a.error.code };',
+          ['[data-testid="attachment"][data-type^="audio/"] audio'],
+        );
+        return last !== null && last.ready >= 1 && last.duration > 0.4;
+      });
+    } catch (error) {
+      const item = await run('const e = document.querySelector(arguments[0]); return e && e.outerHTML;', ['[data-testid="attachment"][data-type^="audio/"]']);
+      throw new Error(`${error.message}: ${JSON.stringify(last)} ${item}`);
+    }
+    // WebKitGTK's media player cannot read a custom scheme: the page fetched the bytes from
+    // it and plays them from memory.
+    if (!last.src.startsWith('blob:')) throw new Error(`the recording loads from ${last.src}`);
+    await scrollTo(byTestId('attachments'));
+    await screenshot('14-attachments');
+  });
+
+  await check('the warnings read in Kazakh too', async () => {
+    await click(byTestId('lang-kk'));
+    await waitUntil('the warnings are in Kazakh', async () =>
+      (await text(`${PHOTO} ${byTestId('attachment-warnings')}`)).includes('GPS координаттары:'));
+    await scrollTo(byTestId('attachments'));
+    await screenshot('15-attachments-kazakh');
+    await click(byTestId('lang-en'));
+  });
+
+  await check('the media scheme serves only previews of this vault, never to be cached', async () => {
+    const load = 'const done = arguments[arguments.length - 1]; const img = new Image();'
+      + ' img.onload = () => done("loaded"); img.onerror = () => done("refused"); img.src = arguments[0];';
+    const note = await attribute(attachment('text/plain'), 'data-sha256');
+    const photo = await attribute(PHOTO, 'data-sha256');
+    for (const url of [
+      `aigaq-media://localhost/${testimonyId}/${note}`,
+      `aigaq-media://localhost/${testimonyId}/${'0'.repeat(64)}`,
+      `aigaq-media://localhost/${randomUUID()}/${photo}`,
+      `aigaq-media://localhost/${testimonyId}/${photo.slice(0, 16)}`,
+    ]) {
+      const outcome = await wd('POST', s('/execute/async'), { script: load, args: [url] });
+      if (outcome !== 'refused') throw new Error(`${url}: ${outcome}`);
+    }
+    const read = 'const done = arguments[arguments.length - 1];'
+      + ' fetch(arguments[0]).then(async (r) => done({ status: r.status, type: r.headers.get("content-type"),'
+      + '   cache: r.headers.get("cache-control"), size: (await r.arrayBuffer()).byteLength }),'
+      + '   (e) => done({ failed: String(e) }));';
+    const served = await wd('POST', s('/execute/async'), {
+      script: read,
+      args: [`aigaq-media://localhost/${testimonyId}/${photo}`],
+    });
+    if (served.status !== 200 || served.type !== 'image/jpeg' || served.cache !== 'no-store' || !(served.size > 0)) {
+      throw new Error(`the photo was served as ${JSON.stringify(served)}`);
+    }
+    const refused = await wd('POST', s('/execute/async'), {
+      script: read,
+      args: [`aigaq-media://localhost/${testimonyId}/${note}`],
+    });
+    if (refused.status !== 415 || refused.size !== 0 || refused.cache !== 'no-store') {
+      throw new Error(`the note was answered with ${JSON.stringify(refused)}`);
+    }
+  });
+
+  await check('while the previews are shown, no file holds their decrypted bytes', async () => {
+    // The photo and the recording carry the canary; the web view's own folder included.
+    const { hits, scanned } = scanForCanary([
+      { dir: SCRATCH, since: 0, skip: [] },
+      { dir: '/dev/shm', since: 0, skip: [] },
+    ]);
+    if (webviewDirs().length !== 1) throw new Error('the web view folder is not there to scan');
+    console.log(`     scanned ${scanned} files`);
+    if (hits.length > 0) throw new Error(`canary found in: ${hits.join(', ')}`);
+  });
+
+  await check('“Add files…” opens the system file chooser, and the file picked there is attached', async () => {
+    mkdirSync(SOURCES);
+    const scan = join(SOURCES, 'scan_0007.png');
+    writeFileSync(scan, Buffer.concat([readFileSync(join(ROOT, 'tests/fixtures/exif-gps.png')), Buffer.from(CANARY)]));
+    try {
+      await click(byTestId('attach-add'));
+      // The chooser is a native GTK window, not part of the page: find it on the display,
+      // type the file's path (a leading / opens GTK's location field) and press Enter.
+      const dialog = xdotool('search', '--sync', '--onlyvisible', '--name', '^Choose files to attach$').split('\n')[0];
+      xdotool('windowfocus', '--sync', dialog);
+      await sleep(500);
+      xdotool('type', '--delay', '30', scan);
+      await sleep(300);
+      xdotool('key', 'Return');
+      await waitUntil('four attachments are listed', async () => (await findAll(byTestId('attachment'))).length === 4, 30_000);
+      const done = await text(byTestId('attach-done'));
+      if (!done.includes('Files attached: 1.')) throw new Error(`the section says: ${done}`);
+      const warnings = await text(`${attachment('image/png')} ${byTestId('attachment-warnings')}`);
+      if (!warnings.includes('GPS position:')) throw new Error(`the PNG's warnings: ${warnings}`);
+      await scrollTo(attachment('image/png'));
+      await screenshot('16-picked-in-file-chooser');
+    } finally {
+      rmSync(SOURCES, { recursive: true, force: true });
+    }
+    // GTK records every file its chooser opens in the user's recent files; the app turned that off.
+    const recent = join(env('XDG_DATA_HOME'), 'recently-used.xbel');
+    const listed = statSync(recent, { throwIfNoEntry: false }) ? readFileSync(recent, 'utf8') : '';
+    if (listed.includes('scan_0007')) throw new Error(`${recent} names the file picked`);
+  });
+
   await check('the window may call only the commands its capability grants', async () => {
     // The page's own IPC entry point, as @tauri-apps/api uses it; core plugins are not granted.
     const script = 'const done = arguments[arguments.length - 1];'
@@ -365,7 +644,14 @@ async function main() {
       + '   .then((v) => done({ ok: true, value: String(v) }), (e) => done({ ok: false, reason: String(e) }));';
     const allowed = await wd('POST', s('/execute/async'), { script, args: ['vault_status'] });
     if (!allowed.ok) throw new Error(`vault_status was refused: ${allowed.reason}`);
-    for (const command of ['plugin:app|version', 'plugin:webview|get_all_webviews', 'plugin:window|title']) {
+    const refused = [
+      'plugin:app|version',
+      'plugin:webview|get_all_webviews',
+      'plugin:window|title',
+      'plugin:dialog|open',
+      'plugin:dialog|message',
+    ];
+    for (const command of refused) {
       const result = await wd('POST', s('/execute/async'), { script, args: [command] });
       if (result.ok) throw new Error(`${command} was allowed`);
       if (!/not allowed/i.test(result.reason)) throw new Error(`${command} failed otherwise: ${result.reason}`);

@@ -3,7 +3,8 @@
 # app.test.mjs, which drives the real binary through the W3C WebDriver endpoints.
 #
 # Needs: the app already built (npm --prefix ui run build && cargo build -p aigaq-app),
-# tauri-driver on PATH (cargo install tauri-driver --locked), Xvfb, WebKitWebDriver, node.
+# tauri-driver on PATH (cargo install tauri-driver --locked), Xvfb, WebKitWebDriver, node,
+# xdotool (to type into the native file chooser).
 # Everything the app could write goes to a scratch folder: HOME, the XDG folders, TMPDIR
 # and the vault. Whatever this script starts it stops again, by pid, however it ends.
 #
@@ -21,7 +22,7 @@ native_port=${E2E_NATIVE_PORT:-4445}
 fail() { echo "e2e: $*" >&2; exit 2; }
 
 [[ -x $app ]] || fail "no app binary at $app: run 'npm --prefix ui run build && cargo build -p aigaq-app' first"
-for tool in tauri-driver WebKitWebDriver Xvfb node; do
+for tool in tauri-driver WebKitWebDriver Xvfb node xdotool; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAppError } from '../src/lib/api';
-import { describeError } from '../src/lib/errors';
+import { describeAttachError, describeError } from '../src/lib/errors';
 import { translate } from '../src/lib/i18n';
 
 describe('toAppError', () => {
@@ -46,5 +46,24 @@ describe('describeError', () => {
       detail: 'it broke',
     });
     expect(describeError({ kind: 'unknown', message: '  ' })).toEqual({ key: 'error.unknown', detail: null });
+  });
+});
+
+describe('describeAttachError', () => {
+  it('says the files were not attached, with the core’s sentence naming the file', () => {
+    const message = 'could not attach /home/u/x.jpg: it is not a regular file; nothing was attached';
+    expect(describeAttachError({ kind: 'invalid_input', message })).toEqual({ key: 'attach.failed', detail: message });
+    expect(translate('attach.failed', 'kk')).toContain('тіркелмеді');
+  });
+
+  it('leaves other kinds as everywhere else', () => {
+    expect(describeAttachError({ kind: 'locked', message: 'the vault is locked' })).toEqual({
+      key: 'error.locked',
+      detail: null,
+    });
+    expect(describeAttachError({ kind: 'not_found', message: 'no such testimony' })).toEqual({
+      key: 'error.not_found',
+      detail: 'no such testimony',
+    });
   });
 });

@@ -28,6 +28,53 @@ export interface Summary {
   revisions: number;
   created_at: string;
   updated_at: string;
+  delivered_to: string[];
+}
+
+/** A piece of metadata in a file that can endanger someone (`media::Warning`). */
+export interface MetadataWarning {
+  /** `gps_position`, `camera_serial`, `owner_name`, `time` or `camera`. */
+  field: string;
+  value: string;
+}
+
+/** An attachment as the core lists it (`store::attachments::AttachmentInfo`). */
+export interface AttachmentInfo {
+  sha256: string;
+  name: string;
+  media_type: string;
+  size: number;
+  added_at: string;
+  derived_from?: string;
+  removed_metadata?: string[];
+  warnings: MetadataWarning[];
+}
+
+/** What attaching did with one file (`store::attachments::Attached`). */
+export interface Attached extends AttachmentInfo {
+  deduplicated: boolean;
+  already_attached: boolean;
+}
+
+/** The parts of an `aigaq/testimony/1` object the detail view shows. */
+export interface Testimony {
+  schema: string;
+  status?: string;
+  interview?: { date?: string; place?: string };
+  witness?: { pseudonym?: string };
+  narrative: string;
+}
+
+/** A testimony with its current revision (`store::Record`). */
+export interface TestimonyRecord {
+  id: string;
+  revision: string;
+  number: number;
+  created_at: string;
+  updated_at: string;
+  delivered_to: string[];
+  attachments: AttachmentInfo[];
+  testimony: Testimony;
 }
 
 /** What the short form sends; the core's `model::QuickEntry`. */
@@ -82,4 +129,10 @@ export const api = {
   listTestimonies: () => call<Summary[]>('list_testimonies'),
   addTestimony: (entry: QuickEntry) => call<string>('add_testimony', { entry }),
   vocabularies: () => call<Vocabulary[]>('vocabularies'),
+  getTestimony: (id: string) => call<TestimonyRecord>('get_testimony', { id }),
+  listAttachments: (id: string) => call<AttachmentInfo[]>('list_attachments', { id }),
+  /** Stores the files encrypted with the testimony: all or none. May take a while. */
+  attachFiles: (id: string, paths: string[]) => call<Attached[]>('attach_files', { id, paths }),
+  /** Opens the system's file chooser; resolves to the chosen paths, empty when cancelled. */
+  pickFiles: (title: string) => call<string[]>('pick_files', { title }),
 };

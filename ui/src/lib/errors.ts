@@ -47,3 +47,15 @@ export function describeError(error: AppError): ErrorView {
 
 /** Every kind with its own message, for the test that checks each has a translation. */
 export const TRANSLATED_KINDS: readonly string[] = [...SELF_EXPLANATORY, ...WITH_DETAIL];
+
+/**
+ * For attaching files: a file that cannot be read or is refused is about the files, not
+ * about form fields, so the headline says the files were not attached; the core's sentence
+ * (which names the file and why) follows.
+ */
+export function describeAttachError(error: AppError): ErrorView {
+  if (error.kind === 'invalid_input') {
+    return { key: 'attach.failed', detail: error.message.trim() === '' ? null : error.message };
+  }
+  return describeError(error);
+}
