@@ -11,6 +11,7 @@ pub mod error;
 pub mod hardening;
 pub mod media;
 pub mod model;
+pub mod settings;
 pub mod store;
 pub mod vault;
 

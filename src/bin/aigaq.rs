@@ -458,6 +458,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 ))?;
             }
             let report = vault::wipe(&dir).map_err(aigaq::Error::from)?;
+            // The app's settings say nothing about the vault's content, but that Aigaq was used.
+            if let Some(settings) = aigaq::settings::Settings::default_path() {
+                if let Err(e) = aigaq::settings::Settings::remove(&settings) {
+                    eprintln!("warning: could not remove {}: {e}", settings.display());
+                }
+            }
             if json {
                 print_json(&report)?;
             }

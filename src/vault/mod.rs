@@ -449,6 +449,18 @@ impl Vault {
         slots.write_atomic(&path)
     }
 
+    /// Checks that `passphrase` is this vault's (the one it was unlocked with), before a
+    /// security setting changes. A wrong one counts as a failed unlock would not: the vault
+    /// is already open.
+    pub fn check_passphrase(&self, passphrase: &Passphrase) -> Result<(), VaultError> {
+        let slots = Keyslots::read(&self.dir.join(KEYSLOTS_FILE))?;
+        let kek = slots.params.derive(passphrase, slots.salt())?;
+        match slots.open(&kek) {
+            Some(Opened::Master(_, slot)) if slot == self.slot => Ok(()),
+            _ => Err(VaultError::WrongPassphrase),
+        }
+    }
+
     /// Sets the duress passphrase (replacing an earlier one) with a decoy vault holding
     /// `decoy` (which may be empty).
     pub fn set_duress(
