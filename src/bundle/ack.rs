@@ -8,14 +8,14 @@
 //! encrypted bundles, so only the holder of that organisation's key can know them.
 
 use std::collections::BTreeSet;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::age_file::{io_err, publish, write_encrypted};
+use super::age_file::{commit_and_publish, io_err, write_encrypted};
 use super::inspect::{fingerprint_b64, read_bundle};
 use super::org_key::parse_recipient;
 use super::{BundleError, OrgKey};
@@ -198,13 +198,7 @@ impl Store {
         let written = write_encrypted(&tmp, &recipient, armor, b' ', |w| {
             Ok(w.write_all(&plaintext).map_err(io_err("write", &tmp))?)
         });
-        let finish = written.and_then(|bytes| {
-            tx.commit()?;
-            publish(&tmp, out)?;
-            Ok(bytes)
-        });
-        let _ = fs::remove_file(&tmp);
-        let bytes = finish?;
+        let bytes = commit_and_publish(written, tx, &tmp, out)?;
         self.changed.set(true);
         Ok(AckReport {
             ack_id,

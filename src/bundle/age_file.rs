@@ -96,6 +96,24 @@ pub(crate) fn write_encrypted(
     Ok(file.metadata().map_err(&io)?.len())
 }
 
+/// Once the file is written, commits the transaction that records it and gives it its real
+/// name; the temporary file goes whatever happens. The file appears only if the commit
+/// succeeded, so the vault never records a file that is not there.
+pub(crate) fn commit_and_publish(
+    written: Result<u64, StoreError>,
+    tx: rusqlite::Transaction<'_>,
+    tmp: &Path,
+    out: &Path,
+) -> Result<u64, StoreError> {
+    let finish = written.and_then(|bytes| {
+        tx.commit()?;
+        publish(tmp, out)?;
+        Ok(bytes)
+    });
+    let _ = fs::remove_file(tmp);
+    finish
+}
+
 /// Gives the finished `tmp` its real name `out`, never replacing a file there.
 pub(crate) fn publish(tmp: &Path, out: &Path) -> Result<(), BundleError> {
     fs::hard_link(tmp, out).map_err(|e| match e.kind() {

@@ -5,14 +5,13 @@
 //! once to measure and hash them, once to write them. Memory does not grow with the bundle.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use ring::digest::{Context, SHA256};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
-use super::age_file::{io_err, publish, write_encrypted};
+use super::age_file::{commit_and_publish, io_err, write_encrypted};
 use super::manifest::{FileEntry, LedgerRange, Manifest, Sender, FORMAT};
 use super::org_key::parse_recipient;
 use super::tar_out::TarOut;
@@ -481,13 +480,7 @@ impl Store {
             }
             Ok(tar.finish().map_err(&io)?)
         });
-        let finish = written.and_then(|bytes| {
-            tx.commit()?;
-            publish(&tmp, out)?;
-            Ok(bytes)
-        });
-        let _ = fs::remove_file(&tmp);
-        let bytes = finish?;
+        let bytes = commit_and_publish(written, tx, &tmp, out)?;
         self.changed.set(true);
         Ok(ExportReport {
             recipient: name,

@@ -139,6 +139,25 @@ pub(crate) fn open_blob(
     Ok(blobs.open(&file, &key, sha256, size.max(0) as u64)?)
 }
 
+/// Saves a revision with a changed attachment list and its `attach` or `detach` ledger
+/// entry; returns the new revision's hash.
+#[allow(clippy::too_many_arguments)]
+fn save_with_ledger(
+    tx: &Transaction<'_>,
+    keys: &crate::custody::DeviceKeys,
+    kind: &str,
+    (n, id): (i64, &str),
+    number: u32,
+    parent: &str,
+    at: &str,
+    (content, attachments): (&crate::model::Testimony, &[AttachmentRef]),
+) -> Result<String, StoreError> {
+    let hash = save_revision(tx, n, id, number, Some(parent), at, content, attachments)?;
+    let hash = hash.to_string();
+    ledger::append(tx, keys, kind, id, Some(&hash), at)?;
+    Ok(hash)
+}
+
 /// Records a staged blob unless the same content is stored already; returns whether it
 /// was, and the file kept (to remove if the transaction fails).
 pub(crate) fn record_blob(
@@ -314,25 +333,16 @@ impl Store {
             if !already_attached {
                 attachments.push(attachment.clone());
                 number += 1;
-                let hash = save_revision(
-                    &tx,
-                    n,
-                    &full_id,
-                    number,
-                    Some(&parent),
-                    &at,
-                    &content,
-                    &attachments,
-                )?;
-                ledger::append(
+                parent = save_with_ledger(
                     &tx,
                     &self.keys,
                     "attach",
-                    &full_id,
-                    Some(&hash.to_string()),
+                    (n, &full_id),
+                    number,
+                    &parent,
                     &at,
+                    (&content, &attachments),
                 )?;
-                parent = hash.to_string();
             }
             out.push(Attached {
                 attachment,
@@ -517,23 +527,15 @@ impl Store {
         let a = Self::find_attachment(&attachments, &full_id, sha256)?;
         attachments.retain(|x| x.sha256 != a.sha256);
         let at = now();
-        let hash = save_revision(
-            &tx,
-            n,
-            &full_id,
-            number + 1,
-            Some(&parent),
-            &at,
-            &content,
-            &attachments,
-        )?;
-        ledger::append(
+        save_with_ledger(
             &tx,
             &self.keys,
             "detach",
-            &full_id,
-            Some(&hash.to_string()),
+            (n, &full_id),
+            number + 1,
+            &parent,
             &at,
+            (&content, &attachments),
         )?;
         let unused = release(&tx, &a.sha256)?;
         tx.commit()?;
