@@ -24,7 +24,7 @@
 //! is shown beside it for honesty. `rage -e` and `rage -d` run on the decrypted tar stream of
 //! the bundle (the same number of bytes the export encrypts and the import decrypts), timed
 //! from spawn to exit; their peak RSS is their own `VmHWM`, sampled while they run (see
-//! `spawner` for why `wait4` alone cannot tell it). Every figure is the median time (and
+//! `common/process.rs` for why `wait4` alone cannot tell it). Every figure is the median time (and
 //! the highest peak) of a few runs, interleaved so that background noise hits both.
 //!
 //! `AIGAQ_BENCH_SIZES` (testimonies per bundle, comma-separated) and `AIGAQ_BENCH_RUNS`
@@ -33,29 +33,33 @@
 //! at the end unless `AIGAQ_BENCH_KEEP=1`. Figures go to stdout at the end; progress goes to
 //! stderr; the header says how busy other processes kept the machine meanwhile.
 
-use std::error::Error;
 use std::ffi::OsStr;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use age::secrecy::ExposeSecret;
 use aigaq::bundle::export::ExportOptions;
 use aigaq::bundle::OrgKey;
 use aigaq::{KdfParams, Passphrase, Vault};
 use serde::{Deserialize, Serialize};
 
+// Shared with the other benchmarks that measure processes; each uses a part of it.
+#[allow(dead_code)]
+#[path = "common/mod.rs"]
+mod common;
 // `benches/store.rs` also uses the parts of the generator made for its search queries.
 #[allow(dead_code)]
 #[path = "common/testimonies.rs"]
 mod testimonies;
-use testimonies::{corpus, SHARED_WITH};
 
-type BenchResult<T = ()> = Result<T, Box<dyn Error>>;
+use common::files::{copy_vault, keep_asked, keep_if_asked, remove_if_present, scratch};
+use common::load::{cores, cpu_snapshot, others_busy, BACKGROUND_WARNING_CORES};
+use common::process::{proc_status_kib, reset_peak_rss, run_measured};
+use common::rage::{find_rage, rage_identity, rage_version, NOT_FOUND};
+use common::report::{bytes_text, dur, median, mib, mib_text, thousands, Report};
+use common::BenchResult;
+use testimonies::{corpus, SHARED_WITH};
 
 // ---------------------------------------------------------------------------------------
 // Targets (from the issue)
@@ -204,180 +208,9 @@ fn child(args: &[String]) -> BenchResult {
     Ok(())
 }
 
-/// A `kB` field of `/proc/self/status`, in KiB.
-fn proc_status_kib(field: &str) -> BenchResult<u64> {
-    status_field_kib(&fs::read_to_string("/proc/self/status")?, field)
-        .ok_or_else(|| format!("no {field} in /proc/self/status").into())
-}
-
-/// A `kB` field of a `/proc/PID/status` text, in KiB.
-fn status_field_kib(status: &str, field: &str) -> Option<u64> {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().strip_suffix("kB"))
-        .and_then(|v| v.trim().parse().ok())
-}
-
-/// Sets `VmHWM` back to the current RSS, and checks that the kernel did.
-fn reset_peak_rss() -> BenchResult {
-    fs::write("/proc/self/clear_refs", "5").map_err(|e| {
-        format!("could not reset the peak RSS counter (/proc/self/clear_refs, Linux ≥ 4.0): {e}")
-    })?;
-    let (hwm, rss) = (proc_status_kib("VmHWM")?, proc_status_kib("VmRSS")?);
-    if hwm > rss + 1024 {
-        return Err(format!(
-            "writing 5 to /proc/self/clear_refs did not reset VmHWM ({hwm} kB, RSS {rss} kB)"
-        )
-        .into());
-    }
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------
 // Running and measuring processes
 // ---------------------------------------------------------------------------------------
-
-/// First argument that makes this binary a spawner: it runs `PROGRAM ARGS…` and reports
-/// how long it took and its peak RSS.
-const SPAWN_FLAG: &str = "--bundle-spawn";
-
-/// What a spawner prints on its one line of stdout.
-#[derive(Serialize, Deserialize)]
-struct SpawnReport {
-    /// From spawn to exit.
-    secs: f64,
-    /// `ru_maxrss` from `wait4`.
-    maxrss_kib: u64,
-    /// The spawner's own peak RSS when it spawned: Linux counts it into the child's
-    /// `ru_maxrss` at `exec`, so that figure cannot be lower than this.
-    floor_kib: u64,
-    /// The highest of the program's own `VmHWM`, sampled every millisecond while it ran.
-    sampled_kib: u64,
-    /// The program's stdout.
-    stdout: String,
-}
-
-impl SpawnReport {
-    /// The program's own peak RSS: `ru_maxrss` when it is above the floor (it is then the
-    /// program's own), else the highest `VmHWM` sampled, else (a program too quick to be
-    /// sampled) `ru_maxrss` as an upper bound.
-    fn peak_kib(&self) -> u64 {
-        if self.maxrss_kib > self.floor_kib {
-            self.maxrss_kib.max(self.sampled_kib)
-        } else if self.sampled_kib > 0 {
-            self.sampled_kib
-        } else {
-            self.maxrss_kib
-        }
-    }
-}
-
-/// `PROGRAM ARGS…`: runs it, with stdout captured and stderr shown.
-///
-/// Why a process of its own: when a process execs, Linux starts its `ru_maxrss` at the peak
-/// RSS of the process it was spawned from. Spawned from the benchmark itself, which has run
-/// Argon2id and generated thousands of testimonies, every child would report hundreds of
-/// MiB; spawned from this fresh one, a few. Below that floor, the `VmHWM` sampled from
-/// `/proc/PID/status` while the program runs tells its own peak.
-fn spawner(args: &[String]) -> BenchResult {
-    let Some((program, args)) = args.split_first() else {
-        return Err(format!("{SPAWN_FLAG}: no program given").into());
-    };
-    // Best effort: a fresh process's peak is close to its RSS anyway.
-    let _ = fs::write("/proc/self/clear_refs", "5");
-    let floor_kib = proc_status_kib("VmHWM")?;
-    let started = Instant::now();
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("could not run {program}: {e}"))?;
-    // `spawn` returns once the program is exec'd, so every sample is of its own memory.
-    let status_file = format!("/proc/{}/status", child.id());
-    let exited = AtomicBool::new(false);
-    let (sampled_kib, waited) = std::thread::scope(|s| {
-        let sampler = s.spawn(|| {
-            let mut high = 0;
-            while !exited.load(Ordering::Relaxed) {
-                if let Some(kib) = fs::read_to_string(&status_file)
-                    .ok()
-                    .and_then(|text| status_field_kib(&text, "VmHWM"))
-                {
-                    high = high.max(kib);
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            high
-        });
-        let waited = (|| -> io::Result<_> {
-            let mut stdout = String::new();
-            if let Some(mut out) = child.stdout.take() {
-                out.read_to_string(&mut stdout)?;
-            }
-            let (status, maxrss_kib) = wait_with_peak(&child)?;
-            Ok((started.elapsed(), status, maxrss_kib, stdout))
-        })();
-        exited.store(true, Ordering::Relaxed);
-        (sampler.join().unwrap_or(0), waited)
-    });
-    let (took, status, maxrss_kib, stdout) = waited?;
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        return Err(format!("{program} failed (wait status {status:#x})").into());
-    }
-    let report = SpawnReport {
-        secs: took.as_secs_f64(),
-        maxrss_kib,
-        floor_kib,
-        sampled_kib,
-        stdout,
-    };
-    println!("{}", serde_json::to_string(&report)?);
-    Ok(())
-}
-
-/// Runs `program` through a spawner and returns its report; fails unless it exits with 0.
-fn run_measured(program: &Path, args: &[&OsStr], what: &str) -> BenchResult<SpawnReport> {
-    let out = Command::new(std::env::current_exe()?)
-        .arg(SPAWN_FLAG)
-        .arg(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()?;
-    if !out.status.success() {
-        return Err(format!("{what} failed ({})", out.status).into());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text.lines().last().unwrap_or_default();
-    serde_json::from_str(line)
-        .map_err(|e| format!("{what}: unreadable report {line:?}: {e}").into())
-}
-
-/// Waits for `child` with `wait4`, which gives its peak RSS (`ru_maxrss`, KiB on Linux) as
-/// well as its status; std's `wait` gives only the status.
-fn wait_with_peak(child: &Child) -> io::Result<(libc::c_int, u64)> {
-    let pid = libc::pid_t::try_from(child.id()).map_err(io::Error::other)?;
-    let mut status: libc::c_int = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    loop {
-        // SAFETY: both pointers are to live locals, valid for writes of their types for the
-        // whole call; `pid` is our own unwaited child, so no other waiter can race for it.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-        if r == pid {
-            break;
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-    // SAFETY: `rusage` is plain integers, zeroed above and filled by the successful wait4.
-    let usage = unsafe { usage.assume_init() };
-    Ok((status, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
-}
 
 /// One run of an export or an import in a child.
 #[derive(Clone, Copy)]
@@ -420,7 +253,7 @@ fn run_child(args: &[&Path], what: &str, expect_records: usize) -> BenchResult<O
 struct RageRun {
     /// From spawn to exit.
     secs: f64,
-    /// See [`SpawnReport::peak_kib`].
+    /// See [`common::process::SpawnReport::peak_kib`].
     peak_kib: u64,
     /// The spawner's RSS, below which `ru_maxrss` cannot go.
     floor_kib: u64,
@@ -434,30 +267,6 @@ fn run_rage(rage: &Path, args: &[&OsStr], out: &Path) -> BenchResult<RageRun> {
         peak_kib: done.peak_kib(),
         floor_kib: done.floor_kib,
     })
-}
-
-/// rage on PATH, in `$CARGO_HOME/bin` or in `~/.cargo/bin`.
-fn find_rage() -> Option<PathBuf> {
-    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("rage")).collect())
-        .unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME").map(|h| PathBuf::from(h).join("bin/rage"));
-    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/rage"));
-    on_path
-        .into_iter()
-        .chain(cargo_home)
-        .chain(home)
-        .find(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
-}
-
-fn rage_version(rage: &Path) -> String {
-    Command::new(rage)
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_else(|| "rage (version unknown)".into())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -479,25 +288,6 @@ fn make_collector(
         .store_mut()
         .add_recipient(SHARED_WITH, &org.recipient())?;
     Ok(())
-}
-
-/// A fresh copy of a closed vault (its keyslots and database files).
-fn copy_vault(from: &Path, to: &Path) -> BenchResult {
-    fs::DirBuilder::new().mode(0o700).create(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        if entry.file_type()?.is_file() {
-            fs::copy(entry.path(), to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
-fn remove_if_present(path: &Path) -> io::Result<()> {
-    match fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
 }
 
 /// What the age layer of a bundle holds.
@@ -544,20 +334,6 @@ fn decrypt_bundle(bundle: &Path, key: &OrgKey, out: &Path) -> BenchResult<Plaint
         }
     }
     Ok(sizes)
-}
-
-/// A throwaway age identity for rage, written as `age-keygen` does; returns its recipient.
-fn rage_identity(path: &Path) -> BenchResult<String> {
-    let identity = age::x25519::Identity::generate();
-    let recipient = identity.to_public().to_string();
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    writeln!(f, "# public key: {recipient}")?;
-    writeln!(f, "{}", identity.to_string().expose_secret())?;
-    Ok(recipient)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -679,155 +455,15 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
         }
     }
     run.others_busy = others_busy(cpu_start, cpu_snapshot(), cores());
-    if std::env::var_os("AIGAQ_BENCH_KEEP").is_none() {
+    if !keep_asked() {
         fs::remove_dir_all(&dir)?;
     }
     Ok(run)
 }
 
 // ---------------------------------------------------------------------------------------
-// Background load
-// ---------------------------------------------------------------------------------------
-
-/// CPU time of the whole machine and of this process with its waited-for children (Linux
-/// `/proc`), to tell how much else ran beside the benchmark on a shared machine.
-#[derive(Clone, Copy)]
-struct CpuSnapshot {
-    /// All CPUs, busy ticks.
-    busy: u64,
-    /// All CPUs, busy and idle ticks.
-    total: u64,
-    /// This process and its children (the measured ones and rage), user and system ticks.
-    own: u64,
-}
-
-fn cpu_snapshot() -> Option<CpuSnapshot> {
-    let stat = fs::read_to_string("/proc/stat").ok()?;
-    let ticks: Vec<u64> = stat
-        .lines()
-        .next()?
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal (guest time is inside user)
-    let &[user, nice, system, idle, iowait, irq, softirq, steal, ..] = ticks.as_slice() else {
-        return None;
-    };
-    let busy = user + nice + system + irq + softirq + steal;
-    let me = fs::read_to_string("/proc/self/stat").ok()?;
-    // After the command name in parentheses: state is field 3, then utime 14, stime 15,
-    // cutime 16 and cstime 17.
-    let fields: Vec<&str> = me[me.rfind(')')? + 1..].split_whitespace().collect();
-    let mut own = 0;
-    for i in 11..=14 {
-        own += fields.get(i)?.parse::<u64>().ok()?;
-    }
-    Some(CpuSnapshot {
-        busy,
-        total: busy + idle + iowait,
-        own,
-    })
-}
-
-/// How many cores other processes kept busy, on average, between two snapshots.
-fn others_busy(from: Option<CpuSnapshot>, to: Option<CpuSnapshot>, cores: usize) -> Option<f64> {
-    let (a, b) = (from?, to?);
-    let total = b.total.checked_sub(a.total).filter(|&t| t > 0)?;
-    let others = (b.busy.saturating_sub(a.busy)).saturating_sub(b.own.saturating_sub(a.own));
-    Some(others as f64 / total as f64 * cores as f64)
-}
-
-/// Other processes using more than this many cores make the figures unreliable.
-const BACKGROUND_WARNING_CORES: f64 = 0.2;
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-// ---------------------------------------------------------------------------------------
 // Printing
 // ---------------------------------------------------------------------------------------
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn dur(secs: f64) -> String {
-    if secs >= 1.0 {
-        format!("{secs:.2} s")
-    } else if secs >= 0.1 {
-        format!("{:.0} ms", secs * 1e3)
-    } else {
-        format!("{:.1} ms", secs * 1e3)
-    }
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
-}
-
-fn mib_text(kib: u64) -> String {
-    format!("{:.1} MiB", mib(kib))
-}
-
-fn bytes_text(b: u64) -> String {
-    if b >= 1 << 20 {
-        format!("{:.1} MiB", b as f64 / f64::from(1 << 20))
-    } else {
-        format!("{:.0} KiB", b as f64 / 1024.0)
-    }
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "PASS"
-    } else {
-        "MISS"
-    }
-}
-
-/// Counts targets and remembers the missed ones.
-#[derive(Default)]
-struct Report {
-    checked: usize,
-    missed: Vec<String>,
-}
-
-impl Report {
-    fn section(&self, title: &str) {
-        println!();
-        println!("{title}");
-        println!("{}", "-".repeat(title.chars().count()));
-    }
-
-    /// The result column: `-` when the row has no target.
-    fn result(&mut self, target: Option<bool>, what: impl FnOnce() -> String) -> &'static str {
-        match target {
-            None => "-",
-            Some(ok) => {
-                self.checked += 1;
-                if !ok {
-                    self.missed.push(what());
-                }
-                verdict(ok)
-            }
-        }
-    }
-}
 
 fn print_times(r: &mut Report, runs: &[SizeRun], cfg: &Config) {
     r.section(&format!(
@@ -1015,30 +651,22 @@ fn print_bundles(r: &Report, runs: &[SizeRun]) {
 
 fn main() -> BenchResult {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(spawned) = common::process::dispatch(&args) {
+        return spawned;
+    }
     if let Some((first, rest)) = args.split_first() {
         if first == CHILD_FLAG {
             return child(rest);
-        }
-        if first == SPAWN_FLAG {
-            return spawner(rest);
         }
     }
 
     let cfg = Config::from_env()?;
     let Some(rage) = find_rage() else {
-        eprintln!(
-            "rage is not on PATH nor in ~/.cargo/bin; this benchmark measures against it: \
-             install it with `cargo install rage` and run again"
-        );
+        eprintln!("{NOT_FOUND}");
         return Err("rage not found".into());
     };
     let rage_version = rage_version(&rage);
-    let scratch = match std::env::var_os("AIGAQ_BENCH_DIR") {
-        Some(dir) => tempfile::Builder::new()
-            .prefix("aigaq-bench-")
-            .tempdir_in(dir)?,
-        None => tempfile::Builder::new().prefix("aigaq-bench-").tempdir()?,
-    };
+    let scratch = scratch("aigaq-bench-")?;
     let root = scratch.path();
     let started = Instant::now();
     let pass = Passphrase::new(PASSPHRASE.into())?;
@@ -1124,19 +752,7 @@ fn main() -> BenchResult {
     print_memory(&mut r, &runs, &cfg);
     print_bundles(&r, &runs);
 
-    println!();
-    println!(
-        "Summary: {} of {} targets met.",
-        r.checked - r.missed.len(),
-        r.checked
-    );
-    for m in &r.missed {
-        println!("  MISS  {m}");
-    }
-    if std::env::var_os("AIGAQ_BENCH_KEEP").is_some() {
-        let kept = scratch.keep();
-        println!();
-        println!("Scratch kept in {}", kept.display());
-    }
+    r.summary();
+    keep_if_asked(scratch);
     Ok(())
 }
