@@ -1,18 +1,25 @@
 //! Attachment content on disk, inside the vault folder (`attachments/`): each stored file is
 //! encrypted under its own random 256-bit key, kept only in the encrypted database, with
-//! ChaCha20-Poly1305 in 64 KiB chunks (the STREAM construction age uses: a chunk counter and
-//! a last-chunk flag in the nonce, so chunks cannot be reordered, dropped or cut off). Files
+//! AES-256-GCM in 64 KiB chunks (the STREAM construction age uses: a chunk counter and a
+//! last-chunk flag in the nonce, so chunks cannot be reordered, dropped or cut off). AES-GCM
+//! rather than ChaCha20-Poly1305 because evidence files are large and the processors this
+//! runs on have AES instructions: it is about three times faster here. Files
 //! have random names, so the folder shows only sizes. Deleting a key row from the database
 //! (with `secure_delete`) makes its file unreadable even where the file's blocks survive.
 //!
-//! Content streams through in chunks: memory does not grow with the file.
+//! Content streams through in chunks: memory does not grow with the file. The SHA-256 of the
+//! content is computed on a second thread while the first encrypts or decrypts, since
+//! hashing is the slowest step.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use ring::digest::{Context, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
@@ -74,9 +81,71 @@ fn random<const N: usize>() -> Result<[u8; N], BlobError> {
 }
 
 fn aead_key(key: &[u8]) -> Result<LessSafeKey, BlobError> {
-    UnboundKey::new(&CHACHA20_POLY1305, key)
+    UnboundKey::new(&AES_256_GCM, key)
         .map(LessSafeKey::new)
         .map_err(|_| BlobError::Randomness)
+}
+
+/// SHA-256 on a thread of its own: `update` hands over a copy of the bytes (at most a few
+/// MiB are in flight), `finish` waits for the hex digest. Where no thread can be started,
+/// it hashes inline.
+pub(crate) enum ParallelSha256 {
+    Thread {
+        tx: SyncSender<Vec<u8>>,
+        worker: JoinHandle<String>,
+        failed: bool,
+    },
+    Inline(Context),
+}
+
+impl ParallelSha256 {
+    pub(crate) fn new() -> Self {
+        let (tx, rx) = sync_channel::<Vec<u8>>(16);
+        let spawned = std::thread::Builder::new()
+            .name("aigaq-sha256".into())
+            .spawn(move || {
+                let mut c = Context::new(&SHA256);
+                for part in rx {
+                    c.update(&part);
+                }
+                canonical::hex(c.finish().as_ref())
+            });
+        match spawned {
+            Ok(worker) => Self::Thread {
+                tx,
+                worker,
+                failed: false,
+            },
+            Err(_) => Self::Inline(Context::new(&SHA256)),
+        }
+    }
+
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Self::Thread { tx, failed, .. } => {
+                if tx.send(bytes.to_vec()).is_err() {
+                    *failed = true;
+                }
+            }
+            Self::Inline(c) => c.update(bytes),
+        }
+    }
+
+    /// The digest, or `None` if the hashing thread died.
+    pub(crate) fn finish(self) -> Option<String> {
+        match self {
+            Self::Thread { tx, worker, failed } => {
+                drop(tx);
+                let hex = worker.join().ok();
+                if failed {
+                    None
+                } else {
+                    hex
+                }
+            }
+            Self::Inline(c) => Some(canonical::hex(c.finish().as_ref())),
+        }
+    }
 }
 
 /// The encrypted size of `size` plaintext bytes.
@@ -99,7 +168,7 @@ pub(crate) struct BlobWriter {
     raw_key: Zeroizing<[u8; 32]>,
     buf: Zeroizing<Vec<u8>>,
     counter: u64,
-    hash: Context,
+    hash: ParallelSha256,
     size: u64,
 }
 
@@ -158,7 +227,10 @@ impl BlobWriter {
             .map_err(|e| io_err("write", &self.tmp)(e.into_error()))?;
         file.sync_all().map_err(io_err("write", &self.tmp))?;
         Ok(Written {
-            sha256: canonical::hex(self.hash.finish().as_ref()),
+            sha256: self.hash.finish().ok_or_else(|| BlobError::Damaged {
+                sha256: String::new(),
+                reason: "the hashing thread stopped".into(),
+            })?,
             size: self.size,
             key: self.raw_key,
             tmp: self.tmp,
@@ -209,7 +281,7 @@ impl BlobDir {
             raw_key,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
             counter: 0,
-            hash: Context::new(&SHA256),
+            hash: ParallelSha256::new(),
             size: 0,
         })
     }
@@ -266,7 +338,7 @@ impl BlobDir {
             counter: 0,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
             pos: 0,
-            hash: Context::new(&SHA256),
+            hash: Some(ParallelSha256::new()),
             sha256: sha256.to_owned(),
             size,
         })
@@ -336,7 +408,7 @@ pub(crate) struct BlobReader {
     counter: u64,
     buf: Zeroizing<Vec<u8>>,
     pos: usize,
-    hash: Context,
+    hash: Option<ParallelSha256>,
     sha256: String,
     size: u64,
 }
@@ -366,12 +438,14 @@ impl BlobReader {
             .map_err(|_| damaged_io(&self.sha256, "a chunk does not decrypt"))?
             .len();
         self.buf.truncate(opened);
-        self.hash.update(&self.buf);
+        if let Some(h) = self.hash.as_mut() {
+            h.update(&self.buf);
+        }
         self.pos = 0;
         self.counter += 1;
         if last {
-            let got = canonical::hex(self.hash.clone().finish().as_ref());
-            if got != self.sha256 {
+            let got = self.hash.take().and_then(ParallelSha256::finish);
+            if got.as_deref() != Some(self.sha256.as_str()) {
                 return Err(self.damaged("its content does not match its SHA-256"));
             }
         }
