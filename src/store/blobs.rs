@@ -93,14 +93,18 @@ pub(crate) enum ParallelSha256 {
     Thread {
         tx: SyncSender<Vec<u8>>,
         worker: JoinHandle<String>,
+        /// Bytes gathered into batches of [`BATCH`], so few messages cross threads.
+        pending: Vec<u8>,
         failed: bool,
     },
     Inline(Context),
 }
 
+const BATCH: usize = 1024 * 1024;
+
 impl ParallelSha256 {
     pub(crate) fn new() -> Self {
-        let (tx, rx) = sync_channel::<Vec<u8>>(16);
+        let (tx, rx) = sync_channel::<Vec<u8>>(4);
         let spawned = std::thread::Builder::new()
             .name("aigaq-sha256".into())
             .spawn(move || {
@@ -114,6 +118,7 @@ impl ParallelSha256 {
             Ok(worker) => Self::Thread {
                 tx,
                 worker,
+                pending: Vec::with_capacity(BATCH),
                 failed: false,
             },
             Err(_) => Self::Inline(Context::new(&SHA256)),
@@ -122,9 +127,18 @@ impl ParallelSha256 {
 
     pub(crate) fn update(&mut self, bytes: &[u8]) {
         match self {
-            Self::Thread { tx, failed, .. } => {
-                if tx.send(bytes.to_vec()).is_err() {
-                    *failed = true;
+            Self::Thread {
+                tx,
+                pending,
+                failed,
+                ..
+            } => {
+                pending.extend_from_slice(bytes);
+                if pending.len() >= BATCH {
+                    let full = std::mem::replace(pending, Vec::with_capacity(BATCH));
+                    if tx.send(full).is_err() {
+                        *failed = true;
+                    }
                 }
             }
             Self::Inline(c) => c.update(bytes),
@@ -134,7 +148,15 @@ impl ParallelSha256 {
     /// The digest, or `None` if the hashing thread died.
     pub(crate) fn finish(self) -> Option<String> {
         match self {
-            Self::Thread { tx, worker, failed } => {
+            Self::Thread {
+                tx,
+                worker,
+                pending,
+                mut failed,
+            } => {
+                if !pending.is_empty() && tx.send(pending).is_err() {
+                    failed = true;
+                }
                 drop(tx);
                 let hex = worker.join().ok();
                 if failed {
