@@ -11,10 +11,13 @@ as_root() {
 }
 
 # Debian packages: WebKitGTK for the app window; Xvfb and WebKitWebDriver for the
-# end-to-end tests, and xdotool to type into the native file chooser there; OpenSSL
-# headers for SQLCipher.
+# end-to-end tests, xdotool to type into the native file chooser and the window there,
+# xprop (x11-utils) and xclip to read window properties and the clipboard, strace to see
+# that the app opens no internet socket, dbus-daemon and gdbus (libglib2.0-bin) for a
+# private session bus, ip (iproute2) for the test's network namespace; OpenSSL headers for
+# SQLCipher.
 APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libssl-dev librsvg2-dev pkg-config file)
-APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool)
+APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool xclip strace dbus-daemon libglib2.0-bin iproute2)
 
 install_apt() {
   local missing=()

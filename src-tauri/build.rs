@@ -13,6 +13,16 @@ const COMMANDS: &[&str] = &[
     "list_attachments",
     "attach_files",
     "pick_files",
+    "search_testimonies",
+    "get_settings",
+    "save_settings",
+    "set_auto_lock",
+    "security_settings",
+    "set_wipe_after",
+    "set_duress",
+    "clear_duress",
+    "panic_wipe",
+    "copy_text",
 ];
 
 fn main() {

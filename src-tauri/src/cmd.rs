@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use aigaq::model::vocab::Vocabulary;
 use aigaq::model::QuickEntry;
 use aigaq::store::attachments::{Attached, AttachmentInfo};
+use aigaq::store::search::{SearchHit, DEFAULT_LIMIT};
 use aigaq::store::{Record, Summary};
 use aigaq::vault::{KdfParams, Passphrase, VaultState};
 use aigaq::Vault;
@@ -16,8 +17,9 @@ use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::CmdError;
+use crate::lockdown;
+use crate::panic::wipe_folder;
 use crate::state::{Session, VaultFolder};
-use crate::webview_data::WebviewData;
 
 /// What the first screen needs to know.
 #[derive(Debug, Serialize)]
@@ -28,20 +30,38 @@ pub struct VaultStatus {
     pub unlocked: bool,
     /// The vault's folder, to show the user where it is.
     pub folder: String,
+    /// Failed unlocks in a row since the last good one (0 while unlocked).
+    pub failed_attempts: u32,
+    /// How long the next unlock waits because of them, in whole seconds (rounded up).
+    pub wait_seconds: u64,
 }
 
-/// Where the vault is and whether it is open.
+/// Where the vault is, whether it is open, and how long the next unlock will wait.
 #[tauri::command]
 pub async fn vault_status(
     session: State<'_, Session>,
     folder: State<'_, VaultFolder>,
 ) -> Result<VaultStatus, CmdError> {
     let dir = folder.path()?;
+    let state = aigaq::vault::state(dir);
+    let unlocked = session.is_open();
+    let (wait, failed_attempts) = if state == VaultState::Present && !unlocked {
+        aigaq::vault::pending_delay(dir)
+    } else {
+        (std::time::Duration::ZERO, 0)
+    };
     Ok(VaultStatus {
-        state: aigaq::vault::state(dir),
-        unlocked: session.is_open(),
+        state,
+        unlocked,
         folder: dir.display().to_string(),
+        failed_attempts,
+        wait_seconds: whole_seconds(wait),
     })
+}
+
+/// A wait in whole seconds, rounded up: never announce less than the core will wait.
+fn whole_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// Creates the vault and keeps it open. The key derivation runs off the UI thread.
@@ -79,34 +99,43 @@ async fn open_session(
         return Err(CmdError::already_unlocked());
     }
     let dir = folder.path()?.to_path_buf();
-    let vault = tauri::async_runtime::spawn_blocking(move || open(&dir, &passphrase))
+    let wipes = session.wipes();
+    let opening = dir.clone();
+    let vault = tauri::async_runtime::spawn_blocking(move || open(&opening, &passphrase))
         .await
         .map_err(|_| CmdError::interrupted())??;
-    session.open(vault)
+    if session.open_unless_wiped(vault, wipes)? {
+        Ok(())
+    } else {
+        // The panic wipe ran while the key was being derived: what the unlock opened goes too.
+        let _ = wipe_folder(Some(&dir));
+        Err(CmdError::locked())
+    }
 }
 
-/// Drops the session (the core wipes the keys), empties the web view's data and reloads it,
-/// so nothing the page held survives.
+/// Drops the session (the core wipes the keys), takes back the clipboard's copy, empties
+/// the web view's data and reloads it, so nothing the page held survives.
 #[tauri::command]
-pub async fn lock(
-    window: WebviewWindow,
-    session: State<'_, Session>,
-    data: State<'_, WebviewData>,
-) -> Result<(), CmdError> {
-    session.close();
-    if let Err(e) = window.clear_all_browsing_data() {
-        eprintln!("aigaq: could not clear the web view's data: {e}");
-    }
-    if let Err(e) = data.clear() {
-        eprintln!("aigaq: could not empty the web view's data folder: {e}");
-    }
-    window.reload().map_err(|_| CmdError::interrupted())
+pub async fn lock(window: WebviewWindow) -> Result<(), CmdError> {
+    // Closing waits for an attach to finish: not on an async worker.
+    tauri::async_runtime::spawn_blocking(move || lockdown::lock(&window))
+        .await
+        .map_err(|_| CmdError::interrupted())?
 }
 
 /// Every testimony, newest first.
 #[tauri::command]
 pub async fn list_testimonies(session: State<'_, Session>) -> Result<Vec<Summary>, CmdError> {
     session.with(|vault| Ok(vault.store().list()?))
+}
+
+/// The testimonies whose text holds every word of `query` (as a prefix), best first.
+#[tauri::command]
+pub async fn search_testimonies(
+    query: String,
+    session: State<'_, Session>,
+) -> Result<Vec<SearchHit>, CmdError> {
+    session.with(|vault| Ok(vault.store().search(&query, DEFAULT_LIMIT)?))
 }
 
 /// Saves one testimony from the short form and returns its id. The entry arrives as plain
@@ -220,4 +249,30 @@ pub async fn pick_files(
 #[tauri::command]
 pub fn vocabularies() -> Vec<Vocabulary> {
     aigaq::model::vocab::all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_announced_wait_is_never_shorter_than_the_real_one() {
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
+        assert_eq!(whole_seconds(Duration::from_secs(4)), 4);
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(whole_seconds(aigaq::vault::delay_after(2)), 2);
+        assert_eq!(whole_seconds(aigaq::vault::delay_after(40)), 300);
+    }
+
+    #[test]
+    fn only_absolute_paths_are_attached() {
+        assert_eq!(absolute_paths(vec![]).unwrap_err().kind, "invalid_input");
+        let e = absolute_paths(vec!["/a/b.jpg".into(), "note.txt".into()]).unwrap_err();
+        assert!(e.message.contains("note.txt"), "{}", e.message);
+        assert_eq!(
+            absolute_paths(vec!["/a/b.jpg".into()]).unwrap(),
+            vec![PathBuf::from("/a/b.jpg")]
+        );
+    }
 }

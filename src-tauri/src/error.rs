@@ -46,6 +46,15 @@ impl CmdError {
         }
     }
 
+    /// The system failed at something the shell does itself (saving the settings, the
+    /// clipboard).
+    pub fn system(what: impl std::fmt::Display) -> Self {
+        Self {
+            kind: "system",
+            message: what.to_string(),
+        }
+    }
+
     /// Background work ended without a result (it panicked or was cancelled).
     pub fn interrupted() -> Self {
         Self {

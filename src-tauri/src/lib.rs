@@ -1,19 +1,29 @@
 //! The Aigaq desktop app: a thin Tauri shell over the `aigaq` core. This file wires the
-//! pieces together; the commands are in [`cmd`], the session in [`state`], the decrypted
-//! previews of attachments in [`media`], and the web view's throwaway data folder in
-//! [`webview_data`].
+//! pieces together; the commands are in [`cmd`], [`settings`] and [`security`], the session
+//! in [`state`], locking in [`lockdown`] and the panic wipe in [`panic`], the decrypted
+//! previews of attachments in [`media`], the clipboard in [`clipboard`], the disguise in
+//! [`disguise`], the desktop's lock and sleep signals in [`desktop`], and the web view's
+//! throwaway data folder in [`webview_data`].
 
 #![forbid(unsafe_code)]
 
+pub mod clipboard;
 pub mod cmd;
+pub mod desktop;
+pub mod disguise;
 pub mod error;
+pub mod lockdown;
 pub mod media;
+pub mod panic;
+pub mod security;
+pub mod settings;
 pub mod state;
 pub mod webview_data;
 
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, RunEvent, Url, WebviewUrl, WebviewWindowBuilder};
 
+use settings::AppSettings;
 use state::{Session, VaultFolder};
 use webview_data::WebviewData;
 
@@ -22,7 +32,13 @@ pub const MAIN_WINDOW: &str = "main";
 
 /// Runs the app until its window closes and returns the process exit code.
 pub fn run() -> i32 {
+    // First of all: a crash must not write memory (keys, testimonies) to disk.
+    if let Err(e) = aigaq::hardening::harden_process() {
+        eprintln!("aigaq: warning: could not turn off core dumps ({e}); a crash could write memory to disk");
+    }
     keep_gtk_from_writing();
+    let settings = AppSettings::load();
+    disguise::name_program(settings.get().disguise);
     let webview_data = match WebviewData::create() {
         Ok(data) => data,
         Err(e) => {
@@ -30,10 +46,12 @@ pub fn run() -> i32 {
             return 1;
         }
     };
+    keep_gstreamer_from_writing(&webview_data);
     let builder = tauri::Builder::default()
         .manage(Session::default())
         .manage(VaultFolder::from_env())
         .manage(webview_data)
+        .manage(settings)
         // Only for `pick_files`, called from Rust: the window is granted none of its commands.
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol(media::SCHEME, |ctx, request, responder| {
@@ -56,11 +74,22 @@ pub fn run() -> i32 {
             cmd::list_attachments,
             cmd::attach_files,
             cmd::pick_files,
+            cmd::search_testimonies,
+            settings::get_settings,
+            settings::save_settings,
+            settings::set_auto_lock,
+            security::security_settings,
+            security::set_wipe_after,
+            security::set_duress,
+            security::clear_duress,
+            panic::panic_wipe,
+            clipboard::copy_text,
         ])
         .setup(|app| {
             keep_file_chooser_from_recording();
             exit_cleanly_on_signals(app.handle().clone());
             open_main_window(app)?;
+            desktop::listen(app.handle());
             Ok(())
         });
     let app = match build_quietly(builder) {
@@ -73,6 +102,7 @@ pub fn run() -> i32 {
     app.run_return(|handle, event| {
         if let RunEvent::Exit = event {
             handle.state::<Session>().close();
+            clipboard::take_back_now();
             if let Err(e) = handle.state::<WebviewData>().remove() {
                 eprintln!("aigaq: could not remove the web view's data folder: {e}");
             }
@@ -143,6 +173,13 @@ fn keep_gtk_from_writing() {
     std::env::set_var("MESA_SHADER_CACHE_DISABLE", "true");
 }
 
+/// WebKit plays recordings through GStreamer, which keeps a cache of its plugins in the
+/// user's cache folder (`~/.cache/gstreamer-1.0`); in the throwaway folder instead, it goes
+/// with the rest when the app exits. Called before the web view starts its processes.
+fn keep_gstreamer_from_writing(data: &WebviewData) {
+    std::env::set_var("GST_REGISTRY", data.path().join("gstreamer-registry.bin"));
+}
+
 /// GTK's file chooser adds every file it opens to the user's "recently used" list
 /// (`~/.local/share/recently-used.xbel`), which would name the evidence files on disk.
 /// With recent files turned off GTK records nothing; it then writes the list back empty
@@ -157,12 +194,19 @@ fn keep_file_chooser_from_recording() {
 }
 
 /// The one window: an incognito web view with a throwaway data folder, which may only show
-/// the app's own pages and never opens another window.
+/// the app's own pages and never opens another window. Titled "Notes" in disguise.
 fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
     let data_dir = app.state::<WebviewData>().path().to_path_buf();
     let incognito = !under_webdriver();
-    WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()))
-        .title("Aigaq")
+    let disguised = app.state::<AppSettings>().get().disguise;
+    let builder = WebviewWindowBuilder::new(app, MAIN_WINDOW, WebviewUrl::App("index.html".into()));
+    let builder = if disguised {
+        builder.icon(disguise::neutral_icon())?
+    } else {
+        builder
+    };
+    builder
+        .title(disguise::title(disguised))
         .inner_size(960.0, 720.0)
         .min_inner_size(520.0, 480.0)
         .incognito(incognito)

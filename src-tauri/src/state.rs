@@ -1,7 +1,8 @@
 //! What the app keeps between commands: the unlocked vault (if any) and where it lives.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use aigaq::Vault;
 
@@ -9,9 +10,17 @@ use crate::error::CmdError;
 
 /// The unlocked vault, or nothing while locked. Dropping the vault closes the database and
 /// wipes its keys (the core does that on drop). Shared with the blocking threads that run
-/// long work on it (see [`Session::with_blocking`]).
+/// long work on it (see [`Session::with_blocking`]). It also counts panic wipes, so an
+/// unlock that was deriving its key while the vault was wiped does not open what is left.
 #[derive(Debug, Default)]
-pub struct Session(Arc<Mutex<Option<Vault>>>);
+pub struct Session {
+    slot: Arc<Mutex<Option<Vault>>>,
+    wipes: AtomicU64,
+}
+
+/// The session is held by long work (attaching a large file, a key derivation).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Busy;
 
 /// Takes the slot. A panic in another command must not leave the vault impossible to lock,
 /// so a poisoned lock is taken over rather than refused.
@@ -32,7 +41,7 @@ fn run_on<T>(
 
 impl Session {
     fn slot(&self) -> MutexGuard<'_, Option<Vault>> {
-        take_slot(&self.0)
+        take_slot(&self.slot)
     }
 
     /// True while a vault is open.
@@ -56,12 +65,49 @@ impl Session {
         drop(vault);
     }
 
+    /// Takes the vault out of the session at once, or says that long work holds it (the
+    /// panic wipe does not wait for an attach to finish before destroying the keys).
+    pub fn try_take(&self) -> Result<Option<Vault>, Busy> {
+        match self.slot.try_lock() {
+            Ok(mut slot) => Ok(slot.take()),
+            Err(TryLockError::Poisoned(poisoned)) => Ok(poisoned.into_inner().take()),
+            Err(TryLockError::WouldBlock) => Err(Busy),
+        }
+    }
+
+    /// How many panic wipes this process has done; see [`Session::open_unless_wiped`].
+    pub fn wipes(&self) -> u64 {
+        self.wipes.load(Ordering::SeqCst)
+    }
+
+    /// Counts a panic wipe.
+    pub fn count_wipe(&self) {
+        self.wipes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Keeps `vault` as the session unless a panic wipe happened since `wipes` was read
+    /// (the unlock was deriving its key meanwhile): then the vault is dropped and `false`
+    /// returned, and the caller wipes what is left.
+    pub fn open_unless_wiped(&self, vault: Vault, wipes: u64) -> Result<bool, CmdError> {
+        let mut slot = self.slot();
+        if self.wipes() != wipes {
+            drop(slot);
+            drop(vault);
+            return Ok(false);
+        }
+        if slot.is_some() {
+            return Err(CmdError::already_unlocked());
+        }
+        *slot = Some(vault);
+        Ok(true)
+    }
+
     /// Runs `f` on the open vault.
     pub fn with<T>(
         &self,
         f: impl FnOnce(&mut Vault) -> Result<T, CmdError>,
     ) -> Result<T, CmdError> {
-        run_on(&self.0, f)
+        run_on(&self.slot, f)
     }
 
     /// Runs `f` on the open vault on a blocking thread, for work that can take long (such as
@@ -73,7 +119,7 @@ impl Session {
         T: Send + 'static,
         F: FnOnce(&mut Vault) -> Result<T, CmdError> + Send + 'static,
     {
-        let slot = Arc::clone(&self.0);
+        let slot = Arc::clone(&self.slot);
         tauri::async_runtime::spawn_blocking(move || run_on(&slot, f))
             .await
             .map_err(|_| CmdError::interrupted())?
@@ -82,18 +128,45 @@ impl Session {
 
 /// The vault's folder: `AIGAQ_VAULT` when set, else the user's data folder.
 #[derive(Debug)]
-pub struct VaultFolder(Option<PathBuf>);
+pub struct VaultFolder {
+    path: Option<PathBuf>,
+    default: bool,
+}
 
 impl VaultFolder {
     /// Reads `AIGAQ_VAULT`, falling back to [`aigaq::vault::default_dir`].
     pub fn from_env() -> Self {
-        let given = std::env::var_os("AIGAQ_VAULT").filter(|v| !v.is_empty());
-        Self(given.map(PathBuf::from).or_else(aigaq::vault::default_dir))
+        match std::env::var_os("AIGAQ_VAULT").filter(|v| !v.is_empty()) {
+            Some(given) => Self::given(PathBuf::from(given)),
+            None => Self {
+                path: aigaq::vault::default_dir(),
+                default: true,
+            },
+        }
+    }
+
+    /// A folder the user chose.
+    pub fn given(path: PathBuf) -> Self {
+        Self {
+            path: Some(path),
+            default: false,
+        }
     }
 
     /// The folder, or the error saying there is none.
     pub fn path(&self) -> Result<&Path, CmdError> {
-        self.0.as_deref().ok_or_else(CmdError::no_vault_folder)
+        self.path.as_deref().ok_or_else(CmdError::no_vault_folder)
+    }
+
+    /// The folder Aigaq made for itself around the default vault folder
+    /// (`~/.local/share/aigaq`), which the panic wipe removes too once it is empty. `None`
+    /// for a folder the user chose: what is around it is theirs.
+    pub fn own_parent(&self) -> Option<&Path> {
+        if self.default {
+            self.path.as_deref().and_then(Path::parent)
+        } else {
+            None
+        }
     }
 }
 
@@ -166,11 +239,22 @@ mod tests {
 
     #[test]
     fn the_vault_folder_comes_from_aigaq_vault_or_the_data_folder() {
-        let given = VaultFolder(Some(PathBuf::from("/somewhere/vault")));
+        let given = VaultFolder::given(PathBuf::from("/somewhere/vault"));
         assert_eq!(given.path().unwrap(), Path::new("/somewhere/vault"));
+        assert_eq!(given.own_parent(), None);
+        let none = VaultFolder {
+            path: None,
+            default: true,
+        };
+        assert_eq!(none.path().unwrap_err().kind, "no_vault_folder");
+        assert_eq!(none.own_parent(), None);
+        let default = VaultFolder {
+            path: Some(PathBuf::from("/home/u/.local/share/aigaq/vault")),
+            default: true,
+        };
         assert_eq!(
-            VaultFolder(None).path().unwrap_err().kind,
-            "no_vault_folder"
+            default.own_parent(),
+            Some(Path::new("/home/u/.local/share/aigaq"))
         );
     }
 }

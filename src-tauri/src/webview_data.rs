@@ -42,7 +42,22 @@ impl WebviewData {
     }
 
     /// Deletes everything inside, keeping the folder itself (the web view still points at it).
+    /// WebKit may still be writing there (it is told to clear its data at the same moment),
+    /// so a folder that filled up again while it was being removed is tried again.
     pub fn clear(&self) -> io::Result<()> {
+        let mut tries = 0;
+        loop {
+            match self.clear_once() {
+                Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty && tries < 5 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    fn clear_once(&self) -> io::Result<()> {
         let entries = match fs::read_dir(&self.path) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -50,11 +65,14 @@ impl WebviewData {
         };
         for entry in entries {
             let entry = entry?;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                fs::remove_dir_all(entry.path())?;
-            } else {
-                fs::remove_file(entry.path())?;
+            let removed = match entry.file_type() {
+                Ok(kind) if kind.is_dir() => fs::remove_dir_all(entry.path()),
+                Ok(_) => fs::remove_file(entry.path()),
+                Err(e) => Err(e),
+            };
+            match removed {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {} // WebKit removed it first
+                other => other?,
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toAppError } from '../src/lib/api';
-import { describeAttachError, describeError } from '../src/lib/errors';
+import { describeAttachError, describeConfirmError, describeError, describeWipeError } from '../src/lib/errors';
 import { translate } from '../src/lib/i18n';
 
 describe('toAppError', () => {
@@ -65,5 +65,30 @@ describe('describeAttachError', () => {
       key: 'error.not_found',
       detail: 'no such testimony',
     });
+  });
+});
+
+describe('describeConfirmError', () => {
+  it('says a wrong current passphrase changed nothing (the vault is open, so not "did not open")', () => {
+    const view = describeConfirmError({ kind: 'wrong_passphrase', message: 'wrong passphrase: the vault did not open' });
+    expect(view).toEqual({ key: 'confirm.wrong', detail: null });
+    expect(translate(view.key, 'en')).toContain('Nothing was changed');
+  });
+
+  it('describes other errors as usual', () => {
+    expect(describeConfirmError({ kind: 'weak_passphrase', message: 'too short' })).toEqual({
+      key: 'error.weak_passphrase',
+      detail: 'too short',
+    });
+  });
+});
+
+describe('describeWipeError', () => {
+  it('says the wipe did not finish, with what the core reports', () => {
+    expect(describeWipeError({ kind: 'system', message: 'could not wipe /v/vault.db: busy' })).toEqual({
+      key: 'panic.failed',
+      detail: 'could not wipe /v/vault.db: busy',
+    });
+    expect(describeWipeError({ kind: 'system', message: ' ' }).detail).toBeNull();
   });
 });

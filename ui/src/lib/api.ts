@@ -15,6 +15,36 @@ export interface VaultStatus {
   state: VaultState;
   unlocked: boolean;
   folder: string;
+  /** Failed unlocks in a row since the last good one. */
+  failed_attempts: number;
+  /** How long the next unlock waits because of them, in seconds (the core waits itself). */
+  wait_seconds: number;
+}
+
+/** The app's settings file (`aigaq::settings::Settings`); nothing in it is sensitive. */
+export interface Settings {
+  /** `en`, `ru` or `kk`; `null` follows the system. */
+  language: string | null;
+  auto_lock_minutes: number;
+  disguise: boolean;
+  confirm_wipe: boolean;
+}
+
+/** The open vault's security settings (`vault::SecuritySettings`). */
+export interface SecuritySettings {
+  /** Wipe after this many failed unlocks in a row; `null`: never. */
+  wipe_after: number | null;
+  duress: boolean;
+  kdf_memory_mib: number;
+  kdf_passes: number;
+}
+
+/** One search match (`store::search::SearchHit`); the words found are marked `[…]`. */
+export interface SearchHit {
+  id: string;
+  snippet: string;
+  interview_date: string | null;
+  place: string | null;
 }
 
 /** One line of the testimony list, as the core's `store::Summary` serialises it. */
@@ -135,4 +165,20 @@ export const api = {
   attachFiles: (id: string, paths: string[]) => call<Attached[]>('attach_files', { id, paths }),
   /** Opens the system's file chooser; resolves to the chosen paths, empty when cancelled. */
   pickFiles: (title: string) => call<string[]>('pick_files', { title }),
+  searchTestimonies: (query: string) => call<SearchHit[]>('search_testimonies', { query }),
+  getSettings: () => call<Settings>('get_settings'),
+  /** The settings that do not weaken the vault's protection; no passphrase needed. */
+  saveSettings: (languageCode: string | null, disguise: boolean, confirmWipe: boolean) =>
+    call<Settings>('save_settings', { languageCode, disguise, confirmWipe }),
+  setAutoLock: (passphrase: string, minutes: number) => call<Settings>('set_auto_lock', { passphrase, minutes }),
+  securitySettings: () => call<SecuritySettings>('security_settings'),
+  setWipeAfter: (passphrase: string, limit: number | null) =>
+    call<SecuritySettings>('set_wipe_after', { passphrase, limit }),
+  setDuress: (passphrase: string, duress: string, decoys: QuickEntry[]) =>
+    call<SecuritySettings>('set_duress', { passphrase, duress, decoys }),
+  clearDuress: (passphrase: string) => call<SecuritySettings>('clear_duress', { passphrase }),
+  /** Destroys the vault and the settings; on success the app reloads the page. */
+  panicWipe: () => call<void>('panic_wipe'),
+  /** Puts text on the clipboard; the app takes it back after 30 s, on lock and on exit. */
+  copyText: (text: string) => call<void>('copy_text', { text }),
 };

@@ -59,3 +59,20 @@ export function describeAttachError(error: AppError): ErrorView {
   }
   return describeError(error);
 }
+
+/**
+ * For the panic wipe: whatever failed, the headline says the wipe did not finish (the keys
+ * may be gone already); the core's sentence says what is left.
+ */
+export function describeWipeError(error: AppError): ErrorView {
+  return { key: 'panic.failed', detail: error.message.trim() === '' ? null : error.message };
+}
+
+/**
+ * For a security change confirmed with the passphrase: a wrong one is about that field (the
+ * vault is open, so "the vault did not open" would be wrong); other errors as usual.
+ */
+export function describeConfirmError(error: AppError): ErrorView {
+  if (error.kind === 'wrong_passphrase') return { key: 'confirm.wrong', detail: null };
+  return describeError(error);
+}

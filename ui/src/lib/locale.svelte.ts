@@ -1,10 +1,15 @@
 // The language the UI is shown in. Kept in memory only: nothing is written to
-// localStorage, cookies or any other storage, so it starts from the system's language
-// on every launch and after every lock.
+// localStorage, cookies or any other storage, so it starts from the settings' language (or
+// the system's) on every launch and after every lock.
 
 import { type Locale, type MessageKey, type Params, pickLocale, translate } from './i18n';
 
-const initial = pickLocale(navigator.languages ?? [navigator.language]);
+/** The system's language (or English); used again when the settings say "the system's". */
+export function systemLocale(): Locale {
+  return pickLocale(navigator.languages ?? [navigator.language]);
+}
+
+const initial = systemLocale();
 let current = $state<Locale>(initial);
 document.documentElement.lang = initial;
 
