@@ -62,40 +62,67 @@ impl fmt::Debug for Passphrase {
     }
 }
 
+/// Key bytes at a fixed heap address, locked in memory (kept out of swap) where the OS
+/// allows it. Fields drop in order: the bytes are wiped before the page is unlocked.
+struct Locked {
+    bytes: Zeroizing<[u8; 32]>,
+    _guard: Option<region::LockGuard>,
+}
+
 /// A 256-bit key: the master key, a key-encryption key or a derived database key.
-#[derive(Clone)]
-pub struct Key(Zeroizing<[u8; 32]>);
+pub struct Key(Box<Locked>);
+
+impl Clone for Key {
+    fn clone(&self) -> Self {
+        let mut k = Self::zeroed();
+        k.bytes_mut().copy_from_slice(self.bytes());
+        k
+    }
+}
 
 impl Key {
     #[cfg(test)]
     pub(crate) fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(Zeroizing::new(bytes))
+        let mut k = Self::zeroed();
+        *k.bytes_mut() = bytes;
+        k
     }
 
     pub(crate) fn zeroed() -> Self {
-        Self(Zeroizing::new([0u8; 32]))
+        let mut locked = Box::new(Locked {
+            bytes: Zeroizing::new([0u8; 32]),
+            _guard: None,
+        });
+        // Where the OS refuses (a low RLIMIT_MEMLOCK), the key still works, unlocked.
+        locked._guard = region::lock(locked.bytes.as_ptr(), 32).ok();
+        Self(locked)
+    }
+
+    /// Whether the key's memory is locked against swap.
+    pub fn is_locked_in_memory(&self) -> bool {
+        self.0._guard.is_some()
     }
 
     pub(crate) fn random() -> Result<Self, VaultError> {
         let mut k = Self::zeroed();
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k.0[..])
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k.0.bytes[..])
             .map_err(|_| VaultError::Randomness)?;
         Ok(k)
     }
 
     pub(crate) fn bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.0.bytes
     }
 
     pub(crate) fn bytes_mut(&mut self) -> &mut [u8; 32] {
-        &mut self.0
+        &mut self.0.bytes
     }
 
     /// Lower-case hex, in a buffer that is wiped when dropped.
     pub(crate) fn to_hex(&self) -> Zeroizing<String> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = Zeroizing::new(String::with_capacity(64));
-        for b in self.0.iter() {
+        for b in self.0.bytes.iter() {
             s.push(HEX[(b >> 4) as usize] as char);
             s.push(HEX[(b & 15) as usize] as char);
         }
@@ -120,6 +147,19 @@ mod tests {
         let k = Key::from_bytes([0xab; 32]);
         let shown = format!("{k:?} {:?}", vec![k.clone()]);
         assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
+    }
+
+    #[test]
+    fn keys_are_locked_in_memory_where_the_os_allows() {
+        let k = Key::random().unwrap();
+        let copy = k.clone();
+        assert_eq!(k.bytes(), copy.bytes());
+        // A few keys fit in any memory-lock limit a desktop has (Debian: 8 MiB); only a
+        // limit of zero stops it.
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Memlock);
+        if limit.current != Some(0) {
+            assert!(k.is_locked_in_memory() && copy.is_locked_in_memory());
+        }
     }
 
     #[test]
