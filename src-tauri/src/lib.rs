@@ -99,7 +99,8 @@ pub fn run() -> i32 {
             return 1;
         }
     };
-    app.run_return(|handle, event| {
+    let webview_folder = app.state::<WebviewData>().path().to_path_buf();
+    let code = app.run_return(|handle, event| {
         if let RunEvent::Exit = event {
             handle.state::<Session>().close();
             clipboard::take_back_now();
@@ -107,7 +108,23 @@ pub fn run() -> i32 {
                 eprintln!("aigaq: could not remove the web view's data folder: {e}");
             }
         }
-    })
+    });
+    remove_late_writes(&webview_folder);
+    code
+}
+
+/// WebKit's network process can still write its caches (HSTS, resource cache) into the web
+/// view's folder just after the app removed it at exit; look a few times and remove what
+/// reappeared.
+fn remove_late_writes(folder: &std::path::Path) {
+    for _ in 0..5 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if folder.exists() {
+            if let Err(e) = std::fs::remove_dir_all(folder) {
+                eprintln!("aigaq: could not remove the web view's data folder: {e}");
+            }
+        }
+    }
 }
 
 /// Builds the app. GTK panics inside Tauri when there is no display to open a window on;
