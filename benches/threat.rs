@@ -43,7 +43,7 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use aigaq::{KdfParams, Passphrase, Vault};
@@ -64,7 +64,7 @@ use common::files::{
 use common::load::{
     cores, cpu_snapshot, io_between, io_snapshot, others_busy, BACKGROUND_WARNING_CORES,
 };
-use common::process::{run_measured_quiet, SpawnReport};
+use common::process::{run_measured_quiet, setup_output, SpawnReport};
 use common::report::{bytes_text, dur, mib_text, Report, Spread};
 use common::{env_flag, env_number, BenchResult};
 use testimonies::corpus;
@@ -149,20 +149,9 @@ impl Cli {
 
     /// A setup call (not measured); returns its stdout.
     fn setup(&self, vault: &Path, pass: &Path, args: &[&OsStr]) -> BenchResult<String> {
-        let out = Command::new(&self.exe)
-            .args(Self::args(vault, Some(pass), args))
-            .stdin(Stdio::null())
-            .output()?;
-        if !out.status.success() {
-            return Err(format!(
-                "aigaq {:?} failed ({}): {}",
-                args,
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            )
-            .into());
-        }
-        Ok(String::from_utf8(out.stdout)?)
+        let mut command = Command::new(&self.exe);
+        command.args(Self::args(vault, Some(pass), args));
+        setup_output(command, &args)
     }
 }
 

@@ -242,3 +242,18 @@ fn wait_with_peak(child: &Child) -> io::Result<(libc::c_int, u64)> {
     let usage = unsafe { usage.assume_init() };
     Ok((status, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
 }
+
+/// Runs a setup command (not measured) to its end with no input; returns its stdout, or an
+/// error that quotes its stderr.
+pub fn setup_output(mut command: Command, what: &dyn std::fmt::Debug) -> BenchResult<String> {
+    let out = command.stdin(Stdio::null()).output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "aigaq {what:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
