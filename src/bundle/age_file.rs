@@ -8,6 +8,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::BundleError;
+use crate::store::pipeline::WritebackFile;
 use crate::store::StoreError;
 
 pub(crate) fn io_err<'a>(
@@ -71,8 +72,9 @@ pub(crate) fn write_encrypted(
     } else {
         age::armor::Format::Binary
     };
-    let armored =
-        age::armor::ArmoredWriter::wrap_output(BufWriter::new(file), format).map_err(&io)?;
+    // Written on a thread of its own with early writeback: a bundle can be gigabytes.
+    let out = WritebackFile::new(file).map_err(&io)?;
+    let armored = age::armor::ArmoredWriter::wrap_output(out, format).map_err(&io)?;
     let enc = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
         .map_err(|_| BundleError::BadRecipient {
             given: recipient.to_string(),
@@ -90,9 +92,7 @@ pub(crate) fn write_encrypted(
         .into_inner()
         .map_err(|e| io(e.into_error()))?;
     let armored = stream.finish().map_err(&io)?;
-    let buffered = armored.finish().map_err(&io)?;
-    let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(&io)?;
+    let file = armored.finish().map_err(&io)?.finish().map_err(&io)?;
     Ok(file.metadata().map_err(&io)?.len())
 }
 

@@ -475,7 +475,7 @@ impl Store {
                     strip::strip(&b.media_type, &mut reader, &mut tar)
                         .map_err(|e| blob_or_io(e, &tmp))?;
                 } else {
-                    std::io::copy(&mut reader, &mut tar).map_err(|e| blob_or_io(e, &tmp))?;
+                    reader.copy_to(&mut tar).map_err(|e| blob_or_io(e, &tmp))?;
                 }
             }
             Ok(tar.finish().map_err(&io)?)

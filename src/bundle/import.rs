@@ -16,6 +16,7 @@ use crate::custody::{ledger, Entry};
 use crate::media;
 use crate::store::attachments::record_blob;
 use crate::store::blobs::BlobDir;
+use crate::store::pipeline::BATCH;
 use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
 
@@ -227,24 +228,25 @@ impl ImportSink<'_, '_> {
         }
         let mut w = self.blobs.create()?;
         let mut head = Vec::new();
-        let mut buf = vec![0u8; 1024 * 1024];
         loop {
-            let n = match content.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    w.abandon();
-                    return Err(BundleError::Invalid {
-                        reason: format!("attachments/{sha} could not be read ({e})"),
-                    }
-                    .into());
+            // A batch of its own each time: the writer hands it to its hashing thread
+            // rather than copy it.
+            let mut batch = Vec::with_capacity(BATCH);
+            if let Err(e) = (&mut *content).take(BATCH as u64).read_to_end(&mut batch) {
+                w.abandon();
+                return Err(BundleError::Invalid {
+                    reason: format!("attachments/{sha} could not be read ({e})"),
                 }
-            };
-            if head.len() < media::HEAD_BYTES {
-                let take = (media::HEAD_BYTES - head.len()).min(n);
-                head.extend_from_slice(&buf[..take]);
+                .into());
             }
-            if let Err(e) = w.write_all(&buf[..n]) {
+            if batch.is_empty() {
+                break;
+            }
+            if head.len() < media::HEAD_BYTES {
+                let take = (media::HEAD_BYTES - head.len()).min(batch.len());
+                head.extend_from_slice(&batch[..take]);
+            }
+            if let Err(e) = w.write_batch(batch) {
                 w.abandon();
                 return Err(e.into());
             }

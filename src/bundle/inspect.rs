@@ -17,6 +17,7 @@ use crate::canonical;
 use crate::custody::device::{fingerprint, verify_b64};
 use crate::custody::Entry;
 use crate::store::attachments::AttachmentRef;
+use crate::store::pipeline::ParallelSha256;
 
 /// Largest manifest or ledger accepted.
 pub const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
@@ -421,7 +422,7 @@ impl Reader {
         let device = self.sender()?.sender.device_key.clone();
         let mut hashing = Hashing {
             inner: input,
-            hash: ring::digest::Context::new(&ring::digest::SHA256),
+            hash: ParallelSha256::new(),
             count: 0,
         };
         let mut reader = io::BufReader::with_capacity(64 * 1024, &mut hashing);
@@ -496,7 +497,7 @@ impl Reader {
         if hashing.count != size {
             return Err(invalid("ledger.jsonl is shorter than its header says"));
         }
-        if canonical::hex(hashing.hash.finish().as_ref()) != want_sha {
+        if hashing.hash.finish().as_deref() != Some(want_sha) {
             return Err(invalid(
                 "ledger.jsonl does not match its SHA-256 in the manifest",
             ));
@@ -611,9 +612,11 @@ impl Reader {
             }
             Some(_) => {}
         }
+        // Hashed on another thread: an attachment can be gigabytes, and the receiver
+        // usually hashes and encrypts what it stores as well.
         let mut hashing = Hashing {
             inner: entry.take(size),
-            hash: ring::digest::Context::new(&ring::digest::SHA256),
+            hash: ParallelSha256::new(),
             count: 0,
         };
         sink.attachment(sha, &mut hashing)?;
@@ -623,7 +626,7 @@ impl Reader {
                 "attachments/{sha} is shorter than its header says"
             )));
         }
-        if canonical::hex(hashing.hash.finish().as_ref()) != sha {
+        if hashing.hash.finish().as_deref() != Some(sha) {
             return Err(invalid(format!(
                 "attachments/{sha} does not match its SHA-256"
             )));
@@ -674,10 +677,10 @@ impl Reader {
     }
 }
 
-/// Hashes and counts what passes through.
+/// Hashes (on a thread of its own) and counts what passes through.
 struct Hashing<R> {
     inner: R,
-    hash: ring::digest::Context,
+    hash: ParallelSha256,
     count: u64,
 }
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Read};
+use std::io::{self, Read};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -14,6 +14,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use super::blobs::{overwrite, BlobReader, Written};
+use super::pipeline::{WritebackFile, BATCH};
 use super::testimonies::{
     current_revision, now, purged_at, resolve, save_revision, StoredRevision,
 };
@@ -221,22 +222,22 @@ impl Store {
     ) -> Result<Staged, StoreError> {
         let mut writer = self.blobs.create()?;
         let mut head = Vec::with_capacity(media::HEAD_BYTES.min(before.len() as usize));
-        let mut buf = vec![0u8; 1024 * 1024];
         loop {
-            let n = match file.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    writer.abandon();
-                    return Err(source_error(path, format!("reading it failed: {e}")));
-                }
-            };
-            if head.len() < media::HEAD_BYTES {
-                let take = (media::HEAD_BYTES - head.len()).min(n);
-                head.extend_from_slice(&buf[..take]);
+            // A batch of its own each time: the writer hands it to the hashing thread
+            // rather than copy it.
+            let mut batch = Vec::with_capacity(BATCH);
+            if let Err(e) = (&mut *file).take(BATCH as u64).read_to_end(&mut batch) {
+                writer.abandon();
+                return Err(source_error(path, format!("reading it failed: {e}")));
             }
-            if let Err(e) = writer.write_all(&buf[..n]) {
+            if batch.is_empty() {
+                break;
+            }
+            if head.len() < media::HEAD_BYTES {
+                let take = (media::HEAD_BYTES - head.len()).min(batch.len());
+                head.extend_from_slice(&batch[..take]);
+            }
+            if let Err(e) = writer.write_batch(batch) {
                 writer.abandon();
                 return Err(e.into());
             }
@@ -441,12 +442,10 @@ impl Store {
                 .into(),
             })?;
         let copied = (|| -> Result<(), StoreError> {
-            let mut w = BufWriter::with_capacity(256 * 1024, file);
-            io::copy(&mut reader, &mut w).map_err(|e| blob_or_io(e, out))?;
-            let file = w
-                .into_inner()
-                .map_err(|e| blob_or_io(e.into_error(), out))?;
-            file.sync_all().map_err(|e| blob_or_io(e, out))
+            let mut w = WritebackFile::new(file).map_err(|e| blob_or_io(e, out))?;
+            reader.write_to(&mut w).map_err(|e| blob_or_io(e, out))?;
+            w.finish().map_err(|e| blob_or_io(e, out))?;
+            Ok(())
         })();
         if let Err(e) = copied {
             let _ = fs::remove_file(out);

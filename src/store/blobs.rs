@@ -7,23 +7,21 @@
 //! have random names, so the folder shows only sizes. Deleting a key row from the database
 //! (with `secure_delete`) makes its file unreadable even where the file's blocks survive.
 //!
-//! Content streams through in chunks: memory does not grow with the file. The SHA-256 of the
-//! content is computed on a second thread while the first encrypts or decrypts, since
-//! hashing is the slowest step.
+//! Content streams through in batches of 16 chunks: memory does not grow with the file. The
+//! SHA-256 of the content is computed on a second thread and the file written on a third
+//! while the first encrypts or decrypts (see `pipeline`), since hashing is the slowest step.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-
-use std::sync::mpsc::{sync_channel, SyncSender};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
-use ring::digest::{Context, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
+use super::pipeline::{Batch, ParallelSha256, WritebackFile, BATCH};
 use crate::canonical;
 
 /// Plaintext bytes per chunk.
@@ -86,90 +84,6 @@ fn aead_key(key: &[u8]) -> Result<LessSafeKey, BlobError> {
         .map_err(|_| BlobError::Randomness)
 }
 
-/// SHA-256 on a thread of its own: `update` hands over a copy of the bytes (at most a few
-/// MiB are in flight), `finish` waits for the hex digest. Where no thread can be started,
-/// it hashes inline.
-pub(crate) enum ParallelSha256 {
-    Thread {
-        tx: SyncSender<Vec<u8>>,
-        worker: JoinHandle<String>,
-        /// Bytes gathered into batches of [`BATCH`], so few messages cross threads.
-        pending: Vec<u8>,
-        failed: bool,
-    },
-    Inline(Context),
-}
-
-const BATCH: usize = 1024 * 1024;
-
-impl ParallelSha256 {
-    pub(crate) fn new() -> Self {
-        let (tx, rx) = sync_channel::<Vec<u8>>(4);
-        let spawned = std::thread::Builder::new()
-            .name("aigaq-sha256".into())
-            .spawn(move || {
-                let mut c = Context::new(&SHA256);
-                for part in rx {
-                    c.update(&part);
-                }
-                canonical::hex(c.finish().as_ref())
-            });
-        match spawned {
-            Ok(worker) => Self::Thread {
-                tx,
-                worker,
-                pending: Vec::with_capacity(BATCH),
-                failed: false,
-            },
-            Err(_) => Self::Inline(Context::new(&SHA256)),
-        }
-    }
-
-    pub(crate) fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Self::Thread {
-                tx,
-                pending,
-                failed,
-                ..
-            } => {
-                pending.extend_from_slice(bytes);
-                if pending.len() >= BATCH {
-                    let full = std::mem::replace(pending, Vec::with_capacity(BATCH));
-                    if tx.send(full).is_err() {
-                        *failed = true;
-                    }
-                }
-            }
-            Self::Inline(c) => c.update(bytes),
-        }
-    }
-
-    /// The digest, or `None` if the hashing thread died.
-    pub(crate) fn finish(self) -> Option<String> {
-        match self {
-            Self::Thread {
-                tx,
-                worker,
-                pending,
-                mut failed,
-            } => {
-                if !pending.is_empty() && tx.send(pending).is_err() {
-                    failed = true;
-                }
-                drop(tx);
-                let hex = worker.join().ok();
-                if failed {
-                    None
-                } else {
-                    hex
-                }
-            }
-            Self::Inline(c) => Some(canonical::hex(c.finish().as_ref())),
-        }
-    }
-}
-
 /// The encrypted size of `size` plaintext bytes.
 pub(crate) fn stored_len(size: u64) -> u64 {
     let chunks = size.div_ceil(CHUNK as u64).max(1);
@@ -184,15 +98,21 @@ pub(crate) struct BlobDir {
 
 /// A blob being written; it becomes visible only through [`BlobDir::keep`].
 pub(crate) struct BlobWriter {
-    out: BufWriter<File>,
+    out: WritebackFile,
     tmp: PathBuf,
     key: LessSafeKey,
     raw_key: Zeroizing<[u8; 32]>,
-    buf: Zeroizing<Vec<u8>>,
+    /// Sealed chunks with their tags, then the open chunk (from `open_at`), sealed once it
+    /// is full and more content follows, or at the end.
+    sealed: Vec<u8>,
+    open_at: usize,
     counter: u64,
     hash: ParallelSha256,
     size: u64,
 }
+
+/// Room for a batch of sealed chunks and the open one.
+const SEALED_CAPACITY: usize = BATCH + (BATCH / CHUNK) * TAG + CHUNK + TAG;
 
 /// A finished, not yet kept blob.
 pub(crate) struct Written {
@@ -210,18 +130,24 @@ impl Written {
 }
 
 impl BlobWriter {
-    /// Appends plaintext.
-    pub(crate) fn write_all(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
-        self.hash.update(data);
+    /// Appends a batch of plaintext (of any size), hashed on the other thread without a
+    /// copy.
+    pub(crate) fn write_batch(&mut self, data: Vec<u8>) -> Result<(), BlobError> {
+        let batch = Batch::new(data, false);
+        self.hash.update_shared(Arc::clone(&batch));
+        self.absorb(&batch)
+    }
+
+    fn absorb(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
         self.size += data.len() as u64;
         while !data.is_empty() {
             // A full chunk is sealed only when more data follows, so the last chunk (the
             // one flagged last) is never empty unless the whole blob is.
-            if self.buf.len() == CHUNK {
+            if self.sealed.len() - self.open_at == CHUNK {
                 self.seal(false)?;
             }
-            let n = (CHUNK - self.buf.len()).min(data.len());
-            self.buf.extend_from_slice(&data[..n]);
+            let n = (CHUNK - (self.sealed.len() - self.open_at)).min(data.len());
+            self.sealed.extend_from_slice(&data[..n]);
             data = &data[n..];
         }
         Ok(())
@@ -230,24 +156,28 @@ impl BlobWriter {
     fn seal(&mut self, last: bool) -> Result<(), BlobError> {
         let tag = self
             .key
-            .seal_in_place_separate_tag(nonce(self.counter, last), Aad::empty(), &mut self.buf)
+            .seal_in_place_separate_tag(
+                nonce(self.counter, last),
+                Aad::empty(),
+                &mut self.sealed[self.open_at..],
+            )
             .map_err(|_| BlobError::Randomness)?;
-        let io = io_err("write", &self.tmp);
-        self.out.write_all(&self.buf).map_err(&io)?;
-        self.out.write_all(tag.as_ref()).map_err(&io)?;
-        self.buf.clear();
+        self.sealed.extend_from_slice(tag.as_ref());
         self.counter += 1;
+        if last || self.sealed.len() >= BATCH {
+            let full = std::mem::replace(&mut self.sealed, Vec::with_capacity(SEALED_CAPACITY));
+            self.out
+                .write_shared(Batch::new(full, false))
+                .map_err(io_err("write", &self.tmp))?;
+        }
+        self.open_at = self.sealed.len();
         Ok(())
     }
 
     /// Seals the last chunk and syncs the file.
     pub(crate) fn finish(mut self) -> Result<Written, BlobError> {
         self.seal(true)?;
-        let file = self
-            .out
-            .into_inner()
-            .map_err(|e| io_err("write", &self.tmp)(e.into_error()))?;
-        file.sync_all().map_err(io_err("write", &self.tmp))?;
+        self.out.finish().map_err(io_err("write", &self.tmp))?;
         Ok(Written {
             sha256: self.hash.finish().ok_or_else(|| BlobError::Damaged {
                 sha256: String::new(),
@@ -294,14 +224,15 @@ impl BlobDir {
             .map_err(io_err("create", &tmp))?;
         let raw_key = Zeroizing::new(random::<32>()?);
         let key = aead_key(&raw_key[..])?;
-        let mut out = BufWriter::with_capacity(CHUNK + TAG, file);
+        let mut out = WritebackFile::new(file).map_err(io_err("write", &tmp))?;
         out.write_all(MAGIC).map_err(io_err("write", &tmp))?;
         Ok(BlobWriter {
             out,
             tmp,
             key,
             raw_key,
-            buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
+            sealed: Vec::with_capacity(SEALED_CAPACITY),
+            open_at: 0,
             counter: 0,
             hash: ParallelSha256::new(),
             size: 0,
@@ -345,7 +276,7 @@ impl BlobDir {
                 stored_len(size)
             )));
         }
-        let mut input = BufReader::with_capacity(CHUNK + TAG, file);
+        let mut input = file;
         let mut magic = [0u8; 16];
         input
             .read_exact(&mut magic)
@@ -358,7 +289,7 @@ impl BlobDir {
             key: aead_key(key)?,
             chunks: size.div_ceil(CHUNK as u64).max(1),
             counter: 0,
-            buf: Zeroizing::new(Vec::with_capacity(CHUNK + TAG)),
+            batch: None,
             pos: 0,
             hash: Some(ParallelSha256::new()),
             sha256: sha256.to_owned(),
@@ -424,11 +355,12 @@ fn damaged_io(sha256: &str, reason: &str) -> io::Error {
 /// SHA-256; a reader that reaches the end without an error has delivered exactly the
 /// original bytes.
 pub(crate) struct BlobReader {
-    input: BufReader<File>,
+    input: File,
     key: LessSafeKey,
     chunks: u64,
     counter: u64,
-    buf: Zeroizing<Vec<u8>>,
+    /// Decrypted content of the last batch of chunks read, wiped once nothing holds it.
+    batch: Option<Arc<Batch>>,
     pos: usize,
     hash: Option<ParallelSha256>,
     sha256: String,
@@ -440,50 +372,115 @@ impl BlobReader {
         damaged_io(&self.sha256, reason)
     }
 
-    fn next_chunk(&mut self) -> io::Result<bool> {
+    /// Reads and decrypts the next chunks, up to a batch.
+    fn next_batch(&mut self) -> io::Result<bool> {
         if self.counter == self.chunks {
             return Ok(false);
         }
-        let last = self.counter + 1 == self.chunks;
-        let plain = if last {
-            (self.size - self.counter * CHUNK as u64) as usize
+        let count = (self.chunks - self.counter).min((BATCH / CHUNK) as u64);
+        let includes_last = self.counter + count == self.chunks;
+        let plain_total = if includes_last {
+            self.size - self.counter * CHUNK as u64
         } else {
-            CHUNK
+            count * CHUNK as u64
         };
-        self.buf.resize(plain + TAG, 0);
-        self.input
-            .read_exact(&mut self.buf)
-            .map_err(|_| self.damaged("it is cut short"))?;
-        let opened = self
-            .key
-            .open_in_place(nonce(self.counter, last), Aad::empty(), &mut self.buf)
-            .map_err(|_| damaged_io(&self.sha256, "a chunk does not decrypt"))?
-            .len();
-        self.buf.truncate(opened);
-        if let Some(h) = self.hash.as_mut() {
-            h.update(&self.buf);
+        let sealed_total = plain_total + count * TAG as u64;
+        let mut buf = Zeroizing::new(Vec::with_capacity(sealed_total as usize));
+        (&mut self.input)
+            .take(sealed_total)
+            .read_to_end(&mut buf)
+            .map_err(|_| self.damaged("it could not be read"))?;
+        if buf.len() as u64 != sealed_total {
+            return Err(self.damaged("it is cut short"));
         }
+        // Each chunk is opened in place and its plaintext moved up over the tags before it.
+        let mut plain_len = 0usize;
+        let mut at = 0usize;
+        for _ in 0..count {
+            let last = self.counter + 1 == self.chunks;
+            let len = if last {
+                (self.size - self.counter * CHUNK as u64) as usize
+            } else {
+                CHUNK
+            };
+            let opened = self
+                .key
+                .open_in_place(
+                    nonce(self.counter, last),
+                    Aad::empty(),
+                    &mut buf[at..at + len + TAG],
+                )
+                .map_err(|_| damaged_io(&self.sha256, "a chunk does not decrypt"))?
+                .len();
+            buf.copy_within(at..at + opened, plain_len);
+            plain_len += opened;
+            at += len + TAG;
+            self.counter += 1;
+        }
+        buf.truncate(plain_len);
+        let batch = Batch::new(std::mem::take(&mut *buf), true);
+        if let Some(h) = self.hash.as_mut() {
+            h.update_shared(Arc::clone(&batch));
+        }
+        self.batch = Some(batch);
         self.pos = 0;
-        self.counter += 1;
-        if last {
+        if includes_last {
             let got = self.hash.take().and_then(ParallelSha256::finish);
             if got.as_deref() != Some(self.sha256.as_str()) {
+                self.batch = None;
                 return Err(self.damaged("its content does not match its SHA-256"));
             }
         }
         Ok(true)
     }
+
+    fn current(&self) -> &[u8] {
+        self.batch.as_deref().map_or(&[], |b| &b[self.pos..])
+    }
+
+    /// Writes the rest of the content to `out`, handing it whole batches without a copy;
+    /// returns the bytes written.
+    pub(crate) fn write_to(&mut self, out: &mut WritebackFile) -> io::Result<u64> {
+        let mut total = self.current().len() as u64;
+        out.write_all(self.current())?;
+        while self.next_batch()? {
+            if let Some(batch) = &self.batch {
+                total += batch.len() as u64;
+                out.write_shared(Arc::clone(batch))?;
+            }
+        }
+        self.batch = None;
+        Ok(total)
+    }
+}
+
+impl BlobReader {
+    /// Writes the rest of the content to `out` a batch at a time (`io::copy` would pass it
+    /// through a small buffer); returns the bytes written.
+    pub(crate) fn copy_to(&mut self, out: &mut dyn Write) -> io::Result<u64> {
+        let mut total = 0u64;
+        loop {
+            let here = self.current();
+            out.write_all(here)?;
+            total += here.len() as u64;
+            self.batch = None;
+            if !self.next_batch()? {
+                return Ok(total);
+            }
+        }
+    }
 }
 
 impl Read for BlobReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.buf.len() {
-            if !self.next_chunk()? {
+        while self.current().is_empty() {
+            if !self.next_batch()? {
                 return Ok(0);
             }
         }
-        let n = (self.buf.len() - self.pos).min(out.len());
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        let here = self.current();
+        let n = here.len().min(out.len());
+        out[..n].copy_from_slice(&here[..n]);
         self.pos += n;
         Ok(n)
     }
@@ -499,7 +496,7 @@ mod tests {
         let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
         let mut w = blobs.create().unwrap();
         for part in data.chunks(10_000) {
-            w.write_all(part).unwrap();
+            w.write_batch(part.to_vec()).unwrap();
         }
         let written = w.finish().unwrap();
         assert_eq!(written.sha256, canonical::sha256_hex(&data));
@@ -531,7 +528,7 @@ mod tests {
         let blobs = BlobDir::new(dir.path());
         let data = vec![42u8; 2 * CHUNK + 10];
         let mut w = blobs.create().unwrap();
-        w.write_all(&data).unwrap();
+        w.write_batch(data.clone()).unwrap();
         let written = w.finish().unwrap();
         let (key, sha) = (written.key.clone(), written.sha256.clone());
         let name = blobs.keep(written).unwrap();
@@ -562,7 +559,7 @@ mod tests {
         assert!(read(&good[..good.len() - 1]).is_err());
         // The right key for another blob's content does not open it either.
         let mut w = blobs.create().unwrap();
-        w.write_all(&data).unwrap();
+        w.write_batch(data.clone()).unwrap();
         let other = w.finish().unwrap();
         let other_bytes = fs::read(&other.tmp).unwrap();
         assert!(read(&other_bytes).is_err());
@@ -573,13 +570,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blobs = BlobDir::new(dir.path());
         let mut w = blobs.create().unwrap();
-        w.write_all(b"kept").unwrap();
+        w.write_batch(b"kept".to_vec()).unwrap();
         let kept = blobs.keep(w.finish().unwrap()).unwrap();
         let mut w = blobs.create().unwrap();
-        w.write_all(b"orphan").unwrap();
+        w.write_batch(b"orphan".to_vec()).unwrap();
         blobs.keep(w.finish().unwrap()).unwrap();
         let mut w = blobs.create().unwrap();
-        w.write_all(b"unfinished").unwrap();
+        w.write_batch(b"unfinished".to_vec()).unwrap();
         drop(w);
         assert_eq!(blobs.sweep(&|n| n == kept).unwrap(), 2);
         let left: Vec<_> = fs::read_dir(&blobs.path)

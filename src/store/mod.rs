@@ -7,6 +7,7 @@ mod deliveries;
 mod duress;
 mod identity;
 mod migrations;
+pub(crate) mod pipeline;
 mod recipients;
 pub mod search;
 pub mod testimonies;
