@@ -107,7 +107,8 @@ pub(crate) struct BlobWriter {
     sealed: Vec<u8>,
     open_at: usize,
     counter: u64,
-    hash: ParallelSha256,
+    /// `None` when the caller checks the content's SHA-256 itself.
+    hash: Option<ParallelSha256>,
     size: u64,
 }
 
@@ -134,7 +135,9 @@ impl BlobWriter {
     /// copy.
     pub(crate) fn write_batch(&mut self, data: Vec<u8>) -> Result<(), BlobError> {
         let batch = Batch::new(data, false);
-        self.hash.update_shared(Arc::clone(&batch));
+        if let Some(h) = self.hash.as_mut() {
+            h.update_shared(Arc::clone(&batch));
+        }
         self.absorb(&batch)
     }
 
@@ -175,14 +178,35 @@ impl BlobWriter {
     }
 
     /// Seals the last chunk and syncs the file.
-    pub(crate) fn finish(mut self) -> Result<Written, BlobError> {
+    pub(crate) fn finish(self) -> Result<Written, BlobError> {
+        self.finish_as(None)
+    }
+
+    /// As [`Self::finish`] for a writer from [`BlobDir::create_checked_by_caller`]: the
+    /// content's SHA-256 is the one the caller has checked (or will check before anything
+    /// refers to the blob).
+    pub(crate) fn finish_checked_by_caller(self, sha256: &str) -> Result<Written, BlobError> {
+        self.finish_as(Some(sha256))
+    }
+
+    fn finish_as(mut self, checked: Option<&str>) -> Result<Written, BlobError> {
         self.seal(true)?;
         self.out.finish().map_err(io_err("write", &self.tmp))?;
-        Ok(Written {
-            sha256: self.hash.finish().ok_or_else(|| BlobError::Damaged {
+        let sha256 = match (self.hash.take(), checked) {
+            (Some(h), _) => h.finish().ok_or_else(|| BlobError::Damaged {
                 sha256: String::new(),
                 reason: "the hashing thread stopped".into(),
             })?,
+            (None, Some(sha)) => sha.to_owned(),
+            (None, None) => {
+                return Err(BlobError::Damaged {
+                    sha256: String::new(),
+                    reason: "no SHA-256 was computed for it".into(),
+                })
+            }
+        };
+        Ok(Written {
+            sha256,
             size: self.size,
             key: self.raw_key,
             tmp: self.tmp,
@@ -212,6 +236,17 @@ impl BlobDir {
 
     /// Starts a new blob under a temporary name, with a fresh key.
     pub(crate) fn create(&self) -> Result<BlobWriter, BlobError> {
+        self.create_with(Some(ParallelSha256::new()))
+    }
+
+    /// As [`Self::create`], without hashing: for content the caller hashes itself (an
+    /// import, whose bundle reader checks every attachment's SHA-256 before the import can
+    /// commit), so that it is not hashed twice.
+    pub(crate) fn create_checked_by_caller(&self) -> Result<BlobWriter, BlobError> {
+        self.create_with(None)
+    }
+
+    fn create_with(&self, hash: Option<ParallelSha256>) -> Result<BlobWriter, BlobError> {
         self.ensure()?;
         let tmp = self
             .path
@@ -234,7 +269,7 @@ impl BlobDir {
             sealed: Vec::with_capacity(SEALED_CAPACITY),
             open_at: 0,
             counter: 0,
-            hash: ParallelSha256::new(),
+            hash,
             size: 0,
         })
     }
