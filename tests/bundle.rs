@@ -278,6 +278,33 @@ fn altered_foreign_and_hostile_bundles_are_refused_with_exit_2() {
         "signature does not verify",
     ));
 
+    // Ledger signatures are checked on a second thread; a bad one is still named by its
+    // line, and reported before any problem found after it.
+    let alter_sig = |line: &str| {
+        let (head, sig) = line.split_once("\"sig\":\"").unwrap();
+        let first = if sig.starts_with('A') { "B" } else { "A" };
+        format!("{head}\"sig\":\"{first}{}", &sig[1..])
+    };
+    let ledger = String::from_utf8(files[2].1.clone()).unwrap();
+    let lines: Vec<&str> = ledger.lines().collect();
+    assert!(lines.len() >= 2, "{ledger}");
+    let mut bad_sig = files.clone();
+    bad_sig[2].1 = format!("{}\n{}\n", lines[0], alter_sig(lines[1])).into_bytes();
+    cases.push((
+        "ledger entry with a bad signature",
+        t.encrypt(&tar_of(&bad_sig), "badsig.age"),
+        "ledger.jsonl line 2: the signature of entry",
+    ));
+    // The same size, so that the manifest's size check lets the ledger be read.
+    let mut bad_then_worse = files.clone();
+    let broken = format!("{}]", lines[1].strip_suffix('}').unwrap());
+    bad_then_worse[2].1 = format!("{}\n{broken}\n", alter_sig(lines[0])).into_bytes();
+    cases.push((
+        "bad signature, then a line that is not JSON",
+        t.encrypt(&tar_of(&bad_then_worse), "badsig2.age"),
+        "ledger.jsonl line 1: the signature of entry",
+    ));
+
     let mut v = files.clone();
     v[0].1 = String::from_utf8(v[0].1.clone())
         .unwrap()

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use ring::digest::{Context, SHA256};
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::age_file::{commit_and_publish, io_err, write_encrypted};
@@ -70,6 +71,10 @@ struct Outgoing {
 /// Outgoing record bytes kept between the two passes: enough for most bundles, bounded so
 /// that memory does not grow with a large one.
 const KEEP_BYTES: usize = 32 * 1024 * 1024;
+
+/// Ledger lines kept between the two passes, at most (about 25,000 entries); a longer
+/// ledger is read again.
+const LEDGER_KEEP_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A derivative of an attachment without its metadata.
 #[derive(Clone)]
@@ -188,7 +193,7 @@ fn outgoing_bytes(
     }
     if let Some(list) = doc.get_mut("attachments").and_then(Value::as_array_mut) {
         for item in list.iter_mut() {
-            let mut a: AttachmentRef = serde_json::from_value(item.clone())?;
+            let mut a = AttachmentRef::deserialize(&*item)?;
             if let Some(Some(d)) = derivatives.get(&a.sha256) {
                 a.derived_from = Some(std::mem::replace(&mut a.sha256, d.sha256.clone()));
                 a.size = d.size;
@@ -207,7 +212,7 @@ fn outgoing_bytes(
             Value::String(canonical::sha256_hex(stored)),
         );
     }
-    Ok((canonical::to_bytes(&doc)?, true))
+    Ok((canonical::value_to_bytes(&doc), true))
 }
 
 /// The ledger entries of the records in a bundle, one canonical line each, streamed from
@@ -223,7 +228,7 @@ fn each_ledger_line(
             return Ok(());
         }
         line.clear();
-        line.extend_from_slice(&canonical::to_bytes(e)?);
+        e.write_canonical(&mut line);
         line.push(b'\n');
         f(e, &line)
     })
@@ -239,8 +244,59 @@ fn record_path(o: &Outgoing) -> String {
     format!("records/{}/{}.json", o.id, o.hash)
 }
 
+/// A stored revision read for export.
+struct Row {
+    id: String,
+    source_revision: String,
+    body: Vec<u8>,
+}
+
+/// A revision that may go, prepared off the database thread: parsed, and, when no
+/// derivative can change it, already in the form it leaves in, with its hash.
+struct Prepared {
+    row: Row,
+    doc: Option<Value>,
+    attachments: Vec<AttachmentRef>,
+    ready: Option<(Vec<u8>, String)>,
+}
+
+/// Stored revision bytes read but not yet taken back from the preparing thread, at most:
+/// bounds memory whatever the vault's size.
+const PREPARING_BYTES: usize = 8 * 1024 * 1024;
+
+/// Parses a stored revision and, unless derivatives may change it (`strip` and attachments
+/// listed), makes its outgoing bytes; `None` when consent does not let it go to `name`.
+fn prepare(row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, StoreError> {
+    let doc: Value = serde_json::from_slice(&row.body)?;
+    if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
+        return Ok(None);
+    }
+    let attachments = match doc.get("attachments") {
+        Some(list) => Vec::<AttachmentRef>::deserialize(list)?,
+        None => Vec::new(),
+    };
+    // Derivatives are made only with --strip-metadata, and only for attachments listed.
+    if strip && !attachments.is_empty() {
+        return Ok(Some(Prepared {
+            row,
+            doc: Some(doc),
+            attachments,
+            ready: None,
+        }));
+    }
+    let (bytes, _) = outgoing_bytes(&row.body, doc, &HashMap::new())?;
+    let hash = canonical::sha256_hex(&bytes);
+    Ok(Some(Prepared {
+        row,
+        doc: None,
+        attachments,
+        ready: Some((bytes, hash)),
+    }))
+}
+
 /// The current revisions that consent lets go to `name` and that it has not received yet
-/// (or all of them), measured and hashed as they will leave.
+/// (or all of them), measured and hashed as they will leave. Rows are read here while a
+/// second thread parses and encodes them.
 fn select_outgoing(
     tx: &Transaction<'_>,
     blobs: &BlobDir,
@@ -249,9 +305,40 @@ fn select_outgoing(
     opts: ExportOptions,
     plan: &mut Plan,
 ) -> Result<Vec<Outgoing>, StoreError> {
-    let all = opts.all;
     let mut outgoing = Vec::new();
     let mut kept = 0usize;
+    let mut take = |p: Prepared, plan: &mut Plan| -> Result<(), StoreError> {
+        for a in &p.attachments {
+            plan_attachment(tx, blobs, key, opts, plan, a)?;
+        }
+        let (bytes, hash) = match (p.ready, p.doc) {
+            (Some(ready), _) => ready,
+            (None, Some(doc)) => {
+                let (bytes, _) = outgoing_bytes(&p.row.body, doc, &plan.derivatives)?;
+                let hash = canonical::sha256_hex(&bytes);
+                (bytes, hash)
+            }
+            (None, None) => {
+                let doc = serde_json::from_slice(&p.row.body)?;
+                let (bytes, _) = outgoing_bytes(&p.row.body, doc, &plan.derivatives)?;
+                let hash = canonical::sha256_hex(&bytes);
+                (bytes, hash)
+            }
+        };
+        let keep = kept + bytes.len() <= KEEP_BYTES;
+        if keep {
+            kept += bytes.len();
+        }
+        outgoing.push(Outgoing {
+            id: p.row.id,
+            source_revision: p.row.source_revision,
+            hash,
+            size: bytes.len() as u64,
+            bytes: keep.then_some(bytes),
+        });
+        Ok(())
+    };
+    let strip = opts.strip_metadata;
     let mut st = tx.prepare(
         "SELECT t.id, r.hash, r.body FROM testimonies t
          JOIN revisions r ON r.hash = t.current_revision
@@ -260,33 +347,76 @@ fn select_outgoing(
                                   WHERE d.recipient = ?1 AND d.revision = r.hash))
          ORDER BY t.n",
     )?;
-    let mut rows = st.query(params![key, all])?;
-    while let Some(row) = rows.next()? {
-        let (id, source_revision, body): (String, String, Vec<u8>) =
-            (row.get(0)?, row.get(1)?, row.get(2)?);
-        let doc: Value = serde_json::from_slice(&body)?;
-        if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
-            continue;
-        }
-        if let Some(list) = doc.get("attachments") {
-            let list: Vec<AttachmentRef> = serde_json::from_value(list.clone())?;
-            for a in &list {
-                plan_attachment(tx, blobs, key, opts, plan, a)?;
+    let mut rows = st.query(params![key, opts.all])?;
+    std::thread::scope(|scope| -> Result<(), StoreError> {
+        let (jobs, todo) = std::sync::mpsc::channel::<Row>();
+        let (finished, done) = std::sync::mpsc::channel();
+        let inline = finished.clone();
+        let worker = std::thread::Builder::new()
+            .name("aigaq-export-records".into())
+            .spawn_scoped(scope, move || {
+                for row in todo {
+                    let size = row.body.len();
+                    if finished.send((size, prepare(row, name, strip))).is_err() {
+                        return;
+                    }
+                }
+            });
+        // Without a thread (the OS refused one), each row is prepared as it is read.
+        // Only one sender may stay open, or the final wait below would never end.
+        let (mut jobs, mut inline) = match worker {
+            Ok(_) => {
+                drop(inline);
+                (Some(jobs), None)
             }
+            Err(_) => (None, Some(inline)),
+        };
+        let (mut sent, mut taken, mut in_flight) = (0usize, 0usize, 0usize);
+        let mut take_back = |wait: bool, taken: &mut usize, in_flight: &mut usize| {
+            let got = if wait {
+                done.recv().ok()
+            } else {
+                done.try_recv().ok()
+            };
+            let Some((size, prepared)) = got else {
+                return Ok::<_, StoreError>(false);
+            };
+            *taken += 1;
+            *in_flight -= size;
+            if let Some(p) = prepared? {
+                take(p, plan)?;
+            }
+            Ok(true)
+        };
+        while let Some(row) = rows.next()? {
+            let row = Row {
+                id: row.get(0)?,
+                source_revision: row.get(1)?,
+                body: row.get(2)?,
+            };
+            let size = row.body.len();
+            let queued = match (&jobs, &inline) {
+                (Some(q), _) => q.send(row).is_ok(),
+                (None, Some(me)) => me.send((size, prepare(row, name, strip))).is_ok(),
+                (None, None) => false,
+            };
+            if !queued {
+                return Err(BundleError::Interrupted.into());
+            }
+            sent += 1;
+            in_flight += size;
+            while take_back(in_flight > PREPARING_BYTES, &mut taken, &mut in_flight)? {}
         }
-        let (bytes, _) = outgoing_bytes(&body, doc, &plan.derivatives)?;
-        let keep = kept + bytes.len() <= KEEP_BYTES;
-        if keep {
-            kept += bytes.len();
+        // Closing the queue lets the thread finish; everything it still holds is taken
+        // back (the results channel closes when it is done).
+        jobs.take();
+        inline.take();
+        while take_back(true, &mut taken, &mut in_flight)? {}
+        if taken != sent {
+            return Err(BundleError::Interrupted.into());
         }
-        outgoing.push(Outgoing {
-            id,
-            source_revision,
-            hash: canonical::sha256_hex(&bytes),
-            size: bytes.len() as u64,
-            bytes: keep.then_some(bytes),
-        });
-    }
+        Ok(())
+    })?;
     Ok(outgoing)
 }
 
@@ -374,7 +504,11 @@ impl Store {
         if outgoing.is_empty() {
             return Err(BundleError::NothingToExport { name }.into());
         }
-        for o in &outgoing {
+        // In the order of the deliveries table's key: each row then lands next to the one
+        // before, where random order would split pages all over its index.
+        let mut by_revision: Vec<&Outgoing> = outgoing.iter().collect();
+        by_revision.sort_unstable_by(|a, b| a.source_revision.cmp(&b.source_revision));
+        for o in by_revision {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO deliveries (recipient, revision, exported, bundle_id, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -393,14 +527,22 @@ impl Store {
             .execute(params![key, b.sha256, bundle_id])?;
         }
 
-        // First pass over the ledger: its size, hash and range.
+        // First pass over the ledger: its size, hash and range, and its lines while they
+        // fit in LEDGER_KEEP_BYTES (then the second pass need not read it again).
         let ids: HashSet<&str> = outgoing.iter().map(|o| o.id.as_str()).collect();
         let (mut ledger_size, mut ledger_hash) = (0u64, Context::new(&SHA256));
         let mut range: Option<(i64, i64)> = None;
+        let mut ledger_kept = Some(Vec::new());
         each_ledger_line(&tx, &ids, |e, line| {
             ledger_size += line.len() as u64;
             ledger_hash.update(line);
             range = Some((range.map_or(e.seq, |r| r.0), e.seq));
+            if ledger_size > LEDGER_KEEP_BYTES {
+                ledger_kept = None;
+            }
+            if let Some(kept) = &mut ledger_kept {
+                kept.extend_from_slice(line);
+            }
             Ok(())
         })?;
         let mut files = Vec::with_capacity(outgoing.len() + 1);
@@ -453,7 +595,12 @@ impl Store {
             tar.file("manifest.json", &manifest_bytes).map_err(&io)?;
             tar.file("manifest.sig", sig.as_bytes()).map_err(&io)?;
             tar.begin("ledger.jsonl", ledger_size).map_err(&io)?;
-            each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
+            match &ledger_kept {
+                Some(lines) => tar.data(lines).map_err(&io)?,
+                None => {
+                    each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
+                }
+            }
             for o in &outgoing {
                 match &o.bytes {
                     Some(bytes) => tar.file(&record_path(o), bytes).map_err(&io)?,

@@ -9,15 +9,13 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::export::same_name;
-use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest};
+use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest, VerifiedRecord};
 use super::{BundleError, OrgKey};
-use crate::canonical;
 use crate::custody::{ledger, Entry};
 use crate::media;
 use crate::store::attachments::record_blob;
 use crate::store::blobs::BlobDir;
 use crate::store::pipeline::BATCH;
-use crate::store::testimonies::StoredRevision;
 use crate::store::{now, Store, StoreError};
 
 /// What one bundle added.
@@ -92,7 +90,8 @@ impl ImportSink<'_, '_> {
         }
     }
 
-    fn store_record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    fn store_record(&mut self, r: &VerifiedRecord<'_>) -> Result<(), StoreError> {
+        let (id, rev, bytes) = (r.id, r.revision, r.bytes);
         let n = self
             .tx
             .prepare_cached(
@@ -113,8 +112,7 @@ impl ImportSink<'_, '_> {
         } else {
             self.known_revisions += 1;
         }
-        let doc: StoredRevision = serde_json::from_slice(bytes)?;
-        for a in doc.attachments {
+        for a in r.attachments {
             self.tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO received_attachments (revision, sha256) VALUES (?1, ?2)",
@@ -183,35 +181,34 @@ impl ImportSink<'_, '_> {
 
     /// A sender's ledger entry: new, the same as received before, or (refused) a different
     /// entry at the same place, which would be a forked history.
-    fn store_entry(&mut self, e: &Entry, hash: &str) -> Result<(), StoreError> {
-        let held: Option<String> = self
+    /// `line` is the entry's canonical bytes, as read.
+    fn store_entry(&mut self, e: &Entry, hash: &str, line: &str) -> Result<(), StoreError> {
+        // Inserted first, as most entries are new; an entry already held is then compared.
+        let added = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO received_ledger (sender, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (sender, seq) DO NOTHING",
+            )?
+            .execute(params![self.sender, e.seq, hash, line])?;
+        if added == 1 {
+            self.new_entries += 1;
+            return Ok(());
+        }
+        let held: String = self
             .tx
             .prepare_cached("SELECT hash FROM received_ledger WHERE sender = ?1 AND seq = ?2")?
-            .query_row(params![self.sender, e.seq], |r| r.get(0))
-            .optional()?;
-        match held {
-            Some(h) if h == hash => Ok(()),
-            Some(_) => Err(BundleError::Invalid {
+            .query_row(params![self.sender, e.seq], |r| r.get(0))?;
+        if held == hash {
+            Ok(())
+        } else {
+            Err(BundleError::Invalid {
                 reason: format!(
                     "the sender's ledger entry {} differs from the one received earlier (a forked history)",
                     e.seq
                 ),
             }
-            .into()),
-            None => {
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO received_ledger (sender, seq, hash, entry) VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![
-                        self.sender,
-                        e.seq,
-                        hash,
-                        String::from_utf8_lossy(&canonical::to_bytes(e)?)
-                    ])?;
-                self.new_entries += 1;
-                Ok(())
-            }
+            .into())
         }
     }
 
@@ -284,13 +281,13 @@ impl BundleSink for &mut ImportSink<'_, '_> {
         pass_on(self, r)
     }
 
-    fn ledger_entry(&mut self, e: &Entry, hash: &str) -> Result<(), BundleError> {
-        let r = self.store_entry(e, hash);
+    fn ledger_entry(&mut self, e: &Entry, hash: &str, line: &str) -> Result<(), BundleError> {
+        let r = self.store_entry(e, hash, line);
         pass_on(self, r)
     }
 
-    fn record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), BundleError> {
-        let r = self.store_record(id, rev, bytes);
+    fn record(&mut self, record: &VerifiedRecord<'_>) -> Result<(), BundleError> {
+        let r = self.store_record(record);
         pass_on(self, r)
     }
 

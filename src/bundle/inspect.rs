@@ -12,6 +12,8 @@ use serde::Serialize;
 pub use super::manifest::Manifest;
 use super::manifest::FORMAT;
 use super::org_key::OrgKey;
+use super::record_check::{self, RecordChecks};
+use super::signatures::SignatureCheck;
 use super::BundleError;
 use crate::canonical;
 use crate::custody::device::{fingerprint, verify_b64};
@@ -56,14 +58,16 @@ pub trait BundleSink {
         let _ = manifest;
         Ok(())
     }
-    /// A ledger entry whose signature and link to the one before have been checked, with
-    /// its hash. (`ledger.jsonl` as a whole is checked against the manifest at its end.)
-    fn ledger_entry(&mut self, entry: &Entry, hash: &str) -> Result<(), BundleError> {
-        let _ = (entry, hash);
+    /// A ledger entry whose form and link to the one before have been checked, with its
+    /// hash and its canonical bytes (its line without the newline). Its signature may still
+    /// be being checked, and `ledger.jsonl` as a whole is checked against the manifest at
+    /// its end: like everything else, it counts only once [`read_bundle`] returns `Ok`.
+    fn ledger_entry(&mut self, entry: &Entry, hash: &str, line: &str) -> Result<(), BundleError> {
+        let _ = (entry, hash, line);
         Ok(())
     }
-    /// A record whose bytes, hash and ledger entry have been checked.
-    fn record(&mut self, id: &str, revision: &str, bytes: &[u8]) -> Result<(), BundleError>;
+    /// A record whose bytes, hash, form and ledger entry have been checked.
+    fn record(&mut self, record: &VerifiedRecord<'_>) -> Result<(), BundleError>;
     /// An attachment named by a record already seen; `content` yields exactly its bytes,
     /// and the reader checks their SHA-256 once the receiver has read them.
     fn attachment(&mut self, sha256: &str, content: &mut dyn Read) -> Result<(), BundleError> {
@@ -73,11 +77,24 @@ pub trait BundleSink {
     }
 }
 
+/// A record as the reader hands it on, parsed once.
+#[derive(Debug)]
+pub struct VerifiedRecord<'a> {
+    /// Testimony id.
+    pub id: &'a str,
+    /// Revision hash.
+    pub revision: &'a str,
+    /// Its bytes, canonical.
+    pub bytes: &'a [u8],
+    /// The attachments it lists, checked to be well formed.
+    pub attachments: &'a [AttachmentRef],
+}
+
 /// A sink that only verifies.
 pub struct Discard;
 
 impl BundleSink for Discard {
-    fn record(&mut self, _: &str, _: &str, _: &[u8]) -> Result<(), BundleError> {
+    fn record(&mut self, _: &VerifiedRecord<'_>) -> Result<(), BundleError> {
         Ok(())
     }
 }
@@ -98,8 +115,8 @@ impl<F> BundleSink for OnRecords<F>
 where
     F: FnMut(&str, &str, &[u8]) -> Result<(), BundleError>,
 {
-    fn record(&mut self, id: &str, revision: &str, bytes: &[u8]) -> Result<(), BundleError> {
-        (self.0)(id, revision, bytes)
+    fn record(&mut self, r: &VerifiedRecord<'_>) -> Result<(), BundleError> {
+        (self.0)(r.id, r.revision, r.bytes)
     }
 }
 
@@ -171,8 +188,31 @@ pub fn read_plaintext<R: Read>(
     plain: R,
     mut sink: impl BundleSink,
 ) -> Result<InspectReport, BundleError> {
-    let mut archive = tar::Archive::new(plain.take(MAX_TOTAL_BYTES));
     let mut state = Reader::default();
+    let mut read = read_archive(plain, &mut state, &mut sink);
+    if let Err(e) = read {
+        // Records still being checked came before what failed: the first failure in the
+        // bundle's order is the one reported.
+        read = Err(state.take_back(true, &mut sink).err().unwrap_or(e));
+    }
+    if let Some(checks) = state.checks.take() {
+        checks.stop();
+    }
+    // Every ledger signature is waited for, whatever happened after it: a bad one is
+    // reported before any later problem, as if each had been checked in its turn.
+    if let Some(signatures) = state.signatures.take() {
+        signatures.finish()?;
+    }
+    read?;
+    state.finish()
+}
+
+fn read_archive<R: Read>(
+    plain: R,
+    state: &mut Reader,
+    sink: &mut impl BundleSink,
+) -> Result<(), BundleError> {
+    let mut archive = tar::Archive::new(plain.take(MAX_TOTAL_BYTES));
     {
         let entries = archive
             .entries()
@@ -182,9 +222,10 @@ pub fn read_plaintext<R: Read>(
             if index >= MAX_FILES {
                 return Err(invalid(format!("more than {MAX_FILES} files")));
             }
-            state.entry(index, entry, &mut sink)?;
+            state.entry(index, entry, sink)?;
         }
     }
+    state.take_back(true, sink)?;
     // Read what follows the archive to the end, so age checks the last chunk: it must be
     // zero padding.
     let mut rest = archive.into_inner();
@@ -198,7 +239,7 @@ pub fn read_plaintext<R: Read>(
             return Err(invalid("data after the end of the archive"));
         }
     }
-    state.finish()
+    Ok(())
 }
 
 fn read_error(e: &io::Error) -> BundleError {
@@ -220,6 +261,12 @@ struct Reader {
     /// Attachments the records name, with their sizes.
     referenced: HashMap<String, u64>,
     attachments: Vec<BundleAttachment>,
+    /// The ledger's signatures, being checked.
+    signatures: Option<SignatureCheck>,
+    /// Canonical bytes made to compare with what was read, kept between uses.
+    canonical: Vec<u8>,
+    /// Records being checked.
+    checks: Option<RecordChecks>,
 }
 
 fn read_bounded<R: Read>(
@@ -245,7 +292,7 @@ fn read_bounded<R: Read>(
     Ok(out)
 }
 
-fn is_hex64(s: &str) -> bool {
+pub(super) fn is_hex64(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -310,6 +357,10 @@ impl Reader {
                 "the second file is not manifest.sig (the bundle is unsigned)",
             )),
             _ => {
+                // A bad ledger signature found meanwhile: no point reading on.
+                if self.signatures.as_ref().is_some_and(SignatureCheck::failed) {
+                    return Err(invalid("a ledger entry's signature does not verify"));
+                }
                 if !self.seen.insert(path.clone()) {
                     return Err(invalid(format!("{path} appears twice")));
                 }
@@ -322,6 +373,8 @@ impl Reader {
                     )));
                 }
                 if let Some(sha) = path.strip_prefix("attachments/") {
+                    // Every record before it taken back: one of them must name it.
+                    self.take_back(true, sink)?;
                     return self.attachment(sha, size, &want_sha, entry, sink);
                 }
                 if path == "ledger.jsonl" {
@@ -336,14 +389,14 @@ impl Reader {
                     return self.ledger(entry.take(size), size, &want_sha, sink);
                 }
                 let bytes = read_bounded(entry, size, MAX_RECORD_BYTES, &path)?;
-                if canonical::sha256_hex(&bytes) != want_sha {
+                let sha = canonical::sha256_hex(&bytes);
+                if sha != want_sha {
                     return Err(invalid(format!(
                         "{path} does not match its SHA-256 in the manifest"
                     )));
                 }
                 if let Some((id, rev)) = record_path(&path) {
-                    self.record(id, rev, &bytes)?;
-                    sink.record(id, rev, &bytes)
+                    self.record(id, rev, bytes, &sha, sink)
                 } else {
                     Err(invalid(format!("unexpected file {path:?}")))
                 }
@@ -363,7 +416,7 @@ impl Reader {
                     .unwrap_or_else(|| "(none)".into())
             )));
         }
-        if canonical::to_bytes(&value).ok().as_deref() != Some(&bytes[..]) {
+        if canonical::value_to_bytes(&value) != bytes {
             return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
         }
         let m: Manifest =
@@ -418,8 +471,23 @@ impl Reader {
         want_sha: &str,
         sink: &mut impl BundleSink,
     ) -> Result<(), BundleError> {
-        const MAX_LINE: u64 = 64 * 1024;
         let device = self.sender()?.sender.device_key.clone();
+        let mut signatures = SignatureCheck::start(&device);
+        let result = self.ledger_lines(input, size, want_sha, &device, &mut signatures, sink);
+        self.signatures = Some(signatures);
+        result
+    }
+
+    fn ledger_lines<R: Read>(
+        &mut self,
+        input: R,
+        size: u64,
+        want_sha: &str,
+        device: &str,
+        signatures: &mut SignatureCheck,
+        sink: &mut impl BundleSink,
+    ) -> Result<(), BundleError> {
+        const MAX_LINE: u64 = 64 * 1024;
         let mut hashing = Hashing {
             inner: input,
             hash: ParallelSha256::new(),
@@ -435,40 +503,40 @@ impl Reader {
             if n == 0 {
                 break;
             }
-            let where_ = format!("ledger.jsonl line {i}");
+            let where_ = || format!("ledger.jsonl line {i}");
             if line.last() != Some(&b'\n') {
                 return Err(invalid(format!(
-                    "{where_} does not end with a newline (LF), or is longer than {MAX_LINE} bytes"
+                    "{} does not end with a newline (LF), or is longer than {MAX_LINE} bytes",
+                    where_()
                 )));
             }
             let text = &line[..line.len() - 1];
             let e: Entry =
-                serde_json::from_slice(text).map_err(|e| invalid(format!("{where_}: {e}")))?;
-            if canonical::to_bytes(&e).ok().as_deref() != Some(text) {
-                return Err(invalid(format!("{where_} is not in canonical form")));
+                serde_json::from_slice(text).map_err(|e| invalid(format!("{}: {e}", where_())))?;
+            self.canonical.clear();
+            e.write_canonical(&mut self.canonical);
+            if self.canonical != text {
+                return Err(invalid(format!("{} is not in canonical form", where_())));
             }
+            // Parsed JSON is UTF-8.
+            let text = std::str::from_utf8(text)
+                .map_err(|_| invalid(format!("{} is not UTF-8", where_())))?;
             if e.device != device {
                 return Err(invalid(format!(
-                    "{where_}: entry {} is from another device",
+                    "{}: entry {} is from another device",
+                    where_(),
                     e.seq
                 )));
             }
-            let signed = e
-                .signed_bytes()
-                .map_err(|_| invalid(format!("{where_}: unencodable")))?;
-            if !verify_b64(&device, &signed, &e.sig) {
-                return Err(invalid(format!(
-                    "{where_}: the signature of entry {} does not verify",
-                    e.seq
-                )));
-            }
+            signatures.check(i, e.seq, e.signed_bytes(), &e.sig)?;
             if let Some((seq, hash)) = &previous {
                 if e.seq <= *seq {
-                    return Err(invalid(format!("{where_}: entries out of order")));
+                    return Err(invalid(format!("{}: entries out of order", where_())));
                 }
                 if e.seq == seq + 1 && e.prev.as_deref() != Some(hash.as_str()) {
                     return Err(invalid(format!(
-                        "{where_}: entry {} does not follow entry {seq}",
+                        "{}: entry {} does not follow entry {seq}",
+                        where_(),
                         e.seq
                     )));
                 }
@@ -477,7 +545,7 @@ impl Reader {
                 }
             }
             // The line is canonical, so it hashes like the entry.
-            let hash = canonical::sha256_hex(text);
+            let hash = canonical::sha256_hex(text.as_bytes());
             if matches!(
                 e.kind.as_str(),
                 "create" | "revise" | "attach" | "detach" | "export"
@@ -489,7 +557,7 @@ impl Reader {
                         .insert(rev.clone());
                 }
             }
-            sink.ledger_entry(&e, &hash)?;
+            sink.ledger_entry(&e, &hash, text)?;
             previous = Some((e.seq, hash));
             self.ledger_entries += 1;
         }
@@ -505,22 +573,75 @@ impl Reader {
         Ok(())
     }
 
-    fn record(&mut self, id: &str, rev: &str, bytes: &[u8]) -> Result<(), BundleError> {
-        let bad = |why: String| invalid(format!("record {id}/{rev}: {why}"));
-        if canonical::sha256_hex(bytes) != rev {
-            return Err(bad("its bytes do not hash to its name".into()));
+    /// Hands a record whose bytes hash to `sha` over for its own checks, and takes back
+    /// those done.
+    fn record(
+        &mut self,
+        id: &str,
+        rev: &str,
+        bytes: Vec<u8>,
+        sha: &str,
+        sink: &mut impl BundleSink,
+    ) -> Result<(), BundleError> {
+        if sha != rev {
+            return Err(invalid(format!(
+                "record {id}/{rev}: its bytes do not hash to its name"
+            )));
         }
-        let doc: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+        let checks = self.checks.get_or_insert_with(RecordChecks::start);
+        checks.submit(record_check::Job {
+            id: id.to_owned(),
+            rev: rev.to_owned(),
+            bytes,
+        })?;
+        self.take_back(false, sink)
+    }
+
+    /// Takes back checked records, in order, while they are ready (or while too many bytes
+    /// are in flight); with `all`, every one.
+    fn take_back(&mut self, all: bool, sink: &mut impl BundleSink) -> Result<(), BundleError> {
+        loop {
+            let Some(checks) = self.checks.as_mut() else {
+                return Ok(());
+            };
+            let checked = match checks.next(all || checks.full()) {
+                Ok(Some(checked)) => checked,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(self.stop_checks(e)),
+            };
+            if let Err(e) = self.record_checked(checked, sink) {
+                return Err(self.stop_checks(e));
+            }
+        }
+    }
+
+    /// The first failure among the records: those after it are not looked at.
+    fn stop_checks(&mut self, e: BundleError) -> BundleError {
+        if let Some(checks) = self.checks.take() {
+            checks.stop();
+        }
+        e
+    }
+
+    /// The checks of a record that need the rest of the bundle, in their turn among its
+    /// own; then the record goes to the sink.
+    fn record_checked(
+        &mut self,
+        checked: record_check::Checked,
+        sink: &mut impl BundleSink,
+    ) -> Result<(), BundleError> {
+        let record_check::Job { id, rev, bytes } = checked.job;
+        let bad = |why: String| invalid(format!("record {id}/{rev}: {why}"));
+        let parsed = checked.outcome?;
         // A record is vouched for by a ledger entry naming it, or, when it was made from a
         // stored revision for export (without the witness's name, or listing attachment
         // derivatives), by the entry naming that revision; the manifest's signature covers
         // its bytes either way.
-        let vouched = self.vouched.get(id).is_some_and(|r| {
-            r.contains(rev)
-                || doc
-                    .get("exported_from")
-                    .and_then(|v| v.as_str())
+        let vouched = self.vouched.get(&id).is_some_and(|r| {
+            r.contains(&rev)
+                || parsed
+                    .exported_from
+                    .as_deref()
                     .is_some_and(|from| r.contains(from))
         });
         if !vouched {
@@ -528,60 +649,35 @@ impl Reader {
                 "no signed ledger entry in the bundle vouches for it".into()
             ));
         }
-        if canonical::to_bytes(&doc).ok().as_deref() != Some(bytes) {
-            return Err(bad("not in canonical form".into()));
-        }
-        if doc["format"] != "aigaq/revision/1" || doc["testimony"] != id {
-            return Err(bad("not a revision of this testimony".into()));
-        }
-        let keys_ok = doc.as_object().is_some_and(|o| {
-            o.keys().all(|k| {
-                matches!(
-                    k.as_str(),
-                    "format"
-                        | "testimony"
-                        | "number"
-                        | "parent"
-                        | "saved_at"
-                        | "content"
-                        | "attachments"
-                        | "exported_from"
-                )
-            })
-        });
-        if !keys_ok {
-            return Err(bad("it has fields a revision does not have".into()));
-        }
-        crate::model::from_value(doc["content"].clone()).map_err(|e| bad(e.to_string()))?;
-        if let Some(list) = doc.get("attachments") {
-            let list: Vec<AttachmentRef> = serde_json::from_value(list.clone())
-                .map_err(|e| bad(format!("attachments: {e}")))?;
-            for a in list {
-                if !is_hex64(&a.sha256)
-                    || a.derived_from.as_deref().is_some_and(|d| !is_hex64(d))
-                    || a.name.is_empty()
-                    || a.name.chars().count() > 255
-                    || a.name.chars().any(char::is_control)
-                {
-                    return Err(bad(format!("attachment {:?} is not well formed", a.sha256)));
+        let record_check::Listed {
+            attachments,
+            mut malformed,
+        } = parsed.rest?;
+        for (i, a) in attachments.iter().enumerate() {
+            if let Some((_, e)) = malformed.take_if(|(at, _)| *at == i) {
+                return Err(e);
+            }
+            match self.referenced.insert(a.sha256.clone(), a.size) {
+                Some(size) if size != a.size => {
+                    return Err(bad(format!(
+                        "attachment {} is listed with two different sizes",
+                        a.sha256
+                    )))
                 }
-                match self.referenced.insert(a.sha256.clone(), a.size) {
-                    Some(size) if size != a.size => {
-                        return Err(bad(format!(
-                            "attachment {} is listed with two different sizes",
-                            a.sha256
-                        )))
-                    }
-                    _ => {}
-                }
+                _ => {}
             }
         }
         self.records.push(BundleRecord {
-            id: id.to_owned(),
-            revision: rev.to_owned(),
+            id: id.clone(),
+            revision: rev.clone(),
             size: bytes.len() as u64,
         });
-        Ok(())
+        sink.record(&VerifiedRecord {
+            id: &id,
+            revision: &rev,
+            bytes: &bytes,
+            attachments: &attachments,
+        })
     }
 
     /// Streams an attachment to the sink, checking it is one a record named, then its size

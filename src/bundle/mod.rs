@@ -9,6 +9,10 @@ pub mod import;
 pub mod inspect;
 pub mod manifest;
 pub mod org_key;
+#[cfg(test)]
+mod reader_tests;
+mod record_check;
+mod signatures;
 mod tar_out;
 
 pub use age_file::padded_len;
@@ -121,6 +125,9 @@ pub enum BundleError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A helper thread stopped unexpectedly.
+    #[error("the work was interrupted (a helper thread stopped unexpectedly); nothing was written or imported: try again")]
+    Interrupted,
     /// File input or output.
     #[error("could not {action} {}: {source}", path.display())]
     Io {

@@ -36,38 +36,66 @@ pub struct Entry {
     pub sig: String,
 }
 
-#[derive(Serialize)]
-struct Unsigned<'a> {
-    seq: i64,
-    prev: Option<&'a str>,
-    at: &'a str,
-    kind: &'a str,
-    record: &'a str,
-    revision: Option<&'a str>,
-    device: &'a str,
-}
-
 impl Entry {
-    fn unsigned(&self) -> Unsigned<'_> {
-        Unsigned {
-            seq: self.seq,
-            prev: self.prev.as_deref(),
-            at: &self.at,
-            kind: &self.kind,
-            record: &self.record,
-            revision: self.revision.as_deref(),
-            device: &self.device,
+    /// Appends the entry's RFC 8785 bytes to `out`, `sig` included or not. Written field by
+    /// field in the canonical key order (all ASCII, so UTF-16 order is byte order): the same
+    /// bytes as `canonical::to_bytes` gives (a test holds them to it), without its copies,
+    /// as bundles carry one entry per change.
+    fn write(&self, with_sig: bool, out: &mut Vec<u8>) {
+        fn opt(v: Option<&str>, out: &mut Vec<u8>) {
+            match v {
+                Some(s) => canonical::write_str(s, out),
+                None => out.extend_from_slice(b"null"),
+            }
         }
+        out.extend_from_slice(b"{\"at\":");
+        canonical::write_str(&self.at, out);
+        out.extend_from_slice(b",\"device\":");
+        canonical::write_str(&self.device, out);
+        out.extend_from_slice(b",\"kind\":");
+        canonical::write_str(&self.kind, out);
+        out.extend_from_slice(b",\"prev\":");
+        opt(self.prev.as_deref(), out);
+        out.extend_from_slice(b",\"record\":");
+        canonical::write_str(&self.record, out);
+        out.extend_from_slice(b",\"revision\":");
+        opt(self.revision.as_deref(), out);
+        out.extend_from_slice(b",\"seq\":");
+        canonical::write_value(&serde_json::Value::from(self.seq), out);
+        if with_sig {
+            out.extend_from_slice(b",\"sig\":");
+            canonical::write_str(&self.sig, out);
+        }
+        out.push(b'}');
+    }
+
+    /// Appends the canonical bytes of the whole entry, `sig` included, to `out`.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        self.write(true, out);
+    }
+
+    /// Appends the canonical bytes that are signed (the entry without `sig`) to `out`.
+    pub fn write_signed_bytes(&self, out: &mut Vec<u8>) {
+        self.write(false, out);
+    }
+
+    /// The canonical bytes of the whole entry.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(320);
+        self.write_canonical(&mut out);
+        out
     }
 
     /// The canonical bytes that are signed.
-    pub fn signed_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
-        canonical::to_bytes(&self.unsigned())
+    pub fn signed_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        self.write_signed_bytes(&mut out);
+        out
     }
 
     /// The entry's hash: hex SHA-256 of its canonical bytes, `sig` included.
-    pub fn hash(&self) -> Result<String, serde_json::Error> {
-        Ok(canonical::sha256_hex(&canonical::to_bytes(self)?))
+    pub fn hash(&self) -> String {
+        canonical::sha256_hex(&self.canonical_bytes())
     }
 }
 
@@ -99,8 +127,8 @@ pub(crate) fn append(
         device: keys.public_key_b64(),
         sig: String::new(),
     };
-    entry.sig = keys.sign_b64(&entry.signed_bytes()?);
-    let hash = entry.hash()?;
+    entry.sig = keys.sign_b64(&entry.signed_bytes());
+    let hash = entry.hash();
     conn.prepare_cached(
         "INSERT INTO ledger (seq, prev, at, kind, record, revision, device, sig, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -206,7 +234,7 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
         if e.device != device {
             return Err(bad(e.seq, "was signed by another device"));
         }
-        if !verify_b64(&e.device, &e.signed_bytes()?, &e.sig) {
+        if !verify_b64(&e.device, &e.signed_bytes(), &e.sig) {
             return Err(bad(e.seq, "its signature does not verify"));
         }
         match e.kind.as_str() {
@@ -229,7 +257,7 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
             "export" | "import" | "acknowledge" => {}
             other => return Err(bad(e.seq, format!("unknown kind {other:?}"))),
         }
-        prev = Some(e.hash()?);
+        prev = Some(e.hash());
     }
     let mut report = VerifyReport {
         entries: entries.len(),
