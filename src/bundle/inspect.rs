@@ -250,10 +250,14 @@ fn read_error(e: &io::Error) -> BundleError {
 
 #[derive(Default)]
 struct Reader {
+    /// Kept only until the signature over it is checked.
     manifest_bytes: Vec<u8>,
+    /// The manifest's signature verified.
+    signed: bool,
     manifest: Option<Manifest>,
-    expected: BTreeMap<String, (u64, String)>,
-    seen: HashSet<String>,
+    /// Every file the manifest lists: size, SHA-256, and whether it has been read. The
+    /// manifest's own list is moved here, not copied: this is what grows with the bundle.
+    expected: BTreeMap<String, Expected>,
     vouched: HashMap<String, HashSet<String>>,
     ledger_entries: usize,
     gaps: Vec<(i64, i64)>,
@@ -267,6 +271,13 @@ struct Reader {
     canonical: Vec<u8>,
     /// Records being checked.
     checks: Option<RecordChecks>,
+}
+
+/// A file the manifest lists.
+struct Expected {
+    size: u64,
+    sha256: String,
+    seen: bool,
 }
 
 fn read_bounded<R: Read>(
@@ -361,12 +372,13 @@ impl Reader {
                 if self.signatures.as_ref().is_some_and(SignatureCheck::failed) {
                     return Err(invalid("a ledger entry's signature does not verify"));
                 }
-                if !self.seen.insert(path.clone()) {
-                    return Err(invalid(format!("{path} appears twice")));
-                }
-                let Some((want_size, want_sha)) = self.expected.get(&path).cloned() else {
+                let Some(listed) = self.expected.get_mut(&path) else {
                     return Err(invalid(format!("{path:?} is not listed in the manifest")));
                 };
+                if std::mem::replace(&mut listed.seen, true) {
+                    return Err(invalid(format!("{path} appears twice")));
+                }
+                let (want_size, want_sha) = (listed.size, listed.sha256.clone());
                 if size != want_size {
                     return Err(invalid(format!(
                         "{path} is {size} bytes, the manifest says {want_size}"
@@ -419,7 +431,7 @@ impl Reader {
         if canonical::value_to_bytes(&value) != bytes {
             return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
         }
-        let m: Manifest =
+        let mut m: Manifest =
             serde_json::from_value(value).map_err(|e| invalid(format!("manifest.json: {e}")))?;
         if let Some(name) = &m.sender.name {
             if crate::store::clean_name(name).ok() != Some(name.as_str()) {
@@ -428,12 +440,13 @@ impl Reader {
                 ));
             }
         }
-        for f in &m.entries {
-            if self
-                .expected
-                .insert(f.path.clone(), (f.size, f.sha256.clone()))
-                .is_some()
-            {
+        for f in std::mem::take(&mut m.entries) {
+            let listed = Expected {
+                size: f.size,
+                sha256: f.sha256,
+                seen: false,
+            };
+            if self.expected.insert(f.path.clone(), listed).is_some() {
                 return Err(invalid(format!("the manifest lists {} twice", f.path)));
             }
         }
@@ -458,6 +471,8 @@ impl Reader {
                 "the manifest's signature does not verify with the sender's key",
             ));
         }
+        self.signed = true;
+        self.manifest_bytes = Vec::new();
         Ok(())
     }
 
@@ -738,10 +753,12 @@ impl Reader {
         let m = self
             .manifest
             .ok_or_else(|| invalid("the bundle is empty"))?;
-        if self.manifest_bytes.is_empty() {
-            return Err(invalid("no manifest"));
+        if !self.signed {
+            return Err(invalid(
+                "the bundle has no manifest.sig after its manifest (it is unsigned)",
+            ));
         }
-        if let Some(missing) = self.expected.keys().find(|p| !self.seen.contains(*p)) {
+        if let Some((missing, _)) = self.expected.iter().find(|(_, e)| !e.seen) {
             return Err(invalid(format!(
                 "{missing} is listed in the manifest but missing"
             )));

@@ -227,3 +227,33 @@ fn a_record_problem_is_reported_before_a_problem_with_a_later_file() {
         "{e}"
     );
 }
+
+#[test]
+fn a_manifest_alone_without_its_signature_is_refused() {
+    // A manifest listing nothing needs no other file; without manifest.sig after it, the
+    // reader must still refuse it rather than report an unverified sender.
+    let keys = DeviceKeys::generate().unwrap();
+    let keys = DeviceKeys::load(&keys.signing_pkcs8, &keys.age_identity).unwrap();
+    let manifest = canonical::to_bytes(&Manifest {
+        format: FORMAT.into(),
+        bundle_id: "01890000-0000-7000-8000-999999999999".into(),
+        created: "2026-01-02T03:04:05Z".into(),
+        sender: Sender {
+            device_key: keys.public_key_b64(),
+            age_recipient: keys.age_recipient(),
+            name: None,
+        },
+        ledger: LedgerRange { first: 0, last: 0 },
+        entries: Vec::new(),
+    })
+    .unwrap();
+    let mut t = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_size(manifest.len() as u64);
+    h.set_mode(0o600);
+    h.set_entry_type(tar::EntryType::Regular);
+    t.append_data(&mut h, "manifest.json", &manifest[..])
+        .unwrap();
+    let err = read_plaintext(&t.into_inner().unwrap()[..], Discard).unwrap_err();
+    assert!(err.to_string().contains("unsigned"), "{err}");
+}
