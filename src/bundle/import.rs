@@ -14,8 +14,7 @@ use super::{BundleError, OrgKey};
 use crate::custody::{ledger, Entry};
 use crate::media;
 use crate::store::attachments::record_blob;
-use crate::store::blobs::BlobDir;
-use crate::store::pipeline::BATCH;
+use crate::store::blobs::{BlobDir, FillError};
 use crate::store::{now, Store, StoreError};
 
 /// What one bundle added.
@@ -223,41 +222,25 @@ impl ImportSink<'_, '_> {
             self.known_attachments += 1;
             return Ok(());
         }
-        let mut w = self.blobs.create_checked_by_caller()?;
-        let mut head = Vec::new();
-        loop {
-            // A batch of its own each time: the writer hands it to its hashing thread
-            // rather than copy it.
-            let mut batch = Vec::with_capacity(BATCH);
-            if let Err(e) = (&mut *content).take(BATCH as u64).read_to_end(&mut batch) {
-                w.abandon();
+        let filled = self
+            .blobs
+            .create_checked_by_caller()?
+            .fill(content, media::HEAD_BYTES);
+        let (w, head) = match filled {
+            Ok(filled) => filled,
+            Err(FillError::Read(e)) => {
                 return Err(BundleError::Invalid {
                     reason: format!("attachments/{sha} could not be read ({e})"),
                 }
-                .into());
+                .into())
             }
-            if batch.is_empty() {
-                break;
-            }
-            if head.len() < media::HEAD_BYTES {
-                let take = (media::HEAD_BYTES - head.len()).min(batch.len());
-                head.extend_from_slice(&batch[..take]);
-            }
-            if let Err(e) = w.write_batch(batch) {
-                w.abandon();
-                return Err(e.into());
-            }
-        }
+            Err(FillError::Store(e)) => return Err(e.into()),
+        };
         // The bundle reader hashes these bytes as they pass and refuses the bundle if they
         // do not match `sha`; the import then rolls back and removes this file. Hashing
         // them here as well would double the work of the slowest step.
         let written = w.finish_checked_by_caller(sha)?;
-        let media_type = media::sniff(&head);
-        let warnings = if media_type.starts_with("image/") {
-            media::warnings(&head)
-        } else {
-            Vec::new()
-        };
+        let (media_type, warnings) = media::describe(&head);
         let (_, file) = record_blob(self.tx, self.blobs, written, &media_type, &warnings)?;
         self.kept.extend(file);
         self.new_attachments += 1;

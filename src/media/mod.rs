@@ -38,6 +38,17 @@ pub fn sniff(head: &[u8]) -> String {
     }
 }
 
+/// The media type of a file from its first bytes, and its risky metadata if it is an image.
+pub fn describe(head: &[u8]) -> (String, Vec<Warning>) {
+    let media_type = sniff(head);
+    let warnings = if media_type.starts_with("image/") {
+        warnings(head)
+    } else {
+        Vec::new()
+    };
+    (media_type, warnings)
+}
+
 /// The risky metadata in an image (JPEG, PNG, TIFF, HEIF, WebP) whose first bytes are
 /// `head`. Anything unreadable yields nothing rather than an error: the file is stored
 /// as it is either way.

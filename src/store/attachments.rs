@@ -13,8 +13,8 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::blobs::{overwrite, BlobReader, Written};
-use super::pipeline::{WritebackFile, BATCH};
+use super::blobs::{overwrite, BlobReader, FillError, Written};
+use super::pipeline::WritebackFile;
 use super::testimonies::{
     current_revision, now, purged_at, resolve, save_revision, StoredRevision,
 };
@@ -220,28 +220,13 @@ impl Store {
         before: &fs::Metadata,
         file: &mut dyn Read,
     ) -> Result<Staged, StoreError> {
-        let mut writer = self.blobs.create()?;
-        let mut head = Vec::with_capacity(media::HEAD_BYTES.min(before.len() as usize));
-        loop {
-            // A batch of its own each time: the writer hands it to the hashing thread
-            // rather than copy it.
-            let mut batch = Vec::with_capacity(BATCH);
-            if let Err(e) = (&mut *file).take(BATCH as u64).read_to_end(&mut batch) {
-                writer.abandon();
-                return Err(source_error(path, format!("reading it failed: {e}")));
+        let (writer, head) = match self.blobs.create()?.fill(file, media::HEAD_BYTES) {
+            Ok(filled) => filled,
+            Err(FillError::Read(e)) => {
+                return Err(source_error(path, format!("reading it failed: {e}")))
             }
-            if batch.is_empty() {
-                break;
-            }
-            if head.len() < media::HEAD_BYTES {
-                let take = (media::HEAD_BYTES - head.len()).min(batch.len());
-                head.extend_from_slice(&batch[..take]);
-            }
-            if let Err(e) = writer.write_batch(batch) {
-                writer.abandon();
-                return Err(e.into());
-            }
-        }
+            Err(FillError::Store(e)) => return Err(e.into()),
+        };
         let written = writer.finish()?;
         // A file that changed while it was read would be stored as a mix of two versions.
         let after = fs::metadata(path);
@@ -256,12 +241,7 @@ impl Store {
             written.discard();
             return Err(source_error(path, why));
         }
-        let media_type = media::sniff(&head);
-        let warnings = if media_type.starts_with("image/") {
-            media::warnings(&head)
-        } else {
-            Vec::new()
-        };
+        let (media_type, warnings) = media::describe(&head);
         Ok(Staged {
             written,
             name: display_name(path),

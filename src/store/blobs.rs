@@ -115,6 +115,12 @@ pub(crate) struct BlobWriter {
 /// Room for a batch of sealed chunks and the open one.
 const SEALED_CAPACITY: usize = BATCH + (BATCH / CHUNK) * TAG + CHUNK + TAG;
 
+/// Why [`BlobWriter::fill`] stopped: the content could not be read, or not stored.
+pub(crate) enum FillError {
+    Read(io::Error),
+    Store(BlobError),
+}
+
 /// A finished, not yet kept blob.
 pub(crate) struct Written {
     pub(crate) sha256: String,
@@ -139,6 +145,35 @@ impl BlobWriter {
             h.update_shared(Arc::clone(&batch));
         }
         self.absorb(&batch)
+    }
+
+    /// Streams `content` to its end into the blob, a batch at a time, and keeps its first
+    /// `head_len` bytes (for telling its type). On failure the blob is abandoned.
+    pub(crate) fn fill(
+        mut self,
+        content: &mut dyn Read,
+        head_len: usize,
+    ) -> Result<(Self, Vec<u8>), FillError> {
+        let mut head = Vec::new();
+        loop {
+            // A batch of its own each time: it goes to the hashing thread, not a copy.
+            let mut batch = Vec::with_capacity(BATCH);
+            if let Err(e) = content.take(BATCH as u64).read_to_end(&mut batch) {
+                self.abandon();
+                return Err(FillError::Read(e));
+            }
+            if batch.is_empty() {
+                return Ok((self, head));
+            }
+            if head.len() < head_len {
+                let take = (head_len - head.len()).min(batch.len());
+                head.extend_from_slice(&batch[..take]);
+            }
+            if let Err(e) = self.write_batch(batch) {
+                self.abandon();
+                return Err(FillError::Store(e));
+            }
+        }
     }
 
     fn absorb(&mut self, mut data: &[u8]) -> Result<(), BlobError> {
