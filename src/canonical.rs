@@ -152,6 +152,37 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(digest(&SHA256, bytes).as_ref())
 }
 
+/// Lower-case hex of 32 bytes, into `buf`, without allocating.
+pub fn hex_into<'a>(bytes: &[u8; 32], buf: &'a mut [u8; 64]) -> &'a [u8] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        buf[2 * i] = HEX[(b >> 4) as usize];
+        buf[2 * i + 1] = HEX[(b & 0xf) as usize];
+    }
+    &buf[..]
+}
+
+/// The 32 bytes a 64-digit hex string stands for (either case); `None` for anything else.
+pub fn unhex32(s: &str) -> Option<[u8; 32]> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let s = s.as_bytes();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in s.chunks_exact(2).enumerate() {
+        out[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -222,6 +253,20 @@ mod tests {
         ] {
             assert_eq!(value_to_bytes(&n), to_bytes(&n).unwrap(), "{n}");
         }
+    }
+
+    #[test]
+    fn hex32_goes_there_and_back() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(37));
+        let mut buf = [0u8; 64];
+        let text = std::str::from_utf8(hex_into(&bytes, &mut buf))
+            .unwrap()
+            .to_owned();
+        assert_eq!(text, hex(&bytes));
+        assert_eq!(unhex32(&text), Some(bytes));
+        assert_eq!(unhex32(&text.to_uppercase()), Some(bytes));
+        assert_eq!(unhex32(&text[1..]), None);
+        assert_eq!(unhex32(&format!("{}g", &text[1..])), None);
     }
 
     #[test]

@@ -94,7 +94,10 @@ fn bundle_kind(e: &BundleError) -> &'static str {
         | BundleError::NotImported { .. } => "not_found",
         BundleError::IdentityPassphrase { .. } => "wrong_passphrase",
         BundleError::OutputExists { .. } => "exists",
-        BundleError::Io { .. } | BundleError::Randomness | BundleError::Interrupted => "system",
+        BundleError::Io { .. }
+        | BundleError::Randomness
+        | BundleError::Interrupted
+        | BundleError::ExportUnstable => "system",
         BundleError::Decrypt { .. }
         | BundleError::Invalid { .. }
         | BundleError::DecryptAck { .. }

@@ -57,3 +57,112 @@ pub struct FileEntry {
     /// Hex SHA-256.
     pub sha256: String,
 }
+
+/// A file of the tar as export lists it, borrowed: the list grows with the bundle, so it is
+/// written out entry by entry rather than built as values first.
+pub(crate) struct EntryRef<'a> {
+    /// Path inside the tar.
+    pub(crate) path: std::borrow::Cow<'a, str>,
+    /// Bytes.
+    pub(crate) size: u64,
+    /// SHA-256.
+    pub(crate) sha256: &'a [u8; 32],
+}
+
+impl Manifest {
+    /// The RFC 8785 bytes of this manifest with `entries` (its own list is ignored) in
+    /// place of its list: the same bytes as [`crate::canonical::to_bytes`] would make of
+    /// it with those entries, without the copy of the list that would take.
+    pub(crate) fn canonical_with<'a>(
+        &self,
+        entries: impl Iterator<Item = EntryRef<'a>>,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        use crate::canonical::{to_bytes, write_str, write_value};
+        // Members in RFC 8785 order: bundle_id, created, entries, format, ledger, sender;
+        // an entry's are path, sha256, size.
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(b"{\"bundle_id\":");
+        write_str(&self.bundle_id, &mut out);
+        out.extend_from_slice(b",\"created\":");
+        write_str(&self.created, &mut out);
+        out.extend_from_slice(b",\"entries\":[");
+        let mut hex = [0u8; 64];
+        for (i, e) in entries.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"path\":");
+            write_str(&e.path, &mut out);
+            out.extend_from_slice(b",\"sha256\":\"");
+            out.extend_from_slice(crate::canonical::hex_into(e.sha256, &mut hex));
+            out.extend_from_slice(b"\",\"size\":");
+            write_value(&serde_json::Value::from(e.size), &mut out);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"],\"format\":");
+        write_str(&self.format, &mut out);
+        out.extend_from_slice(b",\"ledger\":");
+        out.extend_from_slice(&to_bytes(&self.ledger)?);
+        out.extend_from_slice(b",\"sender\":");
+        out.extend_from_slice(&to_bytes(&self.sender)?);
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::canonical;
+
+    fn manifest(name: Option<&str>, entries: Vec<FileEntry>) -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            bundle_id: "0192d3c4-0000-7000-8000-000000000001".into(),
+            created: "2026-11-23T05:00:00Z".into(),
+            sender: Sender {
+                device_key: "AAAA".into(),
+                age_recipient: "age1xyz".into(),
+                name: name.map(Into::into),
+            },
+            ledger: LedgerRange { first: 3, last: 9 },
+            entries,
+        }
+    }
+
+    #[test]
+    fn written_entry_by_entry_it_is_the_canonical_form_of_the_whole() {
+        let shas: Vec<[u8; 32]> = (0u8..4).map(|i| [i.wrapping_mul(77); 32]).collect();
+        let paths = [
+            "ledger.jsonl",
+            "records/0192d3c4-0000-7000-8000-00000000000a/ab.json",
+            "attachments/\"quoted\"\\é\u{1f600}",
+            "records/x/y.json",
+        ];
+        let sizes = [0u64, 1, 9_007_199_254_740_993, 16 << 30];
+        for name in [None, Some("Алматы \"north\" \u{1}"), Some("")] {
+            for n in 0..=paths.len() {
+                let entries: Vec<FileEntry> = (0..n)
+                    .map(|i| FileEntry {
+                        path: paths[i].into(),
+                        size: sizes[i],
+                        sha256: canonical::hex(&shas[i]),
+                    })
+                    .collect();
+                let whole = manifest(name, entries);
+                let head = manifest(name, Vec::new());
+                let written = head
+                    .canonical_with((0..n).map(|i| EntryRef {
+                        path: paths[i].into(),
+                        size: sizes[i],
+                        sha256: &shas[i],
+                    }))
+                    .unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(canonical::to_bytes(&whole).unwrap()).unwrap()
+                );
+            }
+        }
+    }
+}

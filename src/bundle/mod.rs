@@ -125,6 +125,9 @@ pub enum BundleError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A record read again for writing did not come out as it was measured.
+    #[error("a testimony read twice during the export gave different bytes; nothing was written: try again, and run `aigaq check` if it happens again")]
+    ExportUnstable,
     /// A helper thread stopped unexpectedly.
     #[error("the work was interrupted (a helper thread stopped unexpectedly); nothing was written or imported: try again")]
     Interrupted,
