@@ -704,14 +704,14 @@ impl Store {
         let ledger_entry = std::iter::once(EntryRef {
             path: "ledger.jsonl".into(),
             size: ledger_size,
-            sha256: &ledger_sha256,
+            sha256: ledger_sha256,
         });
         let records = outgoing.iter().map(|o| EntryRef {
             path: record_path(o).into(),
             size: o.size,
-            sha256: &o.hash,
+            sha256: o.hash,
         });
-        let attachments = plan.blobs.iter().zip(&blob_hashes).map(|(b, h)| EntryRef {
+        let attachments = plan.blobs.iter().zip(blob_hashes).map(|(b, h)| EntryRef {
             path: format!("attachments/{}", b.sha256).into(),
             size: b.size,
             sha256: h,

@@ -259,6 +259,10 @@ fn pass_on(sink: &mut ImportSink<'_, '_>, r: Result<(), StoreError>) -> Result<(
 }
 
 impl BundleSink for &mut ImportSink<'_, '_> {
+    fn lists_records(&self) -> bool {
+        false
+    }
+
     fn begin(&mut self, m: &Manifest) -> Result<(), BundleError> {
         let r = self.store_sender(m);
         pass_on(self, r)

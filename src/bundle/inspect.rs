@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use super::manifest::Manifest;
-use super::manifest::FORMAT;
+use super::manifest::{EntryRef, FORMAT};
 use super::org_key::OrgKey;
 use super::record_check::{self, RecordChecks};
 use super::signatures::SignatureCheck;
@@ -65,6 +65,11 @@ pub trait BundleSink {
     fn ledger_entry(&mut self, entry: &Entry, hash: &str, line: &str) -> Result<(), BundleError> {
         let _ = (entry, hash, line);
         Ok(())
+    }
+    /// Whether the report should list every record: an import, which counts what it stores
+    /// itself, need not hold a list that grows with the bundle.
+    fn lists_records(&self) -> bool {
+        true
     }
     /// A record whose bytes, hash, form and ledger entry have been checked.
     fn record(&mut self, record: &VerifiedRecord<'_>) -> Result<(), BundleError>;
@@ -258,7 +263,9 @@ struct Reader {
     /// Every file the manifest lists: size, SHA-256, and whether it has been read. The
     /// manifest's own list is moved here, not copied: this is what grows with the bundle.
     expected: BTreeMap<String, Expected>,
-    vouched: HashMap<String, HashSet<String>>,
+    /// (record id, revision) pairs a ledger entry in the bundle names, as bytes: one per
+    /// entry, so kept compact.
+    vouched: HashSet<([u8; 16], [u8; 32])>,
     ledger_entries: usize,
     gaps: Vec<(i64, i64)>,
     records: Vec<BundleRecord>,
@@ -276,8 +283,21 @@ struct Reader {
 /// A file the manifest lists.
 struct Expected {
     size: u64,
-    sha256: String,
+    sha256: [u8; 32],
     seen: bool,
+}
+
+/// A lower-case hyphenated UUID (the only form record ids take in a bundle) as bytes.
+fn uuid_key(s: &str) -> Option<[u8; 16]> {
+    (s.len() == 36 && !s.bytes().any(|b| b.is_ascii_uppercase()))
+        .then(|| uuid::Uuid::parse_str(s).ok())
+        .flatten()
+        .map(|u| *u.as_bytes())
+}
+
+/// A lower-case hex SHA-256 (the only form hashes take in a bundle) as bytes.
+fn hash_key(s: &str) -> Option<[u8; 32]> {
+    is_hex64(s).then(|| canonical::unhex32(s)).flatten()
 }
 
 fn read_bounded<R: Read>(
@@ -378,7 +398,7 @@ impl Reader {
                 if std::mem::replace(&mut listed.seen, true) {
                     return Err(invalid(format!("{path} appears twice")));
                 }
-                let (want_size, want_sha) = (listed.size, listed.sha256.clone());
+                let (want_size, want_sha) = (listed.size, canonical::hex(&listed.sha256));
                 if size != want_size {
                     return Err(invalid(format!(
                         "{path} is {size} bytes, the manifest says {want_size}"
@@ -417,22 +437,41 @@ impl Reader {
     }
 
     fn manifest(&mut self, bytes: Vec<u8>) -> Result<(), BundleError> {
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
+        // The format first, whatever else the manifest holds: a later version may hold
+        // more. Parsed straight into types, never as a tree of values: the list of entries
+        // grows with the bundle.
+        #[derive(serde::Deserialize)]
+        struct FormatOnly {
+            format: Option<serde_json::Value>,
+        }
+        let head: FormatOnly = serde_json::from_slice(&bytes)
             .map_err(|e| invalid(format!("manifest.json is not JSON: {e}")))?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(invalid(format!(
                 "unknown bundle format {}; this Aigaq reads {FORMAT}",
-                value
-                    .get("format")
+                head.format
                     .map(|f| f.to_string())
                     .unwrap_or_else(|| "(none)".into())
             )));
         }
-        if canonical::value_to_bytes(&value) != bytes {
+        let mut m: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        if let Some(f) = m.entries.iter().find(|f| hash_key(&f.sha256).is_none()) {
+            return Err(invalid(format!(
+                "the manifest's SHA-256 of {} is not 64 lower-case hex digits",
+                f.path
+            )));
+        }
+        // Every member is typed, so the bytes are canonical exactly when they are what
+        // writing these values canonically makes.
+        let again = m.canonical_with(m.entries.iter().map(|f| EntryRef {
+            path: f.path.as_str().into(),
+            size: f.size,
+            sha256: hash_key(&f.sha256).unwrap_or_default(),
+        }));
+        if again.map_err(|e| invalid(format!("manifest.json: {e}")))? != bytes {
             return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
         }
-        let mut m: Manifest =
-            serde_json::from_value(value).map_err(|e| invalid(format!("manifest.json: {e}")))?;
         if let Some(name) = &m.sender.name {
             if crate::store::clean_name(name).ok() != Some(name.as_str()) {
                 return Err(invalid(
@@ -443,7 +482,7 @@ impl Reader {
         for f in std::mem::take(&mut m.entries) {
             let listed = Expected {
                 size: f.size,
-                sha256: f.sha256,
+                sha256: hash_key(&f.sha256).unwrap_or_default(),
                 seen: false,
             };
             if self.expected.insert(f.path.clone(), listed).is_some() {
@@ -565,11 +604,14 @@ impl Reader {
                 e.kind.as_str(),
                 "create" | "revise" | "attach" | "detach" | "export"
             ) {
-                if let Some(rev) = &e.revision {
-                    self.vouched
-                        .entry(e.record.clone())
-                        .or_default()
-                        .insert(rev.clone());
+                // Only entries that name a record and revision as a bundle can carry them
+                // can vouch for one.
+                let named = (
+                    uuid_key(&e.record),
+                    e.revision.as_deref().and_then(hash_key),
+                );
+                if let (Some(record), Some(rev)) = named {
+                    self.vouched.insert((record, rev));
                 }
             }
             sink.ledger_entry(&e, &hash, text)?;
@@ -652,13 +694,12 @@ impl Reader {
         // stored revision for export (without the witness's name, or listing attachment
         // derivatives), by the entry naming that revision; the manifest's signature covers
         // its bytes either way.
-        let vouched = self.vouched.get(&id).is_some_and(|r| {
-            r.contains(&rev)
-                || parsed
-                    .exported_from
-                    .as_deref()
-                    .is_some_and(|from| r.contains(from))
-        });
+        let vouches = |rev: &str| {
+            uuid_key(&id)
+                .zip(hash_key(rev))
+                .is_some_and(|key| self.vouched.contains(&key))
+        };
+        let vouched = vouches(&rev) || parsed.exported_from.as_deref().is_some_and(vouches);
         if !vouched {
             return Err(bad(
                 "no signed ledger entry in the bundle vouches for it".into()
@@ -682,11 +723,13 @@ impl Reader {
                 _ => {}
             }
         }
-        self.records.push(BundleRecord {
-            id: id.clone(),
-            revision: rev.clone(),
-            size: bytes.len() as u64,
-        });
+        if sink.lists_records() {
+            self.records.push(BundleRecord {
+                id: id.clone(),
+                revision: rev.clone(),
+                size: bytes.len() as u64,
+            });
+        }
         sink.record(&VerifiedRecord {
             id: &id,
             revision: &rev,

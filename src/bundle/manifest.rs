@@ -66,7 +66,7 @@ pub(crate) struct EntryRef<'a> {
     /// Bytes.
     pub(crate) size: u64,
     /// SHA-256.
-    pub(crate) sha256: &'a [u8; 32],
+    pub(crate) sha256: [u8; 32],
 }
 
 impl Manifest {
@@ -94,7 +94,7 @@ impl Manifest {
             out.extend_from_slice(b"{\"path\":");
             write_str(&e.path, &mut out);
             out.extend_from_slice(b",\"sha256\":\"");
-            out.extend_from_slice(crate::canonical::hex_into(e.sha256, &mut hex));
+            out.extend_from_slice(crate::canonical::hex_into(&e.sha256, &mut hex));
             out.extend_from_slice(b"\",\"size\":");
             write_value(&serde_json::Value::from(e.size), &mut out);
             out.push(b'}');
@@ -155,7 +155,7 @@ mod tests {
                     .canonical_with((0..n).map(|i| EntryRef {
                         path: paths[i].into(),
                         size: sizes[i],
-                        sha256: &shas[i],
+                        sha256: shas[i],
                     }))
                     .unwrap();
                 assert_eq!(

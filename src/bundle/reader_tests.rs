@@ -80,6 +80,11 @@ impl Bundle {
 
     /// The signed tar stream.
     fn tar(&self, ledger: Option<Vec<u8>>) -> Vec<u8> {
+        self.tar_edited(ledger, |m| m)
+    }
+
+    /// The tar stream with its manifest text changed by `edit` before it is signed.
+    fn tar_edited(&self, ledger: Option<Vec<u8>>, edit: impl Fn(String) -> String) -> Vec<u8> {
         let ledger = ledger.unwrap_or_else(|| {
             let mut out = Vec::new();
             for e in &self.entries {
@@ -113,6 +118,7 @@ impl Bundle {
                 .collect(),
         })
         .unwrap();
+        let manifest = edit(String::from_utf8(manifest).unwrap()).into_bytes();
         let sig = self.keys.sign_b64(&manifest) + "\n";
         let mut t = tar::Builder::new(Vec::new());
         let all = [
@@ -256,4 +262,44 @@ fn a_manifest_alone_without_its_signature_is_refused() {
         .unwrap();
     let err = read_plaintext(&t.into_inner().unwrap()[..], Discard).unwrap_err();
     assert!(err.to_string().contains("unsigned"), "{err}");
+}
+
+#[test]
+fn a_signed_manifest_in_any_but_its_one_form_is_refused() {
+    let b = Bundle::new(2);
+    let refused = |edit: &dyn Fn(String) -> String| {
+        read_plaintext(&b.tar_edited(None, edit)[..], Discard)
+            .unwrap_err()
+            .to_string()
+    };
+    let ledger_sha = {
+        let mut out = Vec::new();
+        for e in &b.entries {
+            e.write_canonical(&mut out);
+            out.push(b'\n');
+        }
+        canonical::sha256_hex(&out)
+    };
+    let upper = refused(&|m| m.replace(&ledger_sha, &ledger_sha.to_uppercase()));
+    assert!(upper.contains("not 64 lower-case hex digits"), "{upper}");
+    let spaced = refused(&|m| m.replacen(",\"created\"", ", \"created\"", 1));
+    assert!(spaced.contains("canonical form"), "{spaced}");
+    let null_name = refused(&|m| m.replacen("\"sender\":{", "\"sender\":{\"name\":null,", 1));
+    assert!(null_name.contains("canonical form"), "{null_name}");
+    let extra = refused(&|m| m.replacen("{\"bundle_id\"", "{\"a\":1,\"bundle_id\"", 1));
+    assert!(extra.contains("unknown field"), "{extra}");
+    let later = refused(&|m| {
+        m.replacen("{\"bundle_id\"", "{\"a\":1,\"bundle_id\"", 1)
+            .replace(FORMAT, "aigaq-bundle/2")
+    });
+    assert!(later.contains("unknown bundle format"), "{later}");
+    let twice = refused(&|m| {
+        let first = m.find("{\"path\"").unwrap();
+        let end = first + m[first..].find('}').unwrap() + 1;
+        let entry = m[first..end].to_owned();
+        format!("{}{entry},{}", &m[..first], &m[first..])
+    });
+    assert!(twice.contains("twice"), "{twice}");
+    // And untouched, it reads.
+    read_plaintext(&b.tar_edited(None, |m| m)[..], Discard).unwrap();
 }
