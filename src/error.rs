@@ -88,7 +88,9 @@ fn bundle_kind(e: &BundleError) -> &'static str {
         | BundleError::DuplicateRecipient { .. }
         | BundleError::BadIdentityFile { .. }
         | BundleError::IdentityNeedsPassphrase { .. }
-        | BundleError::MixedSenders => "invalid_input",
+        | BundleError::MixedSenders
+        | BundleError::LedgerTooLong { .. }
+        | BundleError::TestimonyTooLarge { .. } => "invalid_input",
         BundleError::UnknownRecipient { .. }
         | BundleError::NothingToExport { .. }
         | BundleError::NotImported { .. } => "not_found",

@@ -798,6 +798,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     r.path.display(),
                     r.bytes
                 );
+                if r.left_for_next > 0 {
+                    eprintln!(
+                        "{} more testimon{} did not fit in one bundle (at most {} GiB, and an index of at most {} MiB). Run `aigaq export --to {:?} --out …` again (without --all) to send {}.",
+                        r.left_for_next,
+                        if r.left_for_next == 1 { "y" } else { "ies" },
+                        aigaq::bundle::inspect::MAX_TOTAL_BYTES >> 30,
+                        aigaq::bundle::inspect::MAX_INDEX_BYTES >> 20,
+                        r.recipient,
+                        if r.left_for_next == 1 { "it" } else { "them" },
+                    );
+                }
                 if !r.sent_with_metadata.is_empty() {
                     eprintln!(
                         "Warning: sent with metadata that can identify people or places: {}.{}",

@@ -56,6 +56,49 @@ pub struct ExportReport {
     /// Names of attachments sent with metadata that can endanger people (without
     /// `--strip-metadata`, or of a type that cannot be stripped).
     pub sent_with_metadata: Vec<String>,
+    /// Testimonies that would have made the bundle larger than a receiver reads (see
+    /// [`Limits`]): left for the next export, which sends what the recipient has not
+    /// received yet.
+    pub left_for_next: usize,
+}
+
+/// How large a bundle may grow: what the reader accepts ([`inspect`](super::inspect)'s
+/// limits), so that export never writes a bundle its recipient would refuse.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The whole tar stream.
+    total: u64,
+    /// `manifest.json`, and `ledger.jsonl`.
+    index: u64,
+    /// Files in the tar.
+    files: usize,
+}
+
+impl Limits {
+    pub(crate) const READER: Limits = Limits {
+        total: super::inspect::MAX_TOTAL_BYTES,
+        index: super::inspect::MAX_INDEX_BYTES,
+        files: super::inspect::MAX_FILES,
+    };
+
+    /// Bytes records and attachments may take in the tar: the rest is kept for the
+    /// manifest, its signature and the ledger, each of which may take up to `index`.
+    fn for_content(&self) -> u64 {
+        self.total.saturating_sub(2 * self.index + 8 * TAR_BLOCK)
+    }
+}
+
+const TAR_BLOCK: u64 = 512;
+
+/// Bytes a file of `size` takes in a tar stream: its header and its padded content.
+fn in_tar(size: u64) -> u64 {
+    TAR_BLOCK + size.div_ceil(TAR_BLOCK) * TAR_BLOCK
+}
+
+/// Bytes an entry takes in the manifest's list: `{"path":…,"sha256":"…","size":…},`.
+fn in_manifest(path_len: usize, size: u64) -> u64 {
+    // Paths made here need no escaping; the size is at most 20 digits.
+    (path_len + size.to_string().len() + 64 + 32) as u64
 }
 
 /// A record on its way out: what the manifest lists of it, and its bytes while the records
@@ -104,6 +147,17 @@ struct Plan {
     blobs: Vec<OutgoingBlob>,
     sent: HashSet<String>,
     with_metadata: Vec<String>,
+}
+
+impl Plan {
+    /// Forgets the attachments planned after the first `blobs` and the first
+    /// `with_metadata` names: their record is not going.
+    fn undo_to(&mut self, blobs: usize, with_metadata: usize) {
+        for b in self.blobs.drain(blobs..) {
+            self.sent.remove(&b.sha256);
+        }
+        self.with_metadata.truncate(with_metadata);
+    }
 }
 
 /// Counts and hashes what is written.
@@ -411,6 +465,7 @@ fn each_outgoing(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 /// First pass: what goes, measured and hashed as it will leave, with the attachments it
 /// takes planned. The first records' bytes are kept, up to `keep` bytes.
 fn select_outgoing(
@@ -420,11 +475,22 @@ fn select_outgoing(
     key: &str,
     opts: ExportOptions,
     keep: usize,
+    limits: Limits,
     plan: &mut Plan,
-) -> Result<Vec<Outgoing>, StoreError> {
+) -> Result<(Vec<Outgoing>, usize), StoreError> {
     let mut outgoing = Vec::new();
     let (mut kept, mut keeping) = (0usize, true);
+    // What the records and attachments taken so far add to the tar and the manifest.
+    let (mut content, mut listed) = (0u64, 0u64);
+    // The manifest, its signature and the ledger are files too.
+    let mut files = 3usize;
+    let mut left = 0usize;
     each_outgoing(tx, name, key, opts, i64::MIN, |p| {
+        if left > 0 {
+            left += 1;
+            return Ok(());
+        }
+        let before = (plan.blobs.len(), plan.with_metadata.len());
         for a in &p.attachments {
             plan_attachment(tx, blobs, key, opts, plan, a)?;
         }
@@ -437,6 +503,27 @@ fn select_outgoing(
                 ),
             })?;
         let (bytes, hash) = p.outgoing(&plan.derivatives)?;
+        // Whole testimonies only, in order: once one does not fit, it and every one after
+        // it wait for the next export.
+        let path_len = "records/".len() + id.len() + 1 + 64 + ".json".len();
+        let size = bytes.len() as u64;
+        let (mut more_content, mut more_listed) = (in_tar(size), in_manifest(path_len, size));
+        for b in &plan.blobs[before.0..] {
+            more_content += in_tar(b.size);
+            more_listed += in_manifest("attachments/".len() + 64, b.size);
+        }
+        let more_files = 1 + plan.blobs.len() - before.0;
+        if content + more_content > limits.for_content()
+            || listed + more_listed > limits.index
+            || files + more_files > limits.files
+        {
+            plan.undo_to(before.0, before.1);
+            left = 1;
+            return Ok(());
+        }
+        content += more_content;
+        listed += more_listed;
+        files += more_files;
         // Only a run from the first record is kept, so the second pass can read on from
         // the last one kept.
         keeping &= kept.saturating_add(bytes.len()) <= keep;
@@ -454,7 +541,7 @@ fn select_outgoing(
         Ok(())
     })?;
     outgoing.shrink_to_fit();
-    Ok(outgoing)
+    Ok((outgoing, left))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -505,8 +592,12 @@ fn write_rest(
     io: &impl Fn(std::io::Error) -> BundleError,
     after: i64,
 ) -> Result<(), StoreError> {
-    let mut next = rest.iter();
+    let mut next = rest.iter().peekable();
     each_outgoing(tx, name, key, opts, after, |p| {
+        // Past the last one going: these wait for the next export.
+        if next.peek().is_none() {
+            return Ok(());
+        }
         let o = next
             .next()
             .filter(|o| o.id == p.row.id)
@@ -609,7 +700,7 @@ impl Store {
         out: &Path,
         opts: ExportOptions,
     ) -> Result<ExportReport, StoreError> {
-        self.export_keeping(name, out, opts, KEEP_BYTES)
+        self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER)
     }
 
     /// [`Store::export`], keeping at most `keep` bytes of records between the passes.
@@ -619,6 +710,7 @@ impl Store {
         out: &Path,
         opts: ExportOptions,
         keep: usize,
+        limits: Limits,
     ) -> Result<ExportReport, StoreError> {
         let (name, key) = self
             .recipients()?
@@ -640,7 +732,14 @@ impl Store {
         let at = now();
         let tx = self.conn.transaction()?;
         let mut plan = Plan::default();
-        let outgoing = select_outgoing(&tx, &self.blobs, &name, &key, opts, keep, &mut plan)?;
+        let (outgoing, left_for_next) =
+            select_outgoing(&tx, &self.blobs, &name, &key, opts, keep, limits, &mut plan)?;
+        if outgoing.is_empty() && left_for_next > 0 {
+            return Err(BundleError::TestimonyTooLarge {
+                limit: limits.for_content(),
+            }
+            .into());
+        }
         if outgoing.is_empty() {
             return Err(BundleError::NothingToExport { name }.into());
         }
@@ -674,6 +773,13 @@ impl Store {
             }
             Ok(())
         })?;
+        if ledger_size > limits.index {
+            return Err(BundleError::LedgerTooLong {
+                size: ledger_size,
+                limit: limits.index,
+            }
+            .into());
+        }
         let ledger_sha256: [u8; 32] = ledger_hash
             .finish()
             .as_ref()
@@ -788,6 +894,7 @@ impl Store {
             attachments: plan.blobs.len(),
             attachment_bytes: plan.blobs.iter().map(|b| b.size).sum(),
             sent_with_metadata: plan.with_metadata,
+            left_for_next,
         })
     }
 }
@@ -812,6 +919,104 @@ mod tests {
         )
         .unwrap();
         got
+    }
+
+    fn collector_with(n: usize, dir: &Path) -> (Vault, OrgKey) {
+        let pass = Passphrase::new("correct horse battery staple".into()).unwrap();
+        let mut v = Vault::init(&dir.join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
+        let key = OrgKey::generate();
+        let store = v.store_mut();
+        store.add_recipient("Org", &key.recipient()).unwrap();
+        let testimonies: Vec<_> = (0..n)
+            .map(|i| {
+                from_value(serde_json::json!({
+                    "schema": "aigaq/testimony/1",
+                    "consent": {"informed": true, "identity": "anonymous", "share_with": ["Org"]},
+                    "narrative": format!("testimony {i} {}", "words ".repeat(100)),
+                }))
+                .unwrap()
+            })
+            .collect();
+        store.add(&testimonies).unwrap();
+        (v, key)
+    }
+
+    #[test]
+    fn what_would_make_a_bundle_too_large_to_read_waits_for_the_next_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, key) = collector_with(7, dir.path());
+        let store = v.store_mut();
+        let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg");
+        let first = store.list().unwrap()[0].id.to_string();
+        store.attach(&first, &[&photo]).unwrap();
+        // Room for records and attachments of about three testimonies.
+        let index = 64 * 1024;
+        let limits = Limits {
+            total: 2 * index + 8 * TAR_BLOCK + 6 * 1024,
+            index,
+            files: 1000,
+        };
+        let (mut seen, mut bundles, mut attachments) = (Vec::new(), 0, 0);
+        loop {
+            let out = dir.path().join(format!("{bundles}.age"));
+            let r = match store.export_keeping("Org", &out, ExportOptions::default(), 0, limits) {
+                Ok(r) => r,
+                Err(StoreError::Bundle(BundleError::NothingToExport { .. })) => break,
+                Err(e) => panic!("{e}"),
+            };
+            bundles += 1;
+            attachments += r.attachments;
+            let records = records_of(&out, &key);
+            assert_eq!(records.len(), r.records);
+            assert!(r.records >= 1);
+            // The reader's own count of the tar stream's bytes stays within the limit.
+            assert!(std::fs::metadata(&out).unwrap().len() < limits.total + 1024);
+            seen.extend(records.into_iter().map(|(id, _)| id));
+            assert_eq!(r.left_for_next, 7 - seen.len());
+        }
+        assert!(bundles >= 3, "{bundles} bundles");
+        assert_eq!(attachments, 1);
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 7);
+
+        // The count of files is a limit too: at most two records a bundle here.
+        let few_files = Limits {
+            files: 5,
+            ..Limits::READER
+        };
+        let opts_all = ExportOptions {
+            all: true,
+            ..ExportOptions::default()
+        };
+        let out = dir.path().join("few.age");
+        let r = store
+            .export_keeping("Org", &out, opts_all, 0, few_files)
+            .unwrap();
+        assert_eq!((r.records, r.left_for_next), (2, 5));
+        assert_eq!(records_of(&out, &key).len(), 2);
+
+        // A testimony that could never fit is named as the problem, not "nothing to send".
+        let tiny = Limits {
+            total: 2 * index + 8 * TAR_BLOCK + 100,
+            index,
+            files: 1000,
+        };
+        let opts = ExportOptions {
+            all: true,
+            ..ExportOptions::default()
+        };
+        let err = store
+            .export_keeping("Org", &dir.path().join("x.age"), opts, 0, tiny)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Bundle(BundleError::TestimonyTooLarge { .. })
+            ),
+            "{err}"
+        );
+        assert!(!dir.path().join("x.age").exists());
     }
 
     #[test]
@@ -852,7 +1057,9 @@ mod tests {
             // Everything kept, nothing, and a first few.
             for keep in [usize::MAX, 0, 2_000] {
                 let out = dir.path().join(format!("{strip_metadata}-{keep}.age"));
-                let report = store.export_keeping("Org", &out, opts, keep).unwrap();
+                let report = store
+                    .export_keeping("Org", &out, opts, keep, Limits::READER)
+                    .unwrap();
                 assert_eq!(report.records, 9);
                 bundles.push(records_of(&out, &key));
             }

@@ -125,6 +125,20 @@ pub enum BundleError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// The next testimony to go, with its attachments, is more than one bundle may carry.
+    #[error("the next testimony to send, with its attachments, is more than one bundle may carry ({limit} bytes); nothing was written: detach the largest attachments, send them another way, and export again")]
+    TestimonyTooLarge {
+        /// The most a bundle's records and attachments may take.
+        limit: u64,
+    },
+    /// The ledger entries of what would go are more than a receiver reads.
+    #[error("the history (ledger) of the testimonies to send is {size} bytes, more than one bundle may carry ({limit}); nothing was written: Aigaq cannot yet split a history this long across bundles")]
+    LedgerTooLong {
+        /// Bytes of `ledger.jsonl`.
+        size: u64,
+        /// The most a reader accepts.
+        limit: u64,
+    },
     /// A record read again for writing did not come out as it was measured.
     #[error("a testimony read twice during the export gave different bytes; nothing was written: try again, and run `aigaq check` if it happens again")]
     ExportUnstable,
