@@ -800,11 +800,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
                 if r.left_for_next > 0 {
                     eprintln!(
-                        "{} more testimon{} did not fit in one bundle (at most {} GiB, and an index of at most {} MiB). Run `aigaq export --to {:?} --out …` again (without --all) to send {}.",
+                        "{} more testimon{} did not fit in one bundle (at most {} testimonies, {} GiB and {} files). Run `aigaq export --to {:?} --out …` again (without --all) to send {}.",
                         r.left_for_next,
                         if r.left_for_next == 1 { "y" } else { "ies" },
+                        aigaq::bundle::export::MAX_RECORDS,
                         aigaq::bundle::inspect::MAX_TOTAL_BYTES >> 30,
-                        aigaq::bundle::inspect::MAX_INDEX_BYTES >> 20,
+                        aigaq::bundle::inspect::MAX_FILES,
                         r.recipient,
                         if r.left_for_next == 1 { "it" } else { "them" },
                     );

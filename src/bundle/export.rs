@@ -72,6 +72,10 @@ pub(crate) struct Limits {
     index: u64,
     /// Files in the tar.
     files: usize,
+    /// Testimonies in one bundle: what export holds per testimony (its entry in the
+    /// manifest, which is signed whole) and what import holds per record (the manifest's
+    /// index) stay under 100 MiB of memory up to this many.
+    records: usize,
 }
 
 impl Limits {
@@ -79,6 +83,7 @@ impl Limits {
         total: super::inspect::MAX_TOTAL_BYTES,
         index: super::inspect::MAX_INDEX_BYTES,
         files: super::inspect::MAX_FILES,
+        records: MAX_RECORDS,
     };
 
     /// Bytes records and attachments may take in the tar: the rest is kept for the
@@ -89,6 +94,9 @@ impl Limits {
 }
 
 const TAR_BLOCK: u64 = 512;
+
+/// Testimonies one bundle carries at most; more wait for the next export.
+pub const MAX_RECORDS: usize = 100_000;
 
 /// Bytes a file of `size` takes in a tar stream: its header and its padded content.
 fn in_tar(size: u64) -> u64 {
@@ -117,7 +125,7 @@ struct Outgoing {
 /// Outgoing record bytes kept between the two passes, the first records' only: small bundles
 /// are then not read twice, and memory does not grow with a large one, whose other records
 /// the second pass reads and prepares again, in order.
-const KEEP_BYTES: usize = 16 * 1024 * 1024;
+const KEEP_BYTES: usize = 8 * 1024 * 1024;
 
 /// Ledger lines kept between the two passes, at most (about 12,000 entries); a longer
 /// ledger is read again.
@@ -516,6 +524,7 @@ fn select_outgoing(
         if content + more_content > limits.for_content()
             || listed + more_listed > limits.index
             || files + more_files > limits.files
+            || outgoing.len() == limits.records
         {
             plan.undo_to(before.0, before.1);
             left = 1;
@@ -955,6 +964,7 @@ mod tests {
             total: 2 * index + 8 * TAR_BLOCK + 6 * 1024,
             index,
             files: 1000,
+            records: 1000,
         };
         let (mut seen, mut bundles, mut attachments) = (Vec::new(), 0, 0);
         loop {
@@ -995,12 +1005,22 @@ mod tests {
             .unwrap();
         assert_eq!((r.records, r.left_for_next), (2, 5));
         assert_eq!(records_of(&out, &key).len(), 2);
+        let few_records = Limits {
+            records: 4,
+            ..Limits::READER
+        };
+        let out = dir.path().join("four.age");
+        let r = store
+            .export_keeping("Org", &out, opts_all, 0, few_records)
+            .unwrap();
+        assert_eq!((r.records, r.left_for_next), (4, 3));
 
         // A testimony that could never fit is named as the problem, not "nothing to send".
         let tiny = Limits {
             total: 2 * index + 8 * TAR_BLOCK + 100,
             index,
             files: 1000,
+            records: 1000,
         };
         let opts = ExportOptions {
             all: true,
