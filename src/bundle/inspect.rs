@@ -464,12 +464,18 @@ impl Reader {
         }
         // Every member is typed, so the bytes are canonical exactly when they are what
         // writing these values canonically makes.
-        let again = m.canonical_with(m.entries.iter().map(|f| EntryRef {
+        let (mut at, mut same) = (0usize, true);
+        let entries = m.entries.iter().map(|f| EntryRef {
             path: f.path.as_str().into(),
             size: f.size,
             sha256: hash_key(&f.sha256).unwrap_or_default(),
-        }));
-        if again.map_err(|e| invalid(format!("manifest.json: {e}")))? != bytes {
+        });
+        m.canonical_chunks(entries, |chunk| {
+            same &= bytes.get(at..at + chunk.len()) == Some(chunk);
+            at += chunk.len();
+        })
+        .map_err(|e| invalid(format!("manifest.json: {e}")))?;
+        if !same || at != bytes.len() {
             return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
         }
         if let Some(name) = &m.sender.name {

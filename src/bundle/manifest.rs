@@ -77,10 +77,23 @@ impl Manifest {
         &self,
         entries: impl Iterator<Item = EntryRef<'a>>,
     ) -> Result<Vec<u8>, serde_json::Error> {
+        let mut out = Vec::new();
+        self.canonical_chunks(entries, |chunk| out.extend_from_slice(chunk))?;
+        Ok(out)
+    }
+
+    /// [`Manifest::canonical_with`], handed to `emit` a piece at a time: a reader compares
+    /// them with the bytes it received without making a second copy of them.
+    pub(crate) fn canonical_chunks<'a>(
+        &self,
+        entries: impl Iterator<Item = EntryRef<'a>>,
+        mut emit: impl FnMut(&[u8]),
+    ) -> Result<(), serde_json::Error> {
         use crate::canonical::{to_bytes, write_str, write_value};
+        const CHUNK: usize = 64 * 1024;
         // Members in RFC 8785 order: bundle_id, created, entries, format, ledger, sender;
         // an entry's are path, sha256, size.
-        let mut out = Vec::with_capacity(1024);
+        let mut out = Vec::with_capacity(CHUNK + 1024);
         out.extend_from_slice(b"{\"bundle_id\":");
         write_str(&self.bundle_id, &mut out);
         out.extend_from_slice(b",\"created\":");
@@ -98,6 +111,10 @@ impl Manifest {
             out.extend_from_slice(b"\",\"size\":");
             write_value(&serde_json::Value::from(e.size), &mut out);
             out.push(b'}');
+            if out.len() >= CHUNK {
+                emit(&out);
+                out.clear();
+            }
         }
         out.extend_from_slice(b"],\"format\":");
         write_str(&self.format, &mut out);
@@ -106,7 +123,8 @@ impl Manifest {
         out.extend_from_slice(b",\"sender\":");
         out.extend_from_slice(&to_bytes(&self.sender)?);
         out.push(b'}');
-        Ok(out)
+        emit(&out);
+        Ok(())
     }
 }
 
@@ -128,6 +146,31 @@ mod tests {
             ledger: LedgerRange { first: 3, last: 9 },
             entries,
         }
+    }
+
+    #[test]
+    fn a_long_list_comes_out_in_pieces_that_make_the_whole() {
+        let entries: Vec<FileEntry> = (0..3000u64)
+            .map(|i| FileEntry {
+                path: format!("records/{i:036}/{i:064}.json"),
+                size: i * 7,
+                sha256: canonical::hex(&[(i % 251) as u8; 32]),
+            })
+            .collect();
+        let whole = canonical::to_bytes(&manifest(Some("Device"), entries.clone())).unwrap();
+        let mut pieces = Vec::new();
+        manifest(Some("Device"), Vec::new())
+            .canonical_chunks(
+                entries.iter().map(|f| EntryRef {
+                    path: f.path.as_str().into(),
+                    size: f.size,
+                    sha256: canonical::unhex32(&f.sha256).unwrap(),
+                }),
+                |chunk| pieces.push(chunk.to_vec()),
+            )
+            .unwrap();
+        assert!(pieces.len() > 3);
+        assert_eq!(pieces.concat(), whole);
     }
 
     #[test]
