@@ -5,6 +5,7 @@
 //! once to measure and hash them, once to write them. Memory does not grow with the bundle.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ring::digest::{Context, SHA256};
@@ -21,7 +22,7 @@ use crate::canonical;
 use crate::custody::{ledger, Entry};
 use crate::media::strip;
 use crate::store::attachments::{blob_or_io, open_blob, AttachmentRef};
-use crate::store::blobs::BlobDir;
+use crate::store::blobs::{BlobDir, BlobReader, BlobWriter, Written};
 use crate::store::{now, Store, StoreError};
 
 /// How to export.
@@ -110,11 +111,9 @@ fn in_manifest(path_len: usize, size: u64) -> u64 {
 }
 
 /// A record on its way out: what the manifest lists of it, and its bytes while the records
-/// kept so far fit in [`KEEP_BYTES`]. Kept compact (hashes as bytes) since one is held per
-/// record until the bundle is written.
+/// kept so far fit in [`KEEP_BYTES`] (the others wait in the [`Spool`]). Kept compact
+/// (hashes as bytes) since one is held per record until the bundle is written.
 struct Outgoing {
-    /// Its place in the vault's order: the second pass reads on from the last record kept.
-    n: i64,
     id: String,
     source_revision: [u8; 32],
     hash: [u8; 32],
@@ -122,10 +121,89 @@ struct Outgoing {
     bytes: Option<Vec<u8>>,
 }
 
-/// Outgoing record bytes kept between the two passes, the first records' only: small bundles
-/// are then not read twice, and memory does not grow with a large one, whose other records
-/// the second pass reads and prepares again, in order.
+/// Outgoing record bytes kept in memory between the two passes, the first records' only:
+/// a small bundle is written straight from memory, and memory does not grow with a large
+/// one, whose other records wait in a [`Spool`].
 const KEEP_BYTES: usize = 8 * 1024 * 1024;
+
+/// The outgoing bytes of the records not kept in memory, in order, from the first pass to
+/// the second: an encrypted file like an attachment's in the vault's folder, under a key
+/// only this export holds, removed when it ends (or by the vault's sweep of unfinished
+/// files after a crash). Reading it back costs much less than reading and preparing the
+/// records again.
+struct Spool {
+    writer: Option<BlobWriter>,
+    written: Option<Written>,
+    pending: Vec<u8>,
+    path: Option<PathBuf>,
+}
+
+/// Spooled bytes gathered before they are written, at most.
+const SPOOL_BATCH: usize = 1024 * 1024;
+
+impl Spool {
+    fn new() -> Self {
+        Spool {
+            writer: None,
+            written: None,
+            pending: Vec::new(),
+            path: None,
+        }
+    }
+
+    fn push(&mut self, blobs: &BlobDir, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.writer.is_none() {
+            let w = blobs.create()?;
+            self.path = Some(w.path().to_path_buf());
+            self.writer = Some(w);
+            self.pending.reserve(SPOOL_BATCH);
+        }
+        self.pending.extend_from_slice(bytes);
+        if self.pending.len() >= SPOOL_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if let Some(w) = self.writer.as_mut() {
+            let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(SPOOL_BATCH));
+            w.write_batch(batch)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the first pass.
+    fn finish(&mut self) -> Result<(), StoreError> {
+        self.flush()?;
+        self.pending = Vec::new();
+        if let Some(w) = self.writer.take() {
+            self.written = Some(w.finish()?);
+        }
+        Ok(())
+    }
+
+    /// The spooled bytes, from the start.
+    fn reader(&self, blobs: &BlobDir) -> Result<Option<BlobReader>, StoreError> {
+        let Some(w) = &self.written else {
+            return Ok(None);
+        };
+        let name = w
+            .tmp
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or(BundleError::Interrupted)?;
+        Ok(Some(blobs.open(name, &w.key[..], &w.sha256, w.size)?))
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
 
 /// Ledger lines kept between the two passes, at most (about 12,000 entries); a longer
 /// ledger is read again.
@@ -306,7 +384,6 @@ fn record_path(o: &Outgoing) -> String {
 
 /// A stored revision read for export.
 struct Row {
-    n: i64,
     id: String,
     source_revision: String,
     body: Vec<u8>,
@@ -380,27 +457,26 @@ impl Prepared {
     }
 }
 
-/// The current revisions after the `after`-th that consent lets go to `name` and that it
-/// has not received yet (or all of them), prepared, in the vault's order: handed to `take`
-/// one by one. Rows are read here while a second thread parses and encodes them.
+/// The current revisions that consent lets go to `name` and that it has not received yet
+/// (or all of them), prepared, in the vault's order: handed to `take` one by one. Rows are
+/// read here while a second thread parses and encodes them.
 fn each_outgoing(
     tx: &Transaction<'_>,
     name: &str,
     key: &str,
     opts: ExportOptions,
-    after: i64,
     mut take: impl FnMut(Prepared) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let strip = opts.strip_metadata;
     let mut st = tx.prepare(
-        "SELECT t.n, t.id, r.hash, r.body FROM testimonies t
+        "SELECT t.id, r.hash, r.body FROM testimonies t
          JOIN revisions r ON r.hash = t.current_revision
-         WHERE t.purged_at IS NULL AND r.body IS NOT NULL AND t.n > ?3
+         WHERE t.purged_at IS NULL AND r.body IS NOT NULL
            AND (?2 OR NOT EXISTS (SELECT 1 FROM deliveries d
                                   WHERE d.recipient = ?1 AND d.revision = r.hash))
          ORDER BY t.n",
     )?;
-    let mut rows = st.query(params![key, opts.all, after])?;
+    let mut rows = st.query(params![key, opts.all])?;
     std::thread::scope(|scope| -> Result<(), StoreError> {
         let (jobs, todo) = std::sync::mpsc::channel::<Row>();
         let (finished, done) = std::sync::mpsc::channel();
@@ -443,10 +519,9 @@ fn each_outgoing(
         };
         while let Some(row) = rows.next()? {
             let row = Row {
-                n: row.get(0)?,
-                id: row.get(1)?,
-                source_revision: row.get(2)?,
-                body: row.get(3)?,
+                id: row.get(0)?,
+                source_revision: row.get(1)?,
+                body: row.get(2)?,
             };
             let size = row.body.len();
             let queued = match (&jobs, &inline) {
@@ -485,6 +560,7 @@ fn select_outgoing(
     keep: usize,
     limits: Limits,
     plan: &mut Plan,
+    spool: &mut Spool,
 ) -> Result<(Vec<Outgoing>, usize), StoreError> {
     let mut outgoing = Vec::new();
     let (mut kept, mut keeping) = (0usize, true);
@@ -493,7 +569,7 @@ fn select_outgoing(
     // The manifest, its signature and the ledger are files too.
     let mut files = 3usize;
     let mut left = 0usize;
-    each_outgoing(tx, name, key, opts, i64::MIN, |p| {
+    each_outgoing(tx, name, key, opts, |p| {
         if left > 0 {
             left += 1;
             return Ok(());
@@ -502,7 +578,7 @@ fn select_outgoing(
         for a in &p.attachments {
             plan_attachment(tx, blobs, key, opts, plan, a)?;
         }
-        let (n, id) = (p.row.n, p.row.id.clone());
+        let id = p.row.id.clone();
         let source_revision =
             canonical::unhex32(&p.row.source_revision).ok_or_else(|| StoreError::Damaged {
                 reason: format!(
@@ -533,14 +609,14 @@ fn select_outgoing(
         content += more_content;
         listed += more_listed;
         files += more_files;
-        // Only a run from the first record is kept, so the second pass can read on from
-        // the last one kept.
+        // Only a run from the first records is kept, the rest spooled in order.
         keeping &= kept.saturating_add(bytes.len()) <= keep;
         if keeping {
             kept += bytes.len();
+        } else {
+            spool.push(blobs, &bytes)?;
         }
         outgoing.push(Outgoing {
-            n,
             id,
             source_revision,
             hash,
@@ -549,77 +625,39 @@ fn select_outgoing(
         });
         Ok(())
     })?;
+    spool.finish()?;
     outgoing.shrink_to_fit();
     Ok((outgoing, left))
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Second pass: writes every outgoing record to the tar, the kept ones from memory and the
-/// rest prepared again from the vault; each must come out as the first pass measured it.
+/// rest from the spool; each must come out as the first pass measured it.
 fn write_records(
-    tx: &Transaction<'_>,
-    name: &str,
-    key: &str,
-    opts: ExportOptions,
+    blobs: &BlobDir,
     outgoing: &[Outgoing],
-    derivatives: &HashMap<String, Option<Derivative>>,
+    spool: &Spool,
     tar: &mut TarOut<'_>,
     io: &impl Fn(std::io::Error) -> BundleError,
 ) -> Result<(), StoreError> {
-    let kept = outgoing.iter().take_while(|o| o.bytes.is_some()).count();
-    for o in &outgoing[..kept] {
-        if let Some(bytes) = &o.bytes {
-            tar.file(&record_path(o), bytes).map_err(io)?;
-        }
-    }
-    if kept == outgoing.len() {
-        return Ok(());
-    }
-    let after = kept.checked_sub(1).map_or(i64::MIN, |i| outgoing[i].n);
-    write_rest(
-        tx,
-        name,
-        key,
-        opts,
-        &outgoing[kept..],
-        derivatives,
-        tar,
-        io,
-        after,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn write_rest(
-    tx: &Transaction<'_>,
-    name: &str,
-    key: &str,
-    opts: ExportOptions,
-    rest: &[Outgoing],
-    derivatives: &HashMap<String, Option<Derivative>>,
-    tar: &mut TarOut<'_>,
-    io: &impl Fn(std::io::Error) -> BundleError,
-    after: i64,
-) -> Result<(), StoreError> {
-    let mut next = rest.iter().peekable();
-    each_outgoing(tx, name, key, opts, after, |p| {
-        // Past the last one going: these wait for the next export.
-        if next.peek().is_none() {
-            return Ok(());
-        }
-        let o = next
-            .next()
-            .filter(|o| o.id == p.row.id)
-            .ok_or(BundleError::ExportUnstable)?;
-        let (bytes, hash) = p.outgoing(derivatives)?;
-        if hash != o.hash || bytes.len() as u64 != o.size {
-            return Err(BundleError::ExportUnstable.into());
-        }
-        tar.file(&record_path(o), &bytes).map_err(io)?;
-        Ok(())
-    })?;
-    if next.next().is_some() {
-        return Err(BundleError::ExportUnstable.into());
+    let mut spooled = spool.reader(blobs)?;
+    let mut buf = Vec::new();
+    for o in outgoing {
+        let bytes = match (&o.bytes, spooled.as_mut()) {
+            (Some(bytes), _) => bytes,
+            (None, Some(reader)) => {
+                let size = usize::try_from(o.size).map_err(|_| BundleError::ExportUnstable)?;
+                buf.resize(size, 0);
+                reader
+                    .read_exact(&mut buf)
+                    .map_err(|_| BundleError::ExportUnstable)?;
+                if sha256(&buf) != o.hash {
+                    return Err(BundleError::ExportUnstable.into());
+                }
+                &buf
+            }
+            (None, None) => return Err(BundleError::ExportUnstable.into()),
+        };
+        tar.file(&record_path(o), bytes).map_err(io)?;
     }
     Ok(())
 }
@@ -741,8 +779,18 @@ impl Store {
         let at = now();
         let tx = self.conn.transaction()?;
         let mut plan = Plan::default();
-        let (outgoing, left_for_next) =
-            select_outgoing(&tx, &self.blobs, &name, &key, opts, keep, limits, &mut plan)?;
+        let mut spool = Spool::new();
+        let (outgoing, left_for_next) = select_outgoing(
+            &tx,
+            &self.blobs,
+            &name,
+            &key,
+            opts,
+            keep,
+            limits,
+            &mut plan,
+            &mut spool,
+        )?;
         if outgoing.is_empty() && left_for_next > 0 {
             return Err(BundleError::TestimonyTooLarge {
                 limit: limits.for_content(),
@@ -859,16 +907,7 @@ impl Store {
                     each_ledger_line(&tx, &ids, |_, line| Ok(tar.data(line).map_err(&io)?))?;
                 }
             }
-            write_records(
-                &tx,
-                &name,
-                &key,
-                opts,
-                &outgoing,
-                &plan.derivatives,
-                &mut tar,
-                &io,
-            )?;
+            write_records(&self.blobs, &outgoing, &spool, &mut tar, &io)?;
             // Attachments after the records that name them, so a reader can check each one
             // is expected before it streams it.
             for b in &plan.blobs {
@@ -884,10 +923,8 @@ impl Store {
             }
             Ok(tar.finish().map_err(&io)?)
         });
-        // Recorded once the file is written (the second pass reads what the recipient has
-        // not received yet, so this must not come before it), in the order of the
-        // deliveries table's key: each row then lands next to the one before, where random
-        // order would split pages all over its index.
+        // In the order of the deliveries table's key: each row then lands next to the one
+        // before, where random order would split pages all over its index.
         let written = written.and_then(|n| {
             record_deliveries(&tx, &key, &bundle_id, &at, &outgoing)?;
             Ok(n)
@@ -1092,6 +1129,14 @@ mod tests {
                 .count();
             assert_eq!(derived, if strip_metadata { 2 } else { 0 });
         }
+        // What was set aside between the passes is gone: only the photo (attached to two
+        // testimonies, stored once) remains.
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("v/attachments"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left.iter().all(|n| !n.starts_with('.')), "{left:?}");
     }
 
     #[test]

@@ -139,8 +139,8 @@ pub enum BundleError {
         /// The most a reader accepts.
         limit: u64,
     },
-    /// A record read again for writing did not come out as it was measured.
-    #[error("a testimony read twice during the export gave different bytes; nothing was written: try again, and run `aigaq check` if it happens again")]
+    /// A record set aside between the export's two passes did not come back as it went.
+    #[error("a testimony set aside during the export came back different or could not be read back; nothing was written: try again, and run `aigaq check` if it happens again")]
     ExportUnstable,
     /// A helper thread stopped unexpectedly.
     #[error("the work was interrupted (a helper thread stopped unexpectedly); nothing was written or imported: try again")]
