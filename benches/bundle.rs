@@ -2,13 +2,14 @@
 //! issue: exporting and importing 10,000 testimonies should take at most 1.5× the time the
 //! `rage` CLI takes to encrypt and decrypt the same number of bytes, measured in the same
 //! run, and the peak RSS of each should stay under 100 MiB whatever the bundle size (so it is
-//! measured at 1,000 testimonies too, to show whether it grows).
+//! measured at 1,000 testimonies too, to show whether it grows; add 100,000, the most one
+//! bundle carries, to see the largest).
 //!
 //! ```text
 //! cargo install rage --locked        # once: the yardstick, found on PATH or in ~/.cargo/bin
 //! cargo bench --bench bundle
 //! AIGAQ_BENCH_QUICK=1 cargo bench --bench bundle     # smoke run, a few hundred testimonies
-//! AIGAQ_BENCH_SIZES=1000,10000,50000 AIGAQ_BENCH_RUNS=1 cargo bench --bench bundle
+//! AIGAQ_BENCH_SIZES=1000,10000,100000 cargo bench --bench bundle   # up to the largest bundle
 //! AIGAQ_BENCH_DIR=/media/usb cargo bench --bench bundle
 //! ```
 //!
