@@ -1099,7 +1099,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     a.attachment.name, a.attachment.media_type, a.attachment.size
                 );
                 if !a.already_attached {
-                    print_warnings(&a.warnings);
+                    print_warnings(&a.warnings, &a.attachment.media_type);
                 }
             }
             if shred_source {
@@ -1164,7 +1164,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
     Ok(())
 }
 
-fn print_warnings(warnings: &[aigaq::media::Warning]) {
+fn print_warnings(warnings: &[aigaq::media::Warning], media_type: &str) {
     if warnings.is_empty() {
         return;
     }
@@ -1172,7 +1172,11 @@ fn print_warnings(warnings: &[aigaq::media::Warning]) {
     for w in warnings {
         eprintln!("    {}: {}", w.field, w.value);
     }
-    eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it.");
+    if aigaq::media::strip::supported(media_type) {
+        eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it.");
+    } else {
+        eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this.");
+    }
 }
 
 fn clip(s: &str, n: usize) -> String {

@@ -222,11 +222,12 @@ impl ImportSink<'_, '_> {
             self.known_attachments += 1;
             return Ok(());
         }
+        let mut sniffer = media::Sniffer::new();
         let filled = self
             .blobs
             .create_checked_by_caller()?
-            .fill(content, media::HEAD_BYTES);
-        let (w, head) = match filled {
+            .fill(content, |b| sniffer.feed(b));
+        let w = match filled {
             Ok(filled) => filled,
             Err(FillError::Read(e)) => {
                 return Err(BundleError::Invalid {
@@ -240,7 +241,7 @@ impl ImportSink<'_, '_> {
         // do not match `sha`; the import then rolls back and removes this file. Hashing
         // them here as well would double the work of the slowest step.
         let written = w.finish_checked_by_caller(sha)?;
-        let (media_type, warnings) = media::describe(&head);
+        let (media_type, warnings) = sniffer.describe();
         let (_, file) = record_blob(self.tx, self.blobs, written, &media_type, &warnings)?;
         self.kept.extend(file);
         self.new_attachments += 1;

@@ -1,8 +1,10 @@
 //! What an attached file is, and what in it can endanger people: the media type from its
-//! first bytes, and for images the EXIF fields that give away a place, a device or a
-//! person. Only the first bytes of a file are looked at, so memory stays bounded.
+//! first bytes, for images the EXIF fields that give away a place, a device or a person,
+//! and for phone video and audio the place, device and time in their `moov` box
+//! ([`video`]). Only the first bytes and that box are kept, so memory stays bounded.
 
 pub mod strip;
+pub mod video;
 
 use std::io::Cursor;
 
@@ -35,6 +37,40 @@ pub fn sniff(head: &[u8]) -> String {
         "text/plain".into()
     } else {
         "application/octet-stream".into()
+    }
+}
+
+/// What is learnt of a file as it streams past: its first bytes, and for MP4, QuickTime,
+/// 3GPP and M4A files the `moov` box where phones note where and with what they recorded.
+#[derive(Debug, Default)]
+pub struct Sniffer {
+    head: Vec<u8>,
+    moov: video::MoovWatch,
+}
+
+impl Sniffer {
+    /// Starts at the first byte of a file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next bytes of the file.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - self.head.len()).min(bytes.len());
+            self.head.extend_from_slice(&bytes[..take]);
+        }
+        self.moov.feed(bytes);
+    }
+
+    /// The media type, and the metadata that can endanger someone: for images from their
+    /// first bytes, for video and audio from their `moov` box.
+    pub fn describe(&self) -> (String, Vec<Warning>) {
+        let (media_type, mut warnings) = describe(&self.head);
+        if media_type.starts_with("video/") || media_type.starts_with("audio/") {
+            warnings.extend(self.moov.warnings());
+        }
+        (media_type, warnings)
     }
 }
 

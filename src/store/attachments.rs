@@ -220,7 +220,8 @@ impl Store {
         before: &fs::Metadata,
         file: &mut dyn Read,
     ) -> Result<Staged, StoreError> {
-        let (writer, head) = match self.blobs.create()?.fill(file, media::HEAD_BYTES) {
+        let mut sniffer = media::Sniffer::new();
+        let writer = match self.blobs.create()?.fill(file, |b| sniffer.feed(b)) {
             Ok(filled) => filled,
             Err(FillError::Read(e)) => {
                 return Err(source_error(path, format!("reading it failed: {e}")))
@@ -241,7 +242,7 @@ impl Store {
             written.discard();
             return Err(source_error(path, why));
         }
-        let (media_type, warnings) = media::describe(&head);
+        let (media_type, warnings) = sniffer.describe();
         Ok(Staged {
             written,
             name: display_name(path),
@@ -643,6 +644,42 @@ mod tests {
             .unwrap_or_default();
         v.sort();
         v
+    }
+
+    #[test]
+    fn a_phone_video_s_place_is_shown_and_named_when_it_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path());
+        let key = crate::bundle::OrgKey::generate();
+        let store = v.store_mut();
+        store.add_recipient("Org", &key.recipient()).unwrap();
+        let t: crate::model::Testimony = crate::model::from_value(serde_json::json!({
+            "schema": "aigaq/testimony/1",
+            "consent": {"informed": true, "identity": "anonymous", "share_with": ["Org"]},
+            "narrative": "x",
+        }))
+        .unwrap();
+        let id = store.add(&[t]).unwrap()[0].to_string();
+        let src = dir.path().join("clip.mp4");
+        fs::write(&src, crate::media::video::tests::android(false)).unwrap();
+        store.attach(&id, &[&src]).unwrap();
+        let listed = store.attachments(&id).unwrap();
+        let fields: Vec<&str> = listed[0]
+            .warnings
+            .iter()
+            .map(|w| w.field.as_str())
+            .collect();
+        assert_eq!(listed[0].attachment.media_type, "video/mp4");
+        assert_eq!(fields, ["gps_position", "camera"]);
+        // It cannot be stripped, so even with --strip-metadata it is named as it goes.
+        let opts = crate::bundle::export::ExportOptions {
+            strip_metadata: true,
+            ..Default::default()
+        };
+        let r = store
+            .export("Org", &dir.path().join("b.age"), opts)
+            .unwrap();
+        assert_eq!(r.sent_with_metadata, ["clip.mp4"]);
     }
 
     #[test]

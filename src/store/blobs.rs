@@ -147,14 +147,13 @@ impl BlobWriter {
         self.absorb(&batch)
     }
 
-    /// Streams `content` to its end into the blob, a batch at a time, and keeps its first
-    /// `head_len` bytes (for telling its type). On failure the blob is abandoned.
+    /// Streams `content` to its end into the blob, a batch at a time, showing each batch to
+    /// `seen` (which tells its type and metadata). On failure the blob is abandoned.
     pub(crate) fn fill(
         mut self,
         content: &mut dyn Read,
-        head_len: usize,
-    ) -> Result<(Self, Vec<u8>), FillError> {
-        let mut head = Vec::new();
+        mut seen: impl FnMut(&[u8]),
+    ) -> Result<Self, FillError> {
         loop {
             // A batch of its own each time: it goes to the hashing thread, not a copy.
             let mut batch = Vec::with_capacity(BATCH);
@@ -163,12 +162,9 @@ impl BlobWriter {
                 return Err(FillError::Read(e));
             }
             if batch.is_empty() {
-                return Ok((self, head));
+                return Ok(self);
             }
-            if head.len() < head_len {
-                let take = (head_len - head.len()).min(batch.len());
-                head.extend_from_slice(&batch[..take]);
-            }
+            seen(&batch);
             if let Err(e) = self.write_batch(batch) {
                 self.abandon();
                 return Err(FillError::Store(e));

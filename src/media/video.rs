@@ -1,0 +1,516 @@
+//! Where a phone video or voice recording was made, and with what: MP4, QuickTime, 3GPP and
+//! M4A files (ISO base media) keep it in their `moov` box, as Android's `©xyz`, Apple's
+//! `com.apple.quicktime.location.ISO6709` key or 3GPP's `loci`. Phones write `moov` after
+//! the media data, at the end of the file, so it is picked out of the stream as the file
+//! passes ([`MoovWatch`]) rather than read from the first bytes; only `moov` is kept, and
+//! only up to [`MOOV_LIMIT`].
+
+use super::Warning;
+
+/// Largest `moov` box kept for reading its metadata; a larger one is skipped (an hour of
+/// phone video has a `moov` of a few MiB).
+pub const MOOV_LIMIT: u64 = 32 * 1024 * 1024;
+
+/// Follows the top-level boxes of an ISO base media file as its bytes stream past, and
+/// keeps the body of its `moov` box. Anything else (not such a file, or a damaged one)
+/// makes it stop looking.
+#[derive(Debug)]
+pub struct MoovWatch {
+    state: State,
+    header: Vec<u8>,
+    moov: Vec<u8>,
+    first: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Header,
+    Skip(u64),
+    Keep(u64),
+    Done,
+}
+
+impl Default for MoovWatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MoovWatch {
+    /// Starts at the first byte of a file.
+    pub fn new() -> Self {
+        Self {
+            state: State::Header,
+            header: Vec::with_capacity(16),
+            moov: Vec::new(),
+            first: true,
+        }
+    }
+
+    /// The next bytes of the file.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            match self.state {
+                State::Done => return,
+                State::Skip(n) => {
+                    let k = n.min(bytes.len() as u64);
+                    bytes = &bytes[k as usize..];
+                    self.state = if n == k {
+                        State::Header
+                    } else {
+                        State::Skip(n - k)
+                    };
+                }
+                State::Keep(n) => {
+                    let k = n.min(bytes.len() as u64);
+                    self.moov.extend_from_slice(&bytes[..k as usize]);
+                    bytes = &bytes[k as usize..];
+                    self.state = if n == k {
+                        State::Done
+                    } else {
+                        State::Keep(n - k)
+                    };
+                }
+                State::Header => {
+                    let want = if self.header.len() >= 4 && self.header[..4] == [0, 0, 0, 1] {
+                        16
+                    } else {
+                        8
+                    };
+                    let k = (want - self.header.len()).min(bytes.len());
+                    self.header.extend_from_slice(&bytes[..k]);
+                    bytes = &bytes[k..];
+                    if self.header.len() == want && (want == 16 || !self.needs_large_size()) {
+                        self.state = self.next_box();
+                        self.header.clear();
+                    }
+                }
+            }
+        }
+    }
+
+    fn needs_large_size(&self) -> bool {
+        self.header[..4] == [0, 0, 0, 1]
+    }
+
+    /// What to do with the box whose header has just been read.
+    fn next_box(&mut self) -> State {
+        let h = &self.header;
+        let kind = [h[4], h[5], h[6], h[7]];
+        let (size, header_len) = if h.len() == 16 {
+            (
+                u64::from_be_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]),
+                16,
+            )
+        } else {
+            (u64::from(u32::from_be_bytes([h[0], h[1], h[2], h[3]])), 8)
+        };
+        let first = std::mem::replace(&mut self.first, false);
+        // Every such file opens with `ftyp`; a size of 0 ("to the end") or one smaller
+        // than its own header ends the walk.
+        if (first && &kind != b"ftyp") || size < header_len {
+            return State::Done;
+        }
+        let body = size - header_len;
+        if &kind == b"moov" && body <= MOOV_LIMIT {
+            self.moov = Vec::with_capacity(body.min(1 << 20) as usize);
+            State::Keep(body)
+        } else {
+            State::Skip(body)
+        }
+    }
+
+    /// The risky metadata in the `moov` box, if one went past whole.
+    pub fn warnings(&self) -> Vec<Warning> {
+        if self.state != State::Done || self.moov.is_empty() {
+            return Vec::new();
+        }
+        let mut found = Found::default();
+        walk(&self.moov, 0, &mut found);
+        found.into_warnings()
+    }
+}
+
+/// What was found, by kind; the first of each kind wins.
+#[derive(Default)]
+struct Found {
+    place: Option<String>,
+    make: Option<String>,
+    model: Option<String>,
+    time: Option<String>,
+}
+
+impl Found {
+    fn set(slot: &mut Option<String>, value: String) {
+        let value = value.trim_matches(char::from(0)).trim().to_owned();
+        if slot.is_none() && !value.is_empty() {
+            *slot = Some(value);
+        }
+    }
+
+    fn into_warnings(self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        let mut push = |field: &str, value: Option<String>| {
+            if let Some(value) = value {
+                out.push(Warning {
+                    field: field.into(),
+                    value,
+                });
+            }
+        };
+        push("gps_position", self.place);
+        push("time", self.time);
+        let camera = [self.make, self.model]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        push("camera", (!camera.is_empty()).then_some(camera));
+        out
+    }
+}
+
+/// The boxes in `bytes`, as (type, body); stops at the first that does not fit.
+fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.len() < 8 {
+            return None;
+        }
+        let size = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        let kind = [rest[4], rest[5], rest[6], rest[7]];
+        let (header, size) = match size {
+            0 => (8, rest.len()),
+            1 if rest.len() >= 16 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&rest[8..16]);
+                (16, usize::try_from(u64::from_be_bytes(b)).ok()?)
+            }
+            _ => (8, size),
+        };
+        if size < header || size > rest.len() {
+            return None;
+        }
+        let body = &rest[header..size];
+        rest = &rest[size..];
+        Some((kind, body))
+    })
+}
+
+/// Boxes that hold other boxes where metadata is kept.
+const CONTAINERS: [&[u8; 4]; 6] = [b"moov", b"trak", b"udta", b"mdia", b"minf", b"ilst"];
+
+fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
+    // Real files nest a few levels; a hostile one is not followed further.
+    if depth > 8 {
+        return;
+    }
+    for (kind, body) in boxes(bytes) {
+        match &kind {
+            b"\xa9xyz" => Found::set(&mut found.place, quicktime_text(body)),
+            b"\xa9mak" => Found::set(&mut found.make, quicktime_text(body)),
+            b"\xa9mod" => Found::set(&mut found.model, quicktime_text(body)),
+            b"\xa9day" => Found::set(&mut found.time, quicktime_text(body)),
+            b"loci" => Found::set(&mut found.place, loci(body).unwrap_or_default()),
+            b"meta" => meta(body, depth, found),
+            k if CONTAINERS.contains(&k) => walk(body, depth + 1, found),
+            _ => {}
+        }
+    }
+}
+
+/// A `meta` box: ISO's carries a version and flags before its boxes, QuickTime's does not.
+/// Apple keeps its keys in `keys` and their values in `ilst`, item `n` for key `n`.
+fn meta(body: &[u8], depth: usize, found: &mut Found) {
+    // A box cannot be 0 bytes long, so four zero bytes are a version and flags.
+    let inner = match body.get(..4) {
+        Some([0, 0, 0, 0]) => &body[4..],
+        _ => body,
+    };
+    let mut keys: Vec<String> = Vec::new();
+    for (kind, b) in boxes(inner) {
+        if &kind == b"keys" {
+            keys = key_names(b);
+        }
+    }
+    for (kind, b) in boxes(inner) {
+        if &kind != b"ilst" {
+            continue;
+        }
+        for (item, content) in boxes(b) {
+            let index = u32::from_be_bytes(item) as usize;
+            let value = data_text(content);
+            match keys.get(index.wrapping_sub(1)).map(String::as_str) {
+                Some("com.apple.quicktime.location.ISO6709") => {
+                    Found::set(&mut found.place, value.unwrap_or_default())
+                }
+                Some("com.apple.quicktime.make") => {
+                    Found::set(&mut found.make, value.unwrap_or_default())
+                }
+                Some("com.apple.quicktime.model") => {
+                    Found::set(&mut found.model, value.unwrap_or_default())
+                }
+                Some("com.apple.quicktime.creationdate") => {
+                    Found::set(&mut found.time, value.unwrap_or_default())
+                }
+                // iTunes-style items are named by their type, as in `udta`.
+                _ => match &item {
+                    b"\xa9xyz" => Found::set(&mut found.place, value.unwrap_or_default()),
+                    b"\xa9mak" => Found::set(&mut found.make, value.unwrap_or_default()),
+                    b"\xa9mod" => Found::set(&mut found.model, value.unwrap_or_default()),
+                    b"\xa9day" => Found::set(&mut found.time, value.unwrap_or_default()),
+                    _ => {}
+                },
+            }
+        }
+    }
+    // Anything else in it (a nested `udta`, say) is looked through as well.
+    walk(inner, depth + 1, found);
+}
+
+/// `keys`: version and flags, a count, then (size, namespace, name) entries.
+fn key_names(body: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(mut rest) = body.get(8..) else {
+        return out;
+    };
+    while rest.len() >= 8 {
+        let size = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if size < 8 || size > rest.len() {
+            break;
+        }
+        out.push(String::from_utf8_lossy(&rest[8..size]).into_owned());
+        rest = &rest[size..];
+    }
+    out
+}
+
+/// The text of an `ilst` item's `data` box (type and locale first).
+fn data_text(item: &[u8]) -> Option<String> {
+    let (_, data) = boxes(item).find(|(k, _)| k == b"data")?;
+    Some(String::from_utf8_lossy(data.get(8..)?).into_owned())
+}
+
+/// A QuickTime user-data text: a 16-bit length and a language code, then the text. Some
+/// writers put an iTunes-style `data` box there instead.
+fn quicktime_text(body: &[u8]) -> String {
+    if let Some(text) = data_text(body) {
+        return text;
+    }
+    let Some(len) = body
+        .get(..2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]) as usize)
+    else {
+        return String::new();
+    };
+    let text = body.get(4..4 + len).unwrap_or(body.get(4..).unwrap_or(&[]));
+    String::from_utf8_lossy(text).into_owned()
+}
+
+/// 3GPP `loci`: version and flags, language, a name ending in 0, a role, then longitude,
+/// latitude and altitude as 16.16 fixed point.
+fn loci(body: &[u8]) -> Option<String> {
+    let rest = body.get(6..)?;
+    let end = rest.iter().position(|&b| b == 0)?;
+    let name = String::from_utf8_lossy(&rest[..end]).into_owned();
+    let nums = rest.get(end + 2..end + 14)?;
+    let fixed = |b: &[u8]| f64::from(i32::from_be_bytes([b[0], b[1], b[2], b[3]])) / 65536.0;
+    let (lon, lat) = (fixed(&nums[..4]), fixed(&nums[4..8]));
+    let place = format!("{lat:+.4}{lon:+.4}/");
+    Some(if name.is_empty() {
+        place
+    } else {
+        format!("{place} {name}")
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn qt_text(s: &str) -> Vec<u8> {
+        let mut out = (s.len() as u16).to_be_bytes().to_vec();
+        out.extend_from_slice(&[0x15, 0xc7]);
+        out.extend_from_slice(s.as_bytes());
+        out
+    }
+
+    fn data(s: &str) -> Vec<u8> {
+        let mut body = vec![0, 0, 0, 1, 0, 0, 0, 0];
+        body.extend_from_slice(s.as_bytes());
+        bx(b"data", &body)
+    }
+
+    /// An Android phone's video: `moov` after the media, `©xyz` in `udta`.
+    pub(crate) fn android(moov_first: bool) -> Vec<u8> {
+        let udta = [
+            bx(b"\xa9xyz", &qt_text("+43.2380+076.9450/")),
+            bx(b"\xa9mak", &qt_text("FixturePhone")),
+            bx(b"\xa9mod", &qt_text("Model X")),
+        ]
+        .concat();
+        let moov = bx(
+            b"moov",
+            &[bx(b"mvhd", &[0; 100]), bx(b"udta", &udta)].concat(),
+        );
+        let ftyp = bx(b"ftyp", b"isom\0\0\x02\0isomiso2mp41");
+        let mdat = bx(b"mdat", &vec![7u8; 300_000]);
+        if moov_first {
+            [ftyp, moov, mdat].concat()
+        } else {
+            [ftyp, mdat, moov].concat()
+        }
+    }
+
+    /// An iPhone's: Apple's keys in `moov`'s `meta`, and a 64-bit `mdat` size.
+    fn iphone() -> Vec<u8> {
+        let names = [
+            "com.apple.quicktime.location.ISO6709",
+            "com.apple.quicktime.make",
+            "com.apple.quicktime.model",
+            "com.apple.quicktime.creationdate",
+        ];
+        let mut keys = vec![0, 0, 0, 0];
+        keys.extend_from_slice(&(names.len() as u32).to_be_bytes());
+        for n in names {
+            keys.extend_from_slice(&((n.len() + 8) as u32).to_be_bytes());
+            keys.extend_from_slice(b"mdta");
+            keys.extend_from_slice(n.as_bytes());
+        }
+        let values = [
+            "+51.5074-000.1278+011.000/",
+            "Apple",
+            "iPhone 15",
+            "2022-01-05T10:11:12+0600",
+        ];
+        let ilst: Vec<u8> = values
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| bx(&(i as u32 + 1).to_be_bytes(), &data(v)))
+            .collect();
+        let meta = bx(
+            b"meta",
+            &[
+                bx(b"hdlr", &[0; 25]),
+                bx(b"keys", &keys),
+                bx(b"ilst", &ilst),
+            ]
+            .concat(),
+        );
+        let moov = bx(b"moov", &[bx(b"mvhd", &[0; 100]), meta].concat());
+        let mut mdat = vec![0, 0, 0, 1];
+        mdat.extend_from_slice(b"mdat");
+        mdat.extend_from_slice(&(16u64 + 5000).to_be_bytes());
+        mdat.extend_from_slice(&[9u8; 5000]);
+        [bx(b"ftyp", b"qt  \0\0\0\0qt  "), mdat, moov].concat()
+    }
+
+    fn watched(file: &[u8], piece: usize) -> Vec<Warning> {
+        let mut w = MoovWatch::new();
+        for chunk in file.chunks(piece) {
+            w.feed(chunk);
+        }
+        w.warnings()
+    }
+
+    fn get(found: &[Warning], field: &str) -> Option<String> {
+        found
+            .iter()
+            .find(|w| w.field == field)
+            .map(|w| w.value.clone())
+    }
+
+    #[test]
+    fn a_phone_video_gives_away_place_and_device_however_its_bytes_arrive() {
+        for moov_first in [false, true] {
+            let file = android(moov_first);
+            for piece in [1, 3, 7, 8, 15, 16, 4096, 1 << 20] {
+                let found = watched(&file, piece);
+                assert_eq!(
+                    get(&found, "gps_position").as_deref(),
+                    Some("+43.2380+076.9450/")
+                );
+                assert_eq!(
+                    get(&found, "camera").as_deref(),
+                    Some("FixturePhone Model X")
+                );
+            }
+        }
+        for piece in [1, 5, 16, 1000] {
+            let found = watched(&iphone(), piece);
+            assert_eq!(
+                get(&found, "gps_position").as_deref(),
+                Some("+51.5074-000.1278+011.000/")
+            );
+            assert_eq!(get(&found, "camera").as_deref(), Some("Apple iPhone 15"));
+            assert_eq!(
+                get(&found, "time").as_deref(),
+                Some("2022-01-05T10:11:12+0600")
+            );
+        }
+    }
+
+    #[test]
+    fn the_sniffer_reports_a_video_s_place_with_its_type() {
+        for (file, media_type) in [(android(false), "video/mp4"), (iphone(), "video/quicktime")] {
+            let mut sniffer = crate::media::Sniffer::new();
+            for chunk in file.chunks(64 * 1024) {
+                sniffer.feed(chunk);
+            }
+            let (t, found) = sniffer.describe();
+            assert_eq!(t, media_type);
+            assert!(get(&found, "gps_position").is_some(), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn a_3gpp_location_is_read_from_its_fixed_point_numbers() {
+        let mut loci_body = vec![0, 0, 0, 0, 0x15, 0xc7];
+        loci_body.extend_from_slice(b"Almaty\0");
+        loci_body.push(0);
+        for v in [76.945f64, 43.238, 800.0] {
+            loci_body.extend_from_slice(&((v * 65536.0) as i32).to_be_bytes());
+        }
+        let moov = bx(b"moov", &bx(b"udta", &bx(b"loci", &loci_body)));
+        let file = [bx(b"ftyp", b"3gp4\0\0\0\0"), moov].concat();
+        let found = watched(&file, 10);
+        assert_eq!(
+            get(&found, "gps_position").as_deref(),
+            Some("+43.2380+76.9450/ Almaty")
+        );
+    }
+
+    #[test]
+    fn other_files_and_damaged_ones_give_nothing_and_never_panic() {
+        assert!(watched(b"plain text, long enough to have a header", 4).is_empty());
+        let mut file = android(false);
+        // The moov cut short: it never went past whole.
+        file.truncate(file.len() - 10);
+        assert!(watched(&file, 100).is_empty());
+        // Sizes that lie, everywhere, in the moov.
+        let good = android(true);
+        let moov_at = good.windows(4).position(|w| w == b"moov").unwrap() + 4;
+        for i in moov_at..moov_at + 200 {
+            for v in [0u8, 1, 0x7f, 0xff] {
+                let mut bad = good.clone();
+                bad[i] = v;
+                let _ = watched(&bad, 333);
+            }
+        }
+        // A moov too large to keep is skipped.
+        let mut huge = bx(b"ftyp", b"isom");
+        huge.extend_from_slice(&((MOOV_LIMIT + 9) as u32).to_be_bytes());
+        huge.extend_from_slice(b"moov");
+        let mut w = MoovWatch::new();
+        w.feed(&huge);
+        w.feed(&[0u8; 4096]);
+        assert!(w.warnings().is_empty() && w.moov.is_empty());
+    }
+}
