@@ -105,14 +105,7 @@ pub fn warnings(head: &[u8]) -> Vec<Warning> {
             .filter(|v| !v.is_empty())
     };
     let mut out = Vec::new();
-    let mut push = |field: &str, v: Option<String>| {
-        if let Some(value) = v {
-            out.push(Warning {
-                field: field.into(),
-                value,
-            });
-        }
-    };
+    let mut push = |field: &str, v: Option<String>| push_warning(&mut out, field, v);
     // The latitude and longitude display with their N/S and E/W references as units.
     let gps = [value(Tag::GPSLatitude), value(Tag::GPSLongitude)]
         .into_iter()
@@ -130,13 +123,24 @@ pub fn warnings(head: &[u8]) -> Vec<Warning> {
         "time",
         value(Tag::DateTimeOriginal).or_else(|| value(Tag::DateTime)),
     );
-    let camera = [value(Tag::Make), value(Tag::Model)]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    push("camera", (!camera.is_empty()).then_some(camera));
+    push("camera", camera(value(Tag::Make), value(Tag::Model)));
     out
+}
+
+/// Adds a warning when something was found.
+fn push_warning(out: &mut Vec<Warning>, field: &str, value: Option<String>) {
+    if let Some(value) = value {
+        out.push(Warning {
+            field: field.into(),
+            value,
+        });
+    }
+}
+
+/// A device as a person would name it: its make and model, either of which may be missing.
+fn camera(make: Option<String>, model: Option<String>) -> Option<String> {
+    let both = [make, model].into_iter().flatten().collect::<Vec<_>>();
+    (!both.is_empty()).then(|| both.join(" "))
 }
 
 #[cfg(test)]

@@ -150,22 +150,9 @@ impl Found {
 
     fn into_warnings(self) -> Vec<Warning> {
         let mut out = Vec::new();
-        let mut push = |field: &str, value: Option<String>| {
-            if let Some(value) = value {
-                out.push(Warning {
-                    field: field.into(),
-                    value,
-                });
-            }
-        };
-        push("gps_position", self.place);
-        push("time", self.time);
-        let camera = [self.make, self.model]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        push("camera", (!camera.is_empty()).then_some(camera));
+        super::push_warning(&mut out, "gps_position", self.place);
+        super::push_warning(&mut out, "time", self.time);
+        super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
         out
     }
 }
