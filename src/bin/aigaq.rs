@@ -815,9 +815,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         "Warning: sent with metadata that can identify people or places: {}.{}",
                         r.sent_with_metadata.join(", "),
                         if strip_metadata {
-                            " Only JPEG and PNG can be stripped."
+                            " Only JPEG and PNG photos and MP4, QuickTime, 3GPP and M4A recordings can be stripped."
                         } else {
-                            " --strip-metadata sends JPEG and PNG photos without it."
+                            " --strip-metadata sends photos and phone recordings without it."
                         }
                     );
                 }

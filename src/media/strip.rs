@@ -6,13 +6,14 @@
 //! JFIF header (APP0), the colour profile (APP2 `ICC_PROFILE`) and Adobe's colour transform
 //! (APP14), which decoders need, stay; anything after the end-of-image marker (embedded
 //! second images with their own EXIF, vendor trailers) goes. PNG: `eXIf`, `tEXt`, `zTXt`,
-//! `iTXt` and `tIME` chunks go, and anything after `IEND`.
+//! `iTXt` and `tIME` chunks go, and anything after `IEND`. Video and audio from phones
+//! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`].
 
 use std::io::{self, Read, Write};
 
 /// The media types a derivative can be made for.
 pub fn supported(media_type: &str) -> bool {
-    matches!(media_type, "image/jpeg" | "image/png")
+    matches!(media_type, "image/jpeg" | "image/png") || super::video::strippable(media_type)
 }
 
 /// Copies `input` to `out` without its metadata; returns what was left out (empty: the
@@ -25,6 +26,7 @@ pub fn strip(
     match media_type {
         "image/jpeg" => jpeg(input, out).map(Some),
         "image/png" => png(input, out).map(Some),
+        t if super::video::strippable(t) => super::video::strip(input, out).map(Some),
         _ => Ok(None),
     }
 }
@@ -231,7 +233,8 @@ mod tests {
         let mut out = Vec::new();
         assert!(strip("image/jpeg", &mut &jpg[..jpg.len() - 2], &mut out).is_err());
         assert!(strip("image/png", &mut &b"\x89PNG\r\n\x1a\n\0\0"[..], &mut out).is_err());
-        assert!(strip("video/mp4", &mut &b"data"[..], &mut out)
+        assert!(strip("video/mp4", &mut &b"data"[..], &mut out).is_err());
+        assert!(strip("application/pdf", &mut &b"%PDF-1.7"[..], &mut out)
             .unwrap()
             .is_none());
     }

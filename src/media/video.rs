@@ -3,7 +3,9 @@
 //! `com.apple.quicktime.location.ISO6709` key or 3GPP's `loci`. Phones write `moov` after
 //! the media data, at the end of the file, so it is picked out of the stream as the file
 //! passes ([`MoovWatch`]) rather than read from the first bytes; only `moov` is kept, and
-//! only up to [`MOOV_LIMIT`].
+//! only up to [`MOOV_LIMIT`]. [`strip`] blanks them out for `export --strip-metadata`.
+
+use std::io::{self, Read, Write};
 
 use super::Warning;
 
@@ -157,10 +159,19 @@ impl Found {
     }
 }
 
-/// The boxes in `bytes`, as (type, body); stops at the first that does not fit.
-fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
-    let mut rest = bytes;
+/// A box inside a buffer: its type, where its type is written, and its body's range.
+#[derive(Clone, Copy)]
+struct Span {
+    kind: [u8; 4],
+    kind_at: usize,
+    body: (usize, usize),
+}
+
+/// The boxes in `bytes`, in order; stops at the first that does not fit.
+fn spans(bytes: &[u8]) -> impl Iterator<Item = Span> + '_ {
+    let mut at = 0usize;
     std::iter::from_fn(move || {
+        let rest = bytes.get(at..)?;
         if rest.len() < 8 {
             return None;
         }
@@ -178,10 +189,19 @@ fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
         if size < header || size > rest.len() {
             return None;
         }
-        let body = &rest[header..size];
-        rest = &rest[size..];
-        Some((kind, body))
+        let span = Span {
+            kind,
+            kind_at: at + 4,
+            body: (at + header, at + size),
+        };
+        at += size;
+        Some(span)
     })
+}
+
+/// The boxes in `bytes`, as (type, body).
+fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    spans(bytes).map(move |s| (s.kind, &bytes[s.body.0..s.body.1]))
 }
 
 /// Boxes that hold other boxes where metadata is kept.
@@ -309,6 +329,168 @@ fn loci(body: &[u8]) -> Option<String> {
     } else {
         format!("{place} {name}")
     })
+}
+
+/// The media types [`strip`] handles.
+pub fn strippable(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "video/mp4" | "video/quicktime" | "video/3gpp" | "audio/mp4" | "audio/m4a" | "audio/x-m4a"
+    )
+}
+
+fn bad(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
+}
+
+/// Copies an ISO base media file to `out` with the place, device and time that
+/// [`MoovWatch`] finds blanked out where they are: their `udta` boxes become `free` boxes of
+/// the same size, and Apple's values turn to zeros, so that no offset into the media
+/// changes and every player still plays it. Returns what was blanked (nothing: the copy is
+/// identical). A `moov` larger than [`MOOV_LIMIT`] is copied as it is.
+pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let mut first = true;
+    loop {
+        let mut header = [0u8; 16];
+        let got = read_up_to(input, &mut header[..8])?;
+        if got == 0 && !first {
+            return Ok(removed);
+        }
+        if got < 8 {
+            return Err(bad("an ISO media file cut short"));
+        }
+        let kind = [header[4], header[5], header[6], header[7]];
+        if std::mem::replace(&mut first, false) && &kind != b"ftyp" {
+            return Err(bad("not an ISO media file"));
+        }
+        let size32 = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        let (size, header_len) = match size32 {
+            0 => (None, 8),
+            1 => {
+                input.read_exact(&mut header[8..16])?;
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&header[8..16]);
+                (Some(u64::from_be_bytes(b)), 16)
+            }
+            n => (Some(u64::from(n)), 8),
+        };
+        out.write_all(&header[..header_len])?;
+        let Some(size) = size else {
+            // The last box runs to the end of the file.
+            io::copy(input, out)?;
+            return Ok(removed);
+        };
+        let body = size
+            .checked_sub(header_len as u64)
+            .ok_or_else(|| bad("a damaged ISO media box"))?;
+        if &kind == b"moov" && body <= MOOV_LIMIT {
+            let mut moov = vec![0u8; body as usize];
+            input.read_exact(&mut moov)?;
+            blank(&mut moov, 0, &mut removed);
+            out.write_all(&moov)?;
+        } else if io::copy(&mut input.take(body), out)? != body {
+            return Err(bad("an ISO media file cut short"));
+        }
+    }
+}
+
+/// Reads until `buf` is full or the input ends; returns how much was read.
+fn read_up_to(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match input.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn note(removed: &mut Vec<String>, what: &str) {
+    if !removed.iter().any(|r| r == what) {
+        removed.push(what.to_owned());
+    }
+}
+
+/// What a risky box holds, for the list of what was removed.
+fn risky_box(kind: &[u8; 4]) -> Option<&'static str> {
+    match kind {
+        b"\xa9xyz" | b"loci" => Some("location"),
+        b"\xa9mak" | b"\xa9mod" => Some("camera"),
+        b"\xa9day" => Some("time"),
+        _ => None,
+    }
+}
+
+/// What a risky Apple key holds.
+fn risky_key(key: &str) -> Option<&'static str> {
+    match key {
+        "com.apple.quicktime.location.ISO6709" => Some("location"),
+        "com.apple.quicktime.make" | "com.apple.quicktime.model" => Some("camera"),
+        "com.apple.quicktime.creationdate" => Some("time"),
+        _ => None,
+    }
+}
+
+fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
+    if depth > 8 {
+        return;
+    }
+    let found: Vec<Span> = spans(bytes).collect();
+    for span in found {
+        let (from, to) = span.body;
+        if let Some(what) = risky_box(&span.kind) {
+            bytes[span.kind_at..span.kind_at + 4].copy_from_slice(b"free");
+            bytes[from..to].fill(0);
+            note(removed, what);
+        } else if &span.kind == b"meta" {
+            blank_meta(&mut bytes[from..to], depth, removed);
+        } else if CONTAINERS.contains(&&span.kind) && &span.kind != b"ilst" {
+            blank(&mut bytes[from..to], depth + 1, removed);
+        }
+    }
+}
+
+/// Zeroes the values of the risky items of a `meta` box's `ilst` (Apple's keys, or
+/// iTunes-style items named by type), then looks through the rest of it.
+fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) {
+    let skip = if body.get(..4) == Some(&[0, 0, 0, 0]) {
+        4
+    } else {
+        0
+    };
+    let inner = &mut body[skip..];
+    let keys: Vec<String> = boxes(inner)
+        .filter(|(k, _)| k == b"keys")
+        .flat_map(|(_, b)| key_names(b))
+        .collect();
+    let lists: Vec<Span> = spans(inner).filter(|s| &s.kind == b"ilst").collect();
+    for list in lists {
+        let (from, to) = list.body;
+        let items: Vec<Span> = spans(&inner[from..to]).collect();
+        for item in items {
+            let index = u32::from_be_bytes(item.kind) as usize;
+            let what = keys
+                .get(index.wrapping_sub(1))
+                .and_then(|k| risky_key(k))
+                .or_else(|| risky_box(&item.kind));
+            let Some(what) = what else { continue };
+            let (a, b) = (from + item.body.0, from + item.body.1);
+            let data: Vec<Span> = spans(&inner[a..b]).filter(|s| &s.kind == b"data").collect();
+            for d in data {
+                // A data box's type and locale stay; its value goes.
+                let (da, db) = (a + d.body.0, a + d.body.1);
+                if db > da + 8 && inner[da + 8..db].iter().any(|&v| v != 0) {
+                    inner[da + 8..db].fill(0);
+                    note(removed, what);
+                }
+            }
+        }
+    }
+    blank(inner, depth + 1, removed);
 }
 
 #[cfg(test)]
@@ -457,6 +639,47 @@ pub(crate) mod tests {
         }
     }
 
+    fn stripped(file: &[u8]) -> (Vec<u8>, Vec<String>) {
+        let mut out = Vec::new();
+        let removed = strip(&mut &file[..], &mut out).unwrap();
+        (out, removed)
+    }
+
+    #[test]
+    fn stripped_videos_keep_every_offset_and_lose_place_device_and_time() {
+        for (file, what) in [
+            (android(false), vec!["location", "camera"]),
+            (android(true), vec!["location", "camera"]),
+            (iphone(), vec!["location", "camera", "time"]),
+        ] {
+            let (out, removed) = stripped(&file);
+            assert_eq!(removed, what);
+            assert_eq!(out.len(), file.len());
+            assert!(watched(&out, 4096).is_empty());
+            // Only bytes inside moov changed; the media data is untouched.
+            let at = file.windows(4).position(|w| w == b"moov").unwrap() - 4;
+            let len = u32::from_be_bytes([file[at], file[at + 1], file[at + 2], file[at + 3]]);
+            let moov = at..at + len as usize;
+            for (i, (a, b)) in file.iter().zip(&out).enumerate() {
+                assert!(a == b || moov.contains(&i), "byte {i} changed");
+            }
+            // Stripping again finds nothing more.
+            assert!(stripped(&out).1.is_empty());
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_stripped_is_an_error_or_left_whole() {
+        assert!(strip(&mut &b"not a video at all"[..], &mut Vec::new()).is_err());
+        let mut cut = android(false);
+        cut.truncate(cut.len() - 10);
+        assert!(strip(&mut &cut[..], &mut Vec::new()).is_err());
+        // No metadata: an identical copy, nothing removed.
+        let plain = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"mdat", &[1; 100])].concat();
+        let (out, removed) = stripped(&plain);
+        assert_eq!((out, removed.len()), (plain, 0));
+    }
+
     #[test]
     fn a_3gpp_location_is_read_from_its_fixed_point_numbers() {
         let mut loci_body = vec![0, 0, 0, 0, 0x15, 0xc7];
@@ -472,6 +695,9 @@ pub(crate) mod tests {
             get(&found, "gps_position").as_deref(),
             Some("+43.2380+76.9450/ Almaty")
         );
+        let (out, removed) = stripped(&file);
+        assert_eq!(removed, ["location"]);
+        assert!(watched(&out, 10).is_empty());
     }
 
     #[test]

@@ -671,15 +671,52 @@ mod tests {
             .collect();
         assert_eq!(listed[0].attachment.media_type, "video/mp4");
         assert_eq!(fields, ["gps_position", "camera"]);
-        // It cannot be stripped, so even with --strip-metadata it is named as it goes.
-        let opts = crate::bundle::export::ExportOptions {
-            strip_metadata: true,
+        // Sent as it is, it is named; with --strip-metadata a copy without them goes.
+        let all = crate::bundle::export::ExportOptions {
+            all: true,
             ..Default::default()
         };
-        let r = store
-            .export("Org", &dir.path().join("b.age"), opts)
-            .unwrap();
+        let r = store.export("Org", &dir.path().join("a.age"), all).unwrap();
         assert_eq!(r.sent_with_metadata, ["clip.mp4"]);
+        let strip = crate::bundle::export::ExportOptions {
+            strip_metadata: true,
+            ..all
+        };
+        let out = dir.path().join("b.age");
+        let r = store.export("Org", &out, strip).unwrap();
+        assert!(r.sent_with_metadata.is_empty());
+        assert_eq!(r.attachments, 1);
+        let mut sent = Vec::new();
+        crate::bundle::inspect::read_bundle(&out, &key, KeepAttachments(&mut sent)).unwrap();
+        let original = fs::read(&src).unwrap();
+        assert_eq!(sent[0].len(), original.len());
+        assert_ne!(sent[0], original);
+        let mut sniffer = crate::media::Sniffer::new();
+        sniffer.feed(&sent[0]);
+        assert_eq!(sniffer.describe(), ("video/mp4".to_owned(), Vec::new()));
+    }
+
+    /// Keeps the attachments a bundle carries.
+    struct KeepAttachments<'a>(&'a mut Vec<Vec<u8>>);
+
+    impl crate::bundle::inspect::BundleSink for KeepAttachments<'_> {
+        fn record(
+            &mut self,
+            _: &crate::bundle::inspect::VerifiedRecord<'_>,
+        ) -> Result<(), crate::bundle::BundleError> {
+            Ok(())
+        }
+
+        fn attachment(
+            &mut self,
+            _: &str,
+            content: &mut dyn Read,
+        ) -> Result<(), crate::bundle::BundleError> {
+            let mut bytes = Vec::new();
+            content.read_to_end(&mut bytes).unwrap();
+            self.0.push(bytes);
+            Ok(())
+        }
     }
 
     #[test]
