@@ -385,8 +385,11 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
             .checked_sub(header_len as u64)
             .ok_or_else(|| bad("a damaged ISO media box"))?;
         if &kind == b"moov" && body <= MOOV_LIMIT {
-            let mut moov = vec![0u8; body as usize];
-            input.read_exact(&mut moov)?;
+            // Grown as bytes arrive: a header may claim more than the file holds.
+            let mut moov = Vec::with_capacity(body.min(1 << 20) as usize);
+            if input.take(body).read_to_end(&mut moov)? as u64 != body {
+                return Err(bad("an ISO media file cut short"));
+            }
             blank(&mut moov, 0, &mut removed);
             out.write_all(&moov)?;
         } else if io::copy(&mut input.take(body), out)? != body {

@@ -1,0 +1,20 @@
+//! What attach and export do with an attached file's bytes, on arbitrary bytes: telling its
+//! type and risky metadata as it streams past in pieces of any size, and stripping it as a
+//! photo or a phone recording. It must never panic, hang or allocate without bound.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&piece, content)) = data.split_first() else {
+        return;
+    };
+    let mut sniffer = aigaq::media::Sniffer::new();
+    for chunk in content.chunks(usize::from(piece).max(1) * 37) {
+        sniffer.feed(chunk);
+    }
+    let _ = sniffer.describe();
+    for media_type in ["video/mp4", "image/jpeg", "image/png"] {
+        let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &mut std::io::sink());
+    }
+});
