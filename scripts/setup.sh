@@ -17,7 +17,7 @@ as_root() {
 # private session bus, ip (iproute2) for the test's network namespace; OpenSSL headers for
 # SQLCipher.
 APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libssl-dev librsvg2-dev pkg-config file)
-APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool xclip strace dbus-daemon libglib2.0-bin iproute2)
+APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool xclip strace dbus-daemon libglib2.0-bin iproute2 python3-gi gir1.2-gtk-3.0)
 
 install_apt() {
   local missing=()

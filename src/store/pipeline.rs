@@ -68,8 +68,7 @@ impl Drop for Batch {
 /// SHA-256 on a thread of its own. Where no thread can be started, it hashes inline.
 pub(crate) enum ParallelSha256 {
     Thread {
-        tx: SyncSender<Arc<Batch>>,
-        worker: JoinHandle<String>,
+        worker: HashWorker,
         /// Small pieces gathered into a batch, so few messages cross threads.
         pending: Vec<u8>,
         failed: bool,
@@ -90,9 +89,11 @@ impl ParallelSha256 {
                 canonical::hex(c.finish().as_ref())
             });
         match spawned {
-            Ok(worker) => Self::Thread {
-                tx,
-                worker,
+            Ok(handle) => Self::Thread {
+                worker: HashWorker {
+                    tx: Some(tx),
+                    handle: Some(handle),
+                },
                 pending: Vec::new(),
                 failed: false,
             },
@@ -129,8 +130,9 @@ impl ParallelSha256 {
     }
 
     fn send(&mut self, batch: Arc<Batch>) {
-        if let Self::Thread { tx, failed, .. } = self {
-            if tx.send(batch).is_err() {
+        if let Self::Thread { worker, failed, .. } = self {
+            let sent = worker.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+            if !sent {
                 *failed = true;
             }
         }
@@ -146,10 +148,9 @@ impl ParallelSha256 {
         }
         match self {
             Self::Thread {
-                tx, worker, failed, ..
+                mut worker, failed, ..
             } => {
-                drop(tx);
-                let hex = worker.join().ok();
+                let hex = worker.join();
                 if failed {
                     None
                 } else {
@@ -158,6 +159,27 @@ impl ParallelSha256 {
             }
             Self::Inline(c) => Some(canonical::hex(c.finish().as_ref())),
         }
+    }
+}
+
+/// The hashing thread, which ends once nothing more can be sent to it: it is waited for
+/// when the hash is finished, and also when it is dropped unfinished (a failed read), so
+/// that no thread outlives the work it was started for.
+pub(crate) struct HashWorker {
+    tx: Option<SyncSender<Arc<Batch>>>,
+    handle: Option<JoinHandle<String>>,
+}
+
+impl HashWorker {
+    fn join(&mut self) -> Option<String> {
+        self.tx = None;
+        self.handle.take().and_then(|h| h.join().ok())
+    }
+}
+
+impl Drop for HashWorker {
+    fn drop(&mut self) {
+        self.join();
     }
 }
 
@@ -303,6 +325,17 @@ impl Disk {
 
 fn stopped() -> io::Error {
     io::Error::other("the thread writing the file stopped")
+}
+
+impl Drop for WritebackFile {
+    /// Dropped unfinished (a failed attach or export): the thread is told to stop and waited
+    /// for, so that it does not go on writing to a file its owner is removing.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
 }
 
 impl WritebackFile {

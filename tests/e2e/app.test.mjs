@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -24,7 +25,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   clipboard,
   findDescendant,
@@ -79,6 +80,41 @@ const d = webdriver(env('E2E_WEBDRIVER'), SCREENSHOTS);
 const { click, text, type, findAll, waitFor, waitUntil, run, attribute, source, screenshot, scrollTo, invoke } = d;
 
 /** A short mono 16-bit PCM WAV recording of a 440 Hz tone, with `note` in a chunk after it. */
+/**
+ * A phone video as Android writes it: the media first, then the `moov` box with the place
+ * (`©xyz`) and the device; `note` rides in the media.
+ */
+function phoneVideo(note) {
+  const box = (type, ...parts) => {
+    const body = Buffer.concat(parts);
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(body.length + 8, 0);
+    head.write(type, 4, 'latin1');
+    return Buffer.concat([head, body]);
+  };
+  const text = (value) => {
+    const head = Buffer.alloc(4);
+    head.writeUInt16BE(value.length, 0);
+    head.writeUInt16BE(0x15c7, 2);
+    return Buffer.concat([head, Buffer.from(value, 'latin1')]);
+  };
+  return Buffer.concat([
+    box('ftyp', Buffer.from('isom\0\0\x02\0isomiso2mp41', 'latin1')),
+    box('mdat', Buffer.alloc(4096, 7), Buffer.from(note, 'utf8')),
+    box('moov', box('mvhd', Buffer.alloc(100)), box('udta',
+      box('\xa9xyz', text('+43.2380+076.9450/')),
+      box('\xa9mak', text('FixturePhone')),
+      box('\xa9mod', text('Model X')))),
+  ]);
+}
+
+/** The middle of a window on the screen, as xdotool gives its geometry. */
+function middle(window) {
+  const g = Object.fromEntries(xdotool('getwindowgeometry', '--shell', window)
+    .split('\n').map((line) => line.split('=')).map(([k, v]) => [k, Number(v)]));
+  return [Math.round(g.X + g.WIDTH / 2), Math.round(g.Y + g.HEIGHT / 2)];
+}
+
 function wavTone(note, seconds = 0.5, rate = 8000) {
   const samples = Math.round(seconds * rate);
   const data = Buffer.alloc(samples * 2);
@@ -546,6 +582,61 @@ async function main() {
     const recent = join(env('XDG_DATA_HOME'), 'recently-used.xbel');
     const listed = statSync(recent, { throwIfNoEntry: false }) ? readFileSync(recent, 'utf8') : '';
     if (listed.includes('scan_0007')) throw new Error(`${recent} names the file picked`);
+  });
+
+  await check('a video dragged from another application onto the window is attached, its place shown', async () => {
+    mkdirSync(SOURCES);
+    const clip = join(SOURCES, 'VID_20220105.mp4');
+    writeFileSync(clip, phoneVideo(CANARY));
+    // The dragging application gets a home of its own outside the scanned folders: GTK and
+    // fontconfig leave caches, and they are not the app's doing.
+    const home = mkdtempSync('/tmp/aigaq-drag-');
+    const ownEnv = { ...process.env, HOME: home, NO_AT_BRIDGE: '1', GSETTINGS_BACKEND: 'memory' };
+    for (const dir of ['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR']) ownEnv[dir] = home;
+    const dragger = spawn('/usr/bin/python3', [join(ROOT, 'tests/e2e/drag_source.py'), pathToFileURL(clip).href], {
+      env: ownEnv,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let said = '';
+    dragger.stderr.on('data', (chunk) => { said += chunk; });
+    try {
+      await until('the dragging application shows its window', () => windowsNamed('^aigaq-drag-source$').length > 0 || dragger.exitCode !== null, 20_000)
+        .catch((e) => { throw new Error(`${e.message}; it said: ${said}`); });
+      if (dragger.exitCode !== null) throw new Error(`the dragging application stopped: ${said}`);
+      const [fx, fy] = middle(windowsNamed('^aigaq-drag-source$')[0]);
+      const [tx, ty] = middle(windowsNamed('^Aigaq$')[0]);
+      // Press, move past GTK's drag threshold and across, pause over the window, let go.
+      xdotool('mousemove', String(fx), String(fy));
+      await sleep(200);
+      xdotool('mousedown', '1');
+      for (let i = 1; i <= 12; i += 1) {
+        await sleep(80);
+        xdotool('mousemove', String(Math.round(fx + ((tx - fx) * i) / 12)), String(Math.round(fy + ((ty - fy) * i) / 12)));
+      }
+      await sleep(300);
+      xdotool('mousemove', String(tx + 4), String(ty + 4));
+      await sleep(300);
+      xdotool('mouseup', '1');
+      // The drag is over for both sides once the dragging application has its answer and quits.
+      await until('the dragging application quits after the drop', () => dragger.exitCode !== null || dragger.signalCode !== null, 15_000);
+      xdotool('mousemove', '1270', '890');
+      await waitUntil('five attachments are listed', async () => (await findAll(byTestId('attachment'))).length === 5, 30_000);
+      const done = await text(byTestId('attach-done'));
+      if (!done.includes('Files attached: 1.')) throw new Error(`the section says: ${done}`);
+      const video = attachment('video/mp4');
+      const name = await text(`${video} ${byTestId('attachment-name')}`);
+      if (name !== 'VID_20220105.mp4') throw new Error(`the video is listed as ${name}`);
+      const warnings = await text(`${video} ${byTestId('attachment-warnings')}`);
+      for (const expected of ['GPS position: +43.2380+076.9450/', 'Camera: FixturePhone Model X']) {
+        if (!warnings.includes(expected)) throw new Error(`the video's warnings do not show ${expected}: ${warnings}`);
+      }
+      await scrollTo(video);
+      await screenshot('16b-video-dropped-from-another-application');
+    } finally {
+      dragger.kill();
+      rmSync(SOURCES, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   await check('the window may call only the commands its capability grants', async () => {
