@@ -457,16 +457,32 @@ impl Prepared {
     }
 }
 
-/// The current revisions that consent lets go to `name` and that it has not received yet
-/// (or all of them), prepared, in the vault's order: handed to `take` one by one. Rows are
-/// read here while a second thread parses and encodes them.
-fn each_outgoing(
-    tx: &Transaction<'_>,
-    name: &str,
-    key: &str,
+/// What one export reads, and for whom.
+#[derive(Clone, Copy)]
+struct Source<'a, 'c> {
+    tx: &'a Transaction<'c>,
+    blobs: &'a BlobDir,
+    /// The recipient's name, as consent names it.
+    name: &'a str,
+    /// The recipient's `age1…` key, which deliveries are recorded under.
+    key: &'a str,
     opts: ExportOptions,
+}
+
+/// The current revisions that consent lets go to the recipient and that it has not received
+/// yet (or all of them), prepared, in the vault's order: handed to `take` one by one. Rows
+/// are read here while a second thread parses and encodes them.
+fn each_outgoing(
+    src: Source<'_, '_>,
     mut take: impl FnMut(Prepared) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
+    let Source {
+        tx,
+        name,
+        key,
+        opts,
+        ..
+    } = src;
     let strip = opts.strip_metadata;
     let mut st = tx.prepare(
         "SELECT t.id, r.hash, r.body FROM testimonies t
@@ -548,20 +564,17 @@ fn each_outgoing(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 /// First pass: what goes, measured and hashed as it will leave, with the attachments it
-/// takes planned. The first records' bytes are kept, up to `keep` bytes.
+/// takes planned. The first records' bytes are kept, up to `keep` bytes; the others go to
+/// `spool`. Also returns how many testimonies wait for the next export.
 fn select_outgoing(
-    tx: &Transaction<'_>,
-    blobs: &BlobDir,
-    name: &str,
-    key: &str,
-    opts: ExportOptions,
+    src: Source<'_, '_>,
     keep: usize,
     limits: Limits,
     plan: &mut Plan,
     spool: &mut Spool,
 ) -> Result<(Vec<Outgoing>, usize), StoreError> {
+    let blobs = src.blobs;
     let mut outgoing = Vec::new();
     let (mut kept, mut keeping) = (0usize, true);
     // What the records and attachments taken so far add to the tar and the manifest.
@@ -569,14 +582,14 @@ fn select_outgoing(
     // The manifest, its signature and the ledger are files too.
     let mut files = 3usize;
     let mut left = 0usize;
-    each_outgoing(tx, name, key, opts, |p| {
+    each_outgoing(src, |p| {
         if left > 0 {
             left += 1;
             return Ok(());
         }
         let before = (plan.blobs.len(), plan.with_metadata.len());
         for a in &p.attachments {
-            plan_attachment(tx, blobs, key, opts, plan, a)?;
+            plan_attachment(src, plan, a)?;
         }
         let id = p.row.id.clone();
         let source_revision =
@@ -690,13 +703,17 @@ fn record_deliveries(
 /// Decides how one attachment goes: as it is or as a derivative, and whether its content
 /// must be sent (not when the recipient holds it already, unless `--all`).
 fn plan_attachment(
-    tx: &Transaction<'_>,
-    blobs: &BlobDir,
-    key: &str,
-    opts: ExportOptions,
+    src: Source<'_, '_>,
     plan: &mut Plan,
     a: &AttachmentRef,
 ) -> Result<(), StoreError> {
+    let Source {
+        tx,
+        blobs,
+        key,
+        opts,
+        ..
+    } = src;
     if !plan.derivatives.contains_key(&a.sha256) {
         let d = if opts.strip_metadata {
             derivative(tx, blobs, a)?
@@ -780,17 +797,14 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut plan = Plan::default();
         let mut spool = Spool::new();
-        let (outgoing, left_for_next) = select_outgoing(
-            &tx,
-            &self.blobs,
-            &name,
-            &key,
+        let src = Source {
+            tx: &tx,
+            blobs: &self.blobs,
+            name: &name,
+            key: &key,
             opts,
-            keep,
-            limits,
-            &mut plan,
-            &mut spool,
-        )?;
+        };
+        let (outgoing, left_for_next) = select_outgoing(src, keep, limits, &mut plan, &mut spool)?;
         if outgoing.is_empty() && left_for_next > 0 {
             return Err(BundleError::TestimonyTooLarge {
                 limit: limits.for_content(),
