@@ -149,7 +149,20 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
 
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(digest(&SHA256, bytes).as_ref())
+    hex(&sha256(bytes))
+}
+
+/// SHA-256, as bytes.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    digest32(&digest(&SHA256, bytes))
+}
+
+/// A finished SHA-256 as bytes (ring's digests of it are always 32 bytes long).
+pub fn digest32(d: &ring::digest::Digest) -> [u8; 32] {
+    debug_assert!(std::ptr::eq(d.algorithm(), &SHA256));
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&d.as_ref()[..32]);
+    out
 }
 
 /// Lower-case hex of 32 bytes, into `buf`, without allocating.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::age_file::{commit_and_publish, io_err, write_encrypted};
 use super::manifest::{EntryRef, LedgerRange, Manifest, Sender, FORMAT};
 use super::org_key::parse_recipient;
-use super::tar_out::TarOut;
+use super::tar_out::{self, TarOut};
 use super::BundleError;
 use crate::canonical;
 use crate::custody::{ledger, Entry};
@@ -90,19 +90,13 @@ impl Limits {
     /// Bytes records and attachments may take in the tar: the rest is kept for the
     /// manifest, its signature and the ledger, each of which may take up to `index`.
     fn for_content(&self) -> u64 {
-        self.total.saturating_sub(2 * self.index + 8 * TAR_BLOCK)
+        self.total
+            .saturating_sub(2 * self.index + 8 * tar_out::BLOCK as u64)
     }
 }
 
-const TAR_BLOCK: u64 = 512;
-
 /// Testimonies one bundle carries at most; more wait for the next export.
 pub const MAX_RECORDS: usize = 100_000;
-
-/// Bytes a file of `size` takes in a tar stream: its header and its padded content.
-fn in_tar(size: u64) -> u64 {
-    TAR_BLOCK + size.div_ceil(TAR_BLOCK) * TAR_BLOCK
-}
 
 /// Bytes an entry takes in the manifest's list: `{"path":…,"sha256":"…","size":…},`.
 fn in_manifest(path_len: usize, size: u64) -> u64 {
@@ -135,7 +129,6 @@ struct Spool {
     writer: Option<BlobWriter>,
     written: Option<Written>,
     pending: Vec<u8>,
-    path: Option<PathBuf>,
 }
 
 /// Spooled bytes gathered before they are written, at most.
@@ -147,15 +140,12 @@ impl Spool {
             writer: None,
             written: None,
             pending: Vec::new(),
-            path: None,
         }
     }
 
     fn push(&mut self, blobs: &BlobDir, bytes: &[u8]) -> Result<(), StoreError> {
         if self.writer.is_none() {
-            let w = blobs.create()?;
-            self.path = Some(w.path().to_path_buf());
-            self.writer = Some(w);
+            self.writer = Some(blobs.create()?);
             self.pending.reserve(SPOOL_BATCH);
         }
         self.pending.extend_from_slice(bytes);
@@ -199,8 +189,11 @@ impl Spool {
 
 impl Drop for Spool {
     fn drop(&mut self) {
-        if let Some(p) = &self.path {
-            let _ = std::fs::remove_file(p);
+        if let Some(w) = self.writer.take() {
+            w.abandon();
+        }
+        if let Some(w) = self.written.take() {
+            w.discard();
         }
     }
 }
@@ -423,19 +416,13 @@ fn prepare(row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, StoreE
         }));
     }
     let (bytes, _) = outgoing_bytes(&row.body, doc, &HashMap::new())?;
-    let hash = sha256(&bytes);
+    let hash = canonical::sha256(&bytes);
     Ok(Some(Prepared {
         row,
         doc: None,
         attachments,
         ready: Some((bytes, hash)),
     }))
-}
-
-fn sha256(bytes: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ring::digest::digest(&SHA256, bytes).as_ref());
-    out
 }
 
 impl Prepared {
@@ -452,7 +439,7 @@ impl Prepared {
             None => serde_json::from_slice(&self.row.body)?,
         };
         let (bytes, _) = outgoing_bytes(&self.row.body, doc, derivatives)?;
-        let hash = sha256(&bytes);
+        let hash = canonical::sha256(&bytes);
         Ok((bytes, hash))
     }
 }
@@ -604,9 +591,10 @@ fn select_outgoing(
         // it wait for the next export.
         let path_len = "records/".len() + id.len() + 1 + 64 + ".json".len();
         let size = bytes.len() as u64;
-        let (mut more_content, mut more_listed) = (in_tar(size), in_manifest(path_len, size));
+        let (mut more_content, mut more_listed) =
+            (tar_out::size_in_tar(size), in_manifest(path_len, size));
         for b in &plan.blobs[before.0..] {
-            more_content += in_tar(b.size);
+            more_content += tar_out::size_in_tar(b.size);
             more_listed += in_manifest("attachments/".len() + 64, b.size);
         }
         let more_files = 1 + plan.blobs.len() - before.0;
@@ -663,7 +651,7 @@ fn write_records(
                 reader
                     .read_exact(&mut buf)
                     .map_err(|_| BundleError::ExportUnstable)?;
-                if sha256(&buf) != o.hash {
+                if canonical::sha256(&buf) != o.hash {
                     return Err(BundleError::ExportUnstable.into());
                 }
                 &buf
@@ -851,11 +839,7 @@ impl Store {
             }
             .into());
         }
-        let ledger_sha256: [u8; 32] = ledger_hash
-            .finish()
-            .as_ref()
-            .try_into()
-            .map_err(|_| BundleError::Interrupted)?;
+        let ledger_sha256 = canonical::digest32(&ledger_hash.finish());
         let (first, last) = range.unwrap_or((0, 0));
         let head = Manifest {
             format: FORMAT.into(),
@@ -1012,7 +996,7 @@ mod tests {
         // Room for records and attachments of about three testimonies.
         let index = 64 * 1024;
         let limits = Limits {
-            total: 2 * index + 8 * TAR_BLOCK + 6 * 1024,
+            total: 2 * index + 8 * tar_out::BLOCK as u64 + 6 * 1024,
             index,
             files: 1000,
             records: 1000,
@@ -1068,7 +1052,7 @@ mod tests {
 
         // A testimony that could never fit is named as the problem, not "nothing to send".
         let tiny = Limits {
-            total: 2 * index + 8 * TAR_BLOCK + 100,
+            total: 2 * index + 8 * tar_out::BLOCK as u64 + 100,
             index,
             files: 1000,
             records: 1000,

@@ -4,7 +4,12 @@
 
 use std::io::{self, Write};
 
-const BLOCK: usize = 512;
+pub(crate) const BLOCK: usize = 512;
+
+/// Bytes a file of `size` takes in the stream: its header and its content padded to a block.
+pub(crate) fn size_in_tar(size: u64) -> u64 {
+    BLOCK as u64 + size.div_ceil(BLOCK as u64) * BLOCK as u64
+}
 
 /// Writes plain-file ustar entries to `out`.
 pub(crate) struct TarOut<'a> {

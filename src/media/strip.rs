@@ -31,11 +31,12 @@ pub fn strip(
     }
 }
 
-fn bad(what: &str) -> io::Error {
+pub(super) fn bad(what: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
 }
 
-fn note(removed: &mut Vec<String>, what: &str) {
+/// Adds `what` to the list of what was removed, once.
+pub(super) fn note(removed: &mut Vec<String>, what: &str) {
     if !removed.iter().any(|r| r == what) {
         removed.push(what.to_owned());
     }

@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::strip::{bad, note};
 use super::Warning;
 
 /// Largest `moov` box kept for reading its metadata; a larger one is skipped (an hour of
@@ -143,7 +144,13 @@ struct Found {
 }
 
 impl Found {
-    fn set(slot: &mut Option<String>, value: String) {
+    fn set(&mut self, field: Field, value: String) {
+        let slot = match field {
+            Field::Place => &mut self.place,
+            Field::Make => &mut self.make,
+            Field::Model => &mut self.model,
+            Field::Time => &mut self.time,
+        };
         let value = value.trim_matches(char::from(0)).trim().to_owned();
         if slot.is_none() && !value.is_empty() {
             *slot = Some(value);
@@ -157,6 +164,74 @@ impl Found {
         super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
         out
     }
+}
+
+/// The risky things a `moov` box can hold: found by [`MoovWatch`], blanked by [`strip`].
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Place,
+    Make,
+    Model,
+    Time,
+}
+
+impl Field {
+    /// The `udta` box (or iTunes-style `ilst` item) of that type.
+    fn of_box(kind: &[u8; 4]) -> Option<Self> {
+        match kind {
+            b"\xa9xyz" | b"loci" => Some(Self::Place),
+            b"\xa9mak" => Some(Self::Make),
+            b"\xa9mod" => Some(Self::Model),
+            b"\xa9day" => Some(Self::Time),
+            _ => None,
+        }
+    }
+
+    /// Apple's `keys` entry of that name.
+    fn of_key(key: &str) -> Option<Self> {
+        match key {
+            "com.apple.quicktime.location.ISO6709" => Some(Self::Place),
+            "com.apple.quicktime.make" => Some(Self::Make),
+            "com.apple.quicktime.model" => Some(Self::Model),
+            "com.apple.quicktime.creationdate" => Some(Self::Time),
+            _ => None,
+        }
+    }
+
+    /// How [`strip`] names it among what it removed.
+    fn removed_as(self) -> &'static str {
+        match self {
+            Self::Place => "location",
+            Self::Make | Self::Model => "camera",
+            Self::Time => "time",
+        }
+    }
+}
+
+/// Where a `meta` box's boxes start: ISO's carries a version and flags before them,
+/// QuickTime's does not (and a box cannot be 0 bytes long, so four zero bytes are those).
+fn meta_start(body: &[u8]) -> usize {
+    if body.get(..4) == Some(&[0, 0, 0, 0]) {
+        4
+    } else {
+        0
+    }
+}
+
+/// The names in a `meta` box's `keys`, in order: `ilst` item `n` holds key `n`'s value.
+fn meta_keys(inner: &[u8]) -> Vec<String> {
+    boxes(inner)
+        .filter(|(k, _)| k == b"keys")
+        .flat_map(|(_, b)| key_names(b))
+        .collect()
+}
+
+/// What an `ilst` item holds: named by Apple's key of its number, or by its own type.
+fn item_field(keys: &[String], item: &[u8; 4]) -> Option<Field> {
+    let index = u32::from_be_bytes(*item) as usize;
+    keys.get(index.wrapping_sub(1))
+        .and_then(|k| Field::of_key(k))
+        .or_else(|| Field::of_box(item))
 }
 
 /// A box inside a buffer: its type, where its type is written, and its body's range.
@@ -213,61 +288,28 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
         return;
     }
     for (kind, body) in boxes(bytes) {
-        match &kind {
-            b"\xa9xyz" => Found::set(&mut found.place, quicktime_text(body)),
-            b"\xa9mak" => Found::set(&mut found.make, quicktime_text(body)),
-            b"\xa9mod" => Found::set(&mut found.model, quicktime_text(body)),
-            b"\xa9day" => Found::set(&mut found.time, quicktime_text(body)),
-            b"loci" => Found::set(&mut found.place, loci(body).unwrap_or_default()),
-            b"meta" => meta(body, depth, found),
-            k if CONTAINERS.contains(&k) => walk(body, depth + 1, found),
-            _ => {}
+        if let Some(field) = Field::of_box(&kind) {
+            let value = match &kind {
+                b"loci" => loci(body).unwrap_or_default(),
+                _ => quicktime_text(body),
+            };
+            found.set(field, value);
+        } else if &kind == b"meta" {
+            meta(body, depth, found);
+        } else if CONTAINERS.contains(&&kind) {
+            walk(body, depth + 1, found);
         }
     }
 }
 
-/// A `meta` box: ISO's carries a version and flags before its boxes, QuickTime's does not.
-/// Apple keeps its keys in `keys` and their values in `ilst`, item `n` for key `n`.
+/// A `meta` box: Apple keeps its keys in `keys` and their values in `ilst`.
 fn meta(body: &[u8], depth: usize, found: &mut Found) {
-    // A box cannot be 0 bytes long, so four zero bytes are a version and flags.
-    let inner = match body.get(..4) {
-        Some([0, 0, 0, 0]) => &body[4..],
-        _ => body,
-    };
-    let mut keys: Vec<String> = Vec::new();
-    for (kind, b) in boxes(inner) {
-        if &kind == b"keys" {
-            keys = key_names(b);
-        }
-    }
-    for (kind, b) in boxes(inner) {
-        if &kind != b"ilst" {
-            continue;
-        }
-        for (item, content) in boxes(b) {
-            let index = u32::from_be_bytes(item) as usize;
-            let value = data_text(content);
-            match keys.get(index.wrapping_sub(1)).map(String::as_str) {
-                Some("com.apple.quicktime.location.ISO6709") => {
-                    Found::set(&mut found.place, value.unwrap_or_default())
-                }
-                Some("com.apple.quicktime.make") => {
-                    Found::set(&mut found.make, value.unwrap_or_default())
-                }
-                Some("com.apple.quicktime.model") => {
-                    Found::set(&mut found.model, value.unwrap_or_default())
-                }
-                Some("com.apple.quicktime.creationdate") => {
-                    Found::set(&mut found.time, value.unwrap_or_default())
-                }
-                // iTunes-style items are named by their type, as in `udta`.
-                _ => match &item {
-                    b"\xa9xyz" => Found::set(&mut found.place, value.unwrap_or_default()),
-                    b"\xa9mak" => Found::set(&mut found.make, value.unwrap_or_default()),
-                    b"\xa9mod" => Found::set(&mut found.model, value.unwrap_or_default()),
-                    b"\xa9day" => Found::set(&mut found.time, value.unwrap_or_default()),
-                    _ => {}
-                },
+    let inner = &body[meta_start(body)..];
+    let keys = meta_keys(inner);
+    for (_, list) in boxes(inner).filter(|(k, _)| k == b"ilst") {
+        for (item, content) in boxes(list) {
+            if let Some(field) = item_field(&keys, &item) {
+                found.set(field, data_text(content).unwrap_or_default());
             }
         }
     }
@@ -339,10 +381,6 @@ pub fn strippable(media_type: &str) -> bool {
     )
 }
 
-fn bad(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, what.to_owned())
-}
-
 /// Copies an ISO base media file to `out` with the place, device and time that
 /// [`MoovWatch`] finds blanked out where they are: their `udta` boxes become `free` boxes of
 /// the same size, and Apple's values turn to zeros, so that no offset into the media
@@ -412,32 +450,6 @@ fn read_up_to(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn note(removed: &mut Vec<String>, what: &str) {
-    if !removed.iter().any(|r| r == what) {
-        removed.push(what.to_owned());
-    }
-}
-
-/// What a risky box holds, for the list of what was removed.
-fn risky_box(kind: &[u8; 4]) -> Option<&'static str> {
-    match kind {
-        b"\xa9xyz" | b"loci" => Some("location"),
-        b"\xa9mak" | b"\xa9mod" => Some("camera"),
-        b"\xa9day" => Some("time"),
-        _ => None,
-    }
-}
-
-/// What a risky Apple key holds.
-fn risky_key(key: &str) -> Option<&'static str> {
-    match key {
-        "com.apple.quicktime.location.ISO6709" => Some("location"),
-        "com.apple.quicktime.make" | "com.apple.quicktime.model" => Some("camera"),
-        "com.apple.quicktime.creationdate" => Some("time"),
-        _ => None,
-    }
-}
-
 fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
     if depth > 8 {
         return;
@@ -445,10 +457,10 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
     let found: Vec<Span> = spans(bytes).collect();
     for span in found {
         let (from, to) = span.body;
-        if let Some(what) = risky_box(&span.kind) {
+        if let Some(field) = Field::of_box(&span.kind) {
             bytes[span.kind_at..span.kind_at + 4].copy_from_slice(b"free");
             bytes[from..to].fill(0);
-            note(removed, what);
+            note(removed, field.removed_as());
         } else if &span.kind == b"meta" {
             blank_meta(&mut bytes[from..to], depth, removed);
         } else if CONTAINERS.contains(&&span.kind) && &span.kind != b"ilst" {
@@ -460,27 +472,17 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
 /// Zeroes the values of the risky items of a `meta` box's `ilst` (Apple's keys, or
 /// iTunes-style items named by type), then looks through the rest of it.
 fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) {
-    let skip = if body.get(..4) == Some(&[0, 0, 0, 0]) {
-        4
-    } else {
-        0
-    };
+    let skip = meta_start(body);
     let inner = &mut body[skip..];
-    let keys: Vec<String> = boxes(inner)
-        .filter(|(k, _)| k == b"keys")
-        .flat_map(|(_, b)| key_names(b))
-        .collect();
+    let keys = meta_keys(inner);
     let lists: Vec<Span> = spans(inner).filter(|s| &s.kind == b"ilst").collect();
     for list in lists {
         let (from, to) = list.body;
         let items: Vec<Span> = spans(&inner[from..to]).collect();
         for item in items {
-            let index = u32::from_be_bytes(item.kind) as usize;
-            let what = keys
-                .get(index.wrapping_sub(1))
-                .and_then(|k| risky_key(k))
-                .or_else(|| risky_box(&item.kind));
-            let Some(what) = what else { continue };
+            let Some(field) = item_field(&keys, &item.kind) else {
+                continue;
+            };
             let (a, b) = (from + item.body.0, from + item.body.1);
             let data: Vec<Span> = spans(&inner[a..b]).filter(|s| &s.kind == b"data").collect();
             for d in data {
@@ -488,7 +490,7 @@ fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) {
                 let (da, db) = (a + d.body.0, a + d.body.1);
                 if db > da + 8 && inner[da + 8..db].iter().any(|&v| v != 0) {
                     inner[da + 8..db].fill(0);
-                    note(removed, what);
+                    note(removed, field.removed_as());
                 }
             }
         }

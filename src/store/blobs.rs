@@ -244,11 +244,6 @@ impl BlobWriter {
         })
     }
 
-    /// Where the blob is being written.
-    pub(crate) fn path(&self) -> &Path {
-        &self.tmp
-    }
-
     /// Abandons the blob and removes its file.
     pub(crate) fn abandon(self) {
         let _ = fs::remove_file(&self.tmp);
