@@ -102,9 +102,11 @@ pub(crate) struct BlobWriter {
     tmp: PathBuf,
     key: LessSafeKey,
     raw_key: Zeroizing<[u8; 32]>,
-    /// Sealed chunks with their tags, then the open chunk (from `open_at`), sealed once it
-    /// is full and more content follows, or at the end.
-    sealed: Vec<u8>,
+    /// The file's next bytes: sealed chunks with their tags (after the magic, in the first),
+    /// then the open chunk (from `open_at`), sealed once it is full and more content
+    /// follows, or at the end. Sent to the writing thread in whole aligned batches, which
+    /// go to the disk without a copy.
+    sealed: Batch,
     open_at: usize,
     counter: u64,
     /// `None` when the caller checks the content's SHA-256 itself.
@@ -113,7 +115,7 @@ pub(crate) struct BlobWriter {
 }
 
 /// Room for a batch of sealed chunks and the open one.
-const SEALED_CAPACITY: usize = BATCH + (BATCH / CHUNK) * TAG + CHUNK + TAG;
+const SEALED_CAPACITY: usize = BATCH + CHUNK + TAG;
 
 /// Why [`BlobWriter::fill`] stopped: the content could not be read, or not stored.
 pub(crate) enum FillError {
@@ -193,15 +195,21 @@ impl BlobWriter {
             .seal_in_place_separate_tag(
                 nonce(self.counter, last),
                 Aad::empty(),
-                &mut self.sealed[self.open_at..],
+                &mut self.sealed.as_mut_slice()[self.open_at..],
             )
             .map_err(|_| BlobError::Randomness)?;
         self.sealed.extend_from_slice(tag.as_ref());
         self.counter += 1;
         if last || self.sealed.len() >= BATCH {
-            let full = std::mem::replace(&mut self.sealed, Vec::with_capacity(SEALED_CAPACITY));
+            // Exactly a batch goes, and what is past it starts the next one.
+            let mut next = Batch::aligned(if last { 0 } else { SEALED_CAPACITY }, false);
+            if !last {
+                next.extend_from_slice(&self.sealed[BATCH..]);
+                self.sealed.truncate(BATCH);
+            }
+            let full = std::mem::replace(&mut self.sealed, next);
             self.out
-                .write_shared(Batch::new(full, false))
+                .write_shared(full.share())
                 .map_err(io_err("write", &self.tmp))?;
         }
         self.open_at = self.sealed.len();
@@ -290,15 +298,16 @@ impl BlobDir {
             .map_err(io_err("create", &tmp))?;
         let raw_key = Zeroizing::new(random::<32>()?);
         let key = aead_key(&raw_key[..])?;
-        let mut out = WritebackFile::new(file).map_err(io_err("write", &tmp))?;
-        out.write_all(MAGIC).map_err(io_err("write", &tmp))?;
+        let out = WritebackFile::new(file).map_err(io_err("write", &tmp))?;
+        let mut sealed = Batch::aligned(SEALED_CAPACITY, false);
+        sealed.extend_from_slice(MAGIC);
         Ok(BlobWriter {
             out,
             tmp,
             key,
             raw_key,
-            sealed: Vec::with_capacity(SEALED_CAPACITY),
-            open_at: 0,
+            open_at: sealed.len(),
+            sealed,
             counter: 0,
             hash,
             size: 0,
@@ -451,12 +460,13 @@ impl BlobReader {
             count * CHUNK as u64
         };
         let sealed_total = plain_total + count * TAG as u64;
-        let mut buf = Zeroizing::new(Vec::with_capacity(sealed_total as usize));
-        (&mut self.input)
-            .take(sealed_total)
-            .read_to_end(&mut buf)
+        // Aligned and a whole number of pages (but for the last), so that an extracted
+        // copy goes to the disk without another copy; wiped when dropped.
+        let mut buf = Batch::aligned(sealed_total as usize, true);
+        let got = buf
+            .read_from(&mut self.input, sealed_total)
             .map_err(|_| self.damaged("it could not be read"))?;
-        if buf.len() as u64 != sealed_total {
+        if got as u64 != sealed_total {
             return Err(self.damaged("it is cut short"));
         }
         // Each chunk is opened in place and its plaintext moved up over the tags before it.
@@ -469,22 +479,23 @@ impl BlobReader {
             } else {
                 CHUNK
             };
+            let bytes = buf.as_mut_slice();
             let opened = self
                 .key
                 .open_in_place(
                     nonce(self.counter, last),
                     Aad::empty(),
-                    &mut buf[at..at + len + TAG],
+                    &mut bytes[at..at + len + TAG],
                 )
                 .map_err(|_| damaged_io(&self.sha256, "a chunk does not decrypt"))?
                 .len();
-            buf.copy_within(at..at + opened, plain_len);
+            bytes.copy_within(at..at + opened, plain_len);
             plain_len += opened;
             at += len + TAG;
             self.counter += 1;
         }
         buf.truncate(plain_len);
-        let batch = Batch::new(std::mem::take(&mut *buf), true);
+        let batch = buf.share();
         if let Some(h) = self.hash.as_mut() {
             h.update_shared(Arc::clone(&batch));
         }

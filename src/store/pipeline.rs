@@ -17,7 +17,7 @@
 //! does not linger in the page cache.
 
 use std::fs::File;
-use std::io::{self, Seek, Write};
+use std::io::{self, Read, Seek, Write};
 use std::num::NonZeroU64;
 use std::ops::Deref;
 use std::sync::mpsc::{sync_channel, SyncSender};
@@ -38,29 +38,69 @@ const IN_FLIGHT: usize = 4;
 const KICK: u64 = 8 * 1024 * 1024;
 
 /// Bytes passed between threads; with `wipe`, overwritten when the last holder lets go
-/// (decrypted evidence must not linger in freed memory).
+/// (decrypted evidence must not linger in freed memory). A batch made with
+/// [`Batch::aligned`] starts at a page boundary, so the writing thread can hand whole pages
+/// of it to the disk as they are instead of copying them into its own aligned buffer; that
+/// is only a saving, never needed for correctness: whatever is not aligned is copied.
 pub(crate) struct Batch {
     bytes: Vec<u8>,
+    /// Where the content starts in `bytes` (the padding before it is not content).
+    start: usize,
     wipe: bool,
 }
 
 impl Batch {
     pub(crate) fn new(bytes: Vec<u8>, wipe: bool) -> Arc<Self> {
-        Arc::new(Self { bytes, wipe })
+        Arc::new(Self {
+            bytes,
+            start: 0,
+            wipe,
+        })
+    }
+
+    /// An empty batch with room for `capacity` bytes from a page boundary on.
+    pub(crate) fn aligned(capacity: usize, wipe: bool) -> Self {
+        let mut bytes = Vec::<u8>::with_capacity(capacity + ALIGN);
+        let start = bytes.as_ptr().align_offset(ALIGN).min(ALIGN);
+        bytes.resize(start, 0);
+        Self { bytes, start, wipe }
+    }
+
+    pub(crate) fn extend_from_slice(&mut self, more: &[u8]) {
+        self.bytes.extend_from_slice(more);
+    }
+
+    /// Appends up to `limit` bytes read from `from`; returns how many.
+    pub(crate) fn read_from(&mut self, from: impl io::Read, limit: u64) -> io::Result<usize> {
+        from.take(limit).read_to_end(&mut self.bytes)
+    }
+
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.bytes.truncate(self.start + len);
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.bytes[self.start..]
+    }
+
+    pub(crate) fn share(self) -> Arc<Self> {
+        Arc::new(self)
     }
 }
 
 impl Deref for Batch {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        &self.bytes
+        &self.bytes[self.start..]
     }
 }
 
 impl Drop for Batch {
     fn drop(&mut self) {
         if self.wipe {
-            self.bytes.zeroize();
+            // As slices: `Vec::zeroize` wipes byte by byte, a third of extract's time.
+            self.bytes.as_mut_slice().zeroize();
+            self.bytes.spare_capacity_mut().zeroize();
         }
     }
 }
@@ -186,8 +226,9 @@ impl Drop for HashWorker {
 /// A file written on a thread of its own, its pages sent to disk as it grows (see the
 /// module documentation).
 pub(crate) struct WritebackFile {
-    /// Small writes gathered into a batch.
-    buf: Vec<u8>,
+    /// Small writes gathered into a page-aligned batch, sent when it holds [`STAGE`] bytes
+    /// (so that it goes to the disk without another copy).
+    buf: Batch,
     /// `None` once the thread has stopped.
     tx: Option<SyncSender<Arc<Batch>>>,
     worker: Option<JoinHandle<io::Result<File>>>,
@@ -241,6 +282,17 @@ impl Disk {
     }
 
     fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        // Whole pages that arrive aligned while nothing is staged go to the disk as they
+        // are (see [`Batch::aligned`]).
+        if self.direct && self.filled == 0 && bytes.as_ptr().align_offset(ALIGN) == 0 {
+            let whole = bytes.len() / ALIGN * ALIGN;
+            if whole > 0 {
+                write_out(&self.file, &mut self.direct, &bytes[..whole])?;
+                self.written += whole as u64;
+                self.kicked = self.written;
+                bytes = &bytes[whole..];
+            }
+        }
         while self.direct && !bytes.is_empty() {
             let n = (STAGE - self.filled).min(bytes.len());
             let from = self.at + self.filled;
@@ -274,33 +326,16 @@ impl Disk {
     /// Writes the first `len` staged bytes (a multiple of [`ALIGN`] while direct) and keeps
     /// the rest staged.
     fn write_stage(&mut self, len: usize) -> io::Result<()> {
-        let mut done = 0;
-        while done < len {
-            let from = self.at + done;
-            match self.file.write(&self.stage[from..self.at + len]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => done += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // A file system that takes the flag but not the write: through the page
-                // cache from here on.
-                Err(e) if self.direct && e.raw_os_error() == Some(Errno::INVAL.raw_os_error()) => {
-                    self.leave_direct()?
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        write_out(
+            &self.file,
+            &mut self.direct,
+            &self.stage[self.at..self.at + len],
+        )?;
         self.stage
             .copy_within(self.at + len..self.at + self.filled, self.at);
         self.filled -= len;
         self.written += len as u64;
         self.kicked = self.written;
-        Ok(())
-    }
-
-    fn leave_direct(&mut self) -> io::Result<()> {
-        let flags = rustix::fs::fcntl_getfl(&self.file)?;
-        rustix::fs::fcntl_setfl(&self.file, flags - rustix::fs::OFlags::DIRECT)?;
-        self.direct = false;
         Ok(())
     }
 
@@ -313,7 +348,8 @@ impl Disk {
             }
             // The tail is less than a block: through the page cache.
             if self.direct {
-                self.leave_direct()?;
+                leave_direct(&self.file)?;
+                self.direct = false;
             }
             let tail = self.filled;
             self.write_stage(tail)?;
@@ -321,6 +357,32 @@ impl Disk {
         self.file.sync_all()?;
         Ok(self.file)
     }
+}
+
+/// Writes all of `bytes` (a multiple of [`ALIGN`], from an aligned address, while
+/// `direct`). A file system that takes the direct flag but refuses the write gets this and
+/// everything after it through the page cache.
+fn write_out(mut file: &File, direct: &mut bool, bytes: &[u8]) -> io::Result<()> {
+    let mut done = 0;
+    while done < bytes.len() {
+        match file.write(&bytes[done..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if *direct && e.raw_os_error() == Some(Errno::INVAL.raw_os_error()) => {
+                leave_direct(file)?;
+                *direct = false;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn leave_direct(file: &File) -> io::Result<()> {
+    let flags = rustix::fs::fcntl_getfl(file)?;
+    rustix::fs::fcntl_setfl(file, flags - rustix::fs::OFlags::DIRECT)?;
+    Ok(())
 }
 
 fn stopped() -> io::Error {
@@ -353,7 +415,7 @@ impl WritebackFile {
                 disk.finish()
             })?;
         Ok(Self {
-            buf: Vec::new(),
+            buf: Batch::aligned(STAGE, false),
             tx: Some(tx),
             worker: Some(worker),
         })
@@ -378,8 +440,8 @@ impl WritebackFile {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let gathered = std::mem::take(&mut self.buf);
-        self.send(Batch::new(gathered, false))
+        let gathered = std::mem::replace(&mut self.buf, Batch::aligned(STAGE, false));
+        self.send(gathered.share())
     }
 
     /// Writes a batch without copying it.
@@ -406,10 +468,14 @@ impl Write for WritebackFile {
         Ok(data.len())
     }
 
-    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= BATCH {
-            self.send_gathered()?;
+    fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            let n = (STAGE - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.buf.len() == STAGE {
+                self.send_gathered()?;
+            }
         }
         Ok(())
     }
@@ -437,12 +503,23 @@ mod tests {
     fn everything_arrives(path: &std::path::Path) {
         let mut w = WritebackFile::new(File::create(path).unwrap()).unwrap();
         let mut expected = Vec::new();
-        // Pieces of awkward sizes, copied and shared, across many batches and writeback
-        // stretches.
+        // Pieces of awkward sizes, copied, shared and shared aligned, across many batches and
+        // writeback stretches; whole aligned pages come first (straight to the disk), then
+        // after an odd piece (staged), then after the stage has filled up again.
         for i in 0..3000usize {
-            let piece: Vec<u8> = (0..(i * 7919) % 9000).map(|j| (i + j) as u8).collect();
+            let len = if i < 4 || i % 50 < 3 {
+                ALIGN * (1 + i % 3) + if i == 2 { 100 } else { 0 }
+            } else {
+                (i * 7919) % 9000
+            };
+            let piece: Vec<u8> = (0..len).map(|j| (i + j) as u8).collect();
             expected.extend_from_slice(&piece);
-            if i % 3 == 0 {
+            if i < 4 || i % 4 == 1 {
+                let mut aligned = Batch::aligned(piece.len(), i % 2 == 0);
+                aligned.extend_from_slice(&piece);
+                assert_eq!(aligned.as_ptr().align_offset(ALIGN), 0);
+                w.write_shared(aligned.share()).unwrap();
+            } else if i % 3 == 0 {
                 w.write_shared(Batch::new(piece, i % 2 == 0)).unwrap();
             } else {
                 w.write_all(&piece).unwrap();
