@@ -21,7 +21,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
-use super::pipeline::{Batch, ParallelSha256, WritebackFile, BATCH};
+use super::pipeline::{Batch, ParallelSha256, Pool, WritebackFile, BATCH};
 use crate::canonical;
 
 /// Plaintext bytes per chunk.
@@ -108,6 +108,8 @@ pub(crate) struct BlobWriter {
     /// go to the disk without a copy.
     sealed: Batch,
     open_at: usize,
+    /// Memory for the batches read and sealed.
+    pool: Arc<Pool>,
     counter: u64,
     /// `None` when the caller checks the content's SHA-256 itself.
     hash: Option<ParallelSha256>,
@@ -142,7 +144,10 @@ impl BlobWriter {
     /// Appends a batch of plaintext (of any size), hashed on the other thread without a
     /// copy.
     pub(crate) fn write_batch(&mut self, data: Vec<u8>) -> Result<(), BlobError> {
-        let batch = Batch::new(data, false);
+        self.write_shared(Batch::new(data, false))
+    }
+
+    fn write_shared(&mut self, batch: Arc<Batch>) -> Result<(), BlobError> {
         if let Some(h) = self.hash.as_mut() {
             h.update_shared(Arc::clone(&batch));
         }
@@ -158,8 +163,8 @@ impl BlobWriter {
     ) -> Result<Self, FillError> {
         loop {
             // A batch of its own each time: it goes to the hashing thread, not a copy.
-            let mut batch = Vec::with_capacity(BATCH);
-            if let Err(e) = content.take(BATCH as u64).read_to_end(&mut batch) {
+            let mut batch = self.pool.batch(SEALED_CAPACITY);
+            if let Err(e) = batch.read_from(&mut *content, BATCH as u64) {
                 self.abandon();
                 return Err(FillError::Read(e));
             }
@@ -167,7 +172,7 @@ impl BlobWriter {
                 return Ok(self);
             }
             seen(&batch);
-            if let Err(e) = self.write_batch(batch) {
+            if let Err(e) = self.write_shared(batch.share()) {
                 self.abandon();
                 return Err(FillError::Store(e));
             }
@@ -202,7 +207,11 @@ impl BlobWriter {
         self.counter += 1;
         if last || self.sealed.len() >= BATCH {
             // Exactly a batch goes, and what is past it starts the next one.
-            let mut next = Batch::aligned(if last { 0 } else { SEALED_CAPACITY }, false);
+            let mut next = if last {
+                Batch::aligned(0, false)
+            } else {
+                self.pool.batch(SEALED_CAPACITY)
+            };
             if !last {
                 next.extend_from_slice(&self.sealed[BATCH..]);
                 self.sealed.truncate(BATCH);
@@ -299,7 +308,8 @@ impl BlobDir {
         let raw_key = Zeroizing::new(random::<32>()?);
         let key = aead_key(&raw_key[..])?;
         let out = WritebackFile::new(file).map_err(io_err("write", &tmp))?;
-        let mut sealed = Batch::aligned(SEALED_CAPACITY, false);
+        let pool = Pool::new(false);
+        let mut sealed = pool.batch(SEALED_CAPACITY);
         sealed.extend_from_slice(MAGIC);
         Ok(BlobWriter {
             out,
@@ -308,6 +318,7 @@ impl BlobDir {
             raw_key,
             open_at: sealed.len(),
             sealed,
+            pool,
             counter: 0,
             hash,
             size: 0,
@@ -365,6 +376,7 @@ impl BlobDir {
             chunks: size.div_ceil(CHUNK as u64).max(1),
             counter: 0,
             batch: None,
+            pool: Pool::new(true),
             pos: 0,
             hash: Some(ParallelSha256::new()),
             sha256: sha256.to_owned(),
@@ -436,6 +448,8 @@ pub(crate) struct BlobReader {
     counter: u64,
     /// Decrypted content of the last batch of chunks read, wiped once nothing holds it.
     batch: Option<Arc<Batch>>,
+    /// Memory for decrypted batches, wiped when the reader and its batches are gone.
+    pool: Arc<Pool>,
     pos: usize,
     hash: Option<ParallelSha256>,
     sha256: String,
@@ -461,8 +475,8 @@ impl BlobReader {
         };
         let sealed_total = plain_total + count * TAG as u64;
         // Aligned and a whole number of pages (but for the last), so that an extracted
-        // copy goes to the disk without another copy; wiped when dropped.
-        let mut buf = Batch::aligned(sealed_total as usize, true);
+        // copy goes to the disk without another copy.
+        let mut buf = self.pool.batch(sealed_total as usize);
         let got = buf
             .read_from(&mut self.input, sealed_total)
             .map_err(|_| self.damaged("it could not be read"))?;

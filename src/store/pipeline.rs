@@ -21,7 +21,7 @@ use std::io::{self, Read, Seek, Write};
 use std::num::NonZeroU64;
 use std::ops::Deref;
 use std::sync::mpsc::{sync_channel, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use ring::digest::{Context, SHA256};
@@ -47,6 +47,69 @@ pub(crate) struct Batch {
     /// Where the content starts in `bytes` (the padding before it is not content).
     start: usize,
     wipe: bool,
+    /// Where its memory goes back to once nothing holds it.
+    pool: Option<Arc<Pool>>,
+}
+
+/// Memory of batches that nothing holds any more, filled again by the next ones: a file of
+/// gigabytes then touches only a few MiB of fresh memory (every fresh page costs the kernel
+/// a clearing), and decrypted bytes are wiped once, when the pool goes, instead of after
+/// every batch. The pool goes when its owner and the last batch from it have let go.
+pub(crate) struct Pool {
+    spare: Mutex<Vec<Vec<u8>>>,
+    wipe: bool,
+}
+
+/// Buffers a pool keeps: more than can be in flight at once.
+const POOL_KEPT: usize = 4 * IN_FLIGHT;
+
+impl Pool {
+    /// A pool of batches wiped (or not) as [`Batch::new`] says.
+    pub(crate) fn new(wipe: bool) -> Arc<Self> {
+        Arc::new(Self {
+            spare: Mutex::new(Vec::new()),
+            wipe,
+        })
+    }
+
+    /// An empty aligned batch of at least `capacity` bytes, from the pool's memory where
+    /// it has some.
+    pub(crate) fn batch(self: &Arc<Self>, capacity: usize) -> Batch {
+        let reused = self.spare.lock().ok().and_then(|mut s| s.pop());
+        let mut batch = match reused {
+            Some(bytes) if bytes.capacity() >= capacity + ALIGN => {
+                Batch::in_memory(bytes, self.wipe)
+            }
+            other => {
+                // Too small (a pool's batches are all about the same size): let it go.
+                if let Some(bytes) = other {
+                    wipe_vec(bytes, self.wipe);
+                }
+                Batch::aligned(capacity, self.wipe)
+            }
+        };
+        batch.pool = Some(Arc::clone(self));
+        batch
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Ok(spare) = self.spare.get_mut() {
+            for bytes in spare.drain(..) {
+                wipe_vec(bytes, self.wipe);
+            }
+        }
+    }
+}
+
+/// Wipes (if asked) all of a vector's memory, in use or not, and frees it.
+fn wipe_vec(mut bytes: Vec<u8>, wipe: bool) {
+    if wipe {
+        // As slices: `Vec::zeroize` wipes byte by byte, a third of extract's time.
+        bytes.as_mut_slice().zeroize();
+        bytes.spare_capacity_mut().zeroize();
+    }
 }
 
 impl Batch {
@@ -55,15 +118,26 @@ impl Batch {
             bytes,
             start: 0,
             wipe,
+            pool: None,
         })
     }
 
     /// An empty batch with room for `capacity` bytes from a page boundary on.
     pub(crate) fn aligned(capacity: usize, wipe: bool) -> Self {
-        let mut bytes = Vec::<u8>::with_capacity(capacity + ALIGN);
+        Self::in_memory(Vec::with_capacity(capacity + ALIGN), wipe)
+    }
+
+    /// An empty batch in `bytes`'s memory, from its first page boundary on.
+    fn in_memory(mut bytes: Vec<u8>, wipe: bool) -> Self {
+        bytes.clear();
         let start = bytes.as_ptr().align_offset(ALIGN).min(ALIGN);
         bytes.resize(start, 0);
-        Self { bytes, start, wipe }
+        Self {
+            bytes,
+            start,
+            wipe,
+            pool: None,
+        }
     }
 
     pub(crate) fn extend_from_slice(&mut self, more: &[u8]) {
@@ -97,11 +171,16 @@ impl Deref for Batch {
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        if self.wipe {
-            // As slices: `Vec::zeroize` wipes byte by byte, a third of extract's time.
-            self.bytes.as_mut_slice().zeroize();
-            self.bytes.spare_capacity_mut().zeroize();
+        let bytes = std::mem::take(&mut self.bytes);
+        if let Some(pool) = &self.pool {
+            if let Ok(mut spare) = pool.spare.lock() {
+                if spare.len() < POOL_KEPT {
+                    spare.push(bytes);
+                    return;
+                }
+            }
         }
+        wipe_vec(bytes, self.wipe);
     }
 }
 
@@ -229,6 +308,7 @@ pub(crate) struct WritebackFile {
     /// Small writes gathered into a page-aligned batch, sent when it holds [`STAGE`] bytes
     /// (so that it goes to the disk without another copy).
     buf: Batch,
+    pool: Arc<Pool>,
     /// `None` once the thread has stopped.
     tx: Option<SyncSender<Arc<Batch>>>,
     worker: Option<JoinHandle<io::Result<File>>>,
@@ -414,8 +494,10 @@ impl WritebackFile {
                 }
                 disk.finish()
             })?;
+        let pool = Pool::new(false);
         Ok(Self {
-            buf: Batch::aligned(STAGE, false),
+            buf: pool.batch(STAGE),
+            pool,
             tx: Some(tx),
             worker: Some(worker),
         })
@@ -440,7 +522,7 @@ impl WritebackFile {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let gathered = std::mem::replace(&mut self.buf, Batch::aligned(STAGE, false));
+        let gathered = std::mem::replace(&mut self.buf, self.pool.batch(STAGE));
         self.send(gathered.share())
     }
 
@@ -527,6 +609,28 @@ mod tests {
         }
         w.finish().unwrap();
         assert_eq!(std::fs::read(path).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_pool_hands_its_memory_back_empty_and_aligned() {
+        let pool = Pool::new(true);
+        let mut a = pool.batch(BATCH);
+        a.extend_from_slice(b"decrypted");
+        let first = a.as_ptr();
+        let shared = a.share();
+        // Still held: the next batch gets fresh memory.
+        let other = pool.batch(BATCH);
+        assert_ne!(other.as_ptr(), first);
+        drop(shared);
+        let again = pool.batch(BATCH);
+        assert_eq!(again.as_ptr(), first);
+        assert!(again.is_empty());
+        assert_eq!(again.as_ptr().align_offset(ALIGN), 0);
+        // Too small for what is asked: fresh memory, aligned too.
+        drop(again);
+        let bigger = pool.batch(4 * BATCH);
+        assert_ne!(bigger.as_ptr(), first);
+        assert_eq!(bigger.as_ptr().align_offset(ALIGN), 0);
     }
 
     #[test]
