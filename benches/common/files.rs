@@ -83,6 +83,13 @@ pub fn sync_everything() {
     unsafe { libc::sync() };
 }
 
+/// Drops the clean pages of the page cache (only root may), so that what the next
+/// operation writes finds free memory instead of memory the kernel must first reclaim from
+/// earlier steps; returns whether it could.
+pub fn drop_clean_cache() -> bool {
+    fs::write("/proc/sys/vm/drop_caches", "1").is_ok()
+}
+
 /// Reads a file, or every file under a folder, so that it is in the page cache.
 pub fn warm(path: &Path) -> io::Result<u64> {
     if path.is_dir() {
