@@ -1,7 +1,9 @@
 //! Large content (evidence files of gigabytes) streamed through three threads: one reads
 //! and encrypts or decrypts, one computes the SHA-256, one writes. Batches of about a MiB
 //! are shared between them, never copied, and only a few are in flight, so memory does not
-//! grow with the file.
+//! grow with the file; their memory goes back to a [`Pool`] and is filled again. With two
+//! cores and three threads, every copy and every fresh page costs the whole pipeline time,
+//! so batches are built page-aligned where they can be, and go to the disk as they are.
 //!
 //! Every stored or extracted file is synced before the database says it is there, so the
 //! disk's own speed sets the pace. Written through the page cache, a gigabyte would wait in
