@@ -26,7 +26,9 @@
 //! the bundle (the same number of bytes the export encrypts and the import decrypts), timed
 //! from spawn to exit; their peak RSS is their own `VmHWM`, sampled while they run (see
 //! `common/process.rs` for why `wait4` alone cannot tell it). Every figure is the median time (and
-//! the highest peak) of a few runs, interleaved so that background noise hits both.
+//! the highest peak) of a few runs, interleaved so that background noise hits both. Beside
+//! them, ring checking as many Ed25519 signatures as the bundle's ledger has entries, alone
+//! on one core, shows the floor that checking every ledger signature puts under an import.
 //!
 //! `AIGAQ_BENCH_SIZES` (testimonies per bundle, comma-separated) and `AIGAQ_BENCH_RUNS`
 //! change what is measured; the time target applies at 10,000 when it is among the sizes.
@@ -350,6 +352,8 @@ struct SizeRun {
     rage_decrypt: Vec<RageRun>,
     bundle_bytes: u64,
     plain: Plaintext,
+    /// Checking as many Ed25519 signatures as the bundle has ledger entries, alone.
+    signatures: Vec<f64>,
     /// Cores other processes kept busy while this size was measured.
     others_busy: Option<f64>,
 }
@@ -390,6 +394,7 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
         rage_decrypt: Vec::new(),
         bundle_bytes: 0,
         plain: Plaintext::default(),
+        signatures: Vec::new(),
         others_busy: None,
     };
     let cpu_start = cpu_snapshot();
@@ -454,12 +459,43 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
             )
             .into());
         }
+        run.signatures.push(signatures_alone(
+            run.plain.ledger_entries,
+            run.plain.ledger,
+        )?);
     }
     run.others_busy = others_busy(cpu_start, cpu_snapshot(), cores());
     if !keep_asked() {
         fs::remove_dir_all(&dir)?;
     }
     Ok(run)
+}
+
+/// Seconds that ring takes, on one core, to check `entries` Ed25519 signatures over
+/// messages of the ledger's average line length: what an import must do whatever else it
+/// does, so a floor under its time.
+fn signatures_alone(entries: u64, ledger_bytes: u64) -> BenchResult<f64> {
+    use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| "no Ed25519 key")?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "no Ed25519 key")?;
+    let len = (ledger_bytes / entries.max(1)).max(8) as usize;
+    let signed: Vec<(Vec<u8>, ring::signature::Signature)> = (0..entries)
+        .map(|i| {
+            let mut m = vec![b'x'; len];
+            m[..8].copy_from_slice(&i.to_le_bytes());
+            let sig = pair.sign(&m);
+            (m, sig)
+        })
+        .collect();
+    let public = UnparsedPublicKey::new(&ED25519, pair.public_key().as_ref().to_vec());
+    let started = Instant::now();
+    for (m, sig) in &signed {
+        public
+            .verify(m, sig.as_ref())
+            .map_err(|_| "a signature made here does not verify")?;
+    }
+    Ok(started.elapsed().as_secs_f64())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -513,6 +549,18 @@ fn print_times(r: &mut Report, runs: &[SizeRun], cfg: &Config) {
         "  The time target applies at {} testimonies; other sizes show the trend.",
         thousands(target_size)
     );
+    println!("  Floor under import: ring checking as many Ed25519 signatures as the ledger has entries, alone, on one core:");
+    for s in runs {
+        let t = median(s.signatures.clone());
+        let rt = median(s.rage_decrypt.iter().map(|o| o.secs).collect());
+        println!(
+            "  {:>11}  {:>6} signatures {:>10} = {:.1}× rage -d (import checks them on its second core)",
+            thousands(s.testimonies),
+            thousands(s.plain.ledger_entries as usize),
+            dur(t),
+            t / rt.max(1e-9)
+        );
+    }
 }
 
 fn print_memory(r: &mut Report, runs: &[SizeRun], cfg: &Config) {

@@ -198,9 +198,9 @@ function startApp(extraEnv = {}, wrapper = []) {
 }
 
 /** The app's window with this exact title, once it shows (as xdotool sees it). */
-async function appWindow(title) {
+async function appWindow(title, wait = 30_000) {
   let found = [];
-  await until(`a window titled ${title} shows`, () => (found = windowsNamed(`^${title}$`)).length > 0, 30_000);
+  await until(`a window titled ${title} shows`, () => (found = windowsNamed(`^${title}$`)).length > 0, wait);
   return found[0];
 }
 
@@ -903,7 +903,9 @@ async function main() {
     ]);
     const busEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus.address };
     try {
-      const window = await appWindow('Aigaq');
+      // Under strace, on a machine busy with something else, the first window once took
+      // more than 30 s (a few seconds on an idle one).
+      const window = await appWindow('Aigaq', 90_000);
       const typeIn = async (...keys) => {
         xdotool('windowfocus', '--sync', window);
         for (const k of keys) {
