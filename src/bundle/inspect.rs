@@ -2,15 +2,16 @@
 //! before anything is read, only the expected paths and plain files are accepted, in the
 //! writer's order, and the age stream is read to its end so a cut-off file is noticed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::listing::{self, Listing, Name};
 pub use super::manifest::Manifest;
-use super::manifest::{EntryRef, FORMAT};
+use super::manifest::FORMAT;
 use super::org_key::OrgKey;
 use super::record_check::{self, RecordChecks};
 use super::signatures::SignatureCheck;
@@ -255,14 +256,16 @@ fn read_error(e: &io::Error) -> BundleError {
 
 #[derive(Default)]
 struct Reader {
-    /// Kept only until the signature over it is checked.
+    /// Kept only until the signature over it is checked; parsed only then, so that a
+    /// manifest nobody signed costs no more memory than its bytes.
     manifest_bytes: Vec<u8>,
-    /// The manifest's signature verified.
-    signed: bool,
+    /// The key the manifest names as its signer, taken before it is parsed whole.
+    signer: Option<String>,
+    /// Set once the manifest's signature has verified.
     manifest: Option<Manifest>,
-    /// Every file the manifest lists: size, SHA-256, and whether it has been read. The
-    /// manifest's own list is moved here, not copied: this is what grows with the bundle.
-    expected: BTreeMap<String, Expected>,
+    /// Every file the manifest lists: size, SHA-256, and whether it has been read. This is
+    /// what grows with the bundle.
+    expected: Listing,
     /// (record id, revision) pairs a ledger entry in the bundle names, as bytes: one per
     /// entry, so kept compact.
     vouched: HashSet<([u8; 16], [u8; 32])>,
@@ -280,15 +283,8 @@ struct Reader {
     checks: Option<RecordChecks>,
 }
 
-/// A file the manifest lists.
-struct Expected {
-    size: u64,
-    sha256: [u8; 32],
-    seen: bool,
-}
-
 /// A lower-case hyphenated UUID (the only form record ids take in a bundle) as bytes.
-fn uuid_key(s: &str) -> Option<[u8; 16]> {
+pub(super) fn uuid_key(s: &str) -> Option<[u8; 16]> {
     (s.len() == 36 && !s.bytes().any(|b| b.is_ascii_uppercase()))
         .then(|| uuid::Uuid::parse_str(s).ok())
         .flatten()
@@ -296,7 +292,7 @@ fn uuid_key(s: &str) -> Option<[u8; 16]> {
 }
 
 /// A lower-case hex SHA-256 (the only form hashes take in a bundle) as bytes.
-fn hash_key(s: &str) -> Option<[u8; 32]> {
+pub(super) fn hash_key(s: &str) -> Option<[u8; 32]> {
     is_hex64(s).then(|| canonical::unhex32(s)).flatten()
 }
 
@@ -392,7 +388,8 @@ impl Reader {
                 if self.signatures.as_ref().is_some_and(SignatureCheck::failed) {
                     return Err(invalid("a ledger entry's signature does not verify"));
                 }
-                let Some(listed) = self.expected.get_mut(&path) else {
+                let Some(listed) = Name::parse(&path).and_then(|n| self.expected.get_mut(&n))
+                else {
                     return Err(invalid(format!("{path:?} is not listed in the manifest")));
                 };
                 if std::mem::replace(&mut listed.seen, true) {
@@ -436,15 +433,16 @@ impl Reader {
         }
     }
 
+    /// Keeps the manifest's bytes for its signature, which comes next, after checking only
+    /// its format (a later version may hold more) and taking the key it names.
     fn manifest(&mut self, bytes: Vec<u8>) -> Result<(), BundleError> {
-        // The format first, whatever else the manifest holds: a later version may hold
-        // more. Parsed straight into types, never as a tree of values: the list of entries
-        // grows with the bundle.
+        // Everything else, the list of entries above all, is skipped unparsed.
         #[derive(serde::Deserialize)]
-        struct FormatOnly {
+        struct Head {
             format: Option<serde_json::Value>,
+            sender: Option<serde_json::Value>,
         }
-        let head: FormatOnly = serde_json::from_slice(&bytes)
+        let head: Head = serde_json::from_slice(&bytes)
             .map_err(|e| invalid(format!("manifest.json is not JSON: {e}")))?;
         if head.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT) {
             return Err(invalid(format!(
@@ -454,49 +452,13 @@ impl Reader {
                     .unwrap_or_else(|| "(none)".into())
             )));
         }
-        let mut m: Manifest =
-            serde_json::from_slice(&bytes).map_err(|e| invalid(format!("manifest.json: {e}")))?;
-        if let Some(f) = m.entries.iter().find(|f| hash_key(&f.sha256).is_none()) {
-            return Err(invalid(format!(
-                "the manifest's SHA-256 of {} is not 64 lower-case hex digits",
-                f.path
-            )));
-        }
-        // Every member is typed, so the bytes are canonical exactly when they are what
-        // writing these values canonically makes.
-        let (mut at, mut same) = (0usize, true);
-        let entries = m.entries.iter().map(|f| EntryRef {
-            path: f.path.as_str().into(),
-            size: f.size,
-            sha256: hash_key(&f.sha256).unwrap_or_default(),
-        });
-        m.canonical_chunks(entries, |chunk| {
-            same &= bytes.get(at..at + chunk.len()) == Some(chunk);
-            at += chunk.len();
-        })
-        .map_err(|e| invalid(format!("manifest.json: {e}")))?;
-        if !same || at != bytes.len() {
-            return Err(invalid("manifest.json is not in RFC 8785 canonical form"));
-        }
-        if let Some(name) = &m.sender.name {
-            if crate::store::clean_name(name).ok() != Some(name.as_str()) {
-                return Err(invalid(
-                    "the sender's name must be 1 to 200 characters without surrounding spaces or control characters",
-                ));
-            }
-        }
-        for f in std::mem::take(&mut m.entries) {
-            let listed = Expected {
-                size: f.size,
-                sha256: hash_key(&f.sha256).unwrap_or_default(),
-                seen: false,
-            };
-            if self.expected.insert(f.path.clone(), listed).is_some() {
-                return Err(invalid(format!("the manifest lists {} twice", f.path)));
-            }
-        }
+        self.signer = head
+            .sender
+            .as_ref()
+            .and_then(|s| s.get("device_key"))
+            .and_then(|k| k.as_str())
+            .map(str::to_owned);
         self.manifest_bytes = bytes;
-        self.manifest = Some(m);
         Ok(())
     }
 
@@ -504,20 +466,29 @@ impl Reader {
         self.manifest.as_ref().ok_or_else(|| invalid("no manifest"))
     }
 
+    /// Checks the manifest's signature, and only then parses it whole.
     fn signature(&mut self, bytes: &[u8]) -> Result<(), BundleError> {
         let sig = std::str::from_utf8(bytes).map_err(|_| invalid("manifest.sig is not text"))?;
-        let m = self.sender()?;
-        if !verify_b64(
-            &m.sender.device_key,
-            &self.manifest_bytes,
-            sig.trim_end_matches('\n'),
-        ) {
+        let signer = self
+            .signer
+            .as_deref()
+            .ok_or_else(|| invalid("the manifest names no sender.device_key to check it with"))?;
+        if !verify_b64(signer, &self.manifest_bytes, sig.trim_end_matches('\n')) {
             return Err(invalid(
                 "the manifest's signature does not verify with the sender's key",
             ));
         }
-        self.signed = true;
-        self.manifest_bytes = Vec::new();
+        let bytes = std::mem::take(&mut self.manifest_bytes);
+        let (m, listed) = listing::parse(&bytes).map_err(invalid)?;
+        if let Some(name) = &m.sender.name {
+            if crate::store::clean_name(name).ok() != Some(name.as_str()) {
+                return Err(invalid(
+                    "the sender's name must be 1 to 200 characters without surrounding spaces or control characters",
+                ));
+            }
+        }
+        self.expected = listed;
+        self.manifest = Some(m);
         Ok(())
     }
 
@@ -799,17 +770,17 @@ impl Reader {
     }
 
     fn finish(self) -> Result<InspectReport, BundleError> {
-        let m = self
-            .manifest
-            .ok_or_else(|| invalid("the bundle is empty"))?;
-        if !self.signed {
-            return Err(invalid(
-                "the bundle has no manifest.sig after its manifest (it is unsigned)",
-            ));
-        }
-        if let Some((missing, _)) = self.expected.iter().find(|(_, e)| !e.seen) {
+        let Some(m) = self.manifest else {
+            return Err(invalid(if self.manifest_bytes.is_empty() {
+                "the bundle is empty"
+            } else {
+                "the bundle has no manifest.sig after its manifest (it is unsigned)"
+            }));
+        };
+        if let Some(missing) = self.expected.first_unseen() {
             return Err(invalid(format!(
-                "{missing} is listed in the manifest but missing"
+                "{} is listed in the manifest but missing",
+                missing.path()
             )));
         }
         Ok(InspectReport {

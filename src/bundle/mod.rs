@@ -7,6 +7,7 @@ mod age_file;
 pub mod export;
 pub mod import;
 pub mod inspect;
+mod listing;
 pub mod manifest;
 pub mod org_key;
 #[cfg(test)]

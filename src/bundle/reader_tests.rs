@@ -85,6 +85,16 @@ impl Bundle {
 
     /// The tar stream with its manifest text changed by `edit` before it is signed.
     fn tar_edited(&self, ledger: Option<Vec<u8>>, edit: impl Fn(String) -> String) -> Vec<u8> {
+        self.tar_signed_by(&self.keys, ledger, edit)
+    }
+
+    /// [`Self::tar_edited`], the manifest signed with `signer`'s key (whatever it names).
+    fn tar_signed_by(
+        &self,
+        signer: &DeviceKeys,
+        ledger: Option<Vec<u8>>,
+        edit: impl Fn(String) -> String,
+    ) -> Vec<u8> {
         let ledger = ledger.unwrap_or_else(|| {
             let mut out = Vec::new();
             for e in &self.entries {
@@ -119,7 +129,7 @@ impl Bundle {
         })
         .unwrap();
         let manifest = edit(String::from_utf8(manifest).unwrap()).into_bytes();
-        let sig = self.keys.sign_b64(&manifest) + "\n";
+        let sig = signer.sign_b64(&manifest) + "\n";
         let mut t = tar::Builder::new(Vec::new());
         let all = [
             ("manifest.json".to_owned(), manifest),
@@ -300,6 +310,31 @@ fn a_signed_manifest_in_any_but_its_one_form_is_refused() {
         format!("{}{entry},{}", &m[..first], &m[first..])
     });
     assert!(twice.contains("twice"), "{twice}");
+    let elsewhere = refused(&|m| m.replacen("\"path\":\"records/", "\"path\":\"records/../", 1));
+    assert!(
+        elsewhere.contains("not a file an aigaq-bundle/1 holds"),
+        "{elsewhere}"
+    );
     // And untouched, it reads.
     read_plaintext(&b.tar_edited(None, |m| m)[..], Discard).unwrap();
+}
+
+#[test]
+fn a_manifest_signed_by_another_key_is_refused_before_its_list_is_read() {
+    // Anyone can encrypt to an organisation: a manifest nobody signed must cost no more
+    // than its bytes, so its list, however long or broken, is not parsed before the
+    // signature is checked.
+    let b = Bundle::new(2);
+    let other = DeviceKeys::generate().unwrap();
+    let other = DeviceKeys::load(&other.signing_pkcs8, &other.age_identity).unwrap();
+    let broken_list = |m: String| m.replacen("\"entries\":[", "\"entries\":[7,", 1);
+    let err = read_plaintext(&b.tar_signed_by(&other, None, broken_list)[..], Discard)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("signature does not verify"), "{err}");
+    // Signed by its sender, the same list is refused for what it is.
+    let err = read_plaintext(&b.tar_edited(None, broken_list)[..], Discard)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("manifest.json: invalid type"), "{err}");
 }
