@@ -160,8 +160,14 @@ struct ChildReport {
     unlock_peak_kib: u64,
 }
 
-/// `export VAULT OUT` or `import VAULT BUNDLE KEY`.
+/// `export VAULT OUT` or `import VAULT BUNDLE KEY`, or `inspect BUNDLE KEY` (see
+/// [`limits_child`]).
 fn child(args: &[String]) -> BenchResult {
+    if let [op, bundle, key] = args {
+        if op == "inspect" {
+            return limits_child(Path::new(bundle), Path::new(key));
+        }
+    }
     let (op, vault_dir, path, key) = match args {
         [op, vault, out] if op == "export" => (op, vault, out, None),
         [op, vault, bundle, key] if op == "import" => (op, vault, bundle, Some(key)),
@@ -209,6 +215,137 @@ fn child(args: &[String]) -> BenchResult {
     println!("{}", serde_json::to_string(&report)?);
     eprintln!("    … {op}: {} records in {}", records, dur(secs));
     Ok(())
+}
+
+/// Reads a bundle made by [`limits_bundle`] as `aigaq inspect` does, which must refuse it,
+/// and reports the reader's peak RSS.
+fn limits_child(bundle: &Path, key: &Path) -> BenchResult {
+    let key = OrgKey::read(key, None)?;
+    reset_peak_rss()?;
+    let rss_start_kib = proc_status_kib("VmRSS")?;
+    let started = Instant::now();
+    let refused =
+        aigaq::bundle::inspect::read_bundle(bundle, &key, aigaq::bundle::inspect::Discard);
+    let secs = started.elapsed().as_secs_f64();
+    let peak_kib = proc_status_kib("VmHWM")?;
+    if refused.is_ok() {
+        return Err("a bundle listing files it does not hold was accepted".into());
+    }
+    let report = ChildReport {
+        records: 0,
+        secs,
+        rss_start_kib,
+        peak_kib,
+        unlock_peak_kib: 0,
+    };
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// A bundle at the reader's limits, as other software (or an attacker: anyone can encrypt
+/// to the organisation) could make one: a manifest listing the most files a reader accepts,
+/// half records and half attachments, signed by a fresh key or by nobody, and none of the
+/// files. The reader must refuse it, and its peak while doing so is what a manifest that
+/// large costs: everything after the manifest streams.
+fn limits_bundle(dir: &Path, org: &OrgKey, signed: bool) -> BenchResult<std::path::PathBuf> {
+    use aigaq::bundle::inspect::MAX_FILES;
+    use aigaq::bundle::manifest::{FileEntry, LedgerRange, Manifest, Sender, FORMAT};
+    use base64::Engine;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+        .map_err(|_| "no Ed25519 key")?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "no Ed25519 key")?;
+    let hash = |s: String| aigaq::canonical::sha256_hex(s.as_bytes());
+    let mut entries = Vec::with_capacity(MAX_FILES);
+    entries.push(FileEntry {
+        path: "ledger.jsonl".into(),
+        size: 1,
+        sha256: hash("ledger".into()),
+    });
+    for i in 0..(MAX_FILES - 1) / 2 {
+        let rev = hash(format!("r{i}"));
+        entries.push(FileEntry {
+            path: format!("records/01a2052a-71ef-73a4-8e59-{i:012}/{rev}.json"),
+            size: 500,
+            sha256: rev,
+        });
+        let sha = hash(format!("a{i}"));
+        entries.push(FileEntry {
+            path: format!("attachments/{sha}"),
+            size: 1000,
+            sha256: sha,
+        });
+    }
+    let manifest = aigaq::canonical::to_bytes(&Manifest {
+        format: FORMAT.into(),
+        bundle_id: "01a2052a-7217-762b-b012-544e59b531ce".into(),
+        created: "2026-11-22T21:29:57Z".into(),
+        sender: Sender {
+            device_key: b64.encode(pair.public_key().as_ref()),
+            age_recipient: org.recipient(),
+            name: None,
+        },
+        ledger: LedgerRange { first: 1, last: 1 },
+        entries,
+    })?;
+    let sig = if signed {
+        b64.encode(pair.sign(&manifest).as_ref())
+    } else {
+        b64.encode([7u8; 64])
+    } + "\n";
+    let path = dir.join(if signed {
+        "limits-signed.age"
+    } else {
+        "limits-unsigned.age"
+    });
+    let recipient = aigaq::bundle::org_key::parse_recipient(&org.recipient())?;
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))?;
+    let mut out = encryptor.wrap_output(BufWriter::new(File::create(&path)?))?;
+    let mut tar = tar::Builder::new(&mut out);
+    for (name, bytes) in [
+        ("manifest.json", &manifest[..]),
+        ("manifest.sig", sig.as_bytes()),
+    ] {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o600);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, name, bytes)?;
+    }
+    tar.finish()?;
+    drop(tar);
+    out.finish()?.flush()?;
+    Ok(path)
+}
+
+/// The reader's peak on [`limits_bundle`]s: (manifest bytes, unsigned peak, signed peak).
+fn measure_limits(s: &Shared<'_>) -> BenchResult<(u64, u64, u64)> {
+    eprintln!(
+        "the reader at its limits: a manifest of {} files …",
+        thousands(aigaq::bundle::inspect::MAX_FILES)
+    );
+    let mut peaks = [0u64; 2];
+    let mut manifest_bytes = 0;
+    for (i, signed) in [false, true].into_iter().enumerate() {
+        let bundle = limits_bundle(s.root, s.org, signed)?;
+        manifest_bytes = fs::metadata(&bundle)?.len();
+        let exe = std::env::current_exe()?;
+        let args: [&OsStr; 4] = [
+            CHILD_FLAG.as_ref(),
+            "inspect".as_ref(),
+            bundle.as_os_str(),
+            s.org_key_file.as_os_str(),
+        ];
+        let done = run_measured(&exe, &args, "inspect")?;
+        let line = done.stdout.lines().last().unwrap_or_default();
+        let r: ChildReport = serde_json::from_str(line)
+            .map_err(|e| format!("inspect: unreadable report {line:?}: {e}"))?;
+        peaks[i] = r.peak_kib.max(done.peak_kib());
+        fs::remove_file(&bundle)?;
+    }
+    Ok((manifest_bytes, peaks[0], peaks[1]))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -661,6 +798,33 @@ fn print_memory(r: &mut Report, runs: &[SizeRun], cfg: &Config) {
     }
 }
 
+fn print_limits(r: &mut Report, (bundle_bytes, unsigned_kib, signed_kib): (u64, u64, u64)) {
+    r.section(&format!(
+        "2b. The reader at its limits: a bundle of {} listing {} files and holding none (whole process's peak)",
+        bytes_text(bundle_bytes),
+        thousands(aigaq::bundle::inspect::MAX_FILES)
+    ));
+    for (what, kib) in [
+        ("signed by nobody (refused at the signature)", unsigned_kib),
+        ("signed by its sender (refused: files missing)", signed_kib),
+    ] {
+        let ok = (kib as f64 / 1024.0) < PEAK_RSS_TARGET_MIB;
+        let result = r.result(Some(ok), || {
+            format!(
+                "reading a manifest of {} files, {what}: {} (target < {PEAK_RSS_TARGET_MIB:.0} MiB)",
+                thousands(aigaq::bundle::inspect::MAX_FILES),
+                mib_text(kib)
+            )
+        });
+        println!(
+            "  {what:<48} {:>10}  < {PEAK_RSS_TARGET_MIB:.0} MiB  {result}",
+            mib_text(kib)
+        );
+    }
+    println!("  Everything after the manifest streams; this is what the largest manifest a reader");
+    println!("  accepts costs, before the unlock of a vault (inspect needs none).");
+}
+
 fn print_bundles(r: &Report, runs: &[SizeRun]) {
     r.section("3. Bundles (the bytes rage encrypted and decrypted are the decrypted stream)");
     println!(
@@ -738,6 +902,7 @@ fn main() -> BenchResult {
     for &n in &cfg.sizes {
         runs.push(measure_size(&shared, n)?);
     }
+    let limits = measure_limits(&shared)?;
 
     // ---------------------------------------------------------------------------------
     let mut r = Report::default();
@@ -799,6 +964,7 @@ fn main() -> BenchResult {
     }
     print_times(&mut r, &runs, &cfg);
     print_memory(&mut r, &runs, &cfg);
+    print_limits(&mut r, limits);
     print_bundles(&r, &runs);
 
     r.summary();
