@@ -821,8 +821,13 @@ fn print_limits(r: &mut Report, (bundle_bytes, unsigned_kib, signed_kib): (u64, 
             mib_text(kib)
         );
     }
-    println!("  Everything after the manifest streams; this is what the largest manifest a reader");
-    println!("  accepts costs, before the unlock of a vault (inspect needs none).");
+    for line in [
+        "What the largest manifest a reader accepts costs (inspect unlocks no vault). Reading on,",
+        "the manifest's bytes are freed; the reader keeps its list and a little per record and",
+        "attachment while their content streams. A whole import of such a bundle is not measured.",
+    ] {
+        println!("  {line}");
+    }
 }
 
 fn print_bundles(r: &Report, runs: &[SizeRun]) {
