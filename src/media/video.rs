@@ -3,7 +3,9 @@
 //! `com.apple.quicktime.location.ISO6709` key or 3GPP's `loci`. Phones write `moov` after
 //! the media data, at the end of the file, so it is picked out of the stream as the file
 //! passes ([`MoovWatch`]) rather than read from the first bytes; only `moov` is kept, and
-//! only up to [`MOOV_LIMIT`]. [`strip`] blanks them out for `export --strip-metadata`.
+//! only up to [`MOOV_LIMIT`]. The time of recording is also in the headers of the recording
+//! and of each track (`mvhd`, `tkhd`, `mdhd`). [`strip`] blanks all of them out for
+//! `export --strip-metadata`.
 
 use std::io::{self, Read, Write};
 
@@ -141,6 +143,9 @@ struct Found {
     make: Option<String>,
     model: Option<String>,
     time: Option<String>,
+    /// When the recording was made, from its headers: used where no `©day` or Apple
+    /// creation date says it (those carry the phone's time zone).
+    header_time: Option<String>,
 }
 
 impl Found {
@@ -160,7 +165,7 @@ impl Found {
     fn into_warnings(self) -> Vec<Warning> {
         let mut out = Vec::new();
         super::push_warning(&mut out, "gps_position", self.place);
-        super::push_warning(&mut out, "time", self.time);
+        super::push_warning(&mut out, "time", self.time.or(self.header_time));
         super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
         out
     }
@@ -279,6 +284,42 @@ fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
     spans(bytes).map(move |s| (s.kind, &bytes[s.body.0..s.body.1]))
 }
 
+/// Headers of the whole recording (`mvhd`), of a track (`tkhd`) and of its media (`mdhd`):
+/// each starts with when it was made and last changed, which a phone sets to the time of
+/// recording.
+const HEADERS: [&[u8; 4]; 3] = [b"mvhd", b"tkhd", b"mdhd"];
+
+/// Seconds from the ISO base media epoch (1904-01-01) to the Unix one.
+const SECONDS_1904_TO_1970: i64 = 2_082_844_800;
+
+/// Where a header's creation and modification times are in its body (after its version and
+/// flags: 32-bit times in version 0, 64-bit in version 1), and how wide each is.
+fn header_times(body: &[u8]) -> Option<(std::ops::Range<usize>, usize)> {
+    let width = match body.first()? {
+        0 => 4,
+        1 => 8,
+        _ => return None,
+    };
+    let end = 4 + 2 * width;
+    (body.len() >= end).then_some((4..end, width))
+}
+
+/// A header's creation time, as RFC 3339 in UTC; `None` when unset (zero).
+fn recorded_at(body: &[u8]) -> Option<String> {
+    let (range, width) = header_times(body)?;
+    let mut seconds = [0u8; 8];
+    seconds[8 - width..].copy_from_slice(&body[range.start..range.start + width]);
+    let since_1904 = i64::try_from(u64::from_be_bytes(seconds)).ok()?;
+    if since_1904 == 0 {
+        return None;
+    }
+    let unix = since_1904.checked_sub(SECONDS_1904_TO_1970)?;
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
 /// Boxes that hold other boxes where metadata is kept.
 const CONTAINERS: [&[u8; 4]; 6] = [b"moov", b"trak", b"udta", b"mdia", b"minf", b"ilst"];
 
@@ -296,6 +337,10 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
             found.set(field, value);
         } else if &kind == b"meta" {
             meta(body, depth, found);
+        } else if HEADERS.contains(&&kind) {
+            if found.header_time.is_none() {
+                found.header_time = recorded_at(body);
+            }
         } else if CONTAINERS.contains(&&kind) {
             walk(body, depth + 1, found);
         }
@@ -463,6 +508,15 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
             note(removed, field.removed_as());
         } else if &span.kind == b"meta" {
             blank_meta(&mut bytes[from..to], depth, removed);
+        } else if HEADERS.contains(&&span.kind) {
+            // Zero is the format's "not known": players and editors take it.
+            if let Some((times, _)) = header_times(&bytes[from..to]) {
+                let times = &mut bytes[from + times.start..from + times.end];
+                if times.iter().any(|&b| b != 0) {
+                    times.fill(0);
+                    note(removed, Field::Time.removed_as());
+                }
+            }
         } else if CONTAINERS.contains(&&span.kind) && &span.kind != b"ilst" {
             blank(&mut bytes[from..to], depth + 1, removed);
         }
@@ -671,6 +725,67 @@ pub(crate) mod tests {
             // Stripping again finds nothing more.
             assert!(stripped(&out).1.is_empty());
         }
+    }
+
+    /// A header box of `kind`, `version` 0 or 1, made and changed at `unix` seconds.
+    fn header(kind: &[u8; 4], version: u8, unix: i64) -> Vec<u8> {
+        let t = (unix + SECONDS_1904_TO_1970) as u64;
+        let mut body = vec![version, 0, 0, 0];
+        for _ in 0..2 {
+            if version == 1 {
+                body.extend_from_slice(&t.to_be_bytes());
+            } else {
+                body.extend_from_slice(&(t as u32).to_be_bytes());
+            }
+        }
+        body.extend_from_slice(&[0; 80]);
+        bx(kind, &body)
+    }
+
+    #[test]
+    fn a_recording_s_header_times_are_shown_and_blanked() {
+        // 2022-01-05T04:11:12Z, in the recording's, a track's and its media's headers.
+        let at = 1_641_355_872;
+        let trak = bx(
+            b"trak",
+            &[header(b"tkhd", 1, at), bx(b"mdia", &header(b"mdhd", 0, at))].concat(),
+        );
+        let moov = bx(b"moov", &[header(b"mvhd", 0, at), trak].concat());
+        let file = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"mdat", &[5; 1000]), moov].concat();
+        for piece in [1, 7, 4096] {
+            assert_eq!(
+                get(&watched(&file, piece), "time").as_deref(),
+                Some("2022-01-05T04:11:12Z")
+            );
+        }
+        let (out, removed) = stripped(&file);
+        assert_eq!(removed, ["time"]);
+        assert_eq!(out.len(), file.len());
+        assert!(watched(&out, 4096).is_empty());
+        // Both times of all three headers, and no more, were there; none is left.
+        let t = ((at + SECONDS_1904_TO_1970) as u32).to_be_bytes();
+        assert_eq!(file.windows(4).filter(|w| w == &t).count(), 6);
+        assert_eq!(out.windows(4).filter(|w| w == &t).count(), 0);
+        assert!(stripped(&out).1.is_empty());
+        // A phone's own creation date, with its time zone, is the one shown.
+        let mut apple = iphone();
+        let mvhd = apple.windows(4).position(|w| w == b"mvhd").unwrap() + 4;
+        apple[mvhd + 4..mvhd + 8]
+            .copy_from_slice(&((at + SECONDS_1904_TO_1970) as u32).to_be_bytes());
+        assert_eq!(
+            get(&watched(&apple, 64), "time").as_deref(),
+            Some("2022-01-05T10:11:12+0600")
+        );
+        // A header of another version, or cut short, gives nothing.
+        let odd = bx(
+            b"moov",
+            &[
+                bx(b"mvhd", &[2, 0, 0, 0, 1, 2, 3, 4]),
+                bx(b"mvhd", &[0, 0, 0]),
+            ]
+            .concat(),
+        );
+        assert!(watched(&[bx(b"ftyp", b"isom"), odd].concat(), 5).is_empty());
     }
 
     #[test]
