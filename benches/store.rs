@@ -33,8 +33,13 @@ use aigaq::model::Testimony;
 use aigaq::store::Store;
 use aigaq::{KdfParams, Passphrase, Vault};
 
+#[allow(dead_code)]
+#[path = "common/mod.rs"]
+mod common;
 #[path = "common/testimonies.rs"]
 mod testimonies;
+use common::load::{cpu_snapshot, others_busy, BACKGROUND_WARNING_CORES};
+use common::report::thousands;
 use testimonies::{corpus, generate, Rng, LANGS};
 
 type BenchResult<T = ()> = Result<T, Box<dyn Error>>;
@@ -517,54 +522,6 @@ fn fsync_floor(dir: &Path, n: usize) -> BenchResult<(Samples, Samples)> {
     Ok((Samples::new(overwrite), Samples::new(append)))
 }
 
-/// CPU time of the whole machine and of this process (Linux `/proc`), to tell how much else
-/// ran beside the benchmark on a shared machine.
-#[derive(Clone, Copy)]
-struct CpuSnapshot {
-    /// All CPUs, busy ticks.
-    busy: u64,
-    /// All CPUs, busy and idle ticks.
-    total: u64,
-    /// This process, user and system ticks.
-    own: u64,
-}
-
-fn cpu_snapshot() -> Option<CpuSnapshot> {
-    let stat = fs::read_to_string("/proc/stat").ok()?;
-    let ticks: Vec<u64> = stat
-        .lines()
-        .next()?
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    // user nice system idle iowait irq softirq steal (guest time is inside user)
-    let &[user, nice, system, idle, iowait, irq, softirq, steal, ..] = ticks.as_slice() else {
-        return None;
-    };
-    let busy = user + nice + system + irq + softirq + steal;
-    let me = fs::read_to_string("/proc/self/stat").ok()?;
-    // After the command name in parentheses: state is field 3, utime 14, stime 15.
-    let fields: Vec<&str> = me[me.rfind(')')? + 1..].split_whitespace().collect();
-    let own = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(CpuSnapshot {
-        busy,
-        total: busy + idle + iowait,
-        own,
-    })
-}
-
-/// How many cores other processes kept busy, on average, between two snapshots.
-fn others_busy(from: Option<CpuSnapshot>, to: Option<CpuSnapshot>, cores: usize) -> Option<f64> {
-    let (a, b) = (from?, to?);
-    let total = b.total.checked_sub(a.total).filter(|&t| t > 0)?;
-    let others = (b.busy.saturating_sub(a.busy)).saturating_sub(b.own.saturating_sub(a.own));
-    Some(others as f64 / total as f64 * cores as f64)
-}
-
-/// Other processes using more than this many cores make the figures unreliable.
-const BACKGROUND_WARNING_CORES: f64 = 0.2;
-
 /// Median time of one Argon2id derivation per candidate cost.
 fn kdf_grid(cfg: &Config, pass: &Passphrase) -> BenchResult<Vec<(u32, u32, Duration)>> {
     let mut out = Vec::new();
@@ -595,18 +552,6 @@ fn kdf_grid(cfg: &Config, pass: &Passphrase) -> BenchResult<Vec<(u32, u32, Durat
 // ---------------------------------------------------------------------------------------
 // Printing
 // ---------------------------------------------------------------------------------------
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn ms(d: Duration) -> String {
     let v = d.as_secs_f64() * 1e3;
