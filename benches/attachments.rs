@@ -68,9 +68,7 @@ use common::files::{
     copy_vault, drop_clean_cache, keep_if_asked, remove_if_present, scratch, sync_everything,
     sync_tree, tree_bytes, warm, write_noise,
 };
-use common::load::{
-    cores, cpu_snapshot, io_between, io_snapshot, others_busy, BACKGROUND_WARNING_CORES,
-};
+use common::load::{cores, cpu_snapshot, io_between, io_snapshot, others_busy, print_others_busy};
 use common::process::{run_measured_quiet, setup_output, SpawnReport};
 use common::rage::{find_rage, rage_version, NOT_FOUND};
 use common::report::{bytes_text, dur, median, mib, mib_text, Report};
@@ -893,14 +891,7 @@ fn main() -> BenchResult {
             "  (not root: the page cache could not be dropped first, so cp and rage may also pay for reclaiming it, which flatters aigaq)"
         );
     }
-    if let Some(busy) = res.others_busy {
-        println!("  other processes kept busy, in cores on average while measuring: {busy:.2}");
-        if busy > BACKGROUND_WARNING_CORES {
-            println!(
-                "  WARNING: the machine was busy with other work during part of the run; rerun when it is idle"
-            );
-        }
-    }
+    print_others_busy(res.others_busy);
     if let Some(io) = io {
         println!("  {}", io.describe());
     }

@@ -61,9 +61,7 @@ mod testimonies;
 use common::files::{
     copy_vault, keep_if_asked, scratch, sync_everything, sync_tree, tree_bytes, write_noise,
 };
-use common::load::{
-    cores, cpu_snapshot, io_between, io_snapshot, others_busy, BACKGROUND_WARNING_CORES,
-};
+use common::load::{cores, cpu_snapshot, io_between, io_snapshot, others_busy, print_others_busy};
 use common::process::{run_measured_quiet, setup_output, SpawnReport};
 use common::report::{bytes_text, dur, mib_text, Report, Spread};
 use common::{env_flag, env_number, BenchResult};
@@ -664,14 +662,7 @@ fn main() -> BenchResult {
     println!(
         "  each operation a process of its own; wipe vaults at a light Argon2id cost (a wipe derives no key), the unlock vault at the default cost"
     );
-    if let Some(busy) = busy {
-        println!("  other processes kept busy, in cores on average while measuring: {busy:.2}");
-        if busy > BACKGROUND_WARNING_CORES {
-            println!(
-                "  WARNING: the machine was busy with other work during part of the run; rerun when it is idle"
-            );
-        }
-    }
+    print_others_busy(busy);
     if let Some(io) = io {
         println!("  {}", io.describe());
     }

@@ -137,3 +137,17 @@ impl IoUse {
         )
     }
 }
+
+/// Prints how many cores other processes kept busy while the benchmark measured, with a
+/// warning when that was enough to make the figures unreliable.
+pub fn print_others_busy(busy: Option<f64>) {
+    let Some(busy) = busy else {
+        return;
+    };
+    println!("  other processes kept busy, in cores on average while measuring: {busy:.2}");
+    if busy > BACKGROUND_WARNING_CORES {
+        println!(
+            "  WARNING: the machine was busy with other work during part of the run; rerun when it is idle"
+        );
+    }
+}
