@@ -251,11 +251,9 @@ fn limits_bundle(dir: &Path, org: &OrgKey, signed: bool) -> BenchResult<std::pat
     use aigaq::bundle::inspect::MAX_FILES;
     use aigaq::bundle::manifest::{FileEntry, LedgerRange, Manifest, Sender, FORMAT};
     use base64::Engine;
-    use ring::signature::{Ed25519KeyPair, KeyPair};
+    use ring::signature::KeyPair;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
-        .map_err(|_| "no Ed25519 key")?;
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "no Ed25519 key")?;
+    let pair = signing_key()?;
     let hash = |s: String| aigaq::canonical::sha256_hex(s.as_bytes());
     let mut entries = Vec::with_capacity(MAX_FILES);
     entries.push(FileEntry {
@@ -608,14 +606,20 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
     Ok(run)
 }
 
+/// A fresh Ed25519 key, as a device signs with.
+fn signing_key() -> BenchResult<ring::signature::Ed25519KeyPair> {
+    use ring::signature::Ed25519KeyPair;
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+        .map_err(|_| "no Ed25519 key")?;
+    Ok(Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "no Ed25519 key")?)
+}
+
 /// Seconds that ring takes, on one core, to check `entries` Ed25519 signatures over
 /// messages of the ledger's average line length: what an import must do whatever else it
 /// does, so a floor under its time.
 fn signatures_alone(entries: u64, ledger_bytes: u64) -> BenchResult<f64> {
-    use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
-    let rng = ring::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| "no Ed25519 key")?;
-    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| "no Ed25519 key")?;
+    use ring::signature::{KeyPair, UnparsedPublicKey, ED25519};
+    let pair = signing_key()?;
     let len = (ledger_bytes / entries.max(1)).max(8) as usize;
     let signed: Vec<(Vec<u8>, ring::signature::Signature)> = (0..entries)
         .map(|i| {

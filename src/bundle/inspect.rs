@@ -332,16 +332,14 @@ pub(super) fn is_hex64(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// `records/<uuid>/<sha256>.json` → (uuid, sha256).
+/// `records/<uuid>/<sha256>.json` → (uuid, sha256), for a path [`Name::parse`] takes for a
+/// record (which decides what a record's path may be).
 fn record_path(path: &str) -> Option<(&str, &str)> {
-    let rest = path.strip_prefix("records/")?;
-    let (id, file) = rest.split_once('/')?;
-    let rev = file.strip_suffix(".json")?;
-    (uuid::Uuid::parse_str(id).is_ok()
-        && id.len() == 36
-        && id == id.to_lowercase()
-        && is_hex64(rev))
-    .then_some((id, rev))
+    if !matches!(Name::parse(path), Some(Name::Record(..))) {
+        return None;
+    }
+    let (id, file) = path.strip_prefix("records/")?.split_once('/')?;
+    Some((id, file.strip_suffix(".json")?))
 }
 
 impl Reader {

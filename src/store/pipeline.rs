@@ -28,7 +28,7 @@ use std::thread::JoinHandle;
 
 use ring::digest::{Context, SHA256};
 use rustix::io::Errno;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::canonical;
 
@@ -153,6 +153,12 @@ impl Batch {
 
     pub(crate) fn truncate(&mut self, len: usize) {
         self.bytes.truncate(self.start + len);
+    }
+
+    /// Drops the first `len` bytes, moving the rest to the start (which stays aligned).
+    fn remove_front(&mut self, len: usize) {
+        self.bytes.copy_within(self.start + len.., self.start);
+        self.truncate(self.len() - len);
     }
 
     pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
@@ -326,11 +332,9 @@ const STAGE: usize = BATCH;
 struct Disk {
     file: File,
     direct: bool,
-    /// For direct writes: `stage[at..at + STAGE]` is aligned; `filled` bytes wait in it.
-    /// Wiped when dropped: decrypted evidence may pass through.
-    stage: Zeroizing<Vec<u8>>,
-    at: usize,
-    filled: usize,
+    /// For direct writes: bytes waiting for a whole aligned block, in an aligned batch of
+    /// [`STAGE`] bytes' room. Wiped when dropped: decrypted evidence may pass through.
+    stage: Batch,
     /// For writes through the page cache: bytes written, and up to where writeback has
     /// been asked for.
     written: u64,
@@ -346,18 +350,11 @@ impl Disk {
             && rustix::fs::fcntl_getfl(&file)
                 .and_then(|f| rustix::fs::fcntl_setfl(&file, f | rustix::fs::OFlags::DIRECT))
                 .is_ok();
-        let stage = Zeroizing::new(if direct {
-            vec![0u8; STAGE + ALIGN]
-        } else {
-            Vec::new()
-        });
-        let at = stage.as_ptr().align_offset(ALIGN).min(ALIGN);
+        let stage = Batch::aligned(if direct { STAGE } else { 0 }, true);
         Self {
             file,
             direct,
             stage,
-            at,
-            filled: 0,
             written: 0,
             kicked: 0,
         }
@@ -366,7 +363,7 @@ impl Disk {
     fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
         // Whole pages that arrive aligned while nothing is staged go to the disk as they
         // are (see [`Batch::aligned`]).
-        if self.direct && self.filled == 0 && bytes.as_ptr().align_offset(ALIGN) == 0 {
+        if self.direct && self.stage.is_empty() && bytes.as_ptr().align_offset(ALIGN) == 0 {
             let whole = bytes.len() / ALIGN * ALIGN;
             if whole > 0 {
                 write_out(&self.file, &mut self.direct, &bytes[..whole])?;
@@ -376,12 +373,10 @@ impl Disk {
             }
         }
         while self.direct && !bytes.is_empty() {
-            let n = (STAGE - self.filled).min(bytes.len());
-            let from = self.at + self.filled;
-            self.stage[from..from + n].copy_from_slice(&bytes[..n]);
-            self.filled += n;
+            let n = (STAGE - self.stage.len()).min(bytes.len());
+            self.stage.extend_from_slice(&bytes[..n]);
             bytes = &bytes[n..];
-            if self.filled == STAGE {
+            if self.stage.len() == STAGE {
                 self.write_stage(STAGE)?;
             }
         }
@@ -408,14 +403,8 @@ impl Disk {
     /// Writes the first `len` staged bytes (a multiple of [`ALIGN`] while direct) and keeps
     /// the rest staged.
     fn write_stage(&mut self, len: usize) -> io::Result<()> {
-        write_out(
-            &self.file,
-            &mut self.direct,
-            &self.stage[self.at..self.at + len],
-        )?;
-        self.stage
-            .copy_within(self.at + len..self.at + self.filled, self.at);
-        self.filled -= len;
+        write_out(&self.file, &mut self.direct, &self.stage[..len])?;
+        self.stage.remove_front(len);
         self.written += len as u64;
         self.kicked = self.written;
         Ok(())
@@ -424,7 +413,7 @@ impl Disk {
     /// Writes what is staged and syncs.
     fn finish(mut self) -> io::Result<File> {
         if self.direct {
-            let whole = self.filled / ALIGN * ALIGN;
+            let whole = self.stage.len() / ALIGN * ALIGN;
             if whole > 0 {
                 self.write_stage(whole)?;
             }
@@ -433,7 +422,7 @@ impl Disk {
                 leave_direct(&self.file)?;
                 self.direct = false;
             }
-            let tail = self.filled;
+            let tail = self.stage.len();
             self.write_stage(tail)?;
         }
         self.file.sync_all()?;
