@@ -11,6 +11,7 @@
 //! AIGAQ_BENCH_QUICK=1 cargo bench --bench bundle     # smoke run, a few hundred testimonies
 //! AIGAQ_BENCH_SIZES=1000,10000,100000 cargo bench --bench bundle   # up to the largest bundle
 //! AIGAQ_BENCH_DIR=/media/usb cargo bench --bench bundle
+//! AIGAQ_BENCH_LARGEST=1 cargo bench --bench bundle --features bench-internals   # and 2c
 //! ```
 //!
 //! The collector's vault holds testimonies from the generator shared with `benches/store.rs`,
@@ -30,6 +31,10 @@
 //! them, ring checking as many Ed25519 signatures as the bundle's ledger has entries, alone
 //! on one core, shows the floor that checking every ledger signature puts under an import.
 //!
+//! With `AIGAQ_BENCH_LARGEST=1`, section 2c fills a vault of 180,000 testimonies and imports
+//! the largest bundle a reader accepts from it, once: Aigaq's export stops at 100,000, but
+//! other software may send more, up to the reader's limits (see [`measure_largest`]).
+//!
 //! `AIGAQ_BENCH_SIZES` (testimonies per bundle, comma-separated) and `AIGAQ_BENCH_RUNS`
 //! change what is measured; the time target applies at 10,000 when it is among the sizes.
 //! Scratch vaults go to the system's temporary folder (or `AIGAQ_BENCH_DIR`) and are deleted
@@ -39,7 +44,7 @@
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use aigaq::bundle::export::ExportOptions;
@@ -86,7 +91,13 @@ struct Config {
     sizes: Vec<usize>,
     /// Runs of each measured operation.
     runs: usize,
+    /// Also import the largest bundle a reader accepts (section 2c).
+    largest: bool,
 }
+
+/// Section 2c exports past Aigaq's cap, which only a benchmark build can.
+const LARGEST_NEEDS_FEATURE: &str = "AIGAQ_BENCH_LARGEST=1 needs the export past the cap on \
+     testimonies: run `AIGAQ_BENCH_LARGEST=1 cargo bench --bench bundle --features bench-internals`";
 
 impl Config {
     fn from_env() -> BenchResult<Config> {
@@ -96,12 +107,14 @@ impl Config {
                 quick,
                 sizes: vec![50, 200],
                 runs: 1,
+                largest: false,
             }
         } else {
             Config {
                 quick,
                 sizes: vec![1_000, ISSUE_SIZE],
                 runs: 3,
+                largest: false,
             }
         };
         if let Ok(sizes) = std::env::var("AIGAQ_BENCH_SIZES") {
@@ -120,6 +133,10 @@ impl Config {
                 .parse::<usize>()
                 .map_err(|e| format!("AIGAQ_BENCH_RUNS={runs:?}: {e}"))?
                 .max(1);
+        }
+        cfg.largest = std::env::var("AIGAQ_BENCH_LARGEST").is_ok_and(|v| !v.is_empty() && v != "0");
+        if cfg.largest && !cfg!(feature = "bench-internals") {
+            return Err(LARGEST_NEEDS_FEATURE.into());
         }
         Ok(cfg)
     }
@@ -160,8 +177,8 @@ struct ChildReport {
     unlock_peak_kib: u64,
 }
 
-/// `export VAULT OUT` or `import VAULT BUNDLE KEY`, or `inspect BUNDLE KEY` (see
-/// [`limits_child`]).
+/// `export VAULT OUT`, `export-uncapped VAULT OUT` (see [`measure_largest`]) or
+/// `import VAULT BUNDLE KEY`, or `inspect BUNDLE KEY` (see [`limits_child`]).
 fn child(args: &[String]) -> BenchResult {
     if let [op, bundle, key] = args {
         if op == "inspect" {
@@ -169,7 +186,7 @@ fn child(args: &[String]) -> BenchResult {
         }
     }
     let (op, vault_dir, path, key) = match args {
-        [op, vault, out] if op == "export" => (op, vault, out, None),
+        [op, vault, out] if op == "export" || op == UNCAPPED => (op, vault, out, None),
         [op, vault, bundle, key] if op == "import" => (op, vault, bundle, Some(key)),
         _ => return Err(format!("{CHILD_FLAG}: unexpected arguments {args:?}").into()),
     };
@@ -190,10 +207,14 @@ fn child(args: &[String]) -> BenchResult {
                 armor: false,
                 ..ExportOptions::default()
             };
-            vault
-                .store_mut()
-                .export(SHARED_WITH, Path::new(path), opts)?
-                .records
+            let store = vault.store_mut();
+            let out = Path::new(path);
+            let report = if op == UNCAPPED {
+                export_uncapped(store, out, opts)?
+            } else {
+                store.export(SHARED_WITH, out, opts)?
+            };
+            report.records
         }
         Some(key) => vault
             .store_mut()
@@ -215,6 +236,27 @@ fn child(args: &[String]) -> BenchResult {
     println!("{}", serde_json::to_string(&report)?);
     eprintln!("    … {op}: {} records in {}", records, dur(secs));
     Ok(())
+}
+
+/// The child's operation that exports past Aigaq's cap on testimonies.
+const UNCAPPED: &str = "export-uncapped";
+
+#[cfg(feature = "bench-internals")]
+fn export_uncapped(
+    store: &mut aigaq::store::Store,
+    out: &Path,
+    opts: ExportOptions,
+) -> BenchResult<aigaq::bundle::export::ExportReport> {
+    Ok(store.export_uncapped_for_benchmark(SHARED_WITH, out, opts)?)
+}
+
+#[cfg(not(feature = "bench-internals"))]
+fn export_uncapped(
+    _: &mut aigaq::store::Store,
+    _: &Path,
+    _: ExportOptions,
+) -> BenchResult<aigaq::bundle::export::ExportReport> {
+    Err(LARGEST_NEEDS_FEATURE.into())
 }
 
 /// Reads a bundle made by [`limits_bundle`] as `aigaq inspect` does, which must refuse it,
@@ -353,6 +395,8 @@ fn measure_limits(s: &Shared<'_>) -> BenchResult<(u64, u64, u64)> {
 /// One run of an export or an import in a child.
 #[derive(Clone, Copy)]
 struct OpRun {
+    /// Testimonies exported, or revisions newly imported.
+    records: usize,
     secs: f64,
     peak_kib: u64,
     rss_start_kib: u64,
@@ -361,7 +405,8 @@ struct OpRun {
     process_peak_kib: u64,
 }
 
-fn run_child(args: &[&Path], what: &str, expect_records: usize) -> BenchResult<OpRun> {
+/// `expect_records`: how many testimonies the operation must handle, when known.
+fn run_child(args: &[&Path], what: &str, expect_records: Option<usize>) -> BenchResult<OpRun> {
     let exe = std::env::current_exe()?;
     let mut child_args: Vec<&OsStr> = vec![CHILD_FLAG.as_ref()];
     child_args.extend(args.iter().map(|a| a.as_os_str()));
@@ -369,14 +414,11 @@ fn run_child(args: &[&Path], what: &str, expect_records: usize) -> BenchResult<O
     let line = done.stdout.lines().last().unwrap_or_default();
     let r: ChildReport = serde_json::from_str(line)
         .map_err(|e| format!("{what}: unreadable report {line:?}: {e}"))?;
-    if r.records != expect_records {
-        return Err(format!(
-            "{what} handled {} testimonies, not {expect_records}",
-            r.records
-        )
-        .into());
+    if let Some(expected) = expect_records.filter(|&n| n != r.records) {
+        return Err(format!("{what} handled {} testimonies, not {expected}", r.records).into());
     }
     Ok(OpRun {
+        records: r.records,
         secs: r.secs,
         peak_kib: r.peak_kib,
         rss_start_kib: r.rss_start_kib,
@@ -426,6 +468,23 @@ fn make_collector(
         .store_mut()
         .add_recipient(SHARED_WITH, &org.recipient())?;
     Ok(())
+}
+
+/// In `dir`, a collector's vault holding `n` testimonies and an empty organisation's vault;
+/// and how long making them took.
+fn make_vaults(
+    s: &Shared<'_>,
+    dir: &Path,
+    n: usize,
+    label: &str,
+) -> BenchResult<(PathBuf, PathBuf, Duration)> {
+    let started = Instant::now();
+    eprintln!("{label}: generating the testimonies and filling the collector's vault …");
+    let collector = dir.join("collector");
+    make_collector(&collector, s.pass, &corpus(0..n), s.org)?;
+    let organisation = dir.join("organisation");
+    drop(Vault::init(&organisation, s.pass, KdfParams::DEFAULT)?);
+    Ok((collector, organisation, started.elapsed()))
 }
 
 /// What the age layer of a bundle holds.
@@ -508,13 +567,7 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
     let label = thousands(n);
     let dir = s.root.join(format!("n{n}"));
     fs::create_dir(&dir)?;
-    let setup_started = Instant::now();
-    eprintln!("{label}: generating the testimonies and filling the collector's vault …");
-    let collector = dir.join("collector");
-    make_collector(&collector, s.pass, &corpus(0..n), s.org)?;
-    let organisation = dir.join("organisation");
-    drop(Vault::init(&organisation, s.pass, KdfParams::DEFAULT)?);
-    let setup = setup_started.elapsed();
+    let (collector, organisation, setup) = make_vaults(s, &dir, n, &label)?;
 
     let bundle = dir.join("bundle-1.age");
     let plain_file = dir.join("plain.tar");
@@ -539,8 +592,11 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
         let copy = dir.join(format!("collector-{k}"));
         copy_vault(&collector, &copy)?;
         let out = dir.join(format!("bundle-{k}.age"));
-        run.export
-            .push(run_child(&[Path::new("export"), &copy, &out], "export", n)?);
+        run.export.push(run_child(
+            &[Path::new("export"), &copy, &out],
+            "export",
+            Some(n),
+        )?);
         fs::remove_dir_all(&copy)?;
         let bytes = fs::metadata(&out)?.len();
         // (Later bundles differ from the first by a few bytes: age adds a random "grease"
@@ -558,7 +614,7 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
         run.import.push(run_child(
             &[Path::new("import"), &copy, &bundle, s.org_key_file],
             "import",
-            n,
+            Some(n),
         )?);
         fs::remove_dir_all(&copy)?;
 
@@ -604,6 +660,64 @@ fn measure_size(s: &Shared<'_>, n: usize) -> BenchResult<SizeRun> {
         fs::remove_dir_all(&dir)?;
     }
     Ok(run)
+}
+
+// ---------------------------------------------------------------------------------------
+// The largest bundle a reader accepts, imported whole
+// ---------------------------------------------------------------------------------------
+
+/// Testimonies in the collector's vault for section 2c: more than the reader's limits let
+/// one bundle carry (its 64 MiB ledger holds about 160,000 entries of this generator's), so
+/// the export stops where a reader would refuse more.
+const LARGEST_FILL: usize = 180_000;
+
+struct LargestRun {
+    filled: usize,
+    setup: Duration,
+    export: OpRun,
+    import: OpRun,
+    bundle_bytes: u64,
+    plain: Plaintext,
+}
+
+/// Aigaq never writes a bundle of more than [`aigaq::bundle::export::MAX_RECORDS`]
+/// testimonies, but a reader accepts more, up to its limits on the ledger, the manifest, the
+/// files and the bytes, from any software that signs what it sends (or anyone who wants to
+/// make an organisation's import grow). So the export here takes testimonies in order with
+/// every reader limit but not that cap, and the import of that bundle is measured whole.
+fn measure_largest(s: &Shared<'_>) -> BenchResult<LargestRun> {
+    let label = format!("largest ({})", thousands(LARGEST_FILL));
+    let dir = s.root.join("largest");
+    fs::create_dir(&dir)?;
+    let (collector, organisation, setup) = make_vaults(s, &dir, LARGEST_FILL, &label)?;
+
+    eprintln!("{label}: exporting past the cap on testimonies …");
+    let bundle = dir.join("bundle.age");
+    let export = run_child(&[Path::new(UNCAPPED), &collector, &bundle], "export", None)?;
+    let bundle_bytes = fs::metadata(&bundle)?.len();
+    let plain_file = dir.join("plain.tar");
+    let plain = decrypt_bundle(&bundle, s.org, &plain_file)?;
+    fs::remove_file(&plain_file)?;
+    eprintln!(
+        "{label}: importing {} testimonies …",
+        thousands(export.records)
+    );
+    let import = run_child(
+        &[Path::new("import"), &organisation, &bundle, s.org_key_file],
+        "import",
+        Some(export.records),
+    )?;
+    if !keep_asked() {
+        fs::remove_dir_all(&dir)?;
+    }
+    Ok(LargestRun {
+        filled: LARGEST_FILL,
+        setup,
+        export,
+        import,
+        bundle_bytes,
+        plain,
+    })
 }
 
 /// A fresh Ed25519 key, as a device signs with.
@@ -828,10 +942,80 @@ fn print_limits(r: &mut Report, (bundle_bytes, unsigned_kib, signed_kib): (u64, 
     for line in [
         "What the largest manifest a reader accepts costs (inspect unlocks no vault). Reading on,",
         "the manifest's bytes are freed; the reader keeps its list and a little per record and",
-        "attachment while their content streams. A whole import of such a bundle is not measured.",
+        "attachment while their content streams: section 2c imports the largest bundle whole.",
     ] {
         println!("  {line}");
     }
+}
+
+fn print_largest(r: &mut Report, largest: Option<&LargestRun>) {
+    use aigaq::bundle::inspect::{MAX_FILES, MAX_INDEX_BYTES, MAX_TOTAL_BYTES};
+    let Some(l) = largest else {
+        r.section("2c. The largest bundle a reader accepts, imported whole: not run");
+        println!("  AIGAQ_BENCH_LARGEST=1 cargo bench --bench bundle --features bench-internals");
+        println!(
+            "  fills a vault of {} testimonies (a few minutes) and imports the largest bundle",
+            thousands(LARGEST_FILL)
+        );
+        println!("  a reader accepts from it.");
+        return;
+    };
+    let p = &l.plain;
+    r.section(&format!(
+        "2c. The largest bundle a reader accepts, imported whole: {} testimonies, {}",
+        thousands(l.import.records),
+        bytes_text(l.bundle_bytes)
+    ));
+    // Which of the reader's limits stopped the export: the one it came closest to.
+    let files = p.record_files as usize + 3;
+    let nearest = [
+        ("ledger", p.ledger as f64 / MAX_INDEX_BYTES as f64),
+        ("manifest", p.manifest as f64 / MAX_INDEX_BYTES as f64),
+        ("files", files as f64 / MAX_FILES as f64),
+        ("decrypted bytes", p.bytes as f64 / MAX_TOTAL_BYTES as f64),
+    ]
+    .into_iter()
+    .fold(("", 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    println!(
+        "  the collector's vault holds {} testimonies (filled in {:.0} s, not measured); an export",
+        thousands(l.filled),
+        l.setup.as_secs_f64()
+    );
+    println!(
+        "  with every reader limit but not Aigaq's cap of {} took {} of them: its {} is at {:.1}% of",
+        thousands(aigaq::bundle::export::MAX_RECORDS),
+        thousands(l.export.records),
+        nearest.0,
+        100.0 * nearest.1
+    );
+    println!(
+        "  the reader's limit ({} files; ledger {} of {} entries; manifest {})",
+        thousands(files),
+        bytes_text(p.ledger),
+        thousands(p.ledger_entries as usize),
+        bytes_text(p.manifest)
+    );
+    let ok = mib(l.import.peak_kib) < PEAK_RSS_TARGET_MIB;
+    let result = r.result(Some(ok), || {
+        format!(
+            "import of the largest bundle a reader accepts ({} testimonies): peak {} (target < {PEAK_RSS_TARGET_MIB:.0} MiB)",
+            thousands(l.import.records),
+            mib_text(l.import.peak_kib)
+        )
+    });
+    println!(
+        "  {:<48} {:>10}  < {PEAK_RSS_TARGET_MIB:.0} MiB  {result}   in {}; whole process {}",
+        "import, the operation's peak",
+        mib_text(l.import.peak_kib),
+        dur(l.import.secs),
+        mib_text(l.import.process_peak_kib)
+    );
+    println!(
+        "  {:<48} {:>10}  (Aigaq never writes one; in {})",
+        "export past the cap, the operation's peak",
+        mib_text(l.export.peak_kib),
+        dur(l.export.secs)
+    );
 }
 
 fn print_bundles(r: &Report, runs: &[SizeRun]) {
@@ -912,6 +1096,11 @@ fn main() -> BenchResult {
         runs.push(measure_size(&shared, n)?);
     }
     let limits = measure_limits(&shared)?;
+    let largest = if cfg.largest {
+        Some(measure_largest(&shared)?)
+    } else {
+        None
+    };
 
     // ---------------------------------------------------------------------------------
     let mut r = Report::default();
@@ -974,6 +1163,7 @@ fn main() -> BenchResult {
     print_times(&mut r, &runs, &cfg);
     print_memory(&mut r, &runs, &cfg);
     print_limits(&mut r, limits);
+    print_largest(&mut r, largest.as_ref());
     print_bundles(&r, &runs);
 
     r.summary();

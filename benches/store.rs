@@ -15,11 +15,11 @@
 //! for query plans). The figures are printed at the end; progress goes to stderr.
 //!
 //! The plain SQLite workload runs first, then the same workload on an SQLCipher database
-//! with `PRAGMA cipher_memory_security` off, then on a vault as shipped (memory security
-//! on). SQLCipher makes memory security process-wide and impossible to turn off once any
-//! connection turned it on, so everything measured without it must come before the first
-//! vault is opened. Section 5 sets both SQLCipher runs against plain SQLite, to tell the
-//! cost of encryption from the cost of memory security. The header says how much CPU other
+//! whose freed memory is not wiped, then on a vault as shipped (SQLite's freed memory wiped
+//! by the `sqlite-wipe` allocator). Wiping is process-wide and stays on once the first
+//! vault opens, so everything measured without it must come before that. Section 5 sets
+//! both SQLCipher runs against plain SQLite, to tell the cost of encryption from the cost of
+//! wiping. The header says how much CPU other
 //! processes used in each phase, since the figures are only meaningful on an otherwise idle
 //! machine.
 
@@ -230,9 +230,9 @@ impl Samples {
 
 /// The same figure for the three kinds of store measured.
 struct Trio<T> {
-    /// The vault as shipped: SQLCipher with memory security on.
+    /// The vault as shipped: SQLCipher, freed memory wiped.
     cipher: T,
-    /// SQLCipher with memory security off.
+    /// SQLCipher, freed memory not wiped.
     unsecured: T,
     plain: T,
 }
@@ -241,9 +241,9 @@ struct Trio<T> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Plain,
-    /// SQLCipher, random key, `cipher_memory_security` off; must run before any vault.
-    CipherNoMemsec,
-    /// A vault as shipped (memory security on).
+    /// SQLCipher, random key, freed memory not wiped; must run before any vault.
+    CipherNoWipe,
+    /// A vault as shipped (freed memory wiped).
     Cipher,
 }
 
@@ -251,7 +251,7 @@ impl Kind {
     fn label(self) -> &'static str {
         match self {
             Kind::Plain => "plain SQLite",
-            Kind::CipherNoMemsec => "SQLCipher, memsec off",
+            Kind::CipherNoWipe => "SQLCipher, no wipe",
             Kind::Cipher => "SQLCipher",
         }
     }
@@ -273,7 +273,7 @@ impl Opened {
                     &dir.join("vault.db"),
                 )?))
             }
-            Kind::CipherNoMemsec => {
+            Kind::CipherNoWipe => {
                 fs::create_dir_all(dir)?;
                 Opened::Bare(Box::new(Store::open_encrypted_for_benchmark(
                     &dir.join("vault.db"),
@@ -313,7 +313,8 @@ struct Workload {
     grown: usize,
     grow_time: Duration,
     search_big: SearchRun,
-    /// `PRAGMA cipher_memory_security` as the store saw it.
+    /// Whether SQLite's freed memory was being wiped, and SQLCipher's own memory security
+    /// (off: the allocator wipes instead), as the store saw them.
     memory_security: String,
 }
 
@@ -348,10 +349,13 @@ fn workload(
     let (grown, grow_time) = grow(main.store_mut(), cfg.big, items.len(), cfg.batch)?;
     eprintln!("{name}: search at {} …", thousands(cfg.big));
     let search_big = search(main.store(), queries)?;
-    let memory_security = main
-        .store()
-        .pragma("cipher_memory_security")
-        .unwrap_or_else(|_| "?".into());
+    let memory_security = format!(
+        "wipe {}, SQLCipher memsec {}",
+        if sqlite_wipe::wiping() { "on" } else { "off" },
+        main.store()
+            .pragma("cipher_memory_security")
+            .unwrap_or_else(|_| "?".into())
+    );
     Ok(Workload {
         bulk_batched,
         bulk_one,
@@ -625,8 +629,8 @@ impl Report {
         );
     }
 
-    /// One workload, then a row per SQLCipher run: encryption only (memory security off)
-    /// and as shipped (memory security on), each against plain SQLite. `ratio` is how many
+    /// One workload, then a row per SQLCipher run: encryption only (freed memory not
+    /// wiped) and as shipped (wiped), each against plain SQLite. `ratio` is how many
     /// times longer SQLCipher takes; `None` target means information only.
     fn compare(
         &mut self,
@@ -665,12 +669,12 @@ fn ratio(cipher: Duration, plain: Duration) -> f64 {
     cipher.as_secs_f64() / plain.as_secs_f64().max(1e-12)
 }
 
-/// Per query class, the vault as shipped (memory security on), SQLCipher with memory
-/// security off, and plain SQLite.
+/// Per query class, the vault as shipped (freed memory wiped), SQLCipher without the wipe,
+/// and plain SQLite.
 fn print_search_classes(run: Trio<&SearchRun>) {
     println!(
         "    {:<28} {:>3} {:>5}  {:>19}  {:>19}  {:>19}",
-        "", "", "hits", "SQLCipher as shipped", "SQLCipher memsec off", "plain SQLite"
+        "", "", "hits", "SQLCipher as shipped", "SQLCipher no wipe", "plain SQLite"
     );
     println!(
         "    {:<28} {:>3} {:>5}  {:>9} {:>9}  {:>9} {:>9}  {:>9} {:>9}",
@@ -744,25 +748,24 @@ fn main() -> BenchResult {
     }
     let qs = queries(cfg.queries, cfg.bulk);
 
-    // 1, 2, 3 and 5. Plain SQLite first, then SQLCipher with memory security off, then the
-    // vaults: the Store turns on `PRAGMA cipher_memory_security` for every vault, and
-    // SQLCipher makes that setting process-wide and one-way (every SQLite allocation is then
-    // locked and wiped), so once a vault is open in this process neither a "plain" database
-    // nor an encrypted one "without memory security" is what it says.
+    // 1, 2, 3 and 5. Plain SQLite first, then SQLCipher without the wipe, then the vaults:
+    // the first vault turns on the wiping of everything SQLite frees, for the whole process
+    // and for good, so once a vault is open neither a "plain" database nor an encrypted one
+    // "without the wipe" is what it says.
     let cpu_start = cpu_snapshot();
     let plain = workload(Kind::Plain, &root.join("plain"), &cfg, &items, &qs, &pass)?;
     let (floor_overwrite, floor_append) = fsync_floor(root, cfg.saves)?;
     let cpu_plain = cpu_snapshot();
     let unsecured = workload(
-        Kind::CipherNoMemsec,
-        &root.join("cipher-nomemsec"),
+        Kind::CipherNoWipe,
+        &root.join("cipher-nowipe"),
         &cfg,
         &items,
         &qs,
         &pass,
     )?;
     let cpu_unsecured = cpu_snapshot();
-    // Vaults from here on: memory security is on for the rest of the process.
+    // Vaults from here on: freed memory is wiped for the rest of the process.
     let cipher = workload(Kind::Cipher, &root.join("cipher"), &cfg, &items, &qs, &pass)?;
     let cpu_cipher = cpu_snapshot();
 
@@ -807,16 +810,16 @@ fn main() -> BenchResult {
         details_bytes / cfg.bulk.max(1)
     );
     println!(
-        "  order: plain SQLite, then SQLCipher with memory security off, then SQLCipher vaults as shipped"
+        "  order: plain SQLite, then SQLCipher without the wipe, then SQLCipher vaults as shipped"
     );
     println!(
-        "  cipher_memory_security: plain run {}, SQLCipher memsec-off run {}, SQLCipher vault run {} (and all later runs)",
+        "  freed memory: plain run {}; SQLCipher no-wipe run {}; SQLCipher vault run {} (and all later runs)",
         plain.memory_security, unsecured.memory_security, cipher.memory_security
     );
     let phases = [
         ("plain", others_busy(cpu_start, cpu_plain, cores)),
         (
-            "SQLCipher memsec off",
+            "SQLCipher no wipe",
             others_busy(cpu_plain, cpu_unsecured, cores),
         ),
         (
@@ -1017,15 +1020,15 @@ fn main() -> BenchResult {
         "5. SQLCipher against plain SQLite, same workload, same process (ratio = SQLCipher time / plain time)",
     );
     println!(
-        "  Each workload has two rows: \"encryption only\" is SQLCipher with cipher_memory_security"
+        "  Each workload has two rows: \"encryption only\" is SQLCipher without wiping freed memory"
     );
     println!(
-        "  off (measured before any vault was opened); \"as shipped\" is the vault, memory security on."
+        "  (measured before any vault was opened); \"as shipped\" is the vault, SQLite's freed memory wiped."
     );
     println!("  The ≤ {CIPHER_RATIO_TARGET:.1}× target is evaluated on each row.");
     r.compare_header();
-    const OFF: &str = "encryption only (memsec off) / plain";
-    const ON: &str = "as shipped (memsec on) / plain";
+    const OFF: &str = "encryption only (no wipe) / plain";
+    const ON: &str = "as shipped (wiped) / plain";
     let bulk_row =
         |r: &mut Report, name: String, n: usize, pick: fn(&Workload) -> Duration, target| {
             let p = pick(&plain);

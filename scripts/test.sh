@@ -28,7 +28,7 @@ npm --prefix ui test --silent
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy --bench store --features bench-internals --quiet -- -D warnings
+cargo clippy --benches --features bench-internals --quiet -- -D warnings
 
 step "Rust tests (core, CLI, app shell)"
 cargo test --workspace --quiet

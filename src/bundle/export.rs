@@ -551,6 +551,23 @@ fn each_outgoing(
     })
 }
 
+/// Bytes each record's lines take in `ledger.jsonl`, by record id: what taking a testimony
+/// adds to the ledger, which a reader limits as it does the manifest. Kept as 16-byte ids
+/// (every record id is a UUID), so that this stays a few MiB for the largest vault.
+fn ledger_bytes_by_record(tx: &Transaction<'_>) -> Result<HashMap<u128, u64>, StoreError> {
+    let mut sizes = HashMap::new();
+    let mut line = Vec::with_capacity(512);
+    ledger::for_each(tx, |e| {
+        if let Ok(id) = uuid::Uuid::parse_str(&e.record) {
+            line.clear();
+            e.write_canonical(&mut line);
+            *sizes.entry(id.as_u128()).or_insert(0) += line.len() as u64 + 1;
+        }
+        Ok(())
+    })?;
+    Ok(sizes)
+}
+
 /// First pass: what goes, measured and hashed as it will leave, with the attachments it
 /// takes planned. The first records' bytes are kept, up to `keep` bytes; the others go to
 /// `spool`. Also returns how many testimonies wait for the next export.
@@ -564,8 +581,10 @@ fn select_outgoing(
     let blobs = src.blobs;
     let mut outgoing = Vec::new();
     let (mut kept, mut keeping) = (0usize, true);
-    // What the records and attachments taken so far add to the tar and the manifest.
-    let (mut content, mut listed) = (0u64, 0u64);
+    // What the records and attachments taken so far add to the tar, the manifest and the
+    // ledger.
+    let (mut content, mut listed, mut history) = (0u64, 0u64, 0u64);
+    let histories = ledger_bytes_by_record(src.tx)?;
     // The manifest, its signature and the ledger are files too.
     let mut files = 3usize;
     let mut left = 0usize;
@@ -598,8 +617,20 @@ fn select_outgoing(
             more_listed += in_manifest("attachments/".len() + 64, b.size);
         }
         let more_files = 1 + plan.blobs.len() - before.0;
+        let more_history = uuid::Uuid::parse_str(&id)
+            .ok()
+            .and_then(|u| histories.get(&u.as_u128()).copied())
+            .unwrap_or(0);
+        if outgoing.is_empty() && more_history > limits.index {
+            return Err(BundleError::LedgerTooLong {
+                size: more_history,
+                limit: limits.index,
+            }
+            .into());
+        }
         if content + more_content > limits.for_content()
             || listed + more_listed > limits.index
+            || history + more_history > limits.index
             || files + more_files > limits.files
             || outgoing.len() == limits.records
         {
@@ -609,6 +640,7 @@ fn select_outgoing(
         }
         content += more_content;
         listed += more_listed;
+        history += more_history;
         files += more_files;
         // Only a run from the first records is kept, the rest spooled in order.
         keeping &= kept.saturating_add(bytes.len()) <= keep;
@@ -753,6 +785,23 @@ impl Store {
         opts: ExportOptions,
     ) -> Result<ExportReport, StoreError> {
         self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER)
+    }
+
+    /// [`Store::export`] within the reader's limits but past [`MAX_RECORDS`]: the largest
+    /// bundle a reader accepts, as other software could write it, only so the benchmark can
+    /// measure an import of one. Not compiled into any build of the app or CLI.
+    #[cfg(feature = "bench-internals")]
+    pub fn export_uncapped_for_benchmark(
+        &mut self,
+        name: &str,
+        out: &Path,
+        opts: ExportOptions,
+    ) -> Result<ExportReport, StoreError> {
+        let limits = Limits {
+            records: usize::MAX,
+            ..Limits::READER
+        };
+        self.export_keeping(name, out, opts, KEEP_BYTES, limits)
     }
 
     /// [`Store::export`], keeping at most `keep` bytes of records between the passes.
@@ -965,6 +1014,25 @@ mod tests {
         got
     }
 
+    /// The bundle's `ledger.jsonl`, read with the age and tar crates alone.
+    fn ledger_of(bundle: &Path, key: &OrgKey) -> String {
+        let file = std::io::BufReader::new(std::fs::File::open(bundle).unwrap());
+        let plain = age::Decryptor::new(file)
+            .unwrap()
+            .decrypt(std::iter::once(key.identity() as &dyn age::Identity))
+            .unwrap();
+        let mut tar = tar::Archive::new(plain);
+        for entry in tar.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            if entry.path_bytes().as_ref() == b"ledger.jsonl" {
+                let mut text = String::new();
+                entry.read_to_string(&mut text).unwrap();
+                return text;
+            }
+        }
+        panic!("no ledger.jsonl in {}", bundle.display());
+    }
+
     fn collector_with(n: usize, dir: &Path) -> (Vault, OrgKey) {
         let pass = Passphrase::new("correct horse battery staple".into()).unwrap();
         let mut v = Vault::init(&dir.join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
@@ -1049,6 +1117,27 @@ mod tests {
             .export_keeping("Org", &out, opts_all, 0, few_records)
             .unwrap();
         assert_eq!((r.records, r.left_for_next), (4, 3));
+
+        // So is the ledger: each testimony's history goes whole with it, or waits.
+        let short_ledger = Limits {
+            index: 2 * 1024,
+            ..Limits::READER
+        };
+        let out = dir.path().join("ledger.age");
+        let r = store
+            .export_keeping("Org", &out, opts_all, 0, short_ledger)
+            .unwrap();
+        assert!(r.records >= 1 && r.left_for_next >= 1, "{r:?}");
+        assert_eq!(r.records + r.left_for_next, 7);
+        let ledger = ledger_of(&out, &key);
+        assert!(ledger.len() as u64 <= short_ledger.index);
+        assert_eq!(
+            ledger
+                .lines()
+                .filter(|l| l.contains("\"kind\":\"create\""))
+                .count(),
+            r.records
+        );
 
         // A testimony that could never fit is named as the problem, not "nothing to send".
         let tiny = Limits {

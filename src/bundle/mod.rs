@@ -132,8 +132,9 @@ pub enum BundleError {
         /// The most a bundle's records and attachments may take.
         limit: u64,
     },
-    /// The ledger entries of what would go are more than a receiver reads.
-    #[error("the history (ledger) of the testimonies to send is {size} bytes, more than one bundle may carry ({limit}); nothing was written: Aigaq cannot yet split a history this long across bundles")]
+    /// The ledger entries of what would go are more than a receiver reads: those of one
+    /// testimony alone (those of several wait for the next export).
+    #[error("the history (ledger) of a testimony to send is {size} bytes, more than one bundle may carry ({limit}); nothing was written")]
     LedgerTooLong {
         /// Bytes of `ledger.jsonl`.
         size: u64,

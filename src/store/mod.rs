@@ -5,6 +5,8 @@ pub mod attachments;
 pub mod blobs;
 mod deliveries;
 mod duress;
+#[cfg(test)]
+mod freed_memory_tests;
 mod identity;
 mod migrations;
 pub(crate) mod pipeline;
@@ -259,10 +261,10 @@ impl Store {
         Store::with_keys(conn, path)
     }
 
-    /// An encrypted database opened with a random key and SQLCipher's memory security as
-    /// asked, only so the benchmark can tell the cost of encryption from the cost of wiping
-    /// and locking freed memory. SQLCipher applies memory security to the whole process and
-    /// cannot turn it off again, so a run without it must come before any vault is opened.
+    /// An encrypted database opened with a random key, SQLite's freed memory wiped or not
+    /// as asked, only so the benchmark can tell the cost of encryption from the cost of
+    /// wiping. Wiping applies to the whole process and stays on (see `sqlite-wipe`), so a run
+    /// without it must come before any vault is opened.
     #[cfg(feature = "bench-internals")]
     pub fn open_encrypted_for_benchmark(
         path: &Path,
@@ -297,11 +299,16 @@ impl Store {
             } else {
                 OpenFlags::empty()
             };
+        // Before SQLite's first use in the process, which is where it takes its allocator.
+        let wiping_allocator = sqlite_wipe::install();
         let conn = Connection::open_with_flags(path, flags)?;
         if let Some(key) = key {
-            // SQLCipher wipes (and locks against swap) the memory it frees once this is on;
-            // set before the key. Only the benchmark ever passes `false`.
-            if memory_security {
+            // Only the benchmark ever passes `false`. Should SQLite have started before the
+            // first vault (never in the app or CLI), SQLCipher wipes what it frees instead,
+            // more slowly; set before the key.
+            if memory_security && wiping_allocator {
+                sqlite_wipe::wipe_from_now_on();
+            } else if memory_security {
                 conn.execute_batch("PRAGMA cipher_memory_security = ON;")?;
             }
             let mut sql = zeroize::Zeroizing::new(String::with_capacity(96));
