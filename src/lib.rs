@@ -13,6 +13,7 @@ pub mod media;
 pub mod model;
 pub mod settings;
 pub mod store;
+pub mod swap;
 pub mod vault;
 
 pub use error::Error;

@@ -492,14 +492,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&settings)?;
             } else {
                 print_text(&format!(
-                    "wipe after   {}\nduress       {}\nkey cost     Argon2id {} MiB, {} passes\n",
+                    "wipe after   {}\nduress       {}\nkey cost     Argon2id {} MiB, {} passes\nswap         {}\n",
                     settings
                         .wipe_after
                         .map(|n| format!("{n} failed unlocks in a row"))
                         .unwrap_or_else(|| "never".into()),
                     if settings.duress { "set" } else { "not set" },
                     settings.kdf_memory_mib,
-                    settings.kdf_passes
+                    settings.kdf_passes,
+                    swap_text(&settings.swap)
                 ))?;
             }
         }
@@ -1186,6 +1187,21 @@ fn clip(s: &str, n: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// The swap line of `security`: what it means for testimonies, and what to do.
+fn swap_text(swap: &aigaq::swap::Swap) -> String {
+    use aigaq::swap::Swap;
+    match swap {
+        Swap::Off => "off".into(),
+        Swap::Protected => "encrypted (or in memory)".into(),
+        Swap::Unencrypted { areas } => format!(
+            "NOT ENCRYPTED ({}): what is in memory, testimonies included, may be written to \
+             the disk in plain; use encrypted swap or turn swap off (README, Security)",
+            areas.join(", ")
+        ),
+        Swap::Unknown => "unknown (the system does not say)".into(),
+    }
 }
 
 fn print_text(s: &str) -> Result<(), Failure> {

@@ -255,6 +255,8 @@ pub struct SecuritySettings {
     pub kdf_memory_mib: u32,
     /// Argon2id passes.
     pub kdf_passes: u32,
+    /// Whether this computer's swap may put what is in memory on its disk unencrypted.
+    pub swap: crate::swap::Swap,
 }
 
 /// Refuses to create a vault over an existing one or in a folder with other files.
@@ -531,6 +533,7 @@ impl Vault {
             duress: self.store.duress()?.is_some(),
             kdf_memory_mib: slots.params.memory_kib / 1024,
             kdf_passes: slots.params.time_cost,
+            swap: crate::swap::check(),
         })
     }
 

@@ -726,6 +726,12 @@ async function main() {
       if (!value.includes(expected)) throw new Error(`${id} shows ${value}`);
     }
     if ((await attribute(byTestId('settings-confirm-wipe'), 'checked')) === null) throw new Error('confirm-wipe is off');
+    // What the machine's swap is, as the kernel lists it: the screen must say the same.
+    const swapAreas = readFileSync('/proc/swaps', 'utf8').trim().split('\n').length - 1;
+    const swapShown = await text(byTestId('security-swap'));
+    if (swapAreas === 0 ? !swapShown.includes('Swap: off') : !/swap/i.test(swapShown)) {
+      throw new Error(`security-swap shows ${swapShown} with ${swapAreas} swap areas`);
+    }
     await screenshot('19-settings');
     await click(byTestId('lang-kk'));
     await waitUntil('the settings are in Kazakh', async () => (await text(byTestId('settings-general'))).includes('Бүркемелеу') ||

@@ -11,6 +11,7 @@ import {
   parseAutoLockMinutes,
   parseWipeAfter,
   sameChoice,
+  swapNotice,
   unlockDelay,
   wipeAfterKey,
 } from '../src/lib/settingsForms';
@@ -40,9 +41,32 @@ describe('the limit on failed unlocks', () => {
   });
 
   it('is shown as it is now', () => {
-    const security = { wipe_after: null, duress: false, kdf_memory_mib: 384, kdf_passes: 2 };
+    const security = {
+      wipe_after: null,
+      duress: false,
+      kdf_memory_mib: 384,
+      kdf_passes: 2,
+      swap: { state: 'off' as const },
+    };
     expect(wipeAfterKey(security)).toEqual({ key: 'security.wipe_now_never', count: 0 });
     expect(wipeAfterKey({ ...security, wipe_after: 7 })).toEqual({ key: 'security.wipe_now_after', count: 7 });
+  });
+});
+
+describe('the swap', () => {
+  it('warns, naming the areas, only when it is on a disk unencrypted', () => {
+    expect(swapNotice({ state: 'unencrypted', areas: ['/dev/sda3', '/swapfile'] })).toEqual({
+      key: 'security.swap_unencrypted',
+      areas: '/dev/sda3, /swapfile',
+      warn: true,
+    });
+    for (const [swap, key] of [
+      [{ state: 'off' }, 'security.swap_off'],
+      [{ state: 'protected' }, 'security.swap_protected'],
+      [{ state: 'unknown' }, 'security.swap_unknown'],
+    ] as const) {
+      expect(swapNotice(swap)).toEqual({ key, areas: '', warn: false });
+    }
   });
 });
 

@@ -37,7 +37,15 @@ export interface SecuritySettings {
   duress: boolean;
   kdf_memory_mib: number;
   kdf_passes: number;
+  swap: Swap;
 }
+
+/** Whether this computer's swap may put what is in memory on its disk unencrypted (`swap::Swap`). */
+export type Swap =
+  | { state: 'off' }
+  | { state: 'protected' }
+  | { state: 'unencrypted'; areas: string[] }
+  | { state: 'unknown' };
 
 /** One search match (`store::search::SearchHit`); the words found are marked `[…]`. */
 export interface SearchHit {

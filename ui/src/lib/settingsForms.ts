@@ -1,7 +1,7 @@
 // Checks for the settings screen that spare the user a round trip; the app and the core
 // check everything again (the idle time's bounds are the core's `AUTO_LOCK_MINUTES`).
 
-import type { QuickEntry, SecuritySettings, Settings } from './api';
+import type { QuickEntry, SecuritySettings, Settings, Swap } from './api';
 import { checkDraft, type DraftProblems, type QuickEntryDraft, toQuickEntry } from './forms';
 import type { MessageKey } from './i18n';
 
@@ -79,6 +79,20 @@ export function wipeAfterKey(security: SecuritySettings): { key: MessageKey; cou
   return security.wipe_after === null
     ? { key: 'security.wipe_now_never', count: 0 }
     : { key: 'security.wipe_now_after', count: security.wipe_after };
+}
+
+/** What the security screen says of the swap; `warn` when testimonies may reach the disk. */
+export function swapNotice(swap: Swap): { key: MessageKey; areas: string; warn: boolean } {
+  switch (swap.state) {
+    case 'off':
+      return { key: 'security.swap_off', areas: '', warn: false };
+    case 'protected':
+      return { key: 'security.swap_protected', areas: '', warn: false };
+    case 'unencrypted':
+      return { key: 'security.swap_unencrypted', areas: swap.areas.join(', '), warn: true };
+    default:
+      return { key: 'security.swap_unknown', areas: '', warn: false };
+  }
 }
 
 /** What the unlock screen says about earlier failed attempts, if anything. */
