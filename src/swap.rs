@@ -7,7 +7,7 @@
 //! leaves what it holds for anyone who images the disk. So the documenter is told, and the
 //! README says how to fix it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -74,9 +74,7 @@ fn check_under(root: &Path) -> Swap {
 /// The block device's name in `/sys/class/block` (`sda2`, `dm-1`, `zram0`) for a device
 /// path, through the symbolic links of `/dev/mapper` and `/dev/disk`.
 fn partition_device(root: &Path, path: &str) -> Option<String> {
-    let under = root.join(path.trim_start_matches('/'));
-    let resolved = std::fs::canonicalize(under).ok()?;
-    let name = resolved.file_name()?.to_str()?.to_owned();
+    let name = resolved_name(&root.join(path.trim_start_matches('/')))?;
     root.join("sys/class/block")
         .join(&name)
         .exists()
@@ -104,8 +102,12 @@ fn file_system_device(root: &Path, file: &str) -> Option<String> {
         }
     }
     let (_, dev) = best?;
-    let link = root.join("sys/dev/block").join(dev);
-    let resolved: PathBuf = std::fs::canonicalize(link).ok()?;
+    resolved_name(&root.join("sys/dev/block").join(dev))
+}
+
+/// The last part of where a path leads, through every symbolic link.
+fn resolved_name(path: &Path) -> Option<String> {
+    let resolved = std::fs::canonicalize(path).ok()?;
     Some(resolved.file_name()?.to_str()?.to_owned())
 }
 
