@@ -131,7 +131,9 @@ fn an_acknowledgement_marks_revisions_delivered_and_lets_them_be_purged() {
     let org_entries = w.ledger_entries(&w.org);
     w.ack(&w.col.key, "ack1.age", &[&b1])
         .success()
-        .stderr(predicate::str::contains("3 revision(s) in 1 bundle(s)"));
+        .stderr(predicate::str::contains(
+            "3 revision(s) and 0 attachment(s) in 1 bundle(s)",
+        ));
     assert_eq!(
         w.ledger_entries(&w.org),
         org_entries + 1,
@@ -331,6 +333,14 @@ fn an_acknowledgement_is_believed_only_for_bundles_really_sent_to_its_organisati
     let mut v = good.clone();
     v["bundles"] = json!(["01a20000-0000-7000-8000-0000000000ff"]);
     bad.push(("unknown bundle", forged(&v, &signer), "never sent"));
+    // Without a bundle id, nothing shows the signer holds the organisation's key: anyone
+    // who read a revision hash in another organisation's bundle could claim it.
+    let mut v = good.clone();
+    v["bundles"] = json!([]);
+    bad.push(("no bundle", forged(&v, &signer), "names no bundle"));
+    let mut v = good.clone();
+    v["attachments"] = json!(["ab".repeat(32)]);
+    bad.push(("unsent attachment", forged(&v, &signer), "never sent"));
     let mut v = good.clone();
     v["revisions"][0]["revision"] = json!("0".repeat(64));
     bad.push(("unsent revision", forged(&v, &signer), "never sent"));
@@ -411,6 +421,93 @@ fn an_acknowledgement_is_believed_only_for_bundles_really_sent_to_its_organisati
     w.col_import(&[&ok]).success();
     assert_eq!(w.delivered_to(&ids[0]), json!([ORG]));
     w.col_import(&[&w.path("real.age")]).success();
+    w.col.s.cmd(&["verify"]).assert().success();
+}
+
+/// A testimony's content is purged only once its organisation confirmed holding its
+/// attachments too: an acknowledged revision does not say that the attachments it lists
+/// arrived (an incremental bundle leaves out what was sent before; `--strip-metadata` sends
+/// a derivative, never the original).
+#[test]
+fn purge_keeps_a_testimony_until_its_original_attachments_are_confirmed_held() {
+    let w = World::new();
+    let ids = w.col.s.add(&format!(
+        "[{}, {}]",
+        testimony("with a recording", &[ORG]),
+        testimony("with a photo", &[ORG])
+    ));
+    let audio = w
+        .col
+        .s
+        .file("interview.txt", b"the recording, as text".repeat(100));
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg");
+    for (id, file) in [(&ids[0], audio.as_path()), (&ids[1], photo.as_path())] {
+        w.col
+            .s
+            .cmd(&["attach", id, file.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    // The first bundle, which carries the recording, is lost on the way.
+    let lost = w.export("lost.age", ORG, &["--strip-metadata"]);
+    for (i, id) in ids.iter().enumerate() {
+        let revised = w.col.s.file(
+            &format!("r{i}.json"),
+            testimony(&format!("revised {i}"), &[ORG]),
+        );
+        w.col
+            .s
+            .cmd(&["edit", id, "--json", revised.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    let b2 = w.export("b2.age", ORG, &["--strip-metadata"]);
+    let imported = w.org_import(&w.col.key, &[&b2]);
+    assert_eq!(imported[0]["new_revisions"], 2);
+    assert_eq!(
+        imported[0]["missing_attachments"].as_array().unwrap().len(),
+        2
+    );
+    w.ack(&w.col.key, "ack-b2.age", &[&b2])
+        .success()
+        .stderr(predicate::str::contains(
+            "2 revision(s) and 0 attachment(s)",
+        ));
+    w.col_import(&[&w.path("ack-b2.age")]).success();
+    assert_eq!(w.delivered_to(&ids[0]), json!([ORG]));
+
+    // Both revisions are acknowledged, but the organisation holds neither original.
+    w.col
+        .s
+        .cmd(&["purge", "--delivered", "--yes"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Deleted the content of 0 testimonies",
+        ))
+        .stderr(predicate::str::contains("Kept 2 acknowledged testimonies"));
+    assert_eq!(w.list().as_array().unwrap().len(), 2);
+
+    // The lost bundle turns up: the recording's original arrives, the photo only as a copy
+    // without its metadata, which does not stand for the original.
+    w.org_import(&w.col.key, &[&lost]);
+    w.ack(&w.col.key, "ack-both.age", &[&lost, &b2])
+        .success()
+        .stderr(predicate::str::contains("and 2 attachment(s)"));
+    w.col_import(&[&w.path("ack-both.age")]).success();
+    let purged: Value =
+        serde_json::from_str(&w.col.s.stdout(&["purge", "--delivered", "--yes", "--json"]))
+            .unwrap();
+    assert_eq!(purged, json!([{"id": ids[0], "delivered_to": [ORG]}]));
+    let left: Vec<Value> = w.list().as_array().unwrap().clone();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], json!(ids[1]));
+    w.col
+        .s
+        .cmd(&["attachments", &ids[1]])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("exif-gps.jpg"));
     w.col.s.cmd(&["verify"]).assert().success();
 }
 

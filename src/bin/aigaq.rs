@@ -842,8 +842,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 for a in &acks {
                     eprintln!(
-                        "Acknowledgement {} from {:?} (signed by device {}): {} revision(s) newly confirmed as delivered, {} already known.",
-                        a.ack_id, a.recipient, a.signer_fingerprint, a.new_revisions, a.known_revisions
+                        "Acknowledgement {} from {:?} (signed by device {}): {} revision(s) newly confirmed as delivered, {} already known; {} attachment(s) newly confirmed as held.",
+                        a.ack_id, a.recipient, a.signer_fingerprint, a.new_revisions, a.known_revisions, a.new_attachments
                     );
                 }
                 eprintln!("`aigaq purge --delivered --dry-run` lists what can now be removed from this device.");
@@ -869,6 +869,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         b.new_ledger_entries,
                         if b.new_ledger_entries == 1 { "y" } else { "ies" }
                     );
+                    if b.new_attachments + b.known_attachments > 0 {
+                        eprintln!(
+                            "  Attachments: {} new, {} already held.",
+                            b.new_attachments, b.known_attachments
+                        );
+                    }
+                    if !b.missing_attachments.is_empty() {
+                        eprintln!(
+                            "  {} attachment(s) its testimonies list are neither in the bundle nor in this vault (sent in an earlier bundle that was not imported here): import that bundle, or ask the sender for `aigaq export --all`. Missing: {}",
+                            b.missing_attachments.len(),
+                            b.missing_attachments.join(", ")
+                        );
+                    }
                 }
             }
         }
@@ -888,8 +901,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )?;
             print_text(&format!("{}\n", r.path.display()))?;
             eprintln!(
-                "Wrote an acknowledgement of {} revision(s) in {} bundle(s) for device {} to {} ({} bytes). Send it back to that device by any channel: only it can read it.",
-                r.revisions, r.bundles, r.device_fingerprint, r.path.display(), r.bytes
+                "Wrote an acknowledgement of {} revision(s) and {} attachment(s) in {} bundle(s) for device {} to {} ({} bytes). Send it back to that device by any channel: only it can read it.",
+                r.revisions, r.attachments, r.bundles, r.device_fingerprint, r.path.display(), r.bytes
             );
         }
         Command::Purge {
@@ -931,6 +944,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "; the ledger keeps their hashes"
                 }
             );
+            let kept = v.store().delivered_without_attachments()?;
+            if !kept.is_empty() {
+                eprintln!(
+                    "Kept {} acknowledged testimon{} whose attachments not every organisation confirmed holding (sent in an earlier bundle it has not acknowledged, or only as a copy without metadata): {}. Once the organisation imports the bundle that carried them and sends a new acknowledgement, they can go; `aigaq export --all` sends the originals again.",
+                    kept.len(),
+                    if kept.len() == 1 { "y" } else { "ies" },
+                    kept.join(", ")
+                );
+            }
         }
         Command::Received { json } => {
             let v = unlock(&dir, pass_file)?;

@@ -47,6 +47,11 @@ pub struct Ack {
     pub bundles: Vec<String>,
     /// The revisions of those bundles the organisation holds.
     pub revisions: Vec<AckedRevision>,
+    /// The SHA-256 of every attachment those revisions list whose content the organisation
+    /// holds, sorted. Left out when none (and in acknowledgements made before it existed,
+    /// which therefore confirm no attachment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 /// The acknowledging organisation.
@@ -89,6 +94,8 @@ pub struct AckReport {
     pub bundles: usize,
     /// Revisions acknowledged.
     pub revisions: usize,
+    /// Attachment contents acknowledged.
+    pub attachments: usize,
     /// Size of the file.
     pub bytes: u64,
 }
@@ -106,6 +113,8 @@ pub struct AckImported {
     pub new_revisions: usize,
     /// Revisions already acknowledged before.
     pub known_revisions: usize,
+    /// Attachment contents newly known to be held.
+    pub new_attachments: usize,
 }
 
 fn invalid(reason: impl Into<String>) -> BundleError {
@@ -133,6 +142,7 @@ impl Store {
         let mut device: Option<(String, String)> = None;
         let mut bundle_ids = BTreeSet::new();
         let mut revisions = BTreeSet::new();
+        let mut listed = BTreeSet::new();
         for path in bundles {
             let report = read_bundle(path, key, super::inspect::Discard)?;
             match &device {
@@ -161,6 +171,8 @@ impl Store {
                 .into());
             }
             bundle_ids.insert(report.bundle_id);
+            listed.extend(report.attachments.into_iter().map(|a| a.sha256));
+            listed.extend(report.attachments_not_carried);
             for r in report.records {
                 revisions.insert(AckedRevision {
                     id: r.id,
@@ -175,6 +187,19 @@ impl Store {
             .into());
         };
         let recipient = parse_recipient(&reply_to)?;
+        // Only content this vault really holds: an incremental bundle names attachments
+        // sent before, which may never have arrived.
+        let mut attachments = Vec::new();
+        for sha in listed {
+            let held: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
+                .query_row([&sha], |r| r.get(0))
+                .optional()?;
+            if held.is_some() {
+                attachments.push(sha);
+            }
+        }
         let ack = Ack {
             format: ACK_FORMAT.into(),
             ack_id: uuid::Uuid::now_v7().to_string(),
@@ -186,10 +211,15 @@ impl Store {
             device: device.clone(),
             bundles: bundle_ids.into_iter().collect(),
             revisions: revisions.into_iter().collect(),
+            attachments,
         };
         let sig = self.keys.sign_b64(&canonical::to_bytes(&ack)?);
-        let (ack_id, bundles_n, revisions_n) =
-            (ack.ack_id.clone(), ack.bundles.len(), ack.revisions.len());
+        let (ack_id, bundles_n, revisions_n, attachments_n) = (
+            ack.ack_id.clone(),
+            ack.bundles.len(),
+            ack.revisions.len(),
+            ack.attachments.len(),
+        );
         let plaintext = canonical::to_bytes(&SignedAck { ack, sig })?;
 
         let tx = self.conn.transaction()?;
@@ -206,6 +236,7 @@ impl Store {
             device_fingerprint: fingerprint_b64(&device),
             bundles: bundles_n,
             revisions: revisions_n,
+            attachments: attachments_n,
             bytes,
         })
     }
@@ -236,6 +267,11 @@ impl Store {
                         "it comes from {recipient}, which is not in your recipient list"
                     ))
                 })?;
+            // The bundle ids are what proves the signer holds the organisation's key: an
+            // acknowledgement that names none proves nothing.
+            if ack.bundles.is_empty() {
+                return Err(invalid("it names no bundle, so nothing shows who made it").into());
+            }
             for b in &ack.bundles {
                 let sent: Option<i64> = tx
                     .query_row(
@@ -288,7 +324,28 @@ impl Store {
                     known_revisions += 1;
                 }
             }
-            if new_revisions > 0 {
+            let mut new_attachments = 0;
+            for sha in &ack.attachments {
+                let sent: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT 1 FROM blob_deliveries WHERE recipient = ?1 AND sha256 = ?2",
+                    )?
+                    .query_row(params![recipient, sha], |r| r.get(0))
+                    .optional()?;
+                if sent.is_none() {
+                    return Err(invalid(format!(
+                        "it names attachment {sha}, which this device never sent to {name:?}"
+                    ))
+                    .into());
+                }
+                new_attachments += tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO acknowledged_blobs (recipient, sha256, ack_id, at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![recipient, sha, ack.ack_id, at])?;
+            }
+            if new_revisions > 0 || new_attachments > 0 {
                 ledger::append(&tx, &self.keys, "import", &ack.ack_id, None, &at)?;
             }
             out.push(AckImported {
@@ -297,6 +354,7 @@ impl Store {
                 signer_fingerprint: fingerprint_b64(&ack.signer.device_key),
                 new_revisions,
                 known_revisions,
+                new_attachments,
             });
         }
         tx.commit()?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::OptionalExtension;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -50,9 +50,22 @@ impl Store {
     }
 
     /// Testimonies whose current revision every organisation named in its
-    /// `consent.share_with` has acknowledged: what `purge_delivered` would remove.
+    /// `consent.share_with` has acknowledged, and whose attachments each of them confirmed
+    /// holding: what `purge_delivered` would remove.
     pub fn fully_delivered(&self) -> Result<Vec<Delivered>, StoreError> {
-        let mut out = Vec::new();
+        Ok(self.purge_plan()?.0)
+    }
+
+    /// Testimonies every chosen organisation acknowledged that are still kept because some
+    /// of their attachments are not confirmed held by all of them (sent before in a bundle
+    /// that was not acknowledged, or sent only as a copy without metadata).
+    pub fn delivered_without_attachments(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.purge_plan()?.1)
+    }
+
+    /// What may be purged, and what is kept only for its attachments.
+    fn purge_plan(&self) -> Result<(Vec<Delivered>, Vec<String>), StoreError> {
+        let (mut purge, mut kept) = (Vec::new(), Vec::new());
         for (id, delivered_to) in self.delivered()? {
             let body: Option<Vec<u8>> = self
                 .conn
@@ -66,13 +79,35 @@ impl Store {
             let Some(body) = body else { continue };
             let doc: Value = serde_json::from_slice(&body)?;
             // Every organisation the witness chose must hold it, not only one of them.
-            let all = share_with(&doc["content"])
-                .all(|name| delivered_to.iter().any(|d| same_name(d, name)));
-            if all {
-                out.push(Delivered { id, delivered_to });
+            let chosen: Vec<&String> = share_with(&doc["content"])
+                .map(|name| delivered_to.iter().find(|d| same_name(d, name)))
+                .collect::<Option<_>>()
+                .unwrap_or_default();
+            if chosen.is_empty() {
+                continue;
+            }
+            let mut originals_held = true;
+            for name in chosen {
+                let missing: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT count(*) FROM attachments a
+                         JOIN testimonies t ON t.n = a.testimony
+                         WHERE t.id = ?1 AND NOT EXISTS (
+                             SELECT 1 FROM acknowledged_blobs k
+                             JOIN recipients rc ON rc.recipient = k.recipient
+                             WHERE k.sha256 = a.sha256 AND (rc.name = ?2 OR k.recipient = ?2))",
+                    )?
+                    .query_row(params![id, name], |r| r.get(0))?;
+                originals_held &= missing == 0;
+            }
+            if originals_held {
+                purge.push(Delivered { id, delivered_to });
+            } else {
+                kept.push(id);
             }
         }
-        Ok(out)
+        Ok((purge, kept))
     }
 
     /// Deletes the content of every fully delivered testimony (see [`Self::fully_delivered`])

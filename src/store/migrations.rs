@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_acknowledgements.sql"),
     include_str!("migrations/0007_attachments.sql"),
     include_str!("migrations/0008_duress.sql"),
+    include_str!("migrations/0009_acknowledged_blobs.sql"),
 ];
 
 /// The schema version this build writes.
