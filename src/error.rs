@@ -94,6 +94,7 @@ fn bundle_kind(e: &BundleError) -> &'static str {
         BundleError::UnknownRecipient { .. }
         | BundleError::NothingToExport { .. }
         | BundleError::NotImported { .. } => "not_found",
+        BundleError::CannotStrip { .. } => "cannot_strip",
         BundleError::IdentityPassphrase { .. } => "wrong_passphrase",
         BundleError::OutputExists { .. } => "exists",
         BundleError::Io { .. }

@@ -428,3 +428,41 @@ fn bundles_carry_attachments_bit_for_bit_once_and_refuse_altered_ones() {
         .assert()
         .success();
 }
+
+/// Asked to strip metadata, an export never sends a file it found risky metadata in as it
+/// is: a photo it cannot parse (here cut short, so it has no end) stops the export.
+#[test]
+fn strip_metadata_refuses_a_risky_file_it_cannot_strip_instead_of_sending_it() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("with a damaged photo"))[0].clone();
+    let photo = std::fs::read(fixture("exif-gps.jpg")).unwrap();
+    let cut = t.s.file("cut.jpg", &photo[..photo.len() - 2]);
+    t.s.cmd(&["attach", &id, cut.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("gps_position"));
+    let out = t.s.root.path().join("b.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(
+        predicate::str::contains("cannot remove the metadata of \"cut.jpg\"")
+            .and(predicate::str::contains("nothing was written")),
+    );
+    assert!(!out.exists());
+    // Nothing was recorded as sent: the same export without stripping sends it, and says
+    // what it carries.
+    t.s.cmd(&["export", "--to", ORG, "--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("sent with metadata").and(predicate::str::contains("cut.jpg")),
+        );
+}

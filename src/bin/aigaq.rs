@@ -812,14 +812,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     );
                 }
                 if !r.sent_with_metadata.is_empty() {
+                    // With --strip-metadata, the export refuses such a file instead.
                     eprintln!(
-                        "Warning: sent with metadata that can identify people or places: {}.{}",
+                        "Warning: sent with metadata that can identify people or places: {}. --strip-metadata sends photos and phone recordings without it.",
                         r.sent_with_metadata.join(", "),
-                        if strip_metadata {
-                            " Only JPEG and PNG photos and MP4, QuickTime, 3GPP and M4A recordings can be stripped."
-                        } else {
-                            " --strip-metadata sends photos and phone recordings without it."
-                        }
                     );
                 }
             }

@@ -256,13 +256,18 @@ impl std::io::Write for HashSink {
     }
 }
 
+/// A derivative without metadata, `Ok(None)` when stripping leaves the file as it is, or
+/// why none could be made.
 fn derivative(
     tx: &Transaction<'_>,
     blobs: &BlobDir,
     a: &AttachmentRef,
-) -> Result<Option<Derivative>, StoreError> {
+) -> Result<Result<Option<Derivative>, String>, StoreError> {
     if !strip::supported(&a.media_type) {
-        return Ok(None);
+        return Ok(Err(format!(
+            "Aigaq cannot remove metadata from {} files",
+            a.media_type
+        )));
     }
     let mut reader = open_blob(tx, blobs, &a.sha256)?;
     let mut sink = HashSink {
@@ -271,17 +276,27 @@ fn derivative(
     };
     let removed = match strip::strip(&a.media_type, &mut reader, &mut sink) {
         Ok(Some(removed)) => removed,
-        // An image that cannot be parsed is sent as it is, and reported.
-        Ok(None) | Err(_) => return Ok(None),
+        Ok(None) => {
+            return Ok(Err(format!(
+                "Aigaq cannot remove metadata from {} files",
+                a.media_type
+            )))
+        }
+        Err(e) => {
+            return Ok(Err(format!(
+                "it could not be read as {} ({e})",
+                a.media_type
+            )))
+        }
     };
     if removed.is_empty() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
-    Ok(Some(Derivative {
+    Ok(Ok(Some(Derivative {
         sha256: canonical::hex(sink.hash.finish().as_ref()),
         size: sink.size,
         removed,
-    }))
+    })))
 }
 
 /// A file name for a bundle that says nothing about its recipient or content: 16 random
@@ -738,13 +753,29 @@ fn plan_attachment(
         let d = if opts.strip_metadata {
             derivative(tx, blobs, a)?
         } else {
-            None
+            Ok(None)
         };
         let risky: Option<String> = tx
             .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
             .query_row([&a.sha256], |r| r.get(0))
             .optional()?;
-        if d.is_none() && risky.is_some_and(|m| m != "[]") {
+        let risky = risky.is_some_and(|m| m != "[]");
+        let d = match d {
+            Ok(Some(d)) => Some(d),
+            // Asked to strip, the export does not send what it found risky as it is.
+            failed if risky && opts.strip_metadata => {
+                return Err(BundleError::CannotStrip {
+                    name: a.name.clone(),
+                    sha256: a.sha256.clone(),
+                    reason: failed.err().unwrap_or_else(|| {
+                        "what it holds is not where Aigaq removes metadata".into()
+                    }),
+                }
+                .into());
+            }
+            Ok(None) | Err(_) => None,
+        };
+        if d.is_none() && risky {
             plan.with_metadata.push(a.name.clone());
         }
         plan.derivatives.insert(a.sha256.clone(), d);

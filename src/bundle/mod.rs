@@ -141,6 +141,16 @@ pub enum BundleError {
         /// The most a reader accepts.
         limit: u64,
     },
+    #[error("--strip-metadata cannot remove the metadata of {name:?} (SHA-256 {sha256}): {reason}; nothing was written. Detach it (`aigaq detach ID SHA256`) and send it another way, or, if the witness agreed that its metadata may go, export without --strip-metadata")]
+    /// An attachment with risky metadata that no derivative can be made of.
+    CannotStrip {
+        /// Its original name.
+        name: String,
+        /// Its hash.
+        sha256: String,
+        /// Why.
+        reason: String,
+    },
     /// A record set aside between the export's two passes did not come back as it went.
     #[error("a testimony set aside during the export came back different or could not be read back; nothing was written: try again, and run `aigaq check` if it happens again")]
     ExportUnstable,

@@ -43,6 +43,7 @@ pub(super) fn note(removed: &mut Vec<String>, what: &str) {
 }
 
 fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, input);
     let mut removed = Vec::new();
     let mut soi = [0u8; 2];
     input.read_exact(&mut soi)?;
@@ -51,30 +52,29 @@ fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
     }
     out.write_all(&soi)?;
     let mut segment = Vec::with_capacity(64 * 1024);
+    let mut next = None;
     loop {
-        let mut m = [0u8; 1];
-        input.read_exact(&mut m)?;
-        if m[0] != 0xFF {
-            return Err(bad("a damaged JPEG segment"));
-        }
-        // Fill bytes before a marker.
-        while m[0] == 0xFF {
-            input.read_exact(&mut m)?;
-        }
-        let marker = m[0];
+        let marker = match next.take() {
+            Some(marker) => marker,
+            None => {
+                let mut m = [0u8; 1];
+                input.read_exact(&mut m)?;
+                if m[0] != 0xFF {
+                    return Err(bad("a damaged JPEG segment"));
+                }
+                // Fill bytes before a marker.
+                while m[0] == 0xFF {
+                    input.read_exact(&mut m)?;
+                }
+                m[0]
+            }
+        };
         match marker {
             0xD9 => {
                 out.write_all(&[0xFF, 0xD9])?;
-                return trailer(input, removed);
+                return trailer(&mut input, removed);
             }
             0x01 | 0xD0..=0xD7 => out.write_all(&[0xFF, marker])?,
-            0xDA => {
-                out.write_all(&[0xFF, 0xDA])?;
-                if scan_to_end(input, out)? {
-                    note(&mut removed, "data after the image");
-                }
-                return trailer(input, removed);
-            }
             _ => {
                 let mut len = [0u8; 2];
                 input.read_exact(&mut len)?;
@@ -83,7 +83,9 @@ fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
                     return Err(bad("a damaged JPEG segment length"));
                 }
                 segment.clear();
-                input.take(len as u64 - 2).read_to_end(&mut segment)?;
+                (&mut input)
+                    .take(len as u64 - 2)
+                    .read_to_end(&mut segment)?;
                 if segment.len() != len - 2 {
                     return Err(bad("a JPEG segment cut short"));
                 }
@@ -105,35 +107,61 @@ fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
                         out.write_all(&segment)?;
                     }
                 }
+                if marker == 0xDA {
+                    // A progressive or multi-scan image has more segments between its
+                    // scans, where metadata may hide as well: they go through this loop.
+                    next = Some(scan(&mut input, out)?);
+                }
             }
         }
     }
 }
 
-/// Copies entropy-coded data and any later scans up to and including the end-of-image
-/// marker. Inside scans a 0xFF byte is always followed by 0x00, a restart marker or another
-/// marker of the image, so `FF D9` is the end. Returns whether bytes followed it in the
-/// last buffer read.
-fn scan_to_end(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<bool> {
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut after_ff = false;
+/// Copies a scan's entropy-coded data, in which a 0xFF byte is followed by 0x00 (a stuffed
+/// byte) or a restart marker; returns the marker that ends it (its 0xFF and any fill bytes
+/// before it are not copied: the caller writes the segments that follow).
+fn scan(input: &mut impl io::BufRead, out: &mut dyn Write) -> io::Result<u8> {
+    let mut pending_ff = false;
     loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
             return Err(bad("a JPEG file without its end marker"));
         }
-        for (i, b) in buf[..n].iter().enumerate() {
-            if after_ff && *b == 0xD9 {
-                out.write_all(&buf[..=i])?;
-                return Ok(i + 1 < n);
+        let (mut run, mut ended) = (0, None);
+        for (i, &b) in buf.iter().enumerate() {
+            if pending_ff {
+                pending_ff = false;
+                match b {
+                    0x00 | 0xD0..=0xD7 => {
+                        out.write_all(&[0xFF])?;
+                        run = i;
+                    }
+                    0xFF => {
+                        pending_ff = true;
+                        run = i + 1;
+                    }
+                    marker => {
+                        ended = Some((i + 1, marker));
+                        break;
+                    }
+                }
+            } else if b == 0xFF {
+                out.write_all(&buf[run..i])?;
+                pending_ff = true;
+                run = i + 1;
             }
-            after_ff = *b == 0xFF;
         }
-        out.write_all(&buf[..n])?;
+        if let Some((used, marker)) = ended {
+            input.consume(used);
+            return Ok(marker);
+        }
+        out.write_all(&buf[run..])?;
+        let n = buf.len();
+        input.consume(n);
     }
 }
 
-fn trailer(input: &mut dyn Read, mut removed: Vec<String>) -> io::Result<Vec<String>> {
+fn trailer(input: &mut (impl Read + ?Sized), mut removed: Vec<String>) -> io::Result<Vec<String>> {
     if io::copy(input, &mut io::sink())? > 0 {
         note(&mut removed, "data after the image");
     }
@@ -215,6 +243,53 @@ mod tests {
         // Stripping again changes nothing.
         let (again, removed) = stripped("image/jpeg", &out);
         assert_eq!((again, removed.len()), (out, 0));
+    }
+
+    /// A progressive image has several scans with segments between them, where a comment
+    /// or a second EXIF block may sit.
+    #[test]
+    fn metadata_between_the_scans_of_a_progressive_jpeg_goes_too() {
+        let original = fixture("exif-gps.jpg");
+        let (first, _) = stripped("image/jpeg", &original);
+        let body = &first[..first.len() - 2];
+        let segment = |marker: u8, data: &[u8]| {
+            let mut s = vec![0xFF, marker];
+            s.extend_from_slice(&u16::try_from(data.len() + 2).unwrap().to_be_bytes());
+            s.extend_from_slice(data);
+            s
+        };
+        let second_scan: Vec<u8> = [
+            segment(0xDA, &[1, 1, 0, 1, 63, 0x21]),
+            // Entropy-coded data: stuffed 0xFF, a restart marker, fill bytes before the end.
+            vec![0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56],
+        ]
+        .concat();
+        let mut progressive = body.to_vec();
+        progressive.extend(segment(0xFE, b"the owner is Hidden Owner"));
+        progressive.extend(segment(0xE1, b"Exif\0\0 GPS 51 30 N"));
+        progressive.extend(segment(0xC4, &[0x00; 17]));
+        progressive.extend(&second_scan);
+        progressive.extend([0xFF, 0xFF, 0xD9]);
+
+        let (out, removed) = stripped("image/jpeg", &progressive);
+        assert_eq!(removed, ["comment", "EXIF"]);
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            !text.contains("Hidden Owner") && !text.contains("GPS"),
+            "{text}"
+        );
+        let expected = [
+            body,
+            &segment(0xC4, &[0x00; 17]),
+            &second_scan,
+            &[0xFF, 0xD9],
+        ]
+        .concat();
+        assert_eq!(out, expected);
+        // A scan that never ends is a damaged file.
+        let mut out = Vec::new();
+        let cut = &progressive[..progressive.len() - 3];
+        assert!(strip("image/jpeg", &mut &cut[..], &mut out).is_err());
     }
 
     #[test]
