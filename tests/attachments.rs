@@ -214,7 +214,66 @@ fn shred_source_removes_the_original_only_after_the_copy_is_verified() {
     ])
     .assert()
     .code(1)
-    .stderr(predicate::str::contains("not a regular file"));
+    .stderr(predicate::str::contains("it is a folder"));
+
+    // Given twice, a file is shredded once and the attach succeeds.
+    let twice = s.file("twice.txt", b"said twice");
+    s.cmd(&[
+        "attach",
+        &id,
+        twice.to_str().unwrap(),
+        twice.to_str().unwrap(),
+        "--shred-source",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("Overwrote and deleted").count(1));
+    assert!(!twice.exists());
+
+    // A link is attached but not shredded: overwriting through it would not delete the
+    // file it points to, and a hard link's other names would be erased. The command says
+    // the file is still there and fails, though the attach stands.
+    let target = s.file("target.txt", b"linked to");
+    let link = s.root.path().join("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    s.cmd(&["attach", &id, link.to_str().unwrap(), "--shred-source"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("NOT overwritten or deleted")
+                .and(predicate::str::contains("symbolic link"))
+                .and(predicate::str::contains("nothing was attached").not()),
+        );
+    assert_eq!(std::fs::read(&target).unwrap(), b"linked to");
+    assert!(s
+        .stdout(&["attachments", &id])
+        .contains(&sha256(b"linked to")));
+}
+
+/// What cannot be attached says why at once: a named pipe would block a plain open
+/// forever, and the kernel's files state a size they do not have.
+#[test]
+fn pipes_and_system_files_are_refused_without_waiting() {
+    let s = Scratch::new();
+    s.init();
+    let id = s.add(&testimony("odd files"))[0].clone();
+    let fifo = s.root.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    s.cmd(&["attach", &id, fifo.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a pipe or socket"));
+    s.cmd(&["attach", &id, "/proc/self/status"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("system file"));
+    // The vault is not held by a blocked attach.
+    s.cmd(&["list"]).assert().success();
 }
 
 /// Decrypted tar members of a bundle.

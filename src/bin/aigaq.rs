@@ -1122,12 +1122,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
             if shred_source {
-                for (path, a) in files.iter().zip(&done) {
-                    v.store().verify_attachment(&a.attachment.sha256)?;
-                    aigaq::store::attachments::shred(path)?;
-                    eprintln!("Overwrote and deleted {}.", path.display());
+                let outcomes = v.store().shred_sources(&paths, &done)?;
+                let mut left = 0;
+                for o in &outcomes {
+                    match &o.not_shredded {
+                        None => eprintln!("Overwrote and deleted {}.", o.path.display()),
+                        Some(why) => {
+                            left += 1;
+                            eprintln!(
+                                "Attached, but NOT overwritten or deleted: {}: {why}.",
+                                o.path.display()
+                            );
+                        }
+                    }
                 }
                 eprintln!("Note: on flash storage (SSDs, USB sticks, phones) and on copy-on-write file systems (btrfs, ZFS, APFS) old copies of a file may survive overwriting; only full-disk encryption protects those.");
+                if left > 0 {
+                    return Err(user_error(format!(
+                        "every file is attached, but {left} source file(s) are still on this computer (see above): remove them another way"
+                    )));
+                }
             }
         }
         Command::Attachments { id, json } => {

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -93,6 +94,21 @@ fn display_name(path: &Path) -> String {
         "attachment".into()
     } else {
         name
+    }
+}
+
+/// Why a path that is not a regular file cannot be attached.
+fn not_regular(m: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_dir() {
+        "it is a folder: attach the files in it"
+    } else if t.is_fifo() || t.is_socket() {
+        "it is a pipe or socket, not a file"
+    } else if t.is_block_device() || t.is_char_device() {
+        "it is a device, not a file"
+    } else {
+        "it is not a regular file"
     }
 }
 
@@ -204,12 +220,17 @@ impl Store {
     /// Streams `path` into a new encrypted blob, hashing it, keeping its first bytes to
     /// tell its type and metadata. Memory stays bounded whatever the file's size.
     fn stage(&self, path: &Path) -> Result<Staged, StoreError> {
+        // Checked before opening too: opening a named pipe would wait for a writer forever.
+        let kind = fs::metadata(path).map_err(|e| source_error(path, e.to_string()))?;
+        if !kind.is_file() {
+            return Err(source_error(path, not_regular(&kind)));
+        }
         let mut file = File::open(path).map_err(|e| source_error(path, e.to_string()))?;
         let before = file
             .metadata()
             .map_err(|e| source_error(path, e.to_string()))?;
         if !before.is_file() {
-            return Err(source_error(path, "it is not a regular file"));
+            return Err(source_error(path, not_regular(&before)));
         }
         self.stage_from(path, &before, &mut file)
     }
@@ -233,6 +254,10 @@ impl Store {
         let after = fs::metadata(path);
         let changed = match &after {
             Err(_) => Some("it disappeared while it was read"),
+            // The kernel's own files (/proc, /sys) say 0 bytes and then yield content.
+            Ok(m) if m.len() == before.len() && m.len() != written.size => Some(
+                "reading it gave another size than the file system states: it is a system file, not a document to attach",
+            ),
             Ok(m) if m.len() != written.size || m.modified().ok() != before.modified().ok() => {
                 Some("it changed while it was read; attach it again once it is complete")
             }
@@ -577,6 +602,62 @@ pub(crate) fn blob_or_io(e: io::Error, path: &Path) -> StoreError {
         source: e,
     }
     .into()
+}
+
+/// What `shred_sources` did with one source file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShredOutcome {
+    /// The file as given.
+    pub path: std::path::PathBuf,
+    /// Why it was not overwritten and deleted, if it was not.
+    pub not_shredded: Option<String>,
+}
+
+impl Store {
+    /// `attach --shred-source`: once the stored copy of each attached file reads back whole,
+    /// overwrites and deletes the file, once however often it was given. The attach has
+    /// already committed, so a file that cannot be shredded is reported, not an error; a
+    /// stored copy that does not read back is (and then nothing is shredded).
+    pub fn shred_sources(
+        &self,
+        files: &[&Path],
+        attached: &[Attached],
+    ) -> Result<Vec<ShredOutcome>, StoreError> {
+        for a in attached {
+            self.verify_attachment(&a.attachment.sha256)?;
+        }
+        // Looked at before any is deleted, so that a file given twice is recognised.
+        let mut seen = HashSet::new();
+        let looked: Vec<_> = files
+            .iter()
+            .map(|path| (path, fs::symlink_metadata(path)))
+            .filter(|(_, m)| match m {
+                Ok(m) => seen.insert((m.dev(), m.ino())),
+                Err(_) => true,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (path, m) in looked {
+            let not_shredded = match m {
+                Err(e) => Some(format!("it could not be read again ({e})")),
+                Ok(m) if m.file_type().is_symlink() => Some(
+                    "it is a symbolic link: the file it points to was attached; shred that file itself".into(),
+                ),
+                Ok(m) if m.nlink() > 1 => Some(
+                    "the same file has other names (hard links), which overwriting would erase as well".into(),
+                ),
+                Ok(_) => shred(path).err().map(|e| match e {
+                    StoreError::Source { reason, .. } => reason,
+                    e => e.to_string(),
+                }),
+            };
+            out.push(ShredOutcome {
+                path: path.to_path_buf(),
+                not_shredded,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// Overwrites a source file with zeros, syncs it and deletes it. Flash storage and
