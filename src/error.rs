@@ -66,7 +66,9 @@ impl Error {
                     _ => "system",
                 },
                 StoreError::Source { .. } => "invalid_input",
-                StoreError::UnknownAttachment { .. } => "not_found",
+                StoreError::UnknownAttachment { .. } | StoreError::NotReceived { .. } => {
+                    "not_found"
+                }
                 StoreError::NoPreview { .. } => "invalid_input",
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },

@@ -525,3 +525,71 @@ fn strip_metadata_refuses_a_risky_file_it_cannot_strip_instead_of_sending_it() {
             predicate::str::contains("sent with metadata").and(predicate::str::contains("cut.jpg")),
         );
 }
+
+/// The organisation's analyst reads what arrived: `show` and `attachments` take a received
+/// testimony's id (or a prefix of it), say which attachment contents have not arrived, and
+/// `extract` says so too rather than calling the vault damaged.
+#[test]
+fn an_organisation_reads_received_testimonies_and_is_told_what_has_not_arrived() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("the narrative the analyst reads"))[0].clone();
+    let note = t.s.file("note.txt", b"a note sent in the first bundle");
+    let sha = sha256(b"a note sent in the first bundle");
+    t.s.cmd(&["attach", &id, note.to_str().unwrap()])
+        .assert()
+        .success();
+    let b1 = t.s.root.path().join("b1.age");
+    t.s.cmd(&["export", "--to", ORG, "--out", b1.to_str().unwrap()])
+        .assert()
+        .success();
+    let revised = t.s.file("r.json", testimony("the narrative, revised"));
+    t.s.cmd(&["edit", &id, "--json", revised.to_str().unwrap()])
+        .assert()
+        .success();
+    let b2 = t.s.root.path().join("b2.age");
+    t.s.cmd(&["export", "--to", ORG, "--out", b2.to_str().unwrap()])
+        .assert()
+        .success();
+
+    let org = Scratch::new();
+    org.init();
+    let key = t.key.to_str().unwrap();
+    // Only the second bundle arrives: it lists the note but does not carry it.
+    org.cmd(&["import", "--identity", key, b2.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 attachment(s) its testimonies list are neither in the bundle nor in this vault",
+        ));
+    let prefix = &id[..13];
+    org.cmd(&["show", prefix]).assert().success().stdout(
+        predicate::str::contains("(received)")
+            .and(predicate::str::contains("the narrative, revised"))
+            .and(predicate::str::contains("content not received")),
+    );
+    let listed: Value =
+        serde_json::from_str(&org.stdout(&["attachments", prefix, "--json"])).unwrap();
+    assert_eq!(listed[0]["sha256"], json!(sha));
+    assert_eq!(listed[0]["held"], json!(false));
+    let out = org.root.path().join("note.txt");
+    org.cmd(&["extract", prefix, &sha, "--out", out.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has not been received"));
+    assert!(!out.exists());
+
+    // The first bundle turns up.
+    org.cmd(&["import", "--identity", key, b1.to_str().unwrap()])
+        .assert()
+        .success();
+    let shown: Value = serde_json::from_str(&org.stdout(&["show", &id, "--json"])).unwrap();
+    assert_eq!(shown["revisions"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["attachments"][0]["held"], json!(true));
+    org.cmd(&["extract", prefix, &sha[..8], "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        b"a note sent in the first bundle"
+    );
+}

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aigaq::model::{self, Testimony};
-use aigaq::store::{search, EditOutcome};
+use aigaq::store::received::ReceivedTestimony;
+use aigaq::store::{search, EditOutcome, StoreError};
 use aigaq::vault::{self, KdfParams, Passphrase, Vault, VaultError};
 use clap::{Parser, Subcommand};
 use zeroize::Zeroizing;
@@ -371,6 +372,78 @@ from_core!(
     aigaq::bundle::BundleError
 );
 
+/// Whether `id` names a testimony this (organisation's) vault received, rather than one of
+/// its own; an ambiguous prefix counts, so that its error is shown.
+fn received(v: &Vault, id: &str) -> Option<()> {
+    match v.store().received_testimony(id) {
+        Err(StoreError::UnknownTestimony { .. }) => None,
+        _ => Some(()),
+    }
+}
+
+/// A received testimony's attachments, one line each, and what to do about missing ones.
+fn received_attachments_text(t: &ReceivedTestimony) -> String {
+    let mut out = String::new();
+    for a in &t.attachments {
+        let x = &a.attachment;
+        out.push_str(&format!(
+            "{}  {}  {}  {} bytes{}{}\n",
+            x.sha256,
+            x.name,
+            x.media_type,
+            x.size,
+            match &x.derived_from {
+                Some(o) => format!("  (a copy without {} of {o})", x.removed_metadata.join(", ")),
+                None => String::new(),
+            },
+            if a.held {
+                ""
+            } else {
+                "  [content not received: import the bundle that carried it, or ask the sender for `aigaq export --all`]"
+            }
+        ));
+    }
+    if t.attachments.is_empty() {
+        out.push_str("(no attachments)\n");
+    }
+    out
+}
+
+/// `show` of a testimony received from a collector: its newest revision in full, and the
+/// revisions held before it.
+fn show_received(t: &ReceivedTestimony, json: bool) -> Result<(), Failure> {
+    if json {
+        return print_json(t);
+    }
+    let Some(newest) = t.revisions.last() else {
+        return Err(user_error(format!("no revision of {} is held", t.id)));
+    };
+    let mut out = format!("testimony  {} (received)\n", t.id);
+    for r in &t.revisions {
+        out.push_str(&format!(
+            "revision   {}  from {}{}  bundle {}  received {}\n",
+            r.revision,
+            r.sender_name
+                .as_deref()
+                .map(|n| format!("{n:?} "))
+                .unwrap_or_default(),
+            r.sender_fingerprint,
+            r.bundle_id,
+            r.received_at
+        ));
+    }
+    for line in received_attachments_text(t).lines() {
+        out.push_str(&format!("attached   {line}\n"));
+    }
+    let body = serde_json::to_string_pretty(&newest.record)
+        .map_err(|e| user_error(format!("could not print the testimony: {e}")))?;
+    out.push_str(&format!(
+        "\nnewest revision held ({}):\n{body}\n",
+        newest.revision
+    ));
+    print_text(&out)
+}
+
 fn user_error(message: impl Into<String>) -> Failure {
     Failure {
         code: 1,
@@ -628,7 +701,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Show { id, json } => {
             let v = unlock(&dir, pass_file)?;
-            let r = v.store().get(&id)?;
+            let r = match v.store().get(&id) {
+                Err(StoreError::UnknownTestimony { .. }) if received(&v, &id).is_some() => {
+                    let t = v.store().received_testimony(&id)?;
+                    return show_received(&t, json);
+                }
+                r => r?,
+            };
             if json {
                 print_json(&r)?;
             } else {
@@ -1146,7 +1225,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Attachments { id, json } => {
             let v = unlock(&dir, pass_file)?;
-            let list = v.store().attachments(&id)?;
+            let list = match v.store().attachments(&id) {
+                Err(StoreError::UnknownTestimony { .. }) if received(&v, &id).is_some() => {
+                    let t = v.store().received_testimony(&id)?;
+                    if json {
+                        print_json(&t.attachments)?;
+                    } else {
+                        print_text(&received_attachments_text(&t))?;
+                    }
+                    return Ok(());
+                }
+                r => r?,
+            };
             if json {
                 print_json(&list)?;
             } else if list.is_empty() {

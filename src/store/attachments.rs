@@ -427,7 +427,19 @@ impl Store {
                 let stored: StoredRevision = serde_json::from_slice(&body)?;
                 Self::find_attachment(&stored.attachments, &full_id, sha256)?
             }
-            Err(StoreError::UnknownTestimony { .. }) => self.received_attachment(id, sha256)?,
+            Err(StoreError::UnknownTestimony { .. }) => {
+                let a = self.received_attachment(id, sha256)?;
+                let held: Option<i64> = self
+                    .conn
+                    .query_row("SELECT 1 FROM blobs WHERE sha256 = ?1", [&a.sha256], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                if held.is_none() {
+                    return Err(StoreError::NotReceived { sha256: a.sha256 });
+                }
+                a
+            }
             Err(e) => return Err(e),
         };
         let mut reader = self.open_blob(&a.sha256)?;
@@ -462,7 +474,7 @@ impl Store {
 
     /// An attachment listed by any received revision of the testimony `id` (full id).
     fn received_attachment(&self, id: &str, sha256: &str) -> Result<AttachmentRef, StoreError> {
-        let id = id.trim().to_ascii_lowercase();
+        let id = super::received::resolve_received(&self.conn, id)?;
         let mut st = self
             .conn
             .prepare("SELECT body FROM received_revisions WHERE testimony = ?1")?;

@@ -10,6 +10,7 @@ mod freed_memory_tests;
 mod identity;
 mod migrations;
 pub(crate) mod pipeline;
+pub mod received;
 mod recipients;
 pub mod search;
 pub mod testimonies;
@@ -104,6 +105,12 @@ pub enum StoreError {
         path: std::path::PathBuf,
         /// Why.
         reason: String,
+    },
+    /// A received testimony lists an attachment whose content never arrived.
+    #[error("the content of attachment {sha256} has not been received: it came in an earlier bundle that was not imported into this vault. Import that bundle, or ask the sender for an export with --all")]
+    NotReceived {
+        /// Its hash.
+        sha256: String,
     },
     /// No such attachment.
     #[error("testimony {id} has no attachment {sha256:?}; `aigaq attachments {id}` lists them")]
