@@ -270,6 +270,8 @@ struct Reader {
     /// entry, so kept compact.
     vouched: HashSet<([u8; 16], [u8; 32])>,
     ledger_entries: usize,
+    /// The first and last `seq` in `ledger.jsonl`, once read.
+    ledger_span: Option<(i64, i64)>,
     gaps: Vec<(i64, i64)>,
     records: Vec<BundleRecord>,
     /// Attachments the records name, with their sizes.
@@ -492,6 +494,13 @@ impl Reader {
                 ));
             }
         }
+        // Acknowledgements go to it: a reply address nobody can encrypt to would only
+        // fail later, on the organisation's side.
+        if super::org_key::parse_recipient(&m.sender.age_recipient).is_err() {
+            return Err(invalid(
+                "the manifest's sender.age_recipient is not an age1… recipient",
+            ));
+        }
         self.expected = listed;
         self.manifest = Some(m);
         Ok(())
@@ -597,6 +606,8 @@ impl Reader {
                 }
             }
             sink.ledger_entry(&e, &hash, text)?;
+            let first = self.ledger_span.map_or(e.seq, |(first, _)| first);
+            self.ledger_span = Some((first, e.seq));
             previous = Some((e.seq, hash));
             self.ledger_entries += 1;
         }
@@ -786,6 +797,13 @@ impl Reader {
             return Err(invalid(format!(
                 "{} is listed in the manifest but missing",
                 missing.path()
+            )));
+        }
+        let span = self.ledger_span.unwrap_or((0, 0));
+        if span != (m.ledger.first, m.ledger.last) {
+            return Err(invalid(format!(
+                "the manifest gives the ledger as entries {} to {}, but ledger.jsonl holds {} to {}",
+                m.ledger.first, m.ledger.last, span.0, span.1
             )));
         }
         Ok(InspectReport {

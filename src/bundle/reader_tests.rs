@@ -315,6 +315,15 @@ fn a_signed_manifest_in_any_but_its_one_form_is_refused() {
         elsewhere.contains("not a file an aigaq-bundle/1 holds"),
         "{elsewhere}"
     );
+    // What it says must be true of the bundle: the ledger's range, and a reply address
+    // an acknowledgement can be encrypted to.
+    let range = refused(&|m| m.replacen("\"last\":2", "\"last\":99", 1));
+    assert!(
+        range.contains("gives the ledger as entries 1 to 99, but ledger.jsonl holds 1 to 2"),
+        "{range}"
+    );
+    let reply = refused(&|m| m.replacen(&b.keys.age_recipient(), "age1bogus", 1));
+    assert!(reply.contains("sender.age_recipient"), "{reply}");
     // And untouched, it reads.
     read_plaintext(&b.tar_edited(None, |m| m)[..], Discard).unwrap();
 }
