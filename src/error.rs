@@ -86,6 +86,8 @@ impl Error {
 fn bundle_kind(e: &BundleError) -> &'static str {
     match e {
         BundleError::BadRecipient { .. }
+        | BundleError::SecretKeyGiven
+        | BundleError::OwnBundle
         | BundleError::BadName
         | BundleError::DuplicateRecipient { .. }
         | BundleError::BadIdentityFile { .. }

@@ -526,4 +526,31 @@ fn import_merges_all_or_nothing_and_idempotently() {
     import(&[&b3]).success();
     assert_eq!(received().as_array().unwrap().len(), 4);
     org.cmd(&["verify"]).assert().success();
+
+    // The collector given its own bundle back (the organisation's key at hand): a mistake,
+    // said as one.
+    t.s.cmd(&[
+        "import",
+        "--identity",
+        t.key.to_str().unwrap(),
+        b3.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("written by this very device"));
+    // A folder where a bundle belongs, or a bundle where the key belongs.
+    org.cmd(&["import", "--identity", t.key.to_str().unwrap()])
+        .arg(t.s.root.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is a folder"));
+    org.cmd(&[
+        "import",
+        "--identity",
+        b3.to_str().unwrap(),
+        b3.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("is not an age identity file"));
 }

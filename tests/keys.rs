@@ -79,6 +79,15 @@ fn recipients_are_added_listed_and_removed() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("not a valid age recipient"));
+    // A secret key pasted by mistake is refused without being printed back.
+    let secret = "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ";
+    s.cmd(&["recipient", "add", "KIBHR Almaty", secret])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("that is a secret key")
+                .and(predicate::str::contains("QQQQQQQQ").not()),
+        );
     s.cmd(&["recipient", "add", "  ", &recipient])
         .assert()
         .code(1)

@@ -68,6 +68,8 @@ struct ImportSink<'a, 'c> {
     blobs: &'a BlobDir,
     at: &'a str,
     kept: &'a mut Vec<String>,
+    /// This vault's own device key.
+    own_key: String,
     /// The sender's device key and the bundle, known once the manifest has verified.
     sender: String,
     bundle_id: String,
@@ -91,6 +93,25 @@ impl ImportSink<'_, '_> {
 
     fn store_record(&mut self, r: &VerifiedRecord<'_>) -> Result<(), StoreError> {
         let (id, rev, bytes) = (r.id, r.revision, r.bytes);
+        // A device sends only its own testimonies: the same id from a second device would
+        // mix two witnesses' accounts under one testimony.
+        let other: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT sender FROM received_revisions WHERE testimony = ?1 AND sender != ?2
+                 LIMIT 1",
+            )?
+            .query_row(params![id, self.sender], |r| r.get(0))
+            .optional()?;
+        if let Some(other) = other {
+            return Err(BundleError::Invalid {
+                reason: format!(
+                    "it carries testimony {id}, which was received before from another device (fingerprint {}); a device sends only its own testimonies",
+                    fingerprint_b64(&other)
+                ),
+            }
+            .into());
+        }
         let n = self
             .tx
             .prepare_cached(
@@ -126,6 +147,9 @@ impl ImportSink<'_, '_> {
     fn store_sender(&mut self, m: &Manifest) -> Result<(), StoreError> {
         let tx = self.tx;
         let sender = m.sender.device_key.clone();
+        if sender == self.own_key {
+            return Err(BundleError::OwnBundle.into());
+        }
         let known: Option<String> = tx
             .prepare_cached("SELECT age_recipient FROM senders WHERE device_key = ?1")?
             .query_row([&sender], |r| r.get(0))
@@ -319,6 +343,7 @@ impl Store {
                 blobs: &self.blobs,
                 at: &at,
                 kept,
+                own_key: self.keys.public_key_b64(),
                 sender: String::new(),
                 bundle_id: String::new(),
                 new_sender: false,

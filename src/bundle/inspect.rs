@@ -177,6 +177,13 @@ pub fn read_bundle(
         path: path.to_path_buf(),
         source: e,
     })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(BundleError::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            source: std::io::Error::other("it is a folder; give the bundle files in it"),
+        });
+    }
     let undecryptable = || BundleError::Decrypt {
         path: path.to_path_buf(),
     };
@@ -185,7 +192,13 @@ pub fn read_bundle(
     let plain = decryptor
         .decrypt(std::iter::once(key.identity() as &dyn age::Identity))
         .map_err(|_| undecryptable())?;
-    read_plaintext(plain, sink)
+    // Several bundles may be given at once: the failure names the one it is in.
+    read_plaintext(plain, sink).map_err(|e| match e {
+        BundleError::Invalid { reason } => BundleError::Invalid {
+            reason: format!("{}: {reason}", path.display()),
+        },
+        e => e,
+    })
 }
 
 /// Verifies the decrypted tar stream of a bundle (everything but the age layer); the

@@ -29,6 +29,12 @@ pub enum BundleError {
         /// What was given (cut short).
         given: String,
     },
+    #[error("that is a secret key (AGE-SECRET-KEY-…), not a recipient: never paste or send it anywhere. Give the public age1… line that `aigaq keygen` printed (it is also in the key file, after \"# public key:\")")]
+    /// A secret key where a recipient belongs.
+    SecretKeyGiven,
+    /// A vault given a bundle it wrote itself.
+    #[error("this bundle was written by this very device (its own export); nothing was imported. Bundles are imported into the receiving organisation's vault")]
+    OwnBundle,
     /// Empty or overlong name.
     #[error("a name must be 1 to 200 characters, without line breaks or other control characters")]
     BadName,

@@ -35,6 +35,14 @@ pub fn recipient_fingerprint(recipient: &str) -> String {
 
 /// Parses an `age1…` X25519 recipient.
 pub fn parse_recipient(text: &str) -> Result<age::x25519::Recipient, BundleError> {
+    if text
+        .trim()
+        .to_ascii_uppercase()
+        .starts_with("AGE-SECRET-KEY-")
+    {
+        // Not echoed: it would end up in the terminal's scrollback and in logs.
+        return Err(BundleError::SecretKeyGiven);
+    }
     text.trim()
         .parse::<age::x25519::Recipient>()
         .map_err(|_| BundleError::BadRecipient {
@@ -152,14 +160,21 @@ impl OrgKey {
         let text: Zeroizing<Vec<u8>> = if raw.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
             || raw.starts_with(b"age-encryption.org/")
         {
-            let pass = passphrase.ok_or_else(|| BundleError::IdentityNeedsPassphrase {
-                path: path.to_path_buf(),
-            })?;
             let wrong = || BundleError::IdentityPassphrase {
                 path: path.to_path_buf(),
             };
             let reader = age::armor::ArmoredReader::new(&raw[..]);
             let dec = age::Decryptor::new(reader).map_err(|_| wrong())?;
+            // Encrypted to a key rather than a passphrase: a bundle or an acknowledgement
+            // given in the key file's place.
+            if !dec.is_scrypt() {
+                return Err(BundleError::BadIdentityFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            let pass = passphrase.ok_or_else(|| BundleError::IdentityNeedsPassphrase {
+                path: path.to_path_buf(),
+            })?;
             let identity = age::scrypt::Identity::new(SecretString::from(
                 String::from_utf8_lossy(pass.as_bytes()).into_owned(),
             ));

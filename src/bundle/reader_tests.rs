@@ -347,3 +347,44 @@ fn a_manifest_signed_by_another_key_is_refused_before_its_list_is_read() {
         .to_string();
     assert!(err.contains("manifest.json: invalid type"), "{err}");
 }
+
+/// The bundle's tar stream encrypted to `org`, written to `path`.
+fn encrypted(tar: &[u8], org: &super::OrgKey, path: &std::path::Path) {
+    use std::io::Write;
+    let recipient = super::org_key::parse_recipient(&org.recipient()).unwrap();
+    let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .unwrap();
+    let mut w = enc
+        .wrap_output(std::fs::File::create(path).unwrap())
+        .unwrap();
+    w.write_all(tar).unwrap();
+    w.finish().unwrap();
+}
+
+/// A device sends only its own testimonies: a second device's bundle that carries a
+/// testimony id already received from the first is refused whole, and merges nothing.
+#[test]
+fn a_second_device_cannot_add_revisions_under_another_devices_testimony() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = crate::Passphrase::new("correct horse battery staple".into()).unwrap();
+    let mut vault = crate::Vault::init(
+        &dir.path().join("org"),
+        &pass,
+        crate::KdfParams::new(8, 1).unwrap(),
+    )
+    .unwrap();
+    let org = super::OrgKey::generate();
+    let (first, second) = (dir.path().join("first.age"), dir.path().join("second.age"));
+    encrypted(&Bundle::new(2).tar(None), &org, &first);
+    // Another device, its record 1 under the same id as the first device's record 1.
+    encrypted(&Bundle::new(2).tar(None), &org, &second);
+    let store = vault.store_mut();
+    store.import(&[&first], &org).unwrap();
+    let before = store.received().unwrap().len();
+    let e = store.import(&[&second], &org).unwrap_err().to_string();
+    assert!(
+        e.contains("which was received before from another device") && e.contains("second.age"),
+        "{e}"
+    );
+    assert_eq!(store.received().unwrap().len(), before);
+}
