@@ -215,6 +215,45 @@ fn several_recipients_get_separate_bundles_with_names_that_say_nothing() {
     t.inspect(&other_bundle)
         .code(2)
         .stderr(predicate::str::contains("could not decrypt"));
+
+    // Later, something new for KIBHR only: the other organisation, with nothing new, gets
+    // no bundle and is named, and KIBHR given twice still gets one bundle.
+    t.s.add(&testimony("later, for KIBHR", "anonymous", &[ORG]));
+    let later = t.s.root.path().join("later");
+    let out =
+        t.s.cmd(&[
+            "export",
+            "--to",
+            ORG,
+            "--to",
+            "Other Org",
+            "--to",
+            "kibhr almaty",
+        ])
+        .args(["--out", later.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Nothing new for \"Other Org\""))
+        .get_output()
+        .clone();
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+    assert_eq!(std::fs::read_dir(&later).unwrap().count(), 1);
+    // Nothing new for anyone: an error, and no empty folder left behind.
+    let none = t.s.root.path().join("none");
+    t.s.cmd(&["export", "--to", ORG, "--to", "Other Org"])
+        .args(["--out", none.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing to export"));
+    assert!(!none.exists());
+    // An unknown name stops it before anything is written.
+    t.s.add(&testimony("one more", "anonymous", &[ORG]));
+    t.s.cmd(&["export", "--to", ORG, "--to", "Nobody"])
+        .args(["--out", none.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no recipient named \"Nobody\""));
+    assert!(!none.exists());
 }
 
 #[test]

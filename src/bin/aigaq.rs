@@ -847,27 +847,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 armor,
                 strip_metadata,
             };
-            let targets: Vec<(String, PathBuf)> = if to.len() == 1 {
-                vec![(to[0].clone(), out.clone())]
+            let reports = if to.len() == 1 {
+                vec![with_spinner("Writing the bundle…", || {
+                    v.store_mut().export(&to[0], &out, opts)
+                })?]
             } else {
-                std::fs::create_dir_all(&out).map_err(|e| {
-                    user_error(format!(
-                        "could not create the folder {}: {e}",
-                        out.display()
-                    ))
+                let each = with_spinner("Writing the bundles…", || {
+                    v.store_mut().export_each(&to, &out, opts)
                 })?;
-                let mut targets = Vec::new();
-                for name in &to {
-                    let file = aigaq::bundle::export::random_file_name()?;
-                    targets.push((name.clone(), out.join(file)));
+                for name in &each.nothing_new {
+                    eprintln!("Nothing new for {name:?}: no bundle written for it (--all sends everything again).");
                 }
-                targets
+                each.written
             };
             let mut text = String::new();
-            for (name, path) in targets {
-                let r = with_spinner("Writing the bundle…", || {
-                    v.store_mut().export(&name, &path, opts)
-                })?;
+            for r in reports {
                 text.push_str(&format!("{}\t{}\n", r.path.display(), r.recipient));
                 eprintln!(
                     "Wrote {} testimon{} and {} attachment(s) for {:?} to {} ({} bytes).",

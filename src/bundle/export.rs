@@ -37,6 +37,15 @@ pub struct ExportOptions {
     pub strip_metadata: bool,
 }
 
+/// What `export_each` wrote, and for whom there was nothing new.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ExportedEach {
+    /// The bundles written, in the order the recipients were given.
+    pub written: Vec<ExportReport>,
+    /// Recipients that had nothing new, so got no bundle.
+    pub nothing_new: Vec<String>,
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExportReport {
@@ -816,6 +825,60 @@ impl Store {
         opts: ExportOptions,
     ) -> Result<ExportReport, StoreError> {
         self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER)
+    }
+
+    /// One bundle each for several recipients, in `folder` (made if missing) under random
+    /// names. A name given twice counts once; every name must be a recipient before
+    /// anything is written. A recipient with nothing new gets no bundle and is named in
+    /// the result; only when none has anything is that an error.
+    pub fn export_each(
+        &mut self,
+        names: &[String],
+        folder: &Path,
+        opts: ExportOptions,
+    ) -> Result<ExportedEach, StoreError> {
+        let known = self.recipients()?;
+        let mut chosen: Vec<String> = Vec::new();
+        for name in names {
+            let Some(r) = known.iter().find(|r| same_name(&r.name, name)) else {
+                return Err(BundleError::UnknownRecipient {
+                    name: name.trim().to_owned(),
+                }
+                .into());
+            };
+            if !chosen.contains(&r.name) {
+                chosen.push(r.name.clone());
+            }
+        }
+        let made = !folder.exists();
+        std::fs::create_dir_all(folder).map_err(|e| BundleError::Io {
+            action: "create the folder",
+            path: folder.to_path_buf(),
+            source: e,
+        })?;
+        let mut out = ExportedEach::default();
+        let mut first_nothing = None;
+        for name in chosen {
+            let path = folder.join(random_file_name()?);
+            match self.export(&name, &path, opts) {
+                Ok(r) => out.written.push(r),
+                Err(StoreError::Bundle(e @ BundleError::NothingToExport { .. })) => {
+                    first_nothing.get_or_insert(e);
+                    out.nothing_new.push(name);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match first_nothing {
+            Some(e) if out.written.is_empty() => {
+                if made {
+                    // Only what this call made, and only while empty.
+                    let _ = std::fs::remove_dir(folder);
+                }
+                Err(e.into())
+            }
+            _ => Ok(out),
+        }
     }
 
     /// [`Store::export`] within the reader's limits but past [`MAX_RECORDS`]: the largest
