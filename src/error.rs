@@ -69,7 +69,9 @@ impl Error {
                 StoreError::UnknownAttachment { .. } | StoreError::NotReceived { .. } => {
                     "not_found"
                 }
-                StoreError::NoPreview { .. } => "invalid_input",
+                StoreError::NoPreview { .. }
+                | StoreError::ShortAttachmentPrefix { .. }
+                | StoreError::AmbiguousAttachment { .. } => "invalid_input",
                 StoreError::Database(_) | StoreError::Encode(_) => "system",
             },
             Error::Input(_) => "invalid_input",

@@ -104,6 +104,17 @@ fn attachments_round_trip_bit_for_bit_once_per_content_and_never_in_plaintext() 
             .stderr(predicate::str::contains("already exists"));
         std::fs::remove_file(&back).unwrap();
     }
+    // Into a folder that does not exist, or to standard output: said, and nothing written.
+    let (id0, sha0) = (&ids[0], listed[0]["sha256"].as_str().unwrap());
+    let nowhere = s.root.path().join("no-such-folder/x");
+    s.cmd(&["extract", id0, sha0, "--out", nowhere.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("its folder does not exist"));
+    s.cmd(&["extract", id0, sha0, "--out", "-"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("give its name with --out"));
     let photo_entry = listed
         .as_array()
         .unwrap()

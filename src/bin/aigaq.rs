@@ -1256,6 +1256,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Extract { id, sha256, out } => {
+            if out.as_os_str() == "-" {
+                return Err(user_error(
+                    "extract writes a new file: give its name with --out (standard output is not offered, so that decrypted evidence does not end up wherever a pipe leads)",
+                ));
+            }
             let v = unlock(&dir, pass_file)?;
             let a = with_spinner("Decrypting…", || v.store().extract(&id, &sha256, &out))?;
             eprintln!(

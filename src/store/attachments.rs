@@ -408,11 +408,17 @@ impl Store {
             sha256: sha256.to_owned(),
         };
         if want.len() < 8 {
-            return Err(unknown());
+            return Err(StoreError::ShortAttachmentPrefix {
+                sha256: sha256.trim().to_owned(),
+            });
         }
         let mut found = list.iter().filter(|a| a.sha256.starts_with(&want));
         match (found.next(), found.next()) {
             (Some(a), None) => Ok(a.clone()),
+            (Some(_), Some(_)) => Err(StoreError::AmbiguousAttachment {
+                id: id.to_owned(),
+                prefix: want,
+            }),
             _ => Err(unknown()),
         }
     }
@@ -452,6 +458,15 @@ impl Store {
                 io::ErrorKind::AlreadyExists => StoreError::from(BundleError::OutputExists {
                     path: out.to_path_buf(),
                 }),
+                io::ErrorKind::NotFound => BundleError::Io {
+                    action: "create",
+                    path: out.to_path_buf(),
+                    source: io::Error::new(
+                        e.kind(),
+                        "its folder does not exist; create the folder first, or choose another place",
+                    ),
+                }
+                .into(),
                 _ => BundleError::Io {
                     action: "create",
                     path: out.to_path_buf(),
@@ -686,6 +701,37 @@ pub fn shred(path: &Path) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attachment_is_named_by_8_or_more_digits_that_only_it_begins_with() {
+        let a = |sha: &str| AttachmentRef {
+            sha256: sha.into(),
+            name: "n".into(),
+            media_type: "text/plain".into(),
+            size: 1,
+            added_at: String::new(),
+            derived_from: None,
+            removed_metadata: Vec::new(),
+        };
+        let list = [
+            a(&format!("2c678fac{}", "1".repeat(56))),
+            a(&format!("2c678fac{}", "2".repeat(56))),
+        ];
+        let find = |p: &str| Store::find_attachment(&list, "t", p).map(|a| a.sha256);
+        assert!(matches!(
+            find("2c678f"),
+            Err(StoreError::ShortAttachmentPrefix { .. })
+        ));
+        assert!(matches!(
+            find("2c678fac"),
+            Err(StoreError::AmbiguousAttachment { .. })
+        ));
+        assert_eq!(find(" 2C678FAC1 ").unwrap(), list[0].sha256);
+        assert!(matches!(
+            find("2c678fab"),
+            Err(StoreError::UnknownAttachment { .. })
+        ));
+    }
     use crate::{KdfParams, Passphrase, Vault};
 
     fn vault(dir: &Path) -> Vault {

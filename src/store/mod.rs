@@ -112,6 +112,20 @@ pub enum StoreError {
         /// Its hash.
         sha256: String,
     },
+    /// An attachment named by too few digits.
+    #[error("{sha256:?} is too short to name an attachment: give at least 8 digits of its SHA-256 (`aigaq attachments ID` lists them)")]
+    ShortAttachmentPrefix {
+        /// What was given.
+        sha256: String,
+    },
+    /// A prefix that more than one attachment's hash begins with.
+    #[error("more than one attachment of testimony {id} begins with {prefix}; give more digits of its SHA-256 (`aigaq attachments {id}` lists them)")]
+    AmbiguousAttachment {
+        /// The testimony.
+        id: String,
+        /// The prefix given.
+        prefix: String,
+    },
     /// No such attachment.
     #[error("testimony {id} has no attachment {sha256:?}; `aigaq attachments {id}` lists them")]
     UnknownAttachment {
