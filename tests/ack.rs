@@ -610,6 +610,35 @@ fn a_forked_sender_history_and_a_stolen_sender_name_are_refused() {
     assert_eq!(out[0]["new_sender"], true);
     assert_eq!(out[0]["sender_name"], "Team South");
 
+    // The first device renames itself. Its old name stays its own, and the new one cannot
+    // be taken with a look-alike either (a double space, a Cyrillic "о").
+    w.col
+        .s
+        .cmd(&["device-name", "Team North"])
+        .assert()
+        .success();
+    w.col.s.add(&testimony("after the rename", &[ORG]));
+    let b5 = w.export("b5.age", ORG, &[]);
+    assert_eq!(
+        w.org_import(&w.col.key, &[&b5])[0]["sender_name"],
+        "Team North"
+    );
+    for (i, stolen) in ["Команда Север", "Team  Nоrth"].iter().enumerate() {
+        impostor.s.cmd(&["device-name", stolen]).assert().success();
+        let b = impostor.s.root.path().join(format!("stolen{i}.age"));
+        impostor
+            .s
+            .cmd(&["export", "--all", "--to", ORG, "--out", b.to_str().unwrap()])
+            .assert()
+            .success();
+        w.org
+            .cmd(&["import", "--identity", w.col.key.to_str().unwrap()])
+            .arg(&b)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("another device"));
+    }
+
     // Names are checked like everything else a user types.
     w.col.s.cmd(&["device-name", "  "]).assert().code(1);
 }

@@ -157,16 +157,19 @@ impl ImportSink<'_, '_> {
         if let Some(name) = &m.sender.name {
             // Compared in Rust: SQLite's lower() knows only ASCII, and names are often
             // Cyrillic.
+            // Every name another device ever used counts, not only its latest.
             let mut st = tx.prepare_cached(
-                "SELECT device_key, name FROM senders WHERE name != '' AND device_key != ?1",
+                "SELECT device_key, name FROM senders WHERE name != '' AND device_key != ?1
+                 UNION SELECT device_key, name FROM sender_names WHERE device_key != ?1",
             )?;
+            let claimed = name_skeleton(name);
             let other = st
                 .query_map([&sender], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
                 })?
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
-                .find(|(_, known)| same_name(known, name));
+                .find(|(_, known)| same_name(known, name) || name_skeleton(known) == claimed);
             if let Some((other, known_name)) = other {
                 return Err(BundleError::NameClaimed {
                     name: name.clone(),
@@ -188,6 +191,12 @@ impl ImportSink<'_, '_> {
             // A device may rename itself; the key is what identifies it.
             tx.execute(
                 "UPDATE senders SET name = ?2 WHERE device_key = ?1",
+                params![sender, name],
+            )?;
+        }
+        if !name.is_empty() {
+            tx.execute(
+                "INSERT OR IGNORE INTO sender_names (device_key, name) VALUES (?1, ?2)",
                 params![sender, name],
             )?;
         }
@@ -271,6 +280,41 @@ impl ImportSink<'_, '_> {
         self.new_attachments += 1;
         Ok(())
     }
+}
+
+/// A name as a reader may take it at a glance: case, runs of spaces and the Cyrillic
+/// letters that look like Latin ones (names here are written in either script) do not
+/// count, so that "Team  North" or "Теам North" cannot pass for "Team North".
+fn name_skeleton(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars().flat_map(char::to_lowercase) {
+            out.push(match c {
+                'а' => 'a',
+                'в' => 'b',
+                'с' => 'c',
+                'ԁ' => 'd',
+                'е' | 'ё' => 'e',
+                'һ' | 'н' => 'h',
+                'і' | 'ӏ' => 'i',
+                'ј' => 'j',
+                'к' => 'k',
+                'м' => 'm',
+                'о' | 'ө' => 'o',
+                'р' => 'p',
+                'ѕ' => 's',
+                'т' => 't',
+                'у' | 'ү' => 'y',
+                'х' => 'x',
+                '0' => 'o',
+                c => c,
+            });
+        }
+    }
+    out
 }
 
 /// Verification failures are the bundle's fault and are returned as they are; anything

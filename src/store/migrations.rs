@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_duress.sql"),
     include_str!("migrations/0009_acknowledged_blobs.sql"),
     include_str!("migrations/0010_received_by_testimony.sql"),
+    include_str!("migrations/0011_sender_names.sql"),
 ];
 
 /// The schema version this build writes.
