@@ -287,6 +287,15 @@ fn pipes_and_system_files_are_refused_without_waiting() {
     s.cmd(&["list"]).assert().success();
 }
 
+/// An export to the organisation, which must succeed, into a file named `name`.
+fn exported(t: &OrgSetup, name: &str) -> PathBuf {
+    let out = t.s.root.path().join(name);
+    t.s.cmd(&["export", "--to", ORG, "--out", out.to_str().unwrap()])
+        .assert()
+        .success();
+    out
+}
+
 /// Decrypted tar members of a bundle.
 fn members(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
@@ -363,10 +372,7 @@ fn bundles_carry_attachments_bit_for_bit_once_and_refuse_altered_ones() {
     t.s.cmd(&["attach", &id, note.to_str().unwrap()])
         .assert()
         .success();
-    let b2 = t.s.root.path().join("b2.age");
-    t.s.cmd(&["export", "--to", ORG, "--out", b2.to_str().unwrap()])
-        .assert()
-        .success();
+    let b2 = exported(&t, "b2.age");
     let names: Vec<String> = members(&common::age_decrypt(&b2, &t.key))
         .into_iter()
         .map(|(n, _)| n)
@@ -549,18 +555,12 @@ fn an_organisation_reads_received_testimonies_and_is_told_what_has_not_arrived()
     t.s.cmd(&["attach", &id, note.to_str().unwrap()])
         .assert()
         .success();
-    let b1 = t.s.root.path().join("b1.age");
-    t.s.cmd(&["export", "--to", ORG, "--out", b1.to_str().unwrap()])
-        .assert()
-        .success();
+    let b1 = exported(&t, "b1.age");
     let revised = t.s.file("r.json", testimony("the narrative, revised"));
     t.s.cmd(&["edit", &id, "--json", revised.to_str().unwrap()])
         .assert()
         .success();
-    let b2 = t.s.root.path().join("b2.age");
-    t.s.cmd(&["export", "--to", ORG, "--out", b2.to_str().unwrap()])
-        .assert()
-        .success();
+    let b2 = exported(&t, "b2.age");
 
     let org = Scratch::new();
     org.init();
