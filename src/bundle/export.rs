@@ -252,17 +252,29 @@ impl Plan {
 struct HashSink {
     hash: Context,
     size: u64,
+    /// Looks at the derivative as the attach did at the original, to check that what it
+    /// flagged there is gone.
+    sniffer: crate::media::Sniffer,
 }
 
 impl std::io::Write for HashSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.hash.update(buf);
         self.size += buf.len() as u64;
+        self.sniffer.feed(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Photos and videos: what cameras and phones fill with where, when and with what they
+/// were taken. (Sound recordings in formats Aigaq cannot strip go as they are, with a
+/// warning when their metadata was found: refusing them would stop every interview
+/// recorded as MP3 or WAV.)
+fn is_camera_media(media_type: &str) -> bool {
+    media_type.starts_with("image/") || media_type.starts_with("video/")
 }
 
 /// A derivative without metadata, `Ok(None)` when stripping leaves the file as it is, or
@@ -282,6 +294,7 @@ fn derivative(
     let mut sink = HashSink {
         hash: Context::new(&SHA256),
         size: 0,
+        sniffer: crate::media::Sniffer::new(),
     };
     let removed = match strip::strip(&a.media_type, &mut reader, &mut sink) {
         Ok(Some(removed)) => removed,
@@ -300,6 +313,15 @@ fn derivative(
     };
     if removed.is_empty() {
         return Ok(Ok(None));
+    }
+    // The stripper and the detector know the formats separately: metadata the detector
+    // still finds in the copy is metadata the stripper missed.
+    let (_, left) = sink.sniffer.describe();
+    if let Some(w) = left.first() {
+        return Ok(Err(format!(
+            "its {} is still there after stripping, in a place Aigaq does not remove it from",
+            w.field
+        )));
     }
     Ok(Ok(Some(Derivative {
         sha256: canonical::hex(sink.hash.finish().as_ref()),
@@ -768,7 +790,12 @@ fn plan_attachment(
             .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
             .query_row([&a.sha256], |r| r.get(0))
             .optional()?;
-        let risky = risky.is_some_and(|m| m != "[]");
+        // Photos and videos in a format Aigaq cannot strip may hold metadata its detector
+        // does not know of either: with --strip-metadata they do not go.
+        let risky = risky.is_some_and(|m| m != "[]")
+            || (opts.strip_metadata
+                && is_camera_media(&a.media_type)
+                && !strip::supported(&a.media_type));
         let d = match d {
             Ok(Some(d)) => Some(d),
             // Asked to strip, the export does not send what it found risky as it is.

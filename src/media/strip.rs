@@ -2,11 +2,13 @@
 //! byte for byte and only the metadata containers are left out. Streamed: memory holds one
 //! JPEG segment (at most 64 KiB) or one buffer of a PNG chunk at a time.
 //!
-//! JPEG: APP1 (EXIF, XMP), APP3 to APP13 (IPTC and maker data), APP15 and comments go; the
-//! JFIF header (APP0), the colour profile (APP2 `ICC_PROFILE`) and Adobe's colour transform
-//! (APP14), which decoders need, stay; anything after the end-of-image marker (embedded
-//! second images with their own EXIF, vendor trailers) goes. PNG: `eXIf`, `tEXt`, `zTXt`,
-//! `iTXt` and `tIME` chunks go, and anything after `IEND`. Video and audio from phones
+//! JPEG: every APPn segment and comment goes, in front of the image and between the scans
+//! of a progressive one, except the JFIF header (APP0 `JFIF`), the colour profile (APP2
+//! `ICC_PROFILE`) and Adobe's colour transform (APP14 `Adobe`), which decoders need;
+//! anything after the end-of-image marker (embedded second images with their own EXIF,
+//! vendor trailers) goes. PNG: only the chunks that draw the image stay (header, palette,
+//! data, transparency, colour, physical size, animation, background); text, time, EXIF and
+//! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`].
 
 use std::io::{self, Read, Write};
@@ -90,12 +92,16 @@ fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
                     return Err(bad("a JPEG segment cut short"));
                 }
                 let drop = match marker {
+                    0xE0 if segment.starts_with(b"JFIF\0") => None,
+                    // JFXX thumbnails and anything else an APP0 may hold.
+                    0xE0 => Some("maker data"),
                     0xE1 if segment.starts_with(b"Exif\0") => Some("EXIF"),
                     0xE1 => Some("XMP"),
                     0xE2 if segment.starts_with(b"ICC_PROFILE\0") => None,
                     0xE2 => Some("APP2 data"),
                     0xED => Some("IPTC"),
-                    0xE3..=0xEC | 0xEF => Some("maker data"),
+                    0xEE if segment.starts_with(b"Adobe") => None,
+                    0xE3..=0xEC | 0xEE | 0xEF => Some("maker data"),
                     0xFE => Some("comment"),
                     _ => None,
                 };
@@ -184,11 +190,16 @@ fn png(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
         let kind = [head[4], head[5], head[6], head[7]];
         // Data and CRC.
         let body = len + 4;
+        // What stays is what draws the image; every other chunk goes, private and future
+        // ones included, since any of them may carry EXIF or a provenance manifest.
         let drop = match &kind {
-            b"eXIf" => Some("EXIF"),
+            b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB"
+            | b"iCCP" | b"sBIT" | b"cICP" | b"mDCV" | b"cLLI" | b"pHYs" | b"acTL" | b"fcTL"
+            | b"fdAT" | b"bKGD" => None,
+            b"eXIf" | b"exIf" | b"zxIf" => Some("EXIF"),
             b"tEXt" | b"zTXt" | b"iTXt" => Some("text"),
             b"tIME" => Some("time"),
-            _ => None,
+            _ => Some("other metadata"),
         };
         let copied = match drop {
             Some(what) => {
@@ -301,6 +312,52 @@ mod tests {
         assert!(crate::media::warnings(&out).is_empty());
         assert!(!String::from_utf8_lossy(&out).contains("Fixture-Owner"));
         assert!(out.ends_with(b"IEND\xaeB`\x82"));
+    }
+
+    /// Chunks and segments Aigaq has no name for go too: new and private ones carry EXIF,
+    /// XMP or provenance manifests as well.
+    #[test]
+    fn only_what_draws_the_image_is_kept() {
+        let png = fixture("exif-gps.png");
+        let iend = png.len() - 12;
+        let chunk = |kind: &[u8; 4], data: &[u8]| {
+            let mut c = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0; 4]);
+            c
+        };
+        let with_private = [
+            &png[..iend],
+            &chunk(b"zxIf", b"Exif GPS 43.238 N"),
+            &chunk(b"caBX", b"c2pa manifest: owner Hidden Owner"),
+            &png[iend..],
+        ]
+        .concat();
+        let (out, removed) = stripped("image/png", &with_private);
+        assert!(removed.iter().any(|r| r == "other metadata"), "{removed:?}");
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains("GPS 43") && !text.contains("Hidden Owner"));
+        assert!(out.ends_with(b"IEND\xaeB`\x82"));
+
+        let jpg = fixture("exif-gps.jpg");
+        let app0 = |data: &[u8]| {
+            let len = u16::try_from(data.len() + 2).unwrap().to_be_bytes();
+            [&[0xFF, 0xE0][..], &len, data].concat()
+        };
+        let with_jfxx = [
+            &jpg[..2],
+            &app0(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"),
+            &app0(b"JFXX\0\x10 SERIAL-9999 "),
+            &jpg[2..],
+        ]
+        .concat();
+        let (out, _) = stripped("image/jpeg", &with_jfxx);
+        assert!(!String::from_utf8_lossy(&out).contains("SERIAL-9999"));
+        assert!(
+            out.windows(5).any(|w| w == b"JFIF\0"),
+            "the JFIF header stays"
+        );
     }
 
     #[test]
