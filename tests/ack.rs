@@ -623,7 +623,16 @@ fn a_forked_sender_history_and_a_stolen_sender_name_are_refused() {
         w.org_import(&w.col.key, &[&b5])[0]["sender_name"],
         "Team North"
     );
-    for (i, stolen) in ["Команда Север", "Team  Nоrth"].iter().enumerate() {
+    for (i, stolen) in [
+        "Команда Север",
+        "Team  Nоrth",
+        "Team Νorth",
+        "Ｔｅａｍ North",
+        "Team Nor\u{301}th",
+    ]
+    .iter()
+    .enumerate()
+    {
         impostor.s.cmd(&["device-name", stolen]).assert().success();
         let b = impostor.s.root.path().join(format!("stolen{i}.age"));
         impostor
@@ -639,6 +648,12 @@ fn a_forked_sender_history_and_a_stolen_sender_name_are_refused() {
             .stderr(predicate::str::contains("another device"));
     }
 
-    // Names are checked like everything else a user types.
+    // Names are checked like everything else a user types, and may not hold characters
+    // that show as nothing.
     w.col.s.cmd(&["device-name", "  "]).assert().code(1);
+    w.col
+        .s
+        .cmd(&["device-name", "Team No\u{200b}rth"])
+        .assert()
+        .code(1);
 }

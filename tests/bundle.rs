@@ -254,6 +254,42 @@ fn several_recipients_get_separate_bundles_with_names_that_say_nothing() {
         .code(1)
         .stderr(predicate::str::contains("no recipient named \"Nobody\""));
     assert!(!none.exists());
+
+    // One organisation's bundle fails after another's was written: the command fails, and
+    // names the bundle that was written and counts as sent.
+    let id = t.s.add(&testimony(
+        "with a damaged photo",
+        "anonymous",
+        &["Other Org"],
+    ))[0]
+        .clone();
+    let photo =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg"))
+            .unwrap();
+    let cut = t.s.file("cut.jpg", &photo[..photo.len() - 2]);
+    t.s.cmd(&["attach", &id, cut.to_str().unwrap()])
+        .assert()
+        .success();
+    let partly = t.s.root.path().join("partly");
+    t.s.cmd(&[
+        "export",
+        "--strip-metadata",
+        "--to",
+        ORG,
+        "--to",
+        "Other Org",
+    ])
+    .args(["--out", partly.to_str().unwrap()])
+    .assert()
+    .code(1)
+    .stderr(
+        predicate::str::contains("Written and recorded as sent")
+            .and(predicate::str::contains("for \"KIBHR Almaty\""))
+            .and(predicate::str::contains(
+                "the bundle for \"Other Org\" was not written",
+            )),
+    );
+    assert_eq!(std::fs::read_dir(&partly).unwrap().count(), 1);
 }
 
 #[test]

@@ -858,6 +858,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 for name in &each.nothing_new {
                     eprintln!("Nothing new for {name:?}: no bundle written for it (--all sends everything again).");
                 }
+                if let Some((name, e)) = each.failed {
+                    // The bundles written are on disk and recorded as sent: name them.
+                    let written: Vec<String> = each
+                        .written
+                        .iter()
+                        .map(|r| format!("{} for {:?}", r.path.display(), r.recipient))
+                        .collect();
+                    eprintln!(
+                        "Written and recorded as sent: {}. Keep and deliver them.",
+                        written.join(", ")
+                    );
+                    let mut f = Failure::from(e);
+                    f.message = format!("the bundle for {name:?} was not written: {}", f.message);
+                    return Err(f);
+                }
                 each.written
             };
             let mut text = String::new();

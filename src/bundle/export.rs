@@ -38,12 +38,16 @@ pub struct ExportOptions {
 }
 
 /// What `export_each` wrote, and for whom there was nothing new.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize)]
 pub struct ExportedEach {
     /// The bundles written, in the order the recipients were given.
     pub written: Vec<ExportReport>,
     /// Recipients that had nothing new, so got no bundle.
     pub nothing_new: Vec<String>,
+    /// The recipient whose export failed after others' bundles were written, and why; the
+    /// recipients after it were not tried.
+    #[serde(skip)]
+    pub failed: Option<(String, StoreError)>,
 }
 
 /// What an export wrote.
@@ -892,6 +896,11 @@ impl Store {
                 Err(StoreError::Bundle(e @ BundleError::NothingToExport { .. })) => {
                     first_nothing.get_or_insert(e);
                     out.nothing_new.push(name);
+                }
+                // What was written stays written and recorded: the caller must say so.
+                Err(e) if !out.written.is_empty() => {
+                    out.failed = Some((name, e));
+                    return Ok(out);
                 }
                 Err(e) => return Err(e),
             }

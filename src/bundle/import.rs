@@ -282,9 +282,11 @@ impl ImportSink<'_, '_> {
     }
 }
 
-/// A name as a reader may take it at a glance: case, runs of spaces and the Cyrillic
-/// letters that look like Latin ones (names here are written in either script) do not
-/// count, so that "Team  North" or "Теам North" cannot pass for "Team North".
+/// A name as a reader may take it at a glance: case, runs of spaces, combining accents,
+/// full-width forms and the Cyrillic and Greek letters that look like Latin ones (names
+/// here are written in either script) do not count, so that "Team  North", "Теам North"
+/// or "Team Νorth" cannot pass for "Team North". (Invisible characters never get this far:
+/// names holding them are refused.)
 fn name_skeleton(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for word in name.split_whitespace() {
@@ -292,8 +294,30 @@ fn name_skeleton(name: &str) -> String {
             out.push(' ');
         }
         for c in word.chars().flat_map(char::to_lowercase) {
+            // Accents added as combining marks do not make another name.
+            if ('\u{0300}'..='\u{036F}').contains(&c) {
+                continue;
+            }
+            // Full-width Latin letters and digits are the ASCII ones.
+            let c = match u32::from(c) {
+                n @ 0xFF01..=0xFF5E => char::from_u32(n - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
             out.push(match c {
-                'а' => 'a',
+                'а' | 'α' => 'a',
+                'β' => 'b',
+                'ε' => 'e',
+                'ζ' => 'z',
+                'η' => 'h',
+                'ι' => 'i',
+                'κ' => 'k',
+                'μ' => 'm',
+                'ν' => 'n',
+                'ο' => 'o',
+                'ρ' => 'p',
+                'τ' => 't',
+                'υ' => 'y',
+                'χ' => 'x',
                 'в' => 'b',
                 'с' => 'c',
                 'ԁ' => 'd',

@@ -509,9 +509,10 @@ impl Reader {
         }
         // Acknowledgements go to it: a reply address nobody can encrypt to would only
         // fail later, on the organisation's side.
-        if super::org_key::parse_recipient(&m.sender.age_recipient).is_err() {
+        let reply = super::org_key::parse_recipient(&m.sender.age_recipient);
+        if reply.map(|r| r.to_string()).ok().as_deref() != Some(m.sender.age_recipient.as_str()) {
             return Err(invalid(
-                "the manifest's sender.age_recipient is not an age1… recipient",
+                "the manifest's sender.age_recipient is not an age1… recipient in its one written form",
             ));
         }
         self.expected = listed;

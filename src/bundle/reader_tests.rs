@@ -324,6 +324,9 @@ fn a_signed_manifest_in_any_but_its_one_form_is_refused() {
     );
     let reply = refused(&|m| m.replacen(&b.keys.age_recipient(), "age1bogus", 1));
     assert!(reply.contains("sender.age_recipient"), "{reply}");
+    let upper = b.keys.age_recipient().to_uppercase();
+    let shouted = refused(&|m| m.replacen(&b.keys.age_recipient(), &upper, 1));
+    assert!(shouted.contains("one written form"), "{shouted}");
     // And untouched, it reads.
     read_plaintext(&b.tar_edited(None, |m| m)[..], Discard).unwrap();
 }

@@ -8,10 +8,23 @@ use crate::bundle::BundleError;
 /// recipients and devices follow the same rule.
 pub fn clean_name(name: &str) -> Result<&str, BundleError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty()
+        || name.chars().count() > 200
+        || name.chars().any(|c| c.is_control() || invisible(c))
+    {
         return Err(BundleError::BadName);
     }
     Ok(name)
+}
+
+/// Characters that show as nothing, or as a space, and would let two names that look the
+/// same differ: zero-width and joining characters, direction marks, fillers and blanks.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
 }
 
 impl Store {
