@@ -511,6 +511,44 @@ fn purge_keeps_a_testimony_until_its_original_attachments_are_confirmed_held() {
     w.col.s.cmd(&["verify"]).assert().success();
 }
 
+/// A revision sent twice in two forms (first with its photo stripped, then with `--all` as
+/// it is): an acknowledgement of either form is believed.
+#[test]
+fn an_acknowledgement_of_an_earlier_form_of_a_revision_is_believed() {
+    let w = World::new();
+    let id = w.col.s.add(&testimony("with a photo", &[ORG]))[0].clone();
+    let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg");
+    w.col
+        .s
+        .cmd(&["attach", &id, photo.to_str().unwrap()])
+        .assert()
+        .success();
+    let stripped = w.export("stripped.age", ORG, &["--strip-metadata"]);
+    let whole = w.export("whole.age", ORG, &["--all"]);
+    w.org_import(&w.col.key, &[&stripped, &whole]);
+    w.ack(&w.col.key, "ack-stripped.age", &[&stripped])
+        .success();
+    w.col_import(&[&w.path("ack-stripped.age")]).success();
+    assert_eq!(w.delivered_to(&id), json!([ORG]));
+    // That acknowledgement confirms only the stripped copy: the photo's original stays.
+    let dry = w
+        .col
+        .s
+        .stdout(&["purge", "--delivered", "--dry-run", "--json"]);
+    assert_eq!(serde_json::from_str::<Value>(&dry).unwrap(), json!([]));
+    w.ack(&w.col.key, "ack-both.age", &[&stripped, &whole])
+        .success();
+    w.col_import(&[&w.path("ack-both.age")]).success();
+    let dry = w
+        .col
+        .s
+        .stdout(&["purge", "--delivered", "--dry-run", "--json"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&dry).unwrap(),
+        json!([{"id": id, "delivered_to": [ORG]}])
+    );
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

@@ -291,7 +291,7 @@ impl Store {
             for r in &ack.revisions {
                 let delivered: Option<String> = tx
                     .prepare_cached(
-                        "SELECT d.exported FROM deliveries d
+                        "SELECT d.exported FROM delivered_forms d
                          JOIN revisions v ON v.hash = d.revision
                          JOIN testimonies t ON t.n = v.testimony
                          WHERE d.recipient = ?1 AND d.exported = ?2 AND t.id = ?3",

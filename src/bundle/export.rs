@@ -758,14 +758,14 @@ fn record_deliveries(
         "INSERT OR REPLACE INTO deliveries (recipient, revision, exported, bundle_id, at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut forms = tx.prepare_cached(
+        "INSERT OR IGNORE INTO delivered_forms (recipient, exported, revision, bundle_id)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for o in by_revision {
-        st.execute(params![
-            key,
-            canonical::hex(&o.source_revision),
-            canonical::hex(&o.hash),
-            bundle_id,
-            at
-        ])?;
+        let (revision, exported) = (canonical::hex(&o.source_revision), canonical::hex(&o.hash));
+        st.execute(params![key, revision, exported, bundle_id, at])?;
+        forms.execute(params![key, exported, revision, bundle_id])?;
     }
     Ok(())
 }

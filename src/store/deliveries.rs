@@ -10,8 +10,11 @@ use serde_json::Value;
 use super::{Store, StoreError};
 use crate::bundle::export::{same_name, share_with};
 
-const DELIVERED: &str = "SELECT t.id, coalesce(rc.name, d.recipient) FROM testimonies t
-     JOIN deliveries d ON d.revision = t.current_revision
+/// Acknowledged in any form it went in (the same revision may have gone once with its
+/// photos stripped and once without).
+const DELIVERED: &str = "SELECT DISTINCT t.id, coalesce(rc.name, d.recipient), t.n
+     FROM testimonies t
+     JOIN delivered_forms d ON d.revision = t.current_revision
      JOIN acknowledgements a ON a.recipient = d.recipient AND a.exported = d.exported
      LEFT JOIN recipients rc ON rc.recipient = d.recipient
      WHERE t.purged_at IS NULL";
@@ -31,7 +34,7 @@ impl Store {
     pub fn delivered(&self) -> Result<BTreeMap<String, Vec<String>>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(&format!("{DELIVERED} ORDER BY t.n, 2"))?;
+            .prepare_cached(&format!("{DELIVERED} ORDER BY 3, 2"))?;
         let mut rows = st.query([])?;
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
         while let Some(row) = rows.next()? {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_acknowledged_blobs.sql"),
     include_str!("migrations/0010_received_by_testimony.sql"),
     include_str!("migrations/0011_sender_names.sql"),
+    include_str!("migrations/0012_delivered_forms.sql"),
 ];
 
 /// The schema version this build writes.
