@@ -802,8 +802,12 @@ fn plan_attachment(
                 && !strip::supported(&a.media_type));
         let d = match d {
             Ok(Some(d)) => Some(d),
-            // Asked to strip, the export does not send what it found risky as it is.
-            failed if risky && opts.strip_metadata => {
+            // Asked to strip, the export does not send as it is what it found risky, nor a
+            // photo or video it could not read through to strip.
+            failed
+                if opts.strip_metadata
+                    && (risky || (failed.is_err() && is_camera_media(&a.media_type))) =>
+            {
                 return Err(BundleError::CannotStrip {
                     name: a.name.clone(),
                     sha256: a.sha256.clone(),

@@ -9,7 +9,8 @@
 //! vendor trailers) goes. PNG: only the chunks that draw the image stay (header, palette,
 //! data, transparency, colour, physical size, animation, background); text, time, EXIF and
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
-//! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`].
+//! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
+//! `uuid` boxes go whole.
 
 use std::io::{self, Read, Write};
 

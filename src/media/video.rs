@@ -430,7 +430,8 @@ pub fn strippable(media_type: &str) -> bool {
 /// [`MoovWatch`] finds blanked out where they are: their `udta` boxes become `free` boxes of
 /// the same size, and Apple's values turn to zeros, so that no offset into the media
 /// changes and every player still plays it. Returns what was blanked (nothing: the copy is
-/// identical). A `moov` larger than [`MOOV_LIMIT`] is copied as it is.
+/// identical). A `moov` larger than [`MOOV_LIMIT`], or without a size, is an error: the
+/// copy would keep what it holds.
 pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
     let mut removed = Vec::new();
     let mut first = true;
@@ -458,16 +459,40 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
             }
             n => (Some(u64::from(n)), 8),
         };
+        let user_data = USER_DATA.contains(&&kind);
+        if user_data {
+            header[4..8].copy_from_slice(b"free");
+        }
         out.write_all(&header[..header_len])?;
         let Some(size) = size else {
             // The last box runs to the end of the file.
-            io::copy(input, out)?;
+            if &kind == b"moov" {
+                return Err(bad(
+                    "its moov box runs to the end of the file, which Aigaq does not strip",
+                ));
+            }
+            if user_data {
+                io::copy(input, &mut Zeros(out))?;
+                note(&mut removed, "other metadata");
+            } else {
+                io::copy(input, out)?;
+            }
             return Ok(removed);
         };
         let body = size
             .checked_sub(header_len as u64)
             .ok_or_else(|| bad("a damaged ISO media box"))?;
-        if &kind == b"moov" && body <= MOOV_LIMIT {
+        if user_data {
+            // Outside the moov too (an XMP `uuid` box, say): the same size of nothing.
+            let blanked = io::copy(&mut input.take(body), &mut Zeros(out))?;
+            if blanked != body {
+                return Err(bad("an ISO media file cut short"));
+            }
+            note(&mut removed, "other metadata");
+        } else if &kind == b"moov" {
+            if body > MOOV_LIMIT {
+                return Err(bad("its moov box is larger than Aigaq strips"));
+            }
             // Grown as bytes arrive: a header may claim more than the file holds.
             let mut moov = Vec::with_capacity(body.min(1 << 20) as usize);
             if input.take(body).read_to_end(&mut moov)? as u64 != body {
@@ -478,6 +503,21 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
         } else if io::copy(&mut input.take(body), out)? != body {
             return Err(bad("an ISO media file cut short"));
         }
+    }
+}
+
+/// Writes as many zeros as it is given bytes.
+struct Zeros<'a>(&'a mut dyn Write);
+
+impl Write for Zeros<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        const NOTHING: [u8; 8192] = [0; 8192];
+        let n = buf.len().min(NOTHING.len());
+        self.0.write_all(&NOTHING[..n])?;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -506,8 +546,21 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
             bytes[span.kind_at..span.kind_at + 4].copy_from_slice(b"free");
             bytes[from..to].fill(0);
             note(removed, field.removed_as());
-        } else if &span.kind == b"meta" {
-            blank_meta(&mut bytes[from..to], depth, removed);
+        } else if USER_DATA.contains(&&span.kind) {
+            // What is known is blanked first, so that the list says what went; then the
+            // whole box goes: user data, Apple's metadata and vendors' `uuid` boxes (XMP
+            // among them) hold nothing a player needs, and owners, software, places and
+            // times in forms this file does not name.
+            if &span.kind == b"meta" {
+                blank_meta(&mut bytes[from..to], depth, removed);
+            } else if &span.kind == b"udta" {
+                blank(&mut bytes[from..to], depth + 1, removed);
+            }
+            if !only_blank(&bytes[from..to]) {
+                note(removed, "other metadata");
+            }
+            bytes[span.kind_at..span.kind_at + 4].copy_from_slice(b"free");
+            bytes[from..to].fill(0);
         } else if HEADERS.contains(&&span.kind) {
             // Zero is the format's "not known": players and editors take it.
             if let Some((times, _)) = header_times(&bytes[from..to]) {
@@ -521,6 +574,21 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
             blank(&mut bytes[from..to], depth + 1, removed);
         }
     }
+}
+
+/// Boxes whose whole content is metadata.
+const USER_DATA: [&[u8; 4]; 3] = [b"udta", b"meta", b"uuid"];
+
+/// Whether `bytes` hold only `free` boxes of zeros (or nothing at all).
+fn only_blank(bytes: &[u8]) -> bool {
+    let mut end = 0;
+    for s in spans(bytes) {
+        if &s.kind != b"free" || bytes[s.body.0..s.body.1].iter().any(|&b| b != 0) {
+            return false;
+        }
+        end = s.body.1;
+    }
+    bytes[end..].iter().all(|&b| b == 0)
 }
 
 /// Zeroes the values of the risky items of a `meta` box's `ilst` (Apple's keys, or
@@ -709,7 +777,10 @@ pub(crate) mod tests {
         for (file, what) in [
             (android(false), vec!["location", "camera"]),
             (android(true), vec!["location", "camera"]),
-            (iphone(), vec!["location", "camera", "time"]),
+            (
+                iphone(),
+                vec!["location", "camera", "time", "other metadata"],
+            ),
         ] {
             let (out, removed) = stripped(&file);
             assert_eq!(removed, what);
@@ -798,6 +869,47 @@ pub(crate) mod tests {
         let plain = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"mdat", &[1; 100])].concat();
         let (out, removed) = stripped(&plain);
         assert_eq!((out, removed.len()), (plain, 0));
+    }
+
+    /// Metadata in places and forms the detector does not name goes too: an owner and
+    /// the software in `udta`, a place in an `ilst` outside any `meta`, and an XMP `uuid`
+    /// box beside the media.
+    #[test]
+    fn user_data_goes_whole_whatever_it_holds() {
+        let udta = [
+            bx(b"\xa9ART", &qt_text("Hidden Owner")),
+            bx(b"\xa9swr", &qt_text("RecorderApp 1.0")),
+            bx(
+                b"ilst",
+                &bx(
+                    b"\xa9xyz",
+                    &bx(b"data", b"\0\0\0\x01\0\0\0\0+43.2380+076.9450/"),
+                ),
+            ),
+        ]
+        .concat();
+        let moov = bx(
+            b"moov",
+            &[bx(b"mvhd", &[0; 100]), bx(b"udta", &udta)].concat(),
+        );
+        let mut xmp = b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac".to_vec();
+        xmp.extend_from_slice(b"<dc:creator>Hidden Owner</dc:creator> GPS 43.238");
+        let file = [
+            bx(b"ftyp", b"isom\0\0\x02\0isomiso2mp41"),
+            bx(b"uuid", &xmp),
+            moov,
+            bx(b"mdat", &[7u8; 1000]),
+        ]
+        .concat();
+        let (out, removed) = stripped(&file);
+        assert!(removed.iter().any(|r| r == "other metadata"), "{removed:?}");
+        assert_eq!(out.len(), file.len());
+        let text = String::from_utf8_lossy(&out);
+        for gone in ["Hidden Owner", "RecorderApp", "+43.2380", "GPS"] {
+            assert!(!text.contains(gone), "{gone} is still there");
+        }
+        assert!(out.ends_with(&[7u8; 1000]), "the media is untouched");
+        assert!(stripped(&out).1.is_empty());
     }
 
     #[test]
