@@ -1312,7 +1312,7 @@ fn print_warnings(warnings: &[aigaq::media::Warning], media_type: &str) {
     if aigaq::media::strip::supported(media_type) {
         eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it.");
     } else {
-        eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this.");
+        eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this, and `export --strip-metadata` refuses to send it. Send a copy converted to JPEG or PNG instead, or send it another way.");
     }
 }
 
