@@ -28,6 +28,9 @@ pub fn sniff(head: &[u8]) -> String {
     if let Some(t) = infer::get(head) {
         return t.mime_type().to_owned();
     }
+    if let Some(t) = iso_media(head) {
+        return t.into();
+    }
     let text = match std::str::from_utf8(head) {
         Ok(_) => true,
         // A multi-byte character cut at the end of the head is still text.
@@ -38,6 +41,27 @@ pub fn sniff(head: &[u8]) -> String {
     } else {
         "application/octet-stream".into()
     }
+}
+
+/// An ISO base media file (`ftyp` first) whose brand `infer` does not list: 3GPP from
+/// Android's recorder, and cameras' own brands (Sony XAVC, Canon). Their `moov` holds the
+/// same place, device and time as any MP4's.
+fn iso_media(head: &[u8]) -> Option<&'static str> {
+    if head.get(4..8) != Some(b"ftyp") {
+        return None;
+    }
+    let brand = head.get(8..12)?;
+    Some(match brand {
+        b if b.starts_with(b"3g2") => "video/3gpp2",
+        b if b.starts_with(b"3g") => "video/3gpp",
+        b"qt  " => "video/quicktime",
+        b"M4A " | b"M4B " => "audio/mp4",
+        b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
+            "image/heif"
+        }
+        b"avif" | b"avis" => "image/avif",
+        _ => "video/mp4",
+    })
 }
 
 /// What is learnt of a file as it streams past: its first bytes, and for MP4, QuickTime,

@@ -422,7 +422,14 @@ fn loci(body: &[u8]) -> Option<String> {
 pub fn strippable(media_type: &str) -> bool {
     matches!(
         media_type,
-        "video/mp4" | "video/quicktime" | "video/3gpp" | "audio/mp4" | "audio/m4a" | "audio/x-m4a"
+        "video/mp4"
+            | "video/quicktime"
+            | "video/3gpp"
+            | "video/3gpp2"
+            | "video/x-m4v"
+            | "audio/mp4"
+            | "audio/m4a"
+            | "audio/x-m4a"
     )
 }
 
@@ -498,7 +505,7 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
             if input.take(body).read_to_end(&mut moov)? as u64 != body {
                 return Err(bad("an ISO media file cut short"));
             }
-            blank(&mut moov, 0, &mut removed);
+            blank(&mut moov, 0, &mut removed)?;
             out.write_all(&moov)?;
         } else if io::copy(&mut input.take(body), out)? != body {
             return Err(bad("an ISO media file cut short"));
@@ -535,11 +542,17 @@ fn read_up_to(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
+fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) -> io::Result<()> {
     if depth > 8 {
-        return;
+        return Ok(());
     }
     let found: Vec<Span> = spans(bytes).collect();
+    // A box that does not fit would hide everything after it from this walk, while
+    // lenient players still read it.
+    let end = found.last().map_or(0, |s| s.body.1);
+    if bytes[end..].iter().any(|&b| b != 0) {
+        return Err(bad("a box in the moov does not fit in its parent"));
+    }
     for span in found {
         let (from, to) = span.body;
         if let Some(field) = Field::of_box(&span.kind) {
@@ -552,9 +565,9 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
             // among them) hold nothing a player needs, and owners, software, places and
             // times in forms this file does not name.
             if &span.kind == b"meta" {
-                blank_meta(&mut bytes[from..to], depth, removed);
+                blank_meta(&mut bytes[from..to], depth, removed)?;
             } else if &span.kind == b"udta" {
-                blank(&mut bytes[from..to], depth + 1, removed);
+                blank(&mut bytes[from..to], depth + 1, removed)?;
             }
             if !only_blank(&bytes[from..to]) {
                 note(removed, "other metadata");
@@ -571,9 +584,10 @@ fn blank(bytes: &mut [u8], depth: usize, removed: &mut Vec<String>) {
                 }
             }
         } else if CONTAINERS.contains(&&span.kind) && &span.kind != b"ilst" {
-            blank(&mut bytes[from..to], depth + 1, removed);
+            blank(&mut bytes[from..to], depth + 1, removed)?;
         }
     }
+    Ok(())
 }
 
 /// Boxes whose whole content is metadata.
@@ -593,7 +607,7 @@ fn only_blank(bytes: &[u8]) -> bool {
 
 /// Zeroes the values of the risky items of a `meta` box's `ilst` (Apple's keys, or
 /// iTunes-style items named by type), then looks through the rest of it.
-fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) {
+fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) -> io::Result<()> {
     let skip = meta_start(body);
     let inner = &mut body[skip..];
     let keys = meta_keys(inner);
@@ -617,7 +631,7 @@ fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) {
             }
         }
     }
-    blank(inner, depth + 1, removed);
+    blank(inner, depth + 1, removed)
 }
 
 #[cfg(test)]
@@ -910,6 +924,48 @@ pub(crate) mod tests {
         }
         assert!(out.ends_with(&[7u8; 1000]), "the media is untouched");
         assert!(stripped(&out).1.is_empty());
+    }
+
+    /// Android's 3GPP recordings and cameras' own brands are ISO media like any MP4: they
+    /// are recognised, and stripped.
+    #[test]
+    fn any_ftyp_brand_is_iso_media() {
+        for (brand, media_type) in [
+            (b"3gp4", "video/3gpp"),
+            (b"3g2a", "video/3gpp2"),
+            (b"XAVC", "video/mp4"),
+            (b"CAEP", "video/mp4"),
+        ] {
+            let udta = bx(b"\xa9xyz", &qt_text("+43.2380+076.9450/"));
+            let moov = bx(
+                b"moov",
+                &[bx(b"mvhd", &[0; 100]), bx(b"udta", &udta)].concat(),
+            );
+            let file = [bx(b"ftyp", &[&brand[..], &[0; 4]].concat()), moov].concat();
+            let mut sniffer = crate::media::Sniffer::new();
+            sniffer.feed(&file);
+            let (t, found) = sniffer.describe();
+            assert_eq!(t, media_type);
+            assert!(get(&found, "gps_position").is_some(), "{found:?}");
+            assert!(strippable(&t));
+            let (out, removed) = stripped(&file);
+            assert_eq!(removed, ["location"]);
+            assert!(!String::from_utf8_lossy(&out).contains("+43.2380"));
+        }
+    }
+
+    /// A box longer than what holds it would hide what follows it from the stripper (and
+    /// not from a lenient player): such a file is not stripped at all.
+    #[test]
+    fn a_box_that_does_not_fit_stops_the_stripping() {
+        let udta = bx(b"\xa9xyz", &qt_text("+43.2380+076.9450/"));
+        let mut inner = [bx(b"mvhd", &[0; 100]), bx(b"udta", &udta)].concat();
+        let udta_at = 108;
+        let len = u32::from_be_bytes(inner[udta_at..udta_at + 4].try_into().unwrap());
+        inner[udta_at..udta_at + 4].copy_from_slice(&(len + 1).to_be_bytes());
+        let file = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"moov", &inner)].concat();
+        let mut out = Vec::new();
+        assert!(strip(&mut &file[..], &mut out).is_err());
     }
 
     #[test]
