@@ -104,13 +104,30 @@ fn jpeg(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
                     0xEE if segment.starts_with(b"Adobe") => None,
                     0xE3..=0xEC | 0xEE | 0xEF => Some("maker data"),
                     0xFE => Some("comment"),
+                    // Reserved JPEG extensions, which no decoder needs.
+                    0xF0..=0xFD => Some("maker data"),
                     _ => None,
                 };
+                // The JFIF header and Adobe's segment have a fixed form: anything after it
+                // (a JFIF thumbnail, or text) goes.
+                let fixed = match marker {
+                    0xE0 => 14,
+                    0xEE => 12,
+                    _ => segment.len(),
+                };
+                if fixed < segment.len() && drop.is_none() {
+                    note(&mut removed, "thumbnail or maker data");
+                    segment.truncate(fixed);
+                    if marker == 0xE0 {
+                        // No thumbnail: its width and height.
+                        segment[12..14].fill(0);
+                    }
+                }
                 match drop {
                     Some(what) => note(&mut removed, what),
                     None => {
                         out.write_all(&[0xFF, marker])?;
-                        out.write_all(&(len as u16).to_be_bytes())?;
+                        out.write_all(&(segment.len() as u16 + 2).to_be_bytes())?;
                         out.write_all(&segment)?;
                     }
                 }
@@ -348,13 +365,14 @@ mod tests {
         };
         let with_jfxx = [
             &jpg[..2],
-            &app0(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"),
+            &app0(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0 appended: OWNER-SECRET"),
             &app0(b"JFXX\0\x10 SERIAL-9999 "),
             &jpg[2..],
         ]
         .concat();
         let (out, _) = stripped("image/jpeg", &with_jfxx);
-        assert!(!String::from_utf8_lossy(&out).contains("SERIAL-9999"));
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains("SERIAL-9999") && !text.contains("OWNER-SECRET"));
         assert!(
             out.windows(5).any(|w| w == b"JFIF\0"),
             "the JFIF header stays"
