@@ -372,12 +372,12 @@ from_core!(
     aigaq::bundle::BundleError
 );
 
-/// Whether `id` names a testimony this (organisation's) vault received, rather than one of
-/// its own; an ambiguous prefix counts, so that its error is shown.
-fn received(v: &Vault, id: &str) -> Option<()> {
+/// The received testimony `id` names on an organisation's vault; when it names none either,
+/// `unknown`, the error about the vault's own testimonies.
+fn received_or(v: &Vault, id: &str, unknown: StoreError) -> Result<ReceivedTestimony, Failure> {
     match v.store().received_testimony(id) {
-        Err(StoreError::UnknownTestimony { .. }) => None,
-        _ => Some(()),
+        Err(StoreError::UnknownTestimony { .. }) => Err(unknown.into()),
+        r => Ok(r?),
     }
 }
 
@@ -702,9 +702,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Show { id, json } => {
             let v = unlock(&dir, pass_file)?;
             let r = match v.store().get(&id) {
-                Err(StoreError::UnknownTestimony { .. }) if received(&v, &id).is_some() => {
-                    let t = v.store().received_testimony(&id)?;
-                    return show_received(&t, json);
+                Err(e @ StoreError::UnknownTestimony { .. }) => {
+                    return show_received(&received_or(&v, &id, e)?, json);
                 }
                 r => r?,
             };
@@ -1235,8 +1234,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Attachments { id, json } => {
             let v = unlock(&dir, pass_file)?;
             let list = match v.store().attachments(&id) {
-                Err(StoreError::UnknownTestimony { .. }) if received(&v, &id).is_some() => {
-                    let t = v.store().received_testimony(&id)?;
+                Err(e @ StoreError::UnknownTestimony { .. }) => {
+                    let t = received_or(&v, &id, e)?;
                     if json {
                         print_json(&t.attachments)?;
                     } else {
