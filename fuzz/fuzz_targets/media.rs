@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
         sniffer.feed(chunk);
     }
     let _ = sniffer.describe();
-    for media_type in ["video/mp4", "image/jpeg", "image/png"] {
+    for media_type in ["video/mp4", "image/jpeg", "image/png", "audio/mpeg"] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &mut std::io::sink());
     }
 });
