@@ -998,13 +998,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 confirm("Delete the content of every testimony that all its organisations acknowledged holding?")?;
             }
             let mut v = unlock(&dir, pass_file)?;
-            let done = if dry_run {
-                v.store().fully_delivered()?
+            let plan = if dry_run {
+                v.store().purge_plan()?
             } else {
                 v.store_mut().purge_delivered()?
             };
+            let done = &plan.purge;
             if json {
-                print_json(&done)?;
+                print_json(done)?;
             } else {
                 let text: String = done
                     .iter()
@@ -1027,7 +1028,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "; the ledger keeps their hashes"
                 }
             );
-            let kept = v.store().delivered_without_attachments()?;
+            let kept = &plan.kept_for_attachments;
             if !kept.is_empty() {
                 eprintln!(
                     "Kept {} acknowledged testimon{} whose attachments not every organisation confirmed holding (sent in an earlier bundle it has not acknowledged, or only as a copy without metadata): {}. Once the organisation imports the bundle that carried them and sends a new acknowledgement, they can go; `aigaq export --all` sends the originals again.",

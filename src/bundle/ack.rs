@@ -22,6 +22,7 @@ use super::{BundleError, OrgKey};
 use crate::canonical;
 use crate::custody::device::verify_b64;
 use crate::custody::ledger;
+use crate::store::attachments::holds_blob;
 use crate::store::{now, Store, StoreError};
 
 /// The format tag.
@@ -191,12 +192,7 @@ impl Store {
         // sent before, which may never have arrived.
         let mut attachments = Vec::new();
         for sha in listed {
-            let held: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
-                .query_row([&sha], |r| r.get(0))
-                .optional()?;
-            if held.is_some() {
+            if holds_blob(&self.conn, &sha)? {
                 attachments.push(sha);
             }
         }

@@ -288,11 +288,10 @@ fn derivative(
     blobs: &BlobDir,
     a: &AttachmentRef,
 ) -> Result<Result<Option<Derivative>, String>, StoreError> {
+    let unsupported = || format!("Aigaq cannot remove metadata from {} files", a.media_type);
+    // Known before the content is opened and decrypted.
     if !strip::supported(&a.media_type) {
-        return Ok(Err(format!(
-            "Aigaq cannot remove metadata from {} files",
-            a.media_type
-        )));
+        return Ok(Err(unsupported()));
     }
     let mut reader = open_blob(tx, blobs, &a.sha256)?;
     let mut sink = HashSink {
@@ -302,12 +301,7 @@ fn derivative(
     };
     let removed = match strip::strip(&a.media_type, &mut reader, &mut sink) {
         Ok(Some(removed)) => removed,
-        Ok(None) => {
-            return Ok(Err(format!(
-                "Aigaq cannot remove metadata from {} files",
-                a.media_type
-            )))
-        }
+        Ok(None) => return Ok(Err(unsupported())),
         Err(e) => {
             return Ok(Err(format!(
                 "it could not be read as {} ({e})",

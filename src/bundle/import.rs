@@ -8,12 +8,11 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::export::same_name;
 use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest, VerifiedRecord};
 use super::{BundleError, OrgKey};
 use crate::custody::{ledger, Entry};
 use crate::media;
-use crate::store::attachments::record_blob;
+use crate::store::attachments::{holds_blob, record_blob};
 use crate::store::blobs::{BlobDir, FillError};
 use crate::store::{now, Store, StoreError};
 
@@ -169,7 +168,7 @@ impl ImportSink<'_, '_> {
                 })?
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
-                .find(|(_, known)| same_name(known, name) || name_skeleton(known) == claimed);
+                .find(|(_, known)| name_skeleton(known) == claimed);
             if let Some((other, known_name)) = other {
                 return Err(BundleError::NameClaimed {
                     name: name.clone(),
@@ -245,12 +244,7 @@ impl ImportSink<'_, '_> {
     }
 
     fn store_attachment(&mut self, sha: &str, content: &mut dyn Read) -> Result<(), StoreError> {
-        let held: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
-            .query_row([sha], |r| r.get(0))
-            .optional()?;
-        if held.is_some() {
+        if holds_blob(self.tx, sha)? {
             // The reader still checks the bytes against the hash.
             self.known_attachments += 1;
             return Ok(());
@@ -433,10 +427,7 @@ impl Store {
             let report = report?;
             let mut missing_attachments = Vec::new();
             for sha in &report.attachments_not_carried {
-                let held: Option<i64> = tx
-                    .query_row("SELECT 1 FROM blobs WHERE sha256 = ?1", [sha], |r| r.get(0))
-                    .optional()?;
-                if held.is_none() {
+                if !holds_blob(&tx, sha)? {
                     missing_attachments.push(sha.clone());
                 }
             }

@@ -177,6 +177,15 @@ fn save_with_ledger(
 
 /// Records a staged blob unless the same content is stored already; returns whether it
 /// was, and the file kept (to remove if the transaction fails).
+/// Whether the vault holds the content with this SHA-256.
+pub(crate) fn holds_blob(conn: &rusqlite::Connection, sha256: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
+        .query_row([sha256], |r| r.get::<_, i64>(0))
+        .optional()?
+        .is_some())
+}
+
 pub(crate) fn record_blob(
     tx: &Transaction<'_>,
     blobs: &super::blobs::BlobDir,
@@ -184,11 +193,7 @@ pub(crate) fn record_blob(
     media_type: &str,
     warnings: &[Warning],
 ) -> Result<(bool, Option<String>), StoreError> {
-    let exists: Option<i64> = tx
-        .prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
-        .query_row([&written.sha256], |r| r.get(0))
-        .optional()?;
-    if exists.is_some() {
+    if holds_blob(tx, &written.sha256)? {
         written.discard();
         return Ok((true, None));
     }
@@ -434,14 +439,15 @@ impl Store {
                 Self::find_attachment(&stored.attachments, &full_id, sha256)?
             }
             Err(StoreError::UnknownTestimony { .. }) => {
-                let a = self.received_attachment(id, sha256)?;
-                let held: Option<i64> = self
-                    .conn
-                    .query_row("SELECT 1 FROM blobs WHERE sha256 = ?1", [&a.sha256], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
-                if held.is_none() {
+                let t = self.received_testimony(id)?;
+                let listed: Vec<AttachmentRef> =
+                    t.attachments.iter().map(|x| x.attachment.clone()).collect();
+                let a = Self::find_attachment(&listed, &t.id, sha256)?;
+                if !t
+                    .attachments
+                    .iter()
+                    .any(|x| x.held && x.attachment.sha256 == a.sha256)
+                {
                     return Err(StoreError::NotReceived { sha256: a.sha256 });
                 }
                 a
@@ -485,28 +491,6 @@ impl Store {
             return Err(e);
         }
         Ok(a)
-    }
-
-    /// An attachment listed by any received revision of the testimony `id` (full id).
-    fn received_attachment(&self, id: &str, sha256: &str) -> Result<AttachmentRef, StoreError> {
-        let id = super::received::resolve_received(&self.conn, id)?;
-        let mut st = self
-            .conn
-            .prepare("SELECT body FROM received_revisions WHERE testimony = ?1")?;
-        let bodies = st.query_map([&id], |r| r.get::<_, Vec<u8>>(0))?;
-        let mut all = Vec::new();
-        for body in bodies {
-            let doc: StoredRevision = serde_json::from_slice(&body?)?;
-            for a in doc.attachments {
-                if !all.iter().any(|x: &AttachmentRef| x.sha256 == a.sha256) {
-                    all.push(a);
-                }
-            }
-        }
-        if all.is_empty() {
-            return Err(StoreError::UnknownTestimony { id });
-        }
-        Self::find_attachment(&all, &id, sha256)
     }
 
     /// An attachment of a testimony's current revision, decrypted into memory, for a

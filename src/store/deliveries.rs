@@ -28,6 +28,17 @@ pub struct Delivered {
     pub delivered_to: Vec<String>,
 }
 
+/// What `purge --delivered` removes, and what it keeps although acknowledged.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PurgePlan {
+    /// Testimonies whose content goes.
+    pub purge: Vec<Delivered>,
+    /// Acknowledged testimonies kept because not every organisation confirmed holding
+    /// their original attachments (sent before in a bundle it has not acknowledged, or only
+    /// as a copy without metadata).
+    pub kept_for_attachments: Vec<String>,
+}
+
 impl Store {
     /// For each testimony with content whose current revision an organisation has
     /// acknowledged: the names of those organisations.
@@ -54,21 +65,10 @@ impl Store {
 
     /// Testimonies whose current revision every organisation named in its
     /// `consent.share_with` has acknowledged, and whose attachments each of them confirmed
-    /// holding: what `purge_delivered` would remove.
-    pub fn fully_delivered(&self) -> Result<Vec<Delivered>, StoreError> {
-        Ok(self.purge_plan()?.0)
-    }
-
-    /// Testimonies every chosen organisation acknowledged that are still kept because some
-    /// of their attachments are not confirmed held by all of them (sent before in a bundle
-    /// that was not acknowledged, or sent only as a copy without metadata).
-    pub fn delivered_without_attachments(&self) -> Result<Vec<String>, StoreError> {
-        Ok(self.purge_plan()?.1)
-    }
-
-    /// What may be purged, and what is kept only for its attachments.
-    fn purge_plan(&self) -> Result<(Vec<Delivered>, Vec<String>), StoreError> {
-        let (mut purge, mut kept) = (Vec::new(), Vec::new());
+    /// holding: what `purge_delivered` would remove; and those held back only for their
+    /// attachments.
+    pub fn purge_plan(&self) -> Result<PurgePlan, StoreError> {
+        let mut plan = PurgePlan::default();
         for (id, delivered_to) in self.delivered()? {
             let body: Option<Vec<u8>> = self
                 .conn
@@ -105,22 +105,22 @@ impl Store {
                 originals_held &= missing == 0;
             }
             if originals_held {
-                purge.push(Delivered { id, delivered_to });
+                plan.purge.push(Delivered { id, delivered_to });
             } else {
-                kept.push(id);
+                plan.kept_for_attachments.push(id);
             }
         }
-        Ok((purge, kept))
+        Ok(plan)
     }
 
-    /// Deletes the content of every fully delivered testimony (see [`Self::fully_delivered`])
-    /// in one transaction; the ledger keeps their hashes.
-    pub fn purge_delivered(&mut self) -> Result<Vec<Delivered>, StoreError> {
-        let done = self.fully_delivered()?;
-        let ids: Vec<String> = done.iter().map(|d| d.id.clone()).collect();
+    /// Deletes the content of every testimony [`Self::purge_plan`] lets go, in one
+    /// transaction; the ledger keeps their hashes. Returns that plan.
+    pub fn purge_delivered(&mut self) -> Result<PurgePlan, StoreError> {
+        let plan = self.purge_plan()?;
+        let ids: Vec<String> = plan.purge.iter().map(|d| d.id.clone()).collect();
         if !ids.is_empty() {
             self.purge_all(&ids)?;
         }
-        Ok(done)
+        Ok(plan)
     }
 }

@@ -14,7 +14,7 @@ pub mod received;
 mod recipients;
 pub mod search;
 pub mod testimonies;
-pub use deliveries::Delivered;
+pub use deliveries::{Delivered, PurgePlan};
 pub use identity::clean_name;
 pub use testimonies::now;
 

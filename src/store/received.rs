@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::attachments::AttachmentRef;
+use super::attachments::{holds_blob, AttachmentRef};
 use super::testimonies::StoredRevision;
 use super::{Store, StoreError};
 use crate::bundle::inspect::fingerprint_b64;
@@ -95,11 +95,7 @@ impl Store {
                 if attachments.iter().any(|x| x.attachment.sha256 == a.sha256) {
                     continue;
                 }
-                let held = self
-                    .conn
-                    .prepare_cached("SELECT count(*) FROM blobs WHERE sha256 = ?1")?
-                    .query_row([&a.sha256], |r| r.get::<_, i64>(0))?
-                    > 0;
+                let held = holds_blob(&self.conn, &a.sha256)?;
                 attachments.push(ReceivedAttachment {
                     attachment: a,
                     held,
