@@ -4,21 +4,29 @@
 //! must report them all good before the bundle counts as verified; until then the bundle
 //! is unverified anyway (an import writes into a transaction that commits only after
 //! `read_bundle` returns `Ok`).
+//!
+//! Entries wait for the checker up to a budget in bytes rather than in number, so that a
+//! ledger of ordinary length is read through at once and the reader goes on to the records
+//! (their checks and storing) while the signatures are checked beside it; a long one holds
+//! the reader back once the budget is spent, so memory stays bounded.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, SyncSender};
-use std::sync::Arc;
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use ring::signature::{UnparsedPublicKey, ED25519};
 
 use super::BundleError;
+use crate::custody::verifier::DeviceVerifier;
 
-/// Entries waiting for the checker at most: bounds memory (a few hundred KiB) whatever the
-/// ledger's length.
-const QUEUE: usize = 1024;
+/// Bytes of entries waiting for the checker at most (a few thousand entries).
+const BUDGET: usize = 8 * 1024 * 1024;
+/// Entries handed over together, so that few messages cross threads.
+const CHUNK: usize = 64;
+/// What an entry waiting costs beyond its bytes.
+const PER_JOB: usize = std::mem::size_of::<Job>();
 
 /// One signature to check: the entry's line in `ledger.jsonl`, its number, the bytes signed
 /// and the signature as the entry carries it.
@@ -27,6 +35,12 @@ struct Job {
     seq: i64,
     signed: Vec<u8>,
     sig: String,
+}
+
+impl Job {
+    fn cost(&self) -> usize {
+        self.signed.capacity() + self.sig.capacity() + PER_JOB
+    }
 }
 
 /// The first entry whose signature does not verify.
@@ -49,65 +63,137 @@ impl Failure {
 /// Checks signatures by one device key, on a thread of its own when one can be started,
 /// else as they come.
 pub(super) struct SignatureCheck {
-    key: Option<Vec<u8>>,
+    key: Option<Arc<DeviceVerifier>>,
     worker: Option<Worker>,
+    /// Entries not yet handed to the worker.
+    chunk: Vec<Job>,
     /// The first failure found when checking inline.
     failure: Option<Failure>,
 }
 
 struct Worker {
-    queue: SyncSender<Job>,
+    queue: Sender<Vec<Job>>,
+    budget: Arc<Budget>,
     failed: Arc<AtomicBool>,
     handle: JoinHandle<Option<Failure>>,
 }
 
-/// The raw key, or `None` if it is not a base64 Ed25519 key (then no signature verifies).
-fn decode_key(device_b64: &str) -> Option<Vec<u8>> {
-    B64.decode(device_b64).ok().filter(|k| k.len() == 32)
+/// Bytes handed to the worker and not yet checked; the reader waits while they are over
+/// [`BUDGET`], until the worker has checked some or has stopped.
+#[derive(Default)]
+struct Budget {
+    state: Mutex<InFlight>,
+    changed: Condvar,
 }
 
-fn verifies(key: Option<&[u8]>, job: &Job) -> bool {
+#[derive(Default)]
+struct InFlight {
+    bytes: usize,
+    stopped: bool,
+}
+
+impl Budget {
+    /// Waits for room for `bytes` (always granted when nothing is in flight); `false` if
+    /// the worker has stopped.
+    fn take(&self, bytes: usize) -> bool {
+        let Ok(mut state) = self.state.lock() else {
+            return false;
+        };
+        while !state.stopped && state.bytes > 0 && state.bytes + bytes > BUDGET {
+            state = match self.changed.wait(state) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        state.bytes += bytes;
+        !state.stopped
+    }
+
+    fn give_back(&self, bytes: usize) {
+        if let Ok(mut state) = self.state.lock() {
+            state.bytes = state.bytes.saturating_sub(bytes);
+        }
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.stopped = true;
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// The key, or `None` if it is not a base64 Ed25519 key (then no signature verifies).
+fn decode_key(device_b64: &str) -> Option<DeviceVerifier> {
+    let key: [u8; 32] = B64.decode(device_b64).ok()?.try_into().ok()?;
+    Some(DeviceVerifier::new(key))
+}
+
+fn verifies(key: Option<&DeviceVerifier>, job: &Job) -> bool {
     let (Some(key), Ok(sig)) = (key, B64.decode(&job.sig)) else {
         return false;
     };
-    sig.len() == 64
-        && UnparsedPublicKey::new(&ED25519, key)
-            .verify(&job.signed, &sig)
-            .is_ok()
+    key.verifies(&job.signed, &sig)
+}
+
+/// Checks chunks in order until one holds a bad signature (checked whole, so the first bad
+/// one in it is the one reported) or the queue closes.
+fn check_chunks(
+    key: Option<&DeviceVerifier>,
+    chunks: std::sync::mpsc::Receiver<Vec<Job>>,
+    budget: &Budget,
+    failed: &AtomicBool,
+) -> Option<Failure> {
+    for chunk in chunks {
+        let cost = chunk.iter().map(Job::cost).sum();
+        let bad = chunk.iter().find(|job| !verifies(key, job));
+        budget.give_back(cost);
+        if let Some(job) = bad {
+            failed.store(true, Ordering::Relaxed);
+            return Some(Failure {
+                line: job.line,
+                seq: job.seq,
+            });
+        }
+    }
+    None
 }
 
 impl SignatureCheck {
     /// Starts checking signatures by `device_b64` (standard padded base64, as entries carry
     /// it).
     pub(super) fn start(device_b64: &str) -> Self {
-        let key = decode_key(device_b64);
-        let (queue, jobs) = sync_channel::<Job>(QUEUE);
+        let key = decode_key(device_b64).map(Arc::new);
+        let (queue, chunks) = channel::<Vec<Job>>();
+        let budget = Arc::new(Budget::default());
         let failed = Arc::new(AtomicBool::new(false));
-        let worker_key = key.clone();
-        let worker_failed = Arc::clone(&failed);
+        let (worker_key, worker_budget, worker_failed) =
+            (key.clone(), Arc::clone(&budget), Arc::clone(&failed));
         let spawned = std::thread::Builder::new()
             .name("aigaq-ledger-signatures".into())
             .spawn(move || {
-                for job in jobs {
-                    if !verifies(worker_key.as_deref(), &job) {
-                        worker_failed.store(true, Ordering::Relaxed);
-                        return Some(Failure {
-                            line: job.line,
-                            seq: job.seq,
-                        });
-                    }
-                }
-                None
+                let failure = check_chunks(
+                    worker_key.as_deref(),
+                    chunks,
+                    &worker_budget,
+                    &worker_failed,
+                );
+                // The reader may be waiting for room that a stopped worker never frees.
+                worker_budget.stop();
+                failure
             });
         // Without a thread (the OS refused one), each signature is checked as it comes.
         let worker = spawned.ok().map(|handle| Worker {
             queue,
+            budget,
             failed,
             handle,
         });
         Self {
             key,
             worker,
+            chunk: Vec::with_capacity(CHUNK),
             failure: None,
         }
     }
@@ -140,22 +226,40 @@ impl SignatureCheck {
         if self.failed() {
             return Err(Self::stopped());
         }
-        match &self.worker {
-            // A closed queue means the worker stopped at a bad signature.
-            Some(w) => w.queue.send(job).map_err(|_| Self::stopped()),
-            None => {
-                if !verifies(self.key.as_deref(), &job) {
-                    let failure = Failure {
-                        line: job.line,
-                        seq: job.seq,
-                    };
-                    let e = failure.error();
-                    self.failure = Some(failure);
-                    return Err(e);
-                }
-                Ok(())
+        if self.worker.is_none() {
+            if !verifies(self.key.as_deref(), &job) {
+                let failure = Failure {
+                    line: job.line,
+                    seq: job.seq,
+                };
+                let e = failure.error();
+                self.failure = Some(failure);
+                return Err(e);
             }
+            return Ok(());
         }
+        self.chunk.push(job);
+        if self.chunk.len() >= CHUNK {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the entries gathered so far to the worker, once there is room for them.
+    fn hand_over(&mut self) -> Result<(), BundleError> {
+        let Some(w) = &self.worker else {
+            return Ok(());
+        };
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Vec::with_capacity(CHUNK));
+        let cost = chunk.iter().map(Job::cost).sum();
+        // A stopped worker or a closed queue means a signature failed.
+        if !w.budget.take(cost) || w.queue.send(chunk).is_err() {
+            return Err(Self::stopped());
+        }
+        Ok(())
     }
 
     fn stopped() -> BundleError {
@@ -166,7 +270,10 @@ impl SignatureCheck {
 
     /// Waits for every queued signature: `Ok` only if all of them verified; otherwise the
     /// first entry (in ledger order) whose signature does not.
-    pub(super) fn finish(self) -> Result<(), BundleError> {
+    pub(super) fn finish(mut self) -> Result<(), BundleError> {
+        // What is still gathered goes too; if the worker already stopped, its failure is
+        // the one to report.
+        let _ = self.hand_over();
         let failure = match self.worker {
             None => self.failure,
             Some(w) => {
@@ -182,5 +289,54 @@ impl SignatureCheck {
             Some(f) => Err(f.error()),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    /// More bytes than the budget, so the reader waits for the checker on the way.
+    fn ledger(pair: &Ed25519KeyPair, bad_at: Option<usize>) -> Vec<(Vec<u8>, String)> {
+        let entries = 2 * BUDGET / (64 * 1024) + 3;
+        (0..entries)
+            .map(|i| {
+                let signed = vec![i as u8; 64 * 1024];
+                let mut sig = pair.sign(&signed).as_ref().to_vec();
+                if bad_at == Some(i) {
+                    sig[40] ^= 1;
+                }
+                (signed, B64.encode(sig))
+            })
+            .collect()
+    }
+
+    fn check_all(key_b64: &str, entries: Vec<(Vec<u8>, String)>) -> Result<(), BundleError> {
+        let mut check = SignatureCheck::start(key_b64);
+        for (i, (signed, sig)) in entries.into_iter().enumerate() {
+            if check.check(i + 1, i as i64 + 1, signed, &sig).is_err() {
+                break;
+            }
+        }
+        check.finish()
+    }
+
+    #[test]
+    fn a_ledger_longer_than_the_budget_is_checked_whole_and_the_first_bad_entry_named() {
+        let pair = Ed25519KeyPair::from_seed_unchecked(&[3; 32]).unwrap();
+        let key = B64.encode(pair.public_key().as_ref());
+        assert!(check_all(&key, ledger(&pair, None)).is_ok());
+        let bad_at = 2 * BUDGET / (64 * 1024) - 5;
+        let err = check_all(&key, ledger(&pair, Some(bad_at)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("line {}:", bad_at + 1)), "{err}");
+        // The last entries, still gathered when the ledger ends, are checked too.
+        let last = 2 * BUDGET / (64 * 1024) + 2;
+        let err = check_all(&key, ledger(&pair, Some(last)))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("line {}:", last + 1)), "{err}");
     }
 }

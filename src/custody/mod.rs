@@ -5,6 +5,7 @@ pub mod device;
 pub mod ledger;
 #[cfg(test)]
 mod tests;
+pub mod verifier;
 
 pub use device::DeviceKeys;
 pub use ledger::{Entry, VerifyReport};
