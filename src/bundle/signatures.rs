@@ -5,13 +5,14 @@
 //! is unverified anyway (an import writes into a transaction that commits only after
 //! `read_bundle` returns `Ok`).
 //!
-//! Entries wait for the checker up to a budget in bytes rather than in number, so that a
+//! Entries wait for the checkers up to a budget in bytes rather than in number, so that a
 //! ledger of ordinary length is read through at once and the reader goes on to the records
 //! (their checks and storing) while the signatures are checked beside it; a long one holds
-//! the reader back once the budget is spent, so memory stays bounded.
+//! the reader back once the budget is spent, so memory stays bounded. Two checkers share
+//! the work, so that both cores check signatures once the records are stored.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Sender};
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
@@ -21,8 +22,10 @@ use base64::Engine;
 use super::BundleError;
 use crate::custody::verifier::DeviceVerifier;
 
-/// Bytes of entries waiting for the checker at most (a few thousand entries).
+/// Bytes of entries waiting for the checkers at most (a few thousand entries).
 const BUDGET: usize = 8 * 1024 * 1024;
+/// Threads checking signatures at most.
+const CHECKERS: usize = 2;
 /// Entries handed over together, so that few messages cross threads.
 const CHUNK: usize = 64;
 /// What an entry waiting costs beyond its bytes.
@@ -75,11 +78,11 @@ struct Worker {
     queue: Sender<Vec<Job>>,
     budget: Arc<Budget>,
     failed: Arc<AtomicBool>,
-    handle: JoinHandle<Option<Failure>>,
+    handles: Vec<JoinHandle<Option<Failure>>>,
 }
 
-/// Bytes handed to the worker and not yet checked; the reader waits while they are over
-/// [`BUDGET`], until the worker has checked some or has stopped.
+/// Bytes handed to the checkers and not yet checked; the reader waits while they are over
+/// [`BUDGET`], until a checker has checked some or has stopped.
 #[derive(Default)]
 struct Budget {
     state: Mutex<InFlight>,
@@ -94,7 +97,7 @@ struct InFlight {
 
 impl Budget {
     /// Waits for room for `bytes` (always granted when nothing is in flight); `false` if
-    /// the worker has stopped.
+    /// a checker has stopped.
     fn take(&self, bytes: usize) -> bool {
         let Ok(mut state) = self.state.lock() else {
             return false;
@@ -137,15 +140,24 @@ fn verifies(key: Option<&DeviceVerifier>, job: &Job) -> bool {
     key.verifies(&job.signed, &sig)
 }
 
-/// Checks chunks in order until one holds a bad signature (checked whole, so the first bad
-/// one in it is the one reported) or the queue closes.
+/// Takes chunks in order and checks each whole (so the first bad entry in it is found)
+/// until one holds a bad signature, another checker found one, or the queue closes. Chunks
+/// are taken in the ledger's order, so every chunk before the first bad one is taken, and
+/// checked whole, by one checker or the other.
 fn check_chunks(
     key: Option<&DeviceVerifier>,
-    chunks: std::sync::mpsc::Receiver<Vec<Job>>,
+    chunks: &Mutex<Receiver<Vec<Job>>>,
     budget: &Budget,
     failed: &AtomicBool,
 ) -> Option<Failure> {
-    for chunk in chunks {
+    while !failed.load(Ordering::Relaxed) {
+        let next = match chunks.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return None,
+        };
+        let Ok(chunk) = next else {
+            return None;
+        };
         let cost = chunk.iter().map(Job::cost).sum();
         let bad = chunk.iter().find(|job| !verifies(key, job));
         budget.give_back(cost);
@@ -166,29 +178,37 @@ impl SignatureCheck {
     pub(super) fn start(device_b64: &str) -> Self {
         let key = decode_key(device_b64).map(Arc::new);
         let (queue, chunks) = channel::<Vec<Job>>();
+        let chunks = Arc::new(Mutex::new(chunks));
         let budget = Arc::new(Budget::default());
         let failed = Arc::new(AtomicBool::new(false));
-        let (worker_key, worker_budget, worker_failed) =
-            (key.clone(), Arc::clone(&budget), Arc::clone(&failed));
-        let spawned = std::thread::Builder::new()
-            .name("aigaq-ledger-signatures".into())
-            .spawn(move || {
-                let failure = check_chunks(
-                    worker_key.as_deref(),
-                    chunks,
-                    &worker_budget,
-                    &worker_failed,
-                );
-                // The reader may be waiting for room that a stopped worker never frees.
-                worker_budget.stop();
-                failure
-            });
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(CHECKERS));
+        let mut handles = Vec::new();
+        for _ in 0..threads {
+            let (key, chunks, budget, failed) = (
+                key.clone(),
+                Arc::clone(&chunks),
+                Arc::clone(&budget),
+                Arc::clone(&failed),
+            );
+            let spawned = std::thread::Builder::new()
+                .name("aigaq-ledger-signatures".into())
+                .spawn(move || {
+                    let failure = check_chunks(key.as_deref(), &chunks, &budget, &failed);
+                    // The reader may be waiting for room that a stopped checker never frees.
+                    budget.stop();
+                    failure
+                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(_) => break,
+            }
+        }
         // Without a thread (the OS refused one), each signature is checked as it comes.
-        let worker = spawned.ok().map(|handle| Worker {
+        let worker = (!handles.is_empty()).then(|| Worker {
             queue,
             budget,
             failed,
-            handle,
+            handles,
         });
         Self {
             key,
@@ -278,11 +298,18 @@ impl SignatureCheck {
             None => self.failure,
             Some(w) => {
                 drop(w.queue);
-                match w.handle.join() {
-                    Ok(failure) => failure,
-                    // Not expected; but a bundle is never taken as verified without it.
-                    Err(_) => return Err(BundleError::Interrupted),
+                let mut first: Option<Failure> = None;
+                for handle in w.handles {
+                    match handle.join() {
+                        Ok(Some(f)) if first.as_ref().is_none_or(|g| f.line < g.line) => {
+                            first = Some(f);
+                        }
+                        Ok(_) => {}
+                        // Not expected; but a bundle is never taken as verified without it.
+                        Err(_) => return Err(BundleError::Interrupted),
+                    }
                 }
+                first
             }
         };
         match failure {
