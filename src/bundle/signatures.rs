@@ -26,6 +26,8 @@ use crate::custody::verifier::DeviceVerifier;
 const BUDGET: usize = 8 * 1024 * 1024;
 /// Threads checking signatures at most.
 const CHECKERS: usize = 2;
+/// How much less of the CPU the checkers ask for than the reader.
+const CHECKER_NICE: i32 = 10;
 /// Entries handed over together, so that few messages cross threads.
 const CHUNK: usize = 64;
 /// What an entry waiting costs beyond its bytes.
@@ -193,6 +195,11 @@ impl SignatureCheck {
             let spawned = std::thread::Builder::new()
                 .name("aigaq-ledger-signatures".into())
                 .spawn(move || {
+                    // The thread storing the records is the one the import waits for: the
+                    // checkers take what CPU it leaves, and both cores once it is done. On
+                    // Linux this sets the calling thread's nice value only. A refusal
+                    // changes nothing but the speed.
+                    let _ = rustix::process::setpriority_process(None, CHECKER_NICE);
                     let failure = check_chunks(key.as_deref(), &chunks, &budget, &failed);
                     // The reader may be waiting for room that a stopped checker never frees.
                     budget.stop();
