@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::age_file::{commit_and_publish, io_err, write_encrypted};
+use super::glance::Glance;
 use super::manifest::{EntryRef, LedgerRange, Manifest, Sender, FORMAT};
 use super::org_key::parse_recipient;
 use super::tar_out::{self, TarOut};
@@ -441,7 +442,31 @@ const PREPARING_BYTES: usize = 8 * 1024 * 1024;
 
 /// Parses a stored revision and, unless derivatives may change it (`strip` and attachments
 /// listed), makes its outgoing bytes; `None` when consent does not let it go to `name`.
-fn prepare(row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, StoreError> {
+/// Most revisions leave as they are stored: a [`Glance`] tells which without building the
+/// whole document.
+fn prepare(mut row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, StoreError> {
+    let Some(glance) = Glance::of(&row.body) else {
+        return prepare_whole(row, name, strip);
+    };
+    if !glance.share_with().any(|n| same_name(n, name)) {
+        return Ok(None);
+    }
+    if (strip && !glance.attachments.is_empty()) || glance.identity_leaves_out_something() {
+        return prepare_whole(row, name, strip);
+    }
+    let attachments = glance.attachments;
+    let bytes = std::mem::take(&mut row.body);
+    let hash = canonical::sha256(&bytes);
+    Ok(Some(Prepared {
+        row,
+        doc: None,
+        attachments,
+        ready: Some((bytes, hash)),
+    }))
+}
+
+/// [`prepare`] with the whole document built.
+fn prepare_whole(row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, StoreError> {
     let doc: Value = serde_json::from_slice(&row.body)?;
     if !share_with(&doc["content"]).any(|n| same_name(n, name)) {
         return Ok(None);
@@ -1126,6 +1151,58 @@ mod tests {
     use crate::bundle::{inspect, OrgKey};
     use crate::model::from_value;
     use crate::{KdfParams, Passphrase, Vault};
+
+    /// What `prepare` decided, comparable.
+    type Decided = Result<Option<(Vec<AttachmentRef>, Option<(Vec<u8>, [u8; 32])>)>, String>;
+
+    fn decided(p: Result<Option<Prepared>, StoreError>) -> Decided {
+        p.map(|p| p.map(|p| (p.attachments, p.ready)))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_glance_decides_as_reading_the_whole_revision_does() {
+        let attachment = r#"{"added_at":"2026-01-01T00:00:00Z","media_type":"image/jpeg","name":"a.jpg","sha256":"00","size":3}"#;
+        let docs = [
+            r#"{"content":{"consent":{"identity":"named","share_with":["KIBHR"]},"witness":{"contact":"c","name":"n"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"identity":"anonymous","share_with":["KIBHR"]},"witness":{"name":"n"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"identity":"anonymous","share_with":["kibhr "]},"witness":{"age":3}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]},"witness":{"name":null}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]},"witness":{"contact":{}}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]},"witness":null}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]},"witness":"n"}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["Other",7,"KIBHR"]},"witness":{"name":"n"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":"KIBHR"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["Other"]}}}"#.to_owned(),
+            r#"{"content":{"consent":{"identity":7,"share_with":["KIBHR"]},"witness":{"name":"n"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]}},"content":{"consent":{"share_with":[]}}}"#.to_owned(),
+            r#"{"content":{"consent":{"identity":"named","identity":"anonymous","share_with":["KIBHR"]},"witness":{"name":"n"}}}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]}},"attachments":null}"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]}},"attachments":[{"x":1}]}"#.to_owned(),
+            format!(r#"{{"attachments":[{attachment}],"content":{{"consent":{{"share_with":["KIBHR"]}}}}}}"#),
+            r#"{"consent":{"share_with":["KIBHR"]}}"#.to_owned(),
+            r#"["KIBHR"]"#.to_owned(),
+            r#"{"content":{"consent":{"share_with":["KIBHR"]}}}"#.to_owned(),
+            "{not json".to_owned(),
+        ];
+        for doc in &docs {
+            for strip in [false, true] {
+                let row = || Row {
+                    id: "id".into(),
+                    source_revision: "rev".into(),
+                    body: doc.as_bytes().to_vec(),
+                };
+                assert_eq!(
+                    decided(prepare(row(), "KIBHR", strip)),
+                    decided(prepare_whole(row(), "KIBHR", strip)),
+                    "{doc} (strip: {strip})"
+                );
+            }
+        }
+        // The glance is what decides most revisions: it must not refuse the usual ones.
+        assert!(Glance::of(docs[0].as_bytes()).is_some());
+        assert!(Glance::of(docs[15].as_bytes()).is_some());
+    }
 
     /// Every record of a bundle, in order, as (id, bytes).
     fn records_of(bundle: &Path, key: &OrgKey) -> Vec<(String, Vec<u8>)> {

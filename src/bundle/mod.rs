@@ -5,6 +5,7 @@
 pub mod ack;
 mod age_file;
 pub mod export;
+mod glance;
 pub mod import;
 pub mod inspect;
 mod listing;
