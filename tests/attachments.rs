@@ -604,3 +604,88 @@ fn an_organisation_reads_received_testimonies_and_is_told_what_has_not_arrived()
         b"a note sent in the first bundle"
     );
 }
+
+/// A field recorder's WAV names its owner and the time in its broadcast chunk: with
+/// `--strip-metadata` the organisation gets the sound without them; the vault keeps the
+/// recording as it was.
+#[test]
+fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("a recorded interview"))[0].clone();
+    let chunk = |id: &[u8; 4], body: &[u8]| {
+        let mut c = id.to_vec();
+        c.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+        c.extend_from_slice(body);
+        c
+    };
+    let mut bext = b"Zoom H5 owned by Aigerim".to_vec();
+    bext.resize(602, 0);
+    bext.extend_from_slice(b"2026-11-20");
+    let sound = varied(300_000, 9);
+    let body = [
+        chunk(
+            b"fmt ",
+            &[1, 0, 1, 0, 0x80, 0xbb, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0],
+        ),
+        chunk(b"bext", &bext),
+        chunk(b"data", &sound),
+    ]
+    .concat();
+    let mut wav = b"RIFF".to_vec();
+    wav.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_le_bytes());
+    wav.extend_from_slice(b"WAVE");
+    wav.extend_from_slice(&body);
+    let file = t.s.file("interview.wav", &wav);
+    t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+        .assert()
+        .success();
+
+    let out = t.s.root.path().join("b.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let files = members(&common::age_decrypt(&out, &t.key));
+    let record: Value = serde_json::from_slice(
+        &files
+            .iter()
+            .find(|(n, _)| n.starts_with("records/"))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let listed = &record["attachments"][0];
+    assert_eq!(listed["derived_from"], sha256(&wav).as_str());
+    assert_eq!(listed["media_type"], "audio/x-wav");
+    assert_eq!(
+        listed["removed_metadata"],
+        json!(["broadcast extension (originator, date and time)"])
+    );
+    let sent = &files
+        .iter()
+        .find(|(n, _)| *n == format!("attachments/{}", listed["sha256"].as_str().unwrap()))
+        .unwrap()
+        .1;
+    let text = String::from_utf8_lossy(sent);
+    assert!(!text.contains("Aigerim") && !text.contains("2026-11-20"));
+    assert_eq!(sent.len(), wav.len());
+    assert!(sent.windows(sound.len()).any(|w| w == sound.as_slice()));
+    // The original stays in the vault as it was.
+    let kept = t.s.root.path().join("kept.wav");
+    t.s.cmd(&[
+        "extract",
+        &id,
+        &sha256(&wav),
+        "--out",
+        kept.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert_eq!(std::fs::read(&kept).unwrap(), wav);
+}

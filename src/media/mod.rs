@@ -3,6 +3,7 @@
 //! and for phone video and audio the place, device and time in their `moov` box
 //! ([`video`]). Only the first bytes and that box are kept, so memory stays bounded.
 
+mod audio;
 pub mod strip;
 pub mod video;
 

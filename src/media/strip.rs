@@ -10,14 +10,17 @@
 //! data, transparency, colour, physical size, animation, background); text, time, EXIF and
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
-//! `uuid` boxes go whole. MP3: its ID3 tags go (see [`mp3`]).
+//! `uuid` boxes go whole. MP3: its ID3 tags go (see [`mp3`]). WAV and FLAC: see
+//! [`super::audio`].
 
 use std::io::{self, Read, Write};
 
 /// The media types a derivative can be made for.
 pub fn supported(media_type: &str) -> bool {
-    matches!(media_type, "image/jpeg" | "image/png" | "audio/mpeg")
-        || super::video::strippable(media_type)
+    matches!(
+        media_type,
+        "image/jpeg" | "image/png" | "audio/mpeg" | "audio/x-wav" | "audio/x-flac"
+    ) || super::video::strippable(media_type)
 }
 
 /// Copies `input` to `out` without its metadata; returns what was left out (empty: the
@@ -31,6 +34,8 @@ pub fn strip(
         "image/jpeg" => jpeg(input, out).map(Some),
         "image/png" => png(input, out).map(Some),
         "audio/mpeg" => mp3(input, out).map(Some),
+        "audio/x-wav" => super::audio::wav(input, out).map(Some),
+        "audio/x-flac" => super::audio::flac(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, out).map(Some),
         _ => Ok(None),
     }
