@@ -14,7 +14,14 @@ fuzz_target!(|data: &[u8]| {
         sniffer.feed(chunk);
     }
     let _ = sniffer.describe();
-    for media_type in ["video/mp4", "image/jpeg", "image/png", "audio/mpeg"] {
+    for media_type in [
+        "video/mp4",
+        "image/jpeg",
+        "image/png",
+        "audio/mpeg",
+        "audio/x-wav",
+        "audio/x-flac",
+    ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &mut std::io::sink());
     }
 });
