@@ -1,5 +1,5 @@
-//! The signatures of a bundle's ledger entries, checked on a second thread while the reader
-//! goes on with the next entries and the records: Ed25519 verification is most of the
+//! The signatures of a bundle's ledger entries, checked on threads of their own while the
+//! reader goes on with the next entries and the records: Ed25519 verification is most of the
 //! ledger's cost. Every signature is still checked, in order, and [`SignatureCheck::finish`]
 //! must report them all good before the bundle counts as verified; until then the bundle
 //! is unverified anyway (an import writes into a transaction that commits only after
@@ -22,7 +22,8 @@ use base64::Engine;
 use super::BundleError;
 use crate::custody::verifier::DeviceVerifier;
 
-/// Bytes of entries waiting for the checkers at most (a few thousand entries).
+/// Bytes of entries waiting for the checkers at most (about 18,000 entries of the usual
+/// length).
 const BUDGET: usize = 8 * 1024 * 1024;
 /// Threads checking signatures at most.
 const CHECKERS: usize = 2;
