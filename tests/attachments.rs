@@ -618,9 +618,13 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
         c.extend_from_slice(body);
         c
     };
-    let mut bext = b"Zoom H5 owned by Aigerim".to_vec();
+    // Description, originator (the device), its reference, then the date and time.
+    let mut bext = b"Interview, owned by Aigerim".to_vec();
+    bext.resize(256, 0);
+    bext.extend_from_slice(b"ZOOM H5");
+    bext.resize(320, 0);
+    bext.extend_from_slice(b"2026-11-2018:04:11");
     bext.resize(602, 0);
-    bext.extend_from_slice(b"2026-11-20");
     let sound = varied(300_000, 9);
     let body = [
         chunk(
@@ -636,9 +640,14 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
     wav.extend_from_slice(b"WAVE");
     wav.extend_from_slice(&body);
     let file = t.s.file("interview.wav", &wav);
+    // Attach says what the recording gives away.
     t.s.cmd(&["attach", &id, file.to_str().unwrap()])
         .assert()
-        .success();
+        .success()
+        .stderr(
+            predicate::str::contains("ZOOM H5")
+                .and(predicate::str::contains("2026-11-20 18:04:11")),
+        );
 
     let out = t.s.root.path().join("b.age");
     t.s.cmd(&[
@@ -673,7 +682,7 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
         .unwrap()
         .1;
     let text = String::from_utf8_lossy(sent);
-    assert!(!text.contains("Aigerim") && !text.contains("2026-11-20"));
+    assert!(!text.contains("Aigerim") && !text.contains("ZOOM") && !text.contains("2026-11-20"));
     assert_eq!(sent.len(), wav.len());
     assert!(sent.windows(sound.len()).any(|w| w == sound.as_slice()));
     // The original stays in the vault as it was.

@@ -14,6 +14,7 @@
 use std::io::{self, Read, Write};
 
 use super::strip::{bad, note};
+use super::Warning;
 
 /// Copies `n` bytes from `input` to `out`, or fails if the file ends first.
 fn copy_exact(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> io::Result<()> {
@@ -154,6 +155,153 @@ pub(super) fn flac(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<
     Ok(removed)
 }
 
+/// WAV chunks whose content the detector reads, how much of each at most, and of all.
+const WATCHED: [&[u8; 4]; 2] = [b"bext", b"LIST"];
+const WATCHED_MAX: u64 = 64 * 1024;
+const WATCHED_ALL: usize = 256 * 1024;
+
+/// Follows the chunks of a WAV file as its bytes stream past, and keeps its broadcast
+/// (`bext`) and `LIST` chunks: the device, the owner and the time a recorder wrote there,
+/// shown as warnings at attach and looked for again in a stripped copy. Anything else (not
+/// a WAV file, a damaged one) makes it stop looking.
+#[derive(Debug, Default)]
+pub struct RiffWatch {
+    /// Header bytes gathered so far: the file's 12, then each chunk's 8.
+    header: Vec<u8>,
+    /// Bytes of the RIFF's content not yet passed; `None` before the file's header.
+    left: Option<u64>,
+    skip: u64,
+    /// The chunk being kept, and how many of its bytes are still to come.
+    keeping: Option<([u8; 4], Vec<u8>, u64)>,
+    kept: Vec<([u8; 4], Vec<u8>)>,
+    done: bool,
+}
+
+impl RiffWatch {
+    /// The next bytes of the file.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() && !self.done {
+            if self.skip > 0 {
+                let k = self.skip.min(bytes.len() as u64);
+                self.skip -= k;
+                bytes = &bytes[k as usize..];
+                continue;
+            }
+            if let Some((id, body, more)) = &mut self.keeping {
+                let k = (*more).min(bytes.len() as u64);
+                body.extend_from_slice(&bytes[..k as usize]);
+                *more -= k;
+                bytes = &bytes[k as usize..];
+                if *more == 0 {
+                    let (id, body) = (*id, std::mem::take(body));
+                    self.kept.push((id, body));
+                    self.keeping = None;
+                }
+                continue;
+            }
+            let want = if self.left.is_none() { 12 } else { 8 };
+            let k = (want - self.header.len()).min(bytes.len());
+            self.header.extend_from_slice(&bytes[..k]);
+            bytes = &bytes[k..];
+            if self.header.len() == want {
+                self.header_complete();
+            }
+        }
+    }
+
+    fn header_complete(&mut self) {
+        let h = std::mem::take(&mut self.header);
+        let size = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
+        let Some(left) = self.left else {
+            self.done = &h[..4] != b"RIFF" || &h[8..12] != b"WAVE" || size < 4;
+            self.left = Some(size.saturating_sub(4));
+            return;
+        };
+        let id = [h[0], h[1], h[2], h[3]];
+        let body = size + (size & 1);
+        if 8 + body > left {
+            self.done = true;
+            return;
+        }
+        let left = left - 8 - body;
+        self.left = Some(left);
+        let held: usize = self.kept.iter().map(|(_, b)| b.len()).sum();
+        if WATCHED.contains(&&id) && body <= WATCHED_MAX && held + body as usize <= WATCHED_ALL {
+            self.keeping = Some((id, Vec::with_capacity(body as usize), body));
+        } else {
+            self.skip = body;
+        }
+        // Nothing after the RIFF's end is read as chunks.
+        if left == 0 && self.keeping.is_none() {
+            self.done = true;
+        }
+    }
+
+    /// The device, owner and time in the chunks kept so far.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        for (id, body) in &self.kept {
+            match id {
+                b"bext" => bext(body, &mut out),
+                _ => info(body, &mut out),
+            }
+        }
+        out
+    }
+}
+
+/// Text in a fixed-size field or a tag: up to its first NUL, trimmed; `None` when empty.
+fn text(bytes: &[u8]) -> Option<String> {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    let s = String::from_utf8_lossy(&bytes[..end]).trim().to_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+fn push(out: &mut Vec<Warning>, field: &str, value: Option<String>) {
+    if let Some(value) = value {
+        if !out.iter().any(|w| w.field == field && w.value == value) {
+            out.push(Warning {
+                field: field.into(),
+                value,
+            });
+        }
+    }
+}
+
+/// EBU Tech 3285: description (256), originator (32), its reference (32), date (10),
+/// time (8), then the rest.
+fn bext(body: &[u8], out: &mut Vec<Warning>) {
+    let field = |from: usize, len: usize| body.get(from..from + len).and_then(text);
+    push(out, "camera", field(256, 32));
+    let when = [field(320, 10), field(330, 8)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    push(out, "time", (!when.is_empty()).then(|| when.join(" ")));
+}
+
+/// A `LIST` chunk of type `INFO`: its artist (often the recorder's owner), software
+/// (often the recorder) and creation date.
+fn info(body: &[u8], out: &mut Vec<Warning>) {
+    if body.get(..4) != Some(b"INFO") {
+        return;
+    }
+    let mut at = 4;
+    while let Some(h) = body.get(at..at + 8) {
+        let size = u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize;
+        let Some(value) = body.get(at + 8..at + 8 + size) else {
+            return;
+        };
+        match &h[..4] {
+            b"IART" => push(out, "owner_name", text(value)),
+            b"ISFT" => push(out, "camera", text(value)),
+            b"ICRD" => push(out, "time", text(value)),
+            _ => {}
+        }
+        at += 8 + size + (size & 1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +424,61 @@ mod tests {
         assert_eq!(run(flac, &out).unwrap(), (out.clone(), vec![]));
         assert!(run(flac, &file[..file.len() - frames.len() - 3]).is_err());
         assert!(run(flac, b"OggS").is_err());
+    }
+
+    #[test]
+    fn the_watch_finds_the_device_owner_and_time_in_pieces_of_any_size() {
+        let fmt = chunk(b"fmt ", &[0; 16]);
+        let mut bext = b"interview".to_vec();
+        bext.resize(256, 0);
+        bext.extend_from_slice(b"ZOOM H5");
+        bext.resize(320, 0);
+        bext.extend_from_slice(b"2026-11-2018:04:11");
+        let info = chunk(
+            b"LIST",
+            b"INFOIART\x08\0\0\0Aigerim\0ISFT\x05\0\0\0H5 2\0\0",
+        );
+        let file = riff(&[
+            fmt.clone(),
+            chunk(b"bext", &bext),
+            chunk(b"data", &[3; 5001]),
+            info,
+        ]);
+        let expected = [
+            ("camera", "ZOOM H5"),
+            ("time", "2026-11-20 18:04:11"),
+            ("owner_name", "Aigerim"),
+            ("camera", "H5 2"),
+        ];
+        for piece in [1, 7, 4096, file.len()] {
+            let mut w = RiffWatch::default();
+            for p in file.chunks(piece) {
+                w.feed(p);
+            }
+            let found: Vec<(String, String)> = w
+                .warnings()
+                .into_iter()
+                .map(|w| (w.field, w.value))
+                .collect();
+            let expected: Vec<(String, String)> = expected
+                .iter()
+                .map(|(f, v)| ((*f).to_owned(), (*v).to_owned()))
+                .collect();
+            assert_eq!(found, expected, "pieces of {piece}");
+            // The stripped copy has nothing left to find.
+            let (stripped, _) = run(wav, &file).unwrap();
+            let mut again = RiffWatch::default();
+            again.feed(&stripped);
+            assert!(again.warnings().is_empty());
+        }
+        // Not a WAV file, or a chunk larger than the file: nothing is kept.
+        let mut w = RiffWatch::default();
+        w.feed(b"RIFX\0\0\0\0WAVEbext");
+        assert!(w.warnings().is_empty());
+        let mut lying = riff(&[chunk(b"bext", &bext)]);
+        lying[16] = 0xff;
+        let mut w = RiffWatch::default();
+        w.feed(&lying);
+        assert!(w.warnings().is_empty());
     }
 }

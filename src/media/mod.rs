@@ -1,7 +1,8 @@
 //! What an attached file is, and what in it can endanger people: the media type from its
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
-//! and for phone video and audio the place, device and time in their `moov` box
-//! ([`video`]). Only the first bytes and that box are kept, so memory stays bounded.
+//! for phone video and audio the place, device and time in their `moov` box ([`video`]),
+//! and for WAV recordings those in their broadcast and `INFO` chunks. Only the first bytes,
+//! that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
 
 mod audio;
 pub mod strip;
@@ -65,12 +66,14 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
     })
 }
 
-/// What is learnt of a file as it streams past: its first bytes, and for MP4, QuickTime,
-/// 3GPP and M4A files the `moov` box where phones note where and with what they recorded.
+/// What is learnt of a file as it streams past: its first bytes, for MP4, QuickTime,
+/// 3GPP and M4A files the `moov` box where phones note where and with what they recorded,
+/// and for WAV files the chunks where recorders note it.
 #[derive(Debug, Default)]
 pub struct Sniffer {
     head: Vec<u8>,
     moov: video::MoovWatch,
+    riff: audio::RiffWatch,
 }
 
 impl Sniffer {
@@ -86,14 +89,18 @@ impl Sniffer {
             self.head.extend_from_slice(&bytes[..take]);
         }
         self.moov.feed(bytes);
+        self.riff.feed(bytes);
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
-    /// first bytes, for video and audio from their `moov` box.
+    /// first bytes, for video and audio from their `moov` box, for WAV from its chunks.
     pub fn describe(&self) -> (String, Vec<Warning>) {
         let (media_type, mut warnings) = describe(&self.head);
         if media_type.starts_with("video/") || media_type.starts_with("audio/") {
             warnings.extend(self.moov.warnings());
+        }
+        if media_type == "audio/x-wav" {
+            warnings.extend(self.riff.warnings());
         }
         (media_type, warnings)
     }
