@@ -302,6 +302,59 @@ fn info(body: &[u8], out: &mut Vec<Warning>) {
     }
 }
 
+/// The artist and date in a FLAC file's Vorbis comments, from its first bytes (`head`):
+/// its metadata blocks come first, so they are there unless pictures larger than the head
+/// come before them.
+pub(super) fn flac_warnings(head: &[u8]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if head.get(..4) != Some(b"fLaC") {
+        return out;
+    }
+    let mut at = 4;
+    while let Some(h) = head.get(at..at + 4) {
+        let size = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
+        let Some(body) = head.get(at + 4..at + 4 + size) else {
+            break;
+        };
+        if h[0] & 0x7f == 4 {
+            vorbis_comments(body, &mut out);
+        }
+        if h[0] & 0x80 != 0 {
+            break;
+        }
+        at += 4 + size;
+    }
+    out
+}
+
+fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
+    let le32 = |at: usize| {
+        body.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    };
+    let Some(vendor) = le32(0) else { return };
+    let mut at = 4 + vendor;
+    let Some(count) = le32(at) else { return };
+    at += 4;
+    for _ in 0..count {
+        let Some(len) = le32(at) else { return };
+        let Some(comment) = body.get(at + 4..at + 4 + len) else {
+            return;
+        };
+        at += 4 + len;
+        let comment = String::from_utf8_lossy(comment);
+        let Some((key, value)) = comment.split_once('=') else {
+            continue;
+        };
+        let field = match key.to_ascii_uppercase().as_str() {
+            "ARTIST" | "PERFORMER" => "owner_name",
+            "DATE" => "time",
+            _ => continue,
+        };
+        push(out, field, text(value.as_bytes()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,5 +533,38 @@ mod tests {
         let mut w = RiffWatch::default();
         w.feed(&lying);
         assert!(w.warnings().is_empty());
+    }
+
+    #[test]
+    fn a_flacs_artist_and_date_are_found_and_gone_from_the_stripped_copy() {
+        let mut comments = 4u32.to_le_bytes().to_vec();
+        comments.extend_from_slice(b"Lavf");
+        comments.extend_from_slice(&2u32.to_le_bytes());
+        for c in ["artist=Aigerim B.", "DATE=2026-11-20"] {
+            comments.extend_from_slice(&u32::try_from(c.len()).unwrap().to_le_bytes());
+            comments.extend_from_slice(c.as_bytes());
+        }
+        let file = [
+            &b"fLaC"[..],
+            &block(0, false, &[7; 34]),
+            &block(4, true, &comments),
+            &[1; 1000],
+        ]
+        .concat();
+        let found: Vec<(String, String)> = flac_warnings(&file)
+            .into_iter()
+            .map(|w| (w.field, w.value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("owner_name".to_owned(), "Aigerim B.".to_owned()),
+                ("time".to_owned(), "2026-11-20".to_owned())
+            ]
+        );
+        let (stripped, _) = run(flac, &file).unwrap();
+        assert!(flac_warnings(&stripped).is_empty());
+        // A count larger than the block, or a cut head: what was read so far.
+        assert!(flac_warnings(&file[..50]).is_empty());
     }
 }

@@ -1,7 +1,8 @@
 //! What an attached file is, and what in it can endanger people: the media type from its
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
-//! and for WAV recordings those in their broadcast and `INFO` chunks. Only the first bytes,
+//! and for WAV and FLAC recordings those in their broadcast and `INFO` chunks or Vorbis
+//! comments. Only the first bytes,
 //! that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
 
 mod audio;
@@ -99,8 +100,10 @@ impl Sniffer {
         if media_type.starts_with("video/") || media_type.starts_with("audio/") {
             warnings.extend(self.moov.warnings());
         }
-        if media_type == "audio/x-wav" {
-            warnings.extend(self.riff.warnings());
+        match media_type.as_str() {
+            "audio/x-wav" => warnings.extend(self.riff.warnings()),
+            "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
+            _ => {}
         }
         (media_type, warnings)
     }
