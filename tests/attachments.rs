@@ -296,6 +296,28 @@ fn exported(t: &OrgSetup, name: &str) -> PathBuf {
     out
 }
 
+/// `export --strip-metadata` to the organisation, into `out`.
+fn export_stripped(t: &OrgSetup, out: &Path) -> assert_cmd::assert::Assert {
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+}
+
+/// The first record among a bundle's members, parsed.
+fn first_record(files: &[(String, Vec<u8>)]) -> Value {
+    let (_, bytes) = files
+        .iter()
+        .find(|(n, _)| n.starts_with("records/"))
+        .unwrap();
+    serde_json::from_slice(bytes).unwrap()
+}
+
 /// Decrypted tar members of a bundle.
 fn members(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
@@ -402,14 +424,7 @@ fn bundles_carry_attachments_bit_for_bit_once_and_refuse_altered_ones() {
     .success()
     .stderr(predicate::str::contains("sent with metadata").not());
     let files = members(&common::age_decrypt(&b3, &t.key));
-    let record: Value = serde_json::from_slice(
-        &files
-            .iter()
-            .find(|(n, _)| n.starts_with("records/"))
-            .unwrap()
-            .1,
-    )
-    .unwrap();
+    let record = first_record(&files);
     let derived = record["attachments"]
         .as_array()
         .unwrap()
@@ -518,17 +533,7 @@ fn strip_metadata_refuses_a_risky_file_it_cannot_strip_instead_of_sending_it() {
         .success()
         .stderr(predicate::str::contains("gps_position"));
     let out = t.s.root.path().join("b.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .assert()
-    .code(1)
-    .stderr(
+    export_stripped(&t, &out).code(1).stderr(
         predicate::str::contains("cannot remove the metadata of \"cut.jpg\"")
             .and(predicate::str::contains("nothing was written")),
     );
@@ -650,25 +655,9 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
         );
 
     let out = t.s.root.path().join("b.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
+    export_stripped(&t, &out).success();
     let files = members(&common::age_decrypt(&out, &t.key));
-    let record: Value = serde_json::from_slice(
-        &files
-            .iter()
-            .find(|(n, _)| n.starts_with("records/"))
-            .unwrap()
-            .1,
-    )
-    .unwrap();
+    let record = first_record(&files);
     let listed = &record["attachments"][0];
     assert_eq!(listed["derived_from"], sha256(&wav).as_str());
     assert_eq!(listed["media_type"], "audio/x-wav");

@@ -456,13 +456,7 @@ fn prepare(mut row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, St
     }
     let attachments = glance.attachments;
     let bytes = std::mem::take(&mut row.body);
-    let hash = canonical::sha256(&bytes);
-    Ok(Some(Prepared {
-        row,
-        doc: None,
-        attachments,
-        ready: Some((bytes, hash)),
-    }))
+    Ok(Some(Prepared::ready(row, attachments, bytes)))
 }
 
 /// [`prepare`] with the whole document built.
@@ -485,16 +479,21 @@ fn prepare_whole(row: Row, name: &str, strip: bool) -> Result<Option<Prepared>, 
         }));
     }
     let (bytes, _) = outgoing_bytes(&row.body, doc, &HashMap::new())?;
-    let hash = canonical::sha256(&bytes);
-    Ok(Some(Prepared {
-        row,
-        doc: None,
-        attachments,
-        ready: Some((bytes, hash)),
-    }))
+    Ok(Some(Prepared::ready(row, attachments, bytes)))
 }
 
 impl Prepared {
+    /// A revision whose outgoing bytes are known.
+    fn ready(row: Row, attachments: Vec<AttachmentRef>, bytes: Vec<u8>) -> Self {
+        let hash = canonical::sha256(&bytes);
+        Prepared {
+            row,
+            doc: None,
+            attachments,
+            ready: Some((bytes, hash)),
+        }
+    }
+
     /// The bytes this revision leaves in, and their SHA-256.
     fn outgoing(
         self,
