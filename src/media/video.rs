@@ -146,6 +146,9 @@ struct Found {
     /// When the recording was made, from its headers: used where no `©day` or Apple
     /// creation date says it (those carry the phone's time zone).
     header_time: Option<String>,
+    /// A track of camera telemetry, which can hold a position for every moment of the
+    /// recording: what kind.
+    telemetry: Option<&'static str>,
 }
 
 impl Found {
@@ -165,6 +168,12 @@ impl Found {
     fn into_warnings(self) -> Vec<Warning> {
         let mut out = Vec::new();
         super::push_warning(&mut out, "gps_position", self.place);
+        super::push_warning(
+            &mut out,
+            "gps_position",
+            self.telemetry
+                .map(|t| format!("a {t} track, which can hold a position for every moment")),
+        );
         super::push_warning(&mut out, "time", self.time.or(self.header_time));
         super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
         out
@@ -341,9 +350,33 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
             if found.header_time.is_none() {
                 found.header_time = recorded_at(body);
             }
+        } else if &kind == b"stbl" {
+            for (_, entries) in boxes(body).filter(|(k, _)| k == b"stsd") {
+                telemetry(entries, found);
+            }
         } else if CONTAINERS.contains(&&kind) {
             walk(body, depth + 1, found);
         }
+    }
+}
+
+/// A track's sample descriptions (`stsd`: version and flags, a count, then one box per
+/// format): cameras record telemetry, GPS among it, as a track of its own, in the media
+/// data where the `moov`'s metadata boxes are not. [`strip`] does not remove such a track,
+/// so an export with `--strip-metadata` refuses the file (the copy is checked again).
+fn telemetry(stsd: &[u8], found: &mut Found) {
+    let Some(entries) = stsd.get(8..) else {
+        return;
+    };
+    for (format, _) in boxes(entries) {
+        let kind = match &format {
+            b"gpmd" => "GoPro GPMF telemetry",
+            b"camm" => "camera motion metadata (CAMM)",
+            b"djmd" | b"dbgi" => "DJI telemetry",
+            b"rtmd" => "Sony real-time metadata",
+            _ => continue,
+        };
+        found.telemetry.get_or_insert(kind);
     }
 }
 
@@ -765,6 +798,49 @@ pub(crate) mod tests {
                 Some("2022-01-05T10:11:12+0600")
             );
         }
+    }
+
+    /// An action camera's video: its GPS in a telemetry track of the media data.
+    fn gopro() -> Vec<u8> {
+        let mut stsd = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        stsd.extend_from_slice(&bx(b"gpmd", &[0; 8]));
+        let stbl = bx(
+            b"stbl",
+            &[bx(b"stsd", &stsd), bx(b"stco", &[0; 12])].concat(),
+        );
+        let trak = bx(
+            b"trak",
+            &bx(
+                b"mdia",
+                &[bx(b"mdhd", &[0; 24]), bx(b"minf", &stbl)].concat(),
+            ),
+        );
+        let moov = bx(b"moov", &[bx(b"mvhd", &[0; 100]), trak].concat());
+        [
+            bx(b"ftyp", b"mp41\0\0\0\0mp41"),
+            bx(b"mdat", b"DEVC GPS5 43.238 76.945"),
+            moov,
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn a_telemetry_track_is_a_position_and_its_copy_is_not_called_clean() {
+        for piece in [1, 9, 4096] {
+            let found = watched(&gopro(), piece);
+            assert_eq!(
+                get(&found, "gps_position").as_deref(),
+                Some("a GoPro GPMF telemetry track, which can hold a position for every moment")
+            );
+        }
+        // Stripping leaves the track where it is: the copy still says so, which is what
+        // makes an export with --strip-metadata refuse the file.
+        let (copy, _) = stripped(&gopro());
+        assert!(get(&watched(&copy, 4096), "gps_position").is_some());
+        // A phone video has no such track.
+        assert!(watched(&android(true), 4096)
+            .iter()
+            .all(|w| !w.value.contains("track")));
     }
 
     #[test]
