@@ -130,6 +130,15 @@ impl Budget {
     }
 }
 
+/// Stops the budget when dropped.
+struct StopOnExit<'a>(&'a Budget);
+
+impl Drop for StopOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// The key, or `None` if it is not a base64 Ed25519 key (then no signature verifies).
 fn decode_key(device_b64: &str) -> Option<DeviceVerifier> {
     let key: [u8; 32] = B64.decode(device_b64).ok()?.try_into().ok()?;
@@ -201,10 +210,10 @@ impl SignatureCheck {
                     // Linux this sets the calling thread's nice value only. A refusal
                     // changes nothing but the speed.
                     let _ = rustix::process::setpriority_process(None, CHECKER_NICE);
-                    let failure = check_chunks(key.as_deref(), &chunks, &budget, &failed);
-                    // The reader may be waiting for room that a stopped checker never frees.
-                    budget.stop();
-                    failure
+                    // The reader may be waiting for room that a stopped checker never
+                    // frees: however this checker stops (a panic included), it says so.
+                    let _stopping = StopOnExit(&budget);
+                    check_chunks(key.as_deref(), &chunks, &budget, &failed)
                 });
             match spawned {
                 Ok(handle) => handles.push(handle),
