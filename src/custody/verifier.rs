@@ -9,7 +9,8 @@
 //! they accept the same signatures; dalek's, with curve25519-dalek's vectorised arithmetic,
 //! takes about 80% of ring's time on a ledger's entries (the bundle benchmark prints both).
 //! The one place their rules could part is the decoding of a key written in a
-//! non-canonical form (never one a device makes): such a key is left to ring. The tests compare the two on valid, altered and crafted signatures.
+//! non-canonical form (never one a device makes): such a key is left to ring. The tests
+//! compare the two on valid, altered and crafted signatures.
 
 use ed25519_dalek::VerifyingKey;
 use ring::signature::{UnparsedPublicKey, ED25519};
