@@ -14,6 +14,7 @@
 use std::io::{self, Read, Write};
 
 use super::strip::{bad, note};
+use super::video::Zeros;
 use super::Warning;
 
 /// Copies `n` bytes from `input` to `out`, or fails if the file ends first.
@@ -26,18 +27,7 @@ fn copy_exact(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> 
 
 /// Reads `n` bytes from `input` and writes as many zeros in their place.
 fn blank(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> io::Result<()> {
-    let mut buf = [0u8; 8192];
-    let mut left = n;
-    while left > 0 {
-        let want = usize::try_from(left.min(buf.len() as u64)).unwrap_or(buf.len());
-        let got = input.read(&mut buf[..want])?;
-        if got == 0 {
-            return Err(bad(what));
-        }
-        out.write_all(&[0u8; 8192][..got])?;
-        left -= got as u64;
-    }
-    Ok(())
+    copy_exact(input, &mut Zeros(out), n, what)
 }
 
 /// Whether anything follows; it is dropped either way.

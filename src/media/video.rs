@@ -547,7 +547,7 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
 }
 
 /// Writes as many zeros as it is given bytes.
-struct Zeros<'a>(&'a mut dyn Write);
+pub(super) struct Zeros<'a>(pub(super) &'a mut dyn Write);
 
 impl Write for Zeros<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
