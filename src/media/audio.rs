@@ -317,7 +317,8 @@ pub(super) fn flac_warnings(head: &[u8]) -> Vec<Warning> {
     out
 }
 
-fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
+/// Vorbis comments (FLAC's, Ogg's): a vendor string, then `KEY=value` items.
+pub(super) fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
     let le32 = |at: usize| {
         body.get(at..at + 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)

@@ -1,11 +1,12 @@
 //! What an attached file is, and what in it can endanger people: the media type from its
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
-//! and for WAV and FLAC recordings those in their broadcast and `INFO` chunks or Vorbis
-//! comments. Only the first bytes,
+//! and for WAV, FLAC and Ogg recordings those in their broadcast and `INFO` chunks or
+//! their comments. Only the first bytes,
 //! that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
 
 mod audio;
+mod ogg;
 pub mod strip;
 pub mod video;
 
@@ -103,6 +104,7 @@ impl Sniffer {
         match media_type.as_str() {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
+            "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
             _ => {}
         }
         (media_type, warnings)

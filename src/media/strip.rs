@@ -11,7 +11,7 @@
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
 //! `uuid` boxes go whole. MP3: its ID3 tags go (see [`mp3`]). WAV and FLAC: see
-//! [`super::audio`].
+//! [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`].
 
 use std::io::{self, Read, Write};
 
@@ -19,7 +19,13 @@ use std::io::{self, Read, Write};
 pub fn supported(media_type: &str) -> bool {
     matches!(
         media_type,
-        "image/jpeg" | "image/png" | "audio/mpeg" | "audio/x-wav" | "audio/x-flac"
+        "image/jpeg"
+            | "image/png"
+            | "audio/mpeg"
+            | "audio/x-wav"
+            | "audio/x-flac"
+            | "audio/ogg"
+            | "audio/opus"
     ) || super::video::strippable(media_type)
 }
 
@@ -36,6 +42,7 @@ pub fn strip(
         "audio/mpeg" => mp3(input, out).map(Some),
         "audio/x-wav" => super::audio::wav(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
+        "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, out).map(Some),
         _ => Ok(None),
     }
