@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         "audio/mpeg",
         "audio/x-wav",
         "audio/x-flac",
+        "audio/ogg",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &mut std::io::sink());
     }

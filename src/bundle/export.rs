@@ -277,7 +277,7 @@ impl std::io::Write for HashSink {
 /// Photos and videos: what cameras and phones fill with where, when and with what they
 /// were taken. (Sound recordings in formats Aigaq cannot strip go as they are, with a
 /// warning when their metadata was found: refusing them would stop every interview
-/// recorded as Ogg or Opus.)
+/// recorded as AAC or AMR.)
 fn is_camera_media(media_type: &str) -> bool {
     media_type.starts_with("image/") || media_type.starts_with("video/")
 }
