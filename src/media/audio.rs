@@ -347,8 +347,20 @@ pub(super) fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// What the comments of the test recordings say: "Aigerim B.", on 2026-11-20.
+    pub(in crate::media) fn assert_artist_and_date(found: Vec<Warning>) {
+        let found: Vec<(String, String)> = found.into_iter().map(|w| (w.field, w.value)).collect();
+        assert_eq!(
+            found,
+            [
+                ("owner_name".to_owned(), "Aigerim B.".to_owned()),
+                ("time".to_owned(), "2026-11-20".to_owned())
+            ]
+        );
+    }
 
     fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut c = id.to_vec();
@@ -542,17 +554,7 @@ mod tests {
             &[1; 1000],
         ]
         .concat();
-        let found: Vec<(String, String)> = flac_warnings(&file)
-            .into_iter()
-            .map(|w| (w.field, w.value))
-            .collect();
-        assert_eq!(
-            found,
-            [
-                ("owner_name".to_owned(), "Aigerim B.".to_owned()),
-                ("time".to_owned(), "2026-11-20".to_owned())
-            ]
-        );
+        assert_artist_and_date(flac_warnings(&file));
         let (stripped, _) = run(flac, &file).unwrap();
         assert!(flac_warnings(&stripped).is_empty());
         // A count larger than the block, or a cut head: what was read so far.
