@@ -28,6 +28,7 @@ const BUDGET: usize = 8 * 1024 * 1024;
 /// Threads checking signatures at most.
 const CHECKERS: usize = 2;
 /// How much less of the CPU the checkers ask for than the reader.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 const CHECKER_NICE: i32 = 10;
 /// Entries handed over together, so that few messages cross threads.
 const CHUNK: usize = 64;
@@ -207,8 +208,10 @@ impl SignatureCheck {
                 .spawn(move || {
                     // The thread storing the records is the one the import waits for: the
                     // checkers take what CPU it leaves, and both cores once it is done. On
-                    // Linux this sets the calling thread's nice value only. A refusal
+                    // Linux this sets the calling thread's nice value only (elsewhere it
+                    // would lower the whole process, so it is not asked there). A refusal
                     // changes nothing but the speed.
+                    #[cfg(any(target_os = "linux", target_os = "android"))]
                     let _ = rustix::process::setpriority_process(None, CHECKER_NICE);
                     // The reader may be waiting for room that a stopped checker never
                     // frees: however this checker stops (a panic included), it says so.
