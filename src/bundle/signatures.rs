@@ -16,9 +16,6 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
-
 use super::BundleError;
 use crate::custody::verifier::DeviceVerifier;
 
@@ -140,17 +137,8 @@ impl Drop for StopOnExit<'_> {
     }
 }
 
-/// The key, or `None` if it is not a base64 Ed25519 key (then no signature verifies).
-fn decode_key(device_b64: &str) -> Option<DeviceVerifier> {
-    let key: [u8; 32] = B64.decode(device_b64).ok()?.try_into().ok()?;
-    Some(DeviceVerifier::new(key))
-}
-
 fn verifies(key: Option<&DeviceVerifier>, job: &Job) -> bool {
-    let (Some(key), Ok(sig)) = (key, B64.decode(&job.sig)) else {
-        return false;
-    };
-    key.verifies(&job.signed, &sig)
+    key.is_some_and(|key| key.verifies_b64(&job.signed, &job.sig))
 }
 
 /// Takes chunks in order and checks each whole (so the first bad entry in it is found)
@@ -189,7 +177,8 @@ impl SignatureCheck {
     /// Starts checking signatures by `device_b64` (standard padded base64, as entries carry
     /// it).
     pub(super) fn start(device_b64: &str) -> Self {
-        let key = decode_key(device_b64).map(Arc::new);
+        // A key that is not a base64 Ed25519 key: no signature verifies.
+        let key = DeviceVerifier::from_b64(device_b64).map(Arc::new);
         let (queue, chunks) = channel::<Vec<Job>>();
         let chunks = Arc::new(Mutex::new(chunks));
         let budget = Arc::new(Budget::default());
@@ -342,6 +331,8 @@ impl SignatureCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use base64::Engine;
     use ring::signature::{Ed25519KeyPair, KeyPair};
 
     /// More bytes than the budget, so the reader waits for the checker on the way.

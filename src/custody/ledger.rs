@@ -6,8 +6,6 @@
 
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::STANDARD as B64;
-use base64::Engine;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -217,12 +215,7 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
     let device = keys.public_key_b64();
     // Every entry is this device's: its key is decoded once (and checked with the faster
     // verifier, which applies ring's rule).
-    let verifier = B64
-        .decode(&device)
-        .ok()
-        .and_then(|k| <[u8; 32]>::try_from(k).ok())
-        .map(DeviceVerifier::new)
-        .ok_or(CustodyError::DeviceKeys)?;
+    let verifier = DeviceVerifier::from_b64(&device).ok_or(CustodyError::DeviceKeys)?;
     let entries = entries(conn)?;
     let mut prev: Option<String> = None;
     // record -> (revision -> seq), and the last create/revise/purge per record.
@@ -245,10 +238,7 @@ pub(crate) fn verify(conn: &Connection, keys: &DeviceKeys) -> Result<VerifyRepor
         if e.device != device {
             return Err(bad(e.seq, "was signed by another device"));
         }
-        let signature_holds = B64
-            .decode(&e.sig)
-            .is_ok_and(|sig| verifier.verifies(&e.signed_bytes(), &sig));
-        if !signature_holds {
+        if !verifier.verifies_b64(&e.signed_bytes(), &e.sig) {
             return Err(bad(e.seq, "its signature does not verify"));
         }
         match e.kind.as_str() {

@@ -12,6 +12,8 @@
 //! non-canonical form (never one a device makes): such a key is left to ring. The tests
 //! compare the two on valid, altered and crafted signatures.
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use ed25519_dalek::VerifyingKey;
 use ring::signature::{UnparsedPublicKey, ED25519};
 
@@ -30,6 +32,19 @@ impl DeviceVerifier {
             Ok(k) if k.to_edwards().compress().to_bytes() == key => Self::Fast(k),
             _ => Self::Ring(key),
         }
+    }
+
+    /// The verifier for a key as entries and manifests carry it (standard padded base64),
+    /// or `None` if it is not a 32-byte key.
+    pub fn from_b64(key_b64: &str) -> Option<Self> {
+        let key: [u8; 32] = B64.decode(key_b64).ok()?.try_into().ok()?;
+        Some(Self::new(key))
+    }
+
+    /// Whether `sig_b64` (standard padded base64) is this key's signature over `message`.
+    pub fn verifies_b64(&self, message: &[u8], sig_b64: &str) -> bool {
+        B64.decode(sig_b64)
+            .is_ok_and(|sig| self.verifies(message, &sig))
     }
 
     /// Whether `sig` (64 bytes) is this key's signature over `message`.

@@ -15,7 +15,7 @@ use std::io::{self, Read, Write};
 
 use super::strip::{bad, note};
 use super::video::Zeros;
-use super::Warning;
+use super::{push_warning, Warning};
 
 /// Copies `n` bytes from `input` to `out`, or fails if the file ends first.
 fn copy_exact(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> io::Result<()> {
@@ -247,27 +247,16 @@ fn text(bytes: &[u8]) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-fn push(out: &mut Vec<Warning>, field: &str, value: Option<String>) {
-    if let Some(value) = value {
-        if !out.iter().any(|w| w.field == field && w.value == value) {
-            out.push(Warning {
-                field: field.into(),
-                value,
-            });
-        }
-    }
-}
-
 /// EBU Tech 3285: description (256), originator (32), its reference (32), date (10),
 /// time (8), then the rest.
 fn bext(body: &[u8], out: &mut Vec<Warning>) {
     let field = |from: usize, len: usize| body.get(from..from + len).and_then(text);
-    push(out, "camera", field(256, 32));
+    push_warning(out, "camera", field(256, 32));
     let when = [field(320, 10), field(330, 8)]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>();
-    push(out, "time", (!when.is_empty()).then(|| when.join(" ")));
+    push_warning(out, "time", (!when.is_empty()).then(|| when.join(" ")));
 }
 
 /// A `LIST` chunk of type `INFO`: its artist (often the recorder's owner), software
@@ -283,9 +272,9 @@ fn info(body: &[u8], out: &mut Vec<Warning>) {
             return;
         };
         match &h[..4] {
-            b"IART" => push(out, "owner_name", text(value)),
-            b"ISFT" => push(out, "camera", text(value)),
-            b"ICRD" => push(out, "time", text(value)),
+            b"IART" => push_warning(out, "owner_name", text(value)),
+            b"ISFT" => push_warning(out, "camera", text(value)),
+            b"ICRD" => push_warning(out, "time", text(value)),
             _ => {}
         }
         at += 8 + size + (size & 1);
@@ -342,7 +331,7 @@ pub(super) fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
             "DATE" => "time",
             _ => continue,
         };
-        push(out, field, text(value.as_bytes()));
+        push_warning(out, field, text(value.as_bytes()));
     }
 }
 
