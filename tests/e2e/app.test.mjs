@@ -455,10 +455,10 @@ async function main() {
       'Risky metadata',
       'GPS position:',
       'N,',
-      'Camera serial number: SN-FIXTURE-0042',
-      "Owner's name: Aigerim Fixture-Owner",
-      'Time taken: 2022-01-05',
-      'Camera: FixturePhone Model X',
+      'Device serial number: SN-FIXTURE-0042',
+      "Owner's or author's name: Aigerim Fixture-Owner",
+      'Date and time recorded: 2022-01-05',
+      'Device or software: FixturePhone Model X',
     ]) {
       if (!warnings.includes(expected)) throw new Error(`the warnings do not show ${expected}: ${warnings}`);
     }
@@ -627,7 +627,7 @@ async function main() {
       const name = await text(`${video} ${byTestId('attachment-name')}`);
       if (name !== 'VID_20220105.mp4') throw new Error(`the video is listed as ${name}`);
       const warnings = await text(`${video} ${byTestId('attachment-warnings')}`);
-      for (const expected of ['GPS position: +43.2380+076.9450/', 'Camera: FixturePhone Model X']) {
+      for (const expected of ['GPS position: +43.2380+076.9450/', 'Device or software: FixturePhone Model X']) {
         if (!warnings.includes(expected)) throw new Error(`the video's warnings do not show ${expected}: ${warnings}`);
       }
       await scrollTo(video);
