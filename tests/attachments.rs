@@ -675,15 +675,77 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
     assert_eq!(sent.len(), wav.len());
     assert!(sent.windows(sound.len()).any(|w| w == sound.as_slice()));
     // The original stays in the vault as it was.
-    let kept = t.s.root.path().join("kept.wav");
+    assert_kept(&t, &id, &wav);
+}
+
+/// The vault still holds `original`, attached to `id`, bit for bit.
+fn assert_kept(t: &OrgSetup, id: &str, original: &[u8]) {
+    let kept = t.s.root.path().join("kept");
     t.s.cmd(&[
         "extract",
-        &id,
-        &sha256(&wav),
+        id,
+        &sha256(original),
         "--out",
         kept.to_str().unwrap(),
     ])
     .assert()
     .success();
-    assert_eq!(std::fs::read(&kept).unwrap(), wav);
+    assert!(std::fs::read(&kept).unwrap() == original);
+    std::fs::remove_file(&kept).unwrap();
+}
+
+/// An action camera records a GPS position for every moment in a telemetry track, between
+/// the video's frames: with `--strip-metadata` the organisation gets the video with that
+/// track's samples blanked and the track gone, every other byte where it was; the vault
+/// keeps the original as it was.
+#[test]
+fn strip_metadata_sends_an_action_camera_video_without_its_gps_track() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("filmed at the checkpoint"))[0].clone();
+    let video = std::fs::read(fixture("action-camera-gps.mp4")).unwrap();
+    let file = t.s.file("GX010042.MP4", &video);
+    t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("GoPro GPMF telemetry track"));
+
+    let out = t.s.root.path().join("b.age");
+    export_stripped(&t, &out).success();
+    let files = members(&common::age_decrypt(&out, &t.key));
+    let listed = &first_record(&files)["attachments"][0];
+    assert_eq!(listed["derived_from"], sha256(&video).as_str());
+    assert_eq!(
+        listed["removed_metadata"],
+        json!(["telemetry track", "time", "other metadata"])
+    );
+    let sent = &files
+        .iter()
+        .find(|(n, _)| *n == format!("attachments/{}", listed["sha256"].as_str().unwrap()))
+        .unwrap()
+        .1;
+    assert_eq!(sent.len(), video.len());
+    let has = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
+    for gone in [&b"GPS5"[..], b"gpmd", b"C3441326543210", b"HERO11"] {
+        assert!(has(&video, gone) && !has(sent, gone));
+    }
+    // The video's frames and its track are where they were.
+    let frame = video.iter().position(|&b| b == b'V').unwrap();
+    assert_eq!(
+        sent[frame..frame + 2_500_000],
+        video[frame..frame + 2_500_000]
+    );
+    assert!(has(sent, b"avc1") && has(sent, &[b'W'; 300_000]));
+
+    // The organisation imports it; the original stays in the field vault as it was.
+    let org = Scratch::new();
+    org.init();
+    org.cmd(&[
+        "import",
+        "--identity",
+        t.key.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    assert_kept(&t, &id, &video);
 }

@@ -1,6 +1,7 @@
 //! What attach and export do with an attached file's bytes, on arbitrary bytes: telling its
 //! type and risky metadata as it streams past in pieces of any size, and stripping it as a
-//! photo or a phone recording. It must never panic, hang or allocate without bound.
+//! photo or a phone recording, a video with its telemetry track planned away. It must never
+//! panic, hang or allocate without bound.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
         sniffer.feed(chunk);
     }
     let _ = sniffer.describe();
+    let plan = aigaq::media::telemetry::plan(&mut std::io::Cursor::new(content)).unwrap_or_default();
     for media_type in [
         "video/mp4",
         "image/jpeg",
@@ -23,6 +25,6 @@ fuzz_target!(|data: &[u8]| {
         "audio/x-flac",
         "audio/ogg",
     ] {
-        let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &mut std::io::sink());
+        let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }
 });

@@ -21,7 +21,7 @@ use super::tar_out::{self, TarOut};
 use super::BundleError;
 use crate::canonical;
 use crate::custody::{ledger, Entry};
-use crate::media::strip;
+use crate::media::{strip, telemetry};
 use crate::store::attachments::{blob_or_io, open_blob, AttachmentRef};
 use crate::store::blobs::{BlobDir, BlobReader, BlobWriter, Written};
 use crate::store::{now, Store, StoreError};
@@ -294,13 +294,12 @@ fn derivative(
     if !strip::supported(&a.media_type) {
         return Ok(Err(unsupported()));
     }
-    let mut reader = open_blob(tx, blobs, &a.sha256)?;
     let mut sink = HashSink {
         hash: Context::new(&SHA256),
         size: 0,
         sniffer: crate::media::Sniffer::new(),
     };
-    let removed = match strip::strip(&a.media_type, &mut reader, &mut sink) {
+    let removed = match strip_stored(tx, blobs, &a.sha256, &a.media_type, &mut sink)? {
         Ok(Some(removed)) => removed,
         Ok(None) => return Ok(Err(unsupported())),
         Err(e) => {
@@ -327,6 +326,29 @@ fn derivative(
         size: sink.size,
         removed,
     })))
+}
+
+/// Copies a stored attachment to `out` without its metadata (see [`strip::strip`]). A
+/// video's index is read first, by a reader of its own that seeks (only box headers and the
+/// `moov` are decrypted), to find the telemetry samples to blank; the copy is made by
+/// another, which checks the whole content against its SHA-256.
+fn strip_stored(
+    conn: &rusqlite::Connection,
+    blobs: &BlobDir,
+    sha256: &str,
+    media_type: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<std::io::Result<Option<Vec<String>>>, StoreError> {
+    let plan = if strip::reads_index(media_type) {
+        match telemetry::plan(&mut open_blob(conn, blobs, sha256)?) {
+            Ok(plan) => plan,
+            Err(e) => return Ok(Err(e)),
+        }
+    } else {
+        telemetry::Plan::default()
+    };
+    let mut reader = open_blob(conn, blobs, sha256)?;
+    Ok(strip::strip(media_type, &mut reader, &plan, out))
 }
 
 /// A file name for a bundle that says nothing about its recipient or content: 16 random
@@ -1112,12 +1134,13 @@ impl Store {
             for b in &plan.blobs {
                 tar.begin(&format!("attachments/{}", b.sha256), b.size)
                     .map_err(&io)?;
-                let mut reader = open_blob(&tx, &self.blobs, &b.original)?;
                 if b.derived {
-                    strip::strip(&b.media_type, &mut reader, &mut tar)
+                    strip_stored(&tx, &self.blobs, &b.original, &b.media_type, &mut tar)?
                         .map_err(|e| blob_or_io(e, &tmp))?;
                 } else {
-                    reader.copy_to(&mut tar).map_err(|e| blob_or_io(e, &tmp))?;
+                    open_blob(&tx, &self.blobs, &b.original)?
+                        .copy_to(&mut tar)
+                        .map_err(|e| blob_or_io(e, &tmp))?;
                 }
             }
             Ok(tar.finish().map_err(&io)?)

@@ -8,6 +8,7 @@
 mod audio;
 mod ogg;
 pub mod strip;
+pub mod telemetry;
 pub mod video;
 
 use std::io::Cursor;

@@ -15,6 +15,8 @@
 
 use std::io::{self, Read, Write};
 
+pub use super::telemetry::Plan;
+
 /// The media types a derivative can be made for.
 pub fn supported(media_type: &str) -> bool {
     matches!(
@@ -29,11 +31,19 @@ pub fn supported(media_type: &str) -> bool {
     ) || super::video::strippable(media_type)
 }
 
-/// Copies `input` to `out` without its metadata; returns what was left out (empty: the
-/// copy is identical). `Ok(None)` for a type that is not supported.
+/// Whether a file of this type has its index read before it is stripped
+/// ([`super::telemetry::plan`]: a video's, for its telemetry tracks).
+pub fn reads_index(media_type: &str) -> bool {
+    super::video::strippable(media_type)
+}
+
+/// Copies `input` to `out` without its metadata, and without what `plan` (from
+/// [`super::telemetry::plan`] of the same file, or none) says; returns what was left out (empty: the copy is identical).
+/// `Ok(None)` for a type that is not supported.
 pub fn strip(
     media_type: &str,
     input: &mut dyn Read,
+    plan: &Plan,
     out: &mut dyn Write,
 ) -> io::Result<Option<Vec<String>>> {
     match media_type {
@@ -43,7 +53,7 @@ pub fn strip(
         "audio/x-wav" => super::audio::wav(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
-        t if super::video::strippable(t) => super::video::strip(input, out).map(Some),
+        t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),
         _ => Ok(None),
     }
 }
@@ -319,7 +329,7 @@ mod tests {
 
     fn stripped(media_type: &str, bytes: &[u8]) -> (Vec<u8>, Vec<String>) {
         let mut out = Vec::new();
-        let removed = strip(media_type, &mut &bytes[..], &mut out)
+        let removed = strip(media_type, &mut &bytes[..], &Plan::default(), &mut out)
             .unwrap()
             .unwrap();
         (out, removed)
@@ -388,7 +398,7 @@ mod tests {
         // A scan that never ends is a damaged file.
         let mut out = Vec::new();
         let cut = &progressive[..progressive.len() - 3];
-        assert!(strip("image/jpeg", &mut &cut[..], &mut out).is_err());
+        assert!(strip("image/jpeg", &mut &cut[..], &Plan::default(), &mut out).is_err());
     }
 
     #[test]
@@ -474,18 +484,41 @@ mod tests {
         // Without tags, nothing changes; a tag cut short is a damaged file.
         assert_eq!(stripped("audio/mpeg", &audio), (audio.clone(), vec![]));
         let mut out = Vec::new();
-        assert!(strip("audio/mpeg", &mut &tag[..tag.len() - 1], &mut out).is_err());
+        assert!(strip(
+            "audio/mpeg",
+            &mut &tag[..tag.len() - 1],
+            &Plan::default(),
+            &mut out
+        )
+        .is_err());
     }
 
     #[test]
     fn damaged_images_are_errors_and_other_types_are_not_touched() {
         let jpg = fixture("exif-gps.jpg");
         let mut out = Vec::new();
-        assert!(strip("image/jpeg", &mut &jpg[..jpg.len() - 2], &mut out).is_err());
-        assert!(strip("image/png", &mut &b"\x89PNG\r\n\x1a\n\0\0"[..], &mut out).is_err());
-        assert!(strip("video/mp4", &mut &b"data"[..], &mut out).is_err());
-        assert!(strip("application/pdf", &mut &b"%PDF-1.7"[..], &mut out)
-            .unwrap()
-            .is_none());
+        assert!(strip(
+            "image/jpeg",
+            &mut &jpg[..jpg.len() - 2],
+            &Plan::default(),
+            &mut out
+        )
+        .is_err());
+        assert!(strip(
+            "image/png",
+            &mut &b"\x89PNG\r\n\x1a\n\0\0"[..],
+            &Plan::default(),
+            &mut out
+        )
+        .is_err());
+        assert!(strip("video/mp4", &mut &b"data"[..], &Plan::default(), &mut out).is_err());
+        assert!(strip(
+            "application/pdf",
+            &mut &b"%PDF-1.7"[..],
+            &Plan::default(),
+            &mut out
+        )
+        .unwrap()
+        .is_none());
     }
 }

@@ -5,11 +5,13 @@
 //! passes ([`MoovWatch`]) rather than read from the first bytes; only `moov` is kept, and
 //! only up to [`MOOV_LIMIT`]. The time of recording is also in the headers of the recording
 //! and of each track (`mvhd`, `tkhd`, `mdhd`). [`strip`] blanks all of them out for
-//! `export --strip-metadata`.
+//! `export --strip-metadata`, and cameras' telemetry tracks with them (see
+//! [`super::telemetry`]).
 
 use std::io::{self, Read, Write};
 
 use super::strip::{bad, note};
+use super::telemetry::Plan;
 use super::Warning;
 
 /// Largest `moov` box kept for reading its metadata; a larger one is skipped (an hour of
@@ -250,14 +252,14 @@ fn item_field(keys: &[String], item: &[u8; 4]) -> Option<Field> {
 
 /// A box inside a buffer: its type, where its type is written, and its body's range.
 #[derive(Clone, Copy)]
-struct Span {
-    kind: [u8; 4],
-    kind_at: usize,
-    body: (usize, usize),
+pub(super) struct Span {
+    pub(super) kind: [u8; 4],
+    pub(super) kind_at: usize,
+    pub(super) body: (usize, usize),
 }
 
 /// The boxes in `bytes`, in order; stops at the first that does not fit.
-fn spans(bytes: &[u8]) -> impl Iterator<Item = Span> + '_ {
+pub(super) fn spans(bytes: &[u8]) -> impl Iterator<Item = Span> + '_ {
     let mut at = 0usize;
     std::iter::from_fn(move || {
         let rest = bytes.get(at..)?;
@@ -289,7 +291,7 @@ fn spans(bytes: &[u8]) -> impl Iterator<Item = Span> + '_ {
 }
 
 /// The boxes in `bytes`, as (type, body).
-fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+pub(super) fn boxes(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
     spans(bytes).map(move |s| (s.kind, &bytes[s.body.0..s.body.1]))
 }
 
@@ -360,24 +362,24 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
     }
 }
 
-/// A track's sample descriptions (`stsd`: version and flags, a count, then one box per
-/// format): cameras record telemetry, GPS among it, as a track of its own, in the media
-/// data where the `moov`'s metadata boxes are not. [`strip`] does not remove such a track,
-/// so an export with `--strip-metadata` refuses the file (the copy is checked again).
+/// Cameras record telemetry, GPS among it, as a track of its own, in the media data where
+/// the `moov`'s metadata boxes are not (see [`super::telemetry`]).
 fn telemetry(stsd: &[u8], found: &mut Found) {
-    let Some(entries) = stsd.get(8..) else {
-        return;
-    };
-    for (format, _) in boxes(entries) {
-        let kind = match &format {
-            b"gpmd" => "GoPro GPMF telemetry",
-            b"camm" => "camera motion metadata (CAMM)",
-            b"djmd" | b"dbgi" => "DJI telemetry",
-            b"rtmd" => "Sony real-time metadata",
-            _ => continue,
-        };
+    if let Some(kind) = telemetry_kind(stsd) {
         found.telemetry.get_or_insert(kind);
     }
+}
+
+/// What telemetry a track's sample descriptions (`stsd`: version and flags, a count, then
+/// one box per format) say it holds.
+pub(super) fn telemetry_kind(stsd: &[u8]) -> Option<&'static str> {
+    boxes(stsd.get(8..)?).find_map(|(format, _)| match &format {
+        b"gpmd" => Some("GoPro GPMF telemetry"),
+        b"camm" => Some("camera motion metadata (CAMM)"),
+        b"djmd" | b"dbgi" => Some("DJI telemetry"),
+        b"rtmd" => Some("Sony real-time metadata"),
+        _ => None,
+    })
 }
 
 /// A `meta` box: Apple keeps its keys in `keys` and their values in `ilst`.
@@ -471,15 +473,19 @@ pub fn strippable(media_type: &str) -> bool {
 /// the same size, and Apple's values turn to zeros, so that no offset into the media
 /// changes and every player still plays it. Returns what was blanked (nothing: the copy is
 /// identical). A `moov` larger than [`MOOV_LIMIT`], or without a size, is an error: the
-/// copy would keep what it holds.
-pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+/// copy would keep what it holds. The telemetry tracks in `plan` (from
+/// [`super::telemetry::plan`] of the same file) go too: their samples become zeros.
+pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Result<Vec<String>> {
     let mut removed = Vec::new();
     let mut first = true;
+    // Where in the file the next box starts, and how much telemetry has been blanked.
+    let mut at = 0u64;
+    let mut blanked = 0u64;
     loop {
         let mut header = [0u8; 16];
         let got = read_up_to(input, &mut header[..8])?;
         if got == 0 && !first {
-            return Ok(removed);
+            return planned(removed, plan, blanked);
         }
         if got < 8 {
             return Err(bad("an ISO media file cut short"));
@@ -504,6 +510,7 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
             header[4..8].copy_from_slice(b"free");
         }
         out.write_all(&header[..header_len])?;
+        let body_at = at + header_len as u64;
         let Some(size) = size else {
             // The last box runs to the end of the file.
             if &kind == b"moov" {
@@ -515,17 +522,16 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
                 io::copy(input, &mut Zeros(out))?;
                 note(&mut removed, "other metadata");
             } else {
-                io::copy(input, out)?;
+                blanked += copy_blanking(input, body_at, &plan.zero, out)?;
             }
-            return Ok(removed);
+            return planned(removed, plan, blanked);
         };
         let body = size
             .checked_sub(header_len as u64)
             .ok_or_else(|| bad("a damaged ISO media box"))?;
         if user_data {
             // Outside the moov too (an XMP `uuid` box, say): the same size of nothing.
-            let blanked = io::copy(&mut input.take(body), &mut Zeros(out))?;
-            if blanked != body {
+            if io::copy(&mut input.take(body), &mut Zeros(out))? != body {
                 return Err(bad("an ISO media file cut short"));
             }
             note(&mut removed, "other metadata");
@@ -538,11 +544,75 @@ pub fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String
             if input.take(body).read_to_end(&mut moov)? as u64 != body {
                 return Err(bad("an ISO media file cut short"));
             }
+            drop_tracks(&mut moov, body_at, plan, &mut removed);
             blank(&mut moov, 0, &mut removed)?;
             out.write_all(&moov)?;
-        } else if io::copy(&mut input.take(body), out)? != body {
-            return Err(bad("an ISO media file cut short"));
+        } else {
+            let mut part = input.take(body);
+            blanked += copy_blanking(&mut part, body_at, &plan.zero, out)?;
+            if part.limit() != 0 {
+                return Err(bad("an ISO media file cut short"));
+            }
         }
+        at = body_at + body;
+    }
+}
+
+/// The telemetry tracks of `plan` in a `moov` (whose body starts at `at` in the file)
+/// become `free` boxes of zeros.
+fn drop_tracks(moov: &mut [u8], at: u64, plan: &Plan, removed: &mut Vec<String>) {
+    let found: Vec<Span> = spans(moov)
+        .filter(|s| &s.kind == b"trak" && plan.tracks.contains(&(at + s.kind_at as u64)))
+        .collect();
+    for s in found {
+        moov[s.kind_at..s.kind_at + 4].copy_from_slice(b"free");
+        moov[s.body.0..s.body.1].fill(0);
+        note(removed, "telemetry track");
+    }
+}
+
+/// What was removed, once every sample the plan blanks was met in the media data.
+fn planned(removed: Vec<String>, plan: &Plan, blanked: u64) -> io::Result<Vec<String>> {
+    if blanked != plan.zero_len() {
+        return Err(bad("its telemetry samples are not where its index says"));
+    }
+    Ok(removed)
+}
+
+/// Copies `input` (which starts at `at` in the file) to its end, with the bytes in `zero`
+/// (ordered) written as zeros; returns how many were.
+fn copy_blanking(
+    input: &mut dyn Read,
+    at: u64,
+    zero: &[std::ops::Range<u64>],
+    out: &mut dyn Write,
+) -> io::Result<u64> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut at, mut blanked) = (at, 0u64);
+    // The ranges that end after `at`, in order.
+    let mut zero = &zero[zero.partition_point(|r| r.end <= at)..];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => return Ok(blanked),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let end = at + n as u64;
+        while let Some(r) = zero.first() {
+            if r.start >= end {
+                break;
+            }
+            let (from, to) = (r.start.max(at), r.end.min(end));
+            buf[(from - at) as usize..(to - at) as usize].fill(0);
+            blanked += to - from;
+            if r.end > end {
+                break;
+            }
+            zero = &zero[1..];
+        }
+        out.write_all(&buf[..n])?;
+        at = end;
     }
 }
 
@@ -800,47 +870,191 @@ pub(crate) mod tests {
         }
     }
 
-    /// An action camera's video: its GPS in a telemetry track of the media data.
-    fn gopro() -> Vec<u8> {
+    /// A track of one sample per chunk.
+    fn track(format: &[u8; 4], sizes: &[u32], offsets: &[u32]) -> Vec<u8> {
+        let table = |head: &[u32], each: &[u32]| -> Vec<u8> {
+            let all = [&[0], head, &[each.len() as u32], each].concat();
+            all.iter().flat_map(|v| v.to_be_bytes()).collect()
+        };
         let mut stsd = vec![0, 0, 0, 0, 0, 0, 0, 1];
-        stsd.extend_from_slice(&bx(b"gpmd", &[0; 8]));
-        let stbl = bx(
-            b"stbl",
-            &[bx(b"stsd", &stsd), bx(b"stco", &[0; 12])].concat(),
-        );
-        let trak = bx(
-            b"trak",
-            &bx(
-                b"mdia",
-                &[bx(b"mdhd", &[0; 24]), bx(b"minf", &stbl)].concat(),
+        stsd.extend_from_slice(&bx(format, &[0; 8]));
+        let stbl = [
+            bx(b"stsd", &stsd),
+            bx(b"stsz", &table(&[0], sizes)),
+            // One run: from the first chunk on, one sample each.
+            bx(
+                b"stsc",
+                &table(&[], &[1])
+                    .into_iter()
+                    .chain([0, 0, 0, 1, 0, 0, 0, 1])
+                    .collect::<Vec<u8>>(),
             ),
-        );
-        let moov = bx(b"moov", &[bx(b"mvhd", &[0; 100]), trak].concat());
-        [
-            bx(b"ftyp", b"mp41\0\0\0\0mp41"),
-            bx(b"mdat", b"DEVC GPS5 43.238 76.945"),
-            moov,
+            bx(b"stco", &table(&[], offsets)),
         ]
-        .concat()
+        .concat();
+        let minf = bx(b"minf", &bx(b"stbl", &stbl));
+        let mdia = bx(b"mdia", &[bx(b"mdhd", &[0; 24]), minf].concat());
+        bx(b"trak", &[bx(b"tkhd", &[0; 84]), mdia].concat())
+    }
+
+    const GPS: &[u8; 24] = b"DEVC GPS5 43.238 76.945\0";
+    const FRAME: usize = 300_000;
+
+    /// An action camera's video: a video track, and a GoPro telemetry track whose two
+    /// samples (GPS) lie in the media data between the video's. `gps_at` moves where its
+    /// index says they are, by that many bytes.
+    fn gopro_with(moov_first: bool, gps_at: i64) -> Vec<u8> {
+        let ftyp = bx(b"ftyp", b"mp41\0\0\0\0mp41");
+        let media = [
+            vec![b'V'; FRAME],
+            GPS.to_vec(),
+            vec![b'W'; 500],
+            GPS.to_vec(),
+        ]
+        .concat();
+        let moov = |at: u32| {
+            let gps = |o: u32| (i64::from(o) + gps_at) as u32;
+            let trak = [
+                track(b"avc1", &[FRAME as u32, 500], &[at, at + FRAME as u32 + 24]),
+                track(
+                    b"gpmd",
+                    &[24, 24],
+                    &[gps(at + FRAME as u32), gps(at + FRAME as u32 + 524)],
+                ),
+            ];
+            bx(b"moov", &[bx(b"mvhd", &[0; 100]), trak.concat()].concat())
+        };
+        let moov_len = moov(0).len();
+        if moov_first {
+            let at = (ftyp.len() + moov_len + 8) as u32;
+            [ftyp, moov(at), bx(b"mdat", &media)].concat()
+        } else {
+            let at = (ftyp.len() + 8) as u32;
+            [ftyp, bx(b"mdat", &media), moov(at)].concat()
+        }
+    }
+
+    fn gopro() -> Vec<u8> {
+        gopro_with(false, 0)
+    }
+
+    fn planned(file: &[u8]) -> Plan {
+        crate::media::telemetry::plan(&mut io::Cursor::new(file)).unwrap()
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
     }
 
     #[test]
-    fn a_telemetry_track_is_a_position_and_its_copy_is_not_called_clean() {
-        for piece in [1, 9, 4096] {
-            let found = watched(&gopro(), piece);
-            assert_eq!(
-                get(&found, "gps_position").as_deref(),
-                Some("a GoPro GPMF telemetry track, which can hold a position for every moment")
-            );
+    fn a_telemetry_track_is_a_position_however_its_bytes_arrive() {
+        for moov_first in [false, true] {
+            for piece in [1, 9, 4096] {
+                let found = watched(&gopro_with(moov_first, 0), piece);
+                assert_eq!(
+                    get(&found, "gps_position").as_deref(),
+                    Some(
+                        "a GoPro GPMF telemetry track, which can hold a position for every moment"
+                    )
+                );
+            }
         }
-        // Stripping leaves the track where it is: the copy still says so, which is what
-        // makes an export with --strip-metadata refuse the file.
-        let (copy, _) = stripped(&gopro());
-        assert!(get(&watched(&copy, 4096), "gps_position").is_some());
         // A phone video has no such track.
         assert!(watched(&android(true), 4096)
             .iter()
             .all(|w| !w.value.contains("track")));
+    }
+
+    #[test]
+    fn a_telemetry_track_goes_with_its_samples_and_nothing_else_moves() {
+        for moov_first in [false, true] {
+            let file = gopro_with(moov_first, 0);
+            let plan = planned(&file);
+            assert_eq!(plan.tracks.len(), 1);
+            assert_eq!(plan.zero_len(), 48);
+            let mut copy = Vec::new();
+            let removed = strip(&mut &file[..], &plan, &mut copy).unwrap();
+            assert_eq!(removed, ["telemetry track"]);
+            assert_eq!(copy.len(), file.len());
+            assert_eq!(find(&copy, b"GPS5"), None);
+            assert_eq!(find(&copy, b"gpmd"), None);
+            assert!(
+                watched(&copy, 4096).is_empty(),
+                "{:?}",
+                watched(&copy, 4096)
+            );
+            // The video's samples and its track are where they were.
+            let frame = find(&file, &[b'V'; 64]).unwrap();
+            assert_eq!(copy[frame..frame + FRAME], file[frame..frame + FRAME]);
+            let second = find(&file, &[b'W'; 500]).unwrap();
+            assert_eq!(copy[second..second + 500], file[second..second + 500]);
+            let video = find(&file, b"avc1").unwrap();
+            assert_eq!(copy[video - 200..video + 8], file[video - 200..video + 8]);
+            // Only the telemetry's samples and its track changed: each byte that differs
+            // was a GPS sample's or lies in the `trak` now called `free`.
+            let gps = [frame + FRAME, second + 500];
+            let track_at = find(&copy, b"free").unwrap() - 4;
+            let track_len = u32::from_be_bytes(copy[track_at..track_at + 4].try_into().unwrap());
+            for (i, (a, b)) in file.iter().zip(&copy).enumerate() {
+                if a != b {
+                    let in_gps = gps.iter().any(|&g| (g..g + 24).contains(&i));
+                    let in_track = (track_at..track_at + track_len as usize).contains(&i);
+                    assert!(in_gps || in_track, "byte {i} changed");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_is_read_without_the_media() {
+        struct Counted<'a>(io::Cursor<&'a [u8]>, u64);
+        impl Read for Counted<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.0.read(buf)?;
+                self.1 += n as u64;
+                Ok(n)
+            }
+        }
+        impl io::Seek for Counted<'_> {
+            fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+                self.0.seek(to)
+            }
+        }
+        let file = gopro();
+        let mut counted = Counted(io::Cursor::new(&file[..]), 0);
+        assert_eq!(
+            crate::media::telemetry::plan(&mut counted)
+                .unwrap()
+                .tracks
+                .len(),
+            1
+        );
+        assert!(counted.1 < 2000, "{} bytes read", counted.1);
+    }
+
+    #[test]
+    fn a_telemetry_track_whose_index_does_not_hold_is_kept_and_the_copy_says_so() {
+        // Its samples said to be somewhere else: in the moov, or past the end.
+        for file in [
+            gopro_with(true, -(FRAME as i64) - 100),
+            gopro_with(false, 1_000_000),
+        ] {
+            let plan = planned(&file);
+            assert!(plan.is_empty());
+            let mut copy = Vec::new();
+            strip(&mut &file[..], &plan, &mut copy).unwrap();
+            assert!(get(&watched(&copy, 4096), "gps_position").is_some());
+        }
+        // Without a plan, the track stays, and the copy still says so: that is what makes
+        // an export with --strip-metadata refuse the file.
+        let mut copy = Vec::new();
+        strip(&mut &gopro()[..], &Plan::default(), &mut copy).unwrap();
+        assert!(get(&watched(&copy, 4096), "gps_position").is_some());
+        assert!(find(&copy, b"GPS5").is_some());
+        // A plan made for another file is not carried out halfway.
+        let other = planned(&gopro_with(true, 0));
+        let err = strip(&mut &gopro()[..], &other, &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("telemetry"), "{err}");
     }
 
     #[test]
@@ -858,7 +1072,7 @@ pub(crate) mod tests {
 
     fn stripped(file: &[u8]) -> (Vec<u8>, Vec<String>) {
         let mut out = Vec::new();
-        let removed = strip(&mut &file[..], &mut out).unwrap();
+        let removed = strip(&mut &file[..], &planned(file), &mut out).unwrap();
         (out, removed)
     }
 
@@ -951,10 +1165,15 @@ pub(crate) mod tests {
 
     #[test]
     fn what_cannot_be_stripped_is_an_error_or_left_whole() {
-        assert!(strip(&mut &b"not a video at all"[..], &mut Vec::new()).is_err());
+        assert!(strip(
+            &mut &b"not a video at all"[..],
+            &Plan::default(),
+            &mut Vec::new()
+        )
+        .is_err());
         let mut cut = android(false);
         cut.truncate(cut.len() - 10);
-        assert!(strip(&mut &cut[..], &mut Vec::new()).is_err());
+        assert!(strip(&mut &cut[..], &Plan::default(), &mut Vec::new()).is_err());
         // No metadata: an identical copy, nothing removed.
         let plain = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"mdat", &[1; 100])].concat();
         let (out, removed) = stripped(&plain);
@@ -1041,7 +1260,7 @@ pub(crate) mod tests {
         inner[udta_at..udta_at + 4].copy_from_slice(&(len + 1).to_be_bytes());
         let file = [bx(b"ftyp", b"isom\0\0\0\0"), bx(b"moov", &inner)].concat();
         let mut out = Vec::new();
-        assert!(strip(&mut &file[..], &mut out).is_err());
+        assert!(strip(&mut &file[..], &Plan::default(), &mut out).is_err());
     }
 
     #[test]

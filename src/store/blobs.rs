@@ -12,7 +12,7 @@
 //! while the first encrypts or decrypts (see `pipeline`), since hashing is the slowest step.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -378,7 +378,9 @@ impl BlobDir {
             batch: None,
             pool: Pool::new(true),
             pos: 0,
+            batch_at: 0,
             hash: Some(ParallelSha256::new()),
+            seeked: false,
             sha256: sha256.to_owned(),
             size,
         })
@@ -451,7 +453,12 @@ pub(crate) struct BlobReader {
     /// Memory for decrypted batches, wiped when the reader and its batches are gone.
     pool: Arc<Pool>,
     pos: usize,
+    /// Where the current batch starts in the content.
+    batch_at: u64,
     hash: Option<ParallelSha256>,
+    /// Set by a seek: the whole content is no longer read in order, so its SHA-256 is not
+    /// checked (each chunk still decrypts only as itself, in its place).
+    seeked: bool,
     sha256: String,
     size: u64,
 }
@@ -509,13 +516,14 @@ impl BlobReader {
             self.counter += 1;
         }
         buf.truncate(plain_len);
+        self.batch_at = (self.counter - count) * CHUNK as u64;
         let batch = buf.share();
         if let Some(h) = self.hash.as_mut() {
             h.update_shared(Arc::clone(&batch));
         }
         self.batch = Some(batch);
         self.pos = 0;
-        if includes_last {
+        if includes_last && !self.seeked {
             let got = self.hash.take().and_then(ParallelSha256::finish);
             if got.as_deref() != Some(self.sha256.as_str()) {
                 self.batch = None;
@@ -559,6 +567,52 @@ impl BlobReader {
                 return Ok(total);
             }
         }
+    }
+}
+
+/// Moving anywhere (but nowhere) gives up the check of the whole content's SHA-256 at its
+/// end: for reading a file's index (a video's `moov`) without decrypting all of it, never
+/// for copying content. A seek past the end reads nothing.
+impl Seek for BlobReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let here = match &self.batch {
+            Some(_) => self.batch_at + self.pos as u64,
+            None => (self.counter * CHUNK as u64).min(self.size),
+        };
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::Current(d) => here.checked_add_signed(d),
+            SeekFrom::End(d) => self.size.checked_add_signed(d),
+        }
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a seek before the start"))?;
+        if target == here {
+            return Ok(target);
+        }
+        self.seeked = true;
+        self.hash = None;
+        if let Some(b) = &self.batch {
+            if (self.batch_at..=self.batch_at + b.len() as u64).contains(&target) {
+                self.pos = (target - self.batch_at) as usize;
+                return Ok(target);
+            }
+        }
+        self.batch = None;
+        self.pos = 0;
+        if target >= self.size {
+            self.counter = self.chunks;
+            return Ok(target);
+        }
+        let chunk = target / CHUNK as u64;
+        self.input
+            .seek(SeekFrom::Start(
+                MAGIC.len() as u64 + chunk * (CHUNK + TAG) as u64,
+            ))
+            .map_err(|_| self.damaged("it could not be read"))?;
+        self.counter = chunk;
+        if target > chunk * CHUNK as u64 && self.next_batch()? {
+            self.pos = (target - self.batch_at) as usize;
+        }
+        Ok(target)
     }
 }
 
@@ -654,6 +708,67 @@ mod tests {
         let other = w.finish().unwrap();
         let other_bytes = fs::read(&other.tmp).unwrap();
         assert!(read(&other_bytes).is_err());
+    }
+
+    #[test]
+    fn a_seeking_reader_reads_every_place_as_stored_and_still_refuses_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = BlobDir::new(dir.path());
+        let len = 2 * BATCH + 3 * CHUNK + 123;
+        let data: Vec<u8> = (0..len).map(|i| (i * 13 % 251) as u8).collect();
+        let mut w = blobs.create().unwrap();
+        w.write_batch(data.clone()).unwrap();
+        let written = w.finish().unwrap();
+        let (key, sha) = (written.key.clone(), written.sha256.clone());
+        let name = blobs.keep(written).unwrap();
+        let open = || blobs.open(&name, &key[..], &sha, len as u64).unwrap();
+        let read_at = |r: &mut BlobReader, to: SeekFrom| {
+            let at = r.seek(to).unwrap() as usize;
+            let mut got = vec![0u8; 3000];
+            let mut n = 0;
+            while n < got.len() {
+                match r.read(&mut got[n..]).unwrap() {
+                    0 => break,
+                    k => n += k,
+                }
+            }
+            got.truncate(n);
+            (at, got)
+        };
+        let mut r = open();
+        for to in [
+            SeekFrom::Start(5),
+            SeekFrom::Start((CHUNK - 1) as u64),
+            SeekFrom::Start(BATCH as u64 + 7),
+            SeekFrom::Current(-100),
+            SeekFrom::Current(4000),
+            SeekFrom::Start(0),
+            SeekFrom::End(-10),
+            SeekFrom::Start(2 * BATCH as u64),
+            SeekFrom::End(0),
+            SeekFrom::Start(len as u64 + 10),
+            SeekFrom::Start(CHUNK as u64),
+        ] {
+            let (at, got) = read_at(&mut r, to);
+            let want = &data[at.min(len)..(at + 3000).min(len)];
+            assert!(got == want, "{to:?}: {} bytes at {at}", got.len());
+        }
+        assert!(r.seek(SeekFrom::Current(-(len as i64) - 1)).is_err());
+        // Read to its end after seeking: the whole content was not hashed, and that is no
+        // error; the check still applies to a reader that never moved.
+        r.seek(SeekFrom::Start(0)).unwrap();
+        let mut all = Vec::new();
+        r.read_to_end(&mut all).unwrap();
+        assert_eq!(all, data);
+        // A damaged chunk is refused wherever it is reached from.
+        let path = blobs.path.join(&name);
+        let mut stored = fs::read(&path).unwrap();
+        stored[16 + 2 * (CHUNK + TAG) + 10] ^= 1;
+        fs::write(&path, &stored).unwrap();
+        assert!(open().seek(SeekFrom::Start(2 * CHUNK as u64 + 1)).is_err());
+        let mut r = open();
+        r.seek(SeekFrom::Start(2 * CHUNK as u64)).unwrap();
+        assert!(r.read(&mut [0u8; 1]).is_err());
     }
 
     #[test]
