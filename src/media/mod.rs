@@ -6,6 +6,7 @@
 //! that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
 
 mod audio;
+mod mp3;
 mod ogg;
 pub mod strip;
 pub mod telemetry;
@@ -106,6 +107,7 @@ impl Sniffer {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
+            "audio/mpeg" => warnings.extend(mp3::warnings(&self.head)),
             _ => {}
         }
         (media_type, warnings)

@@ -10,7 +10,7 @@
 //! data, transparency, colour, physical size, animation, background); text, time, EXIF and
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
-//! `uuid` boxes go whole. MP3: its ID3 tags go (see [`mp3`]). WAV and FLAC: see
+//! `uuid` boxes go whole. MP3: its tags go (see [`super::mp3`]). WAV and FLAC: see
 //! [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`].
 
 use std::io::{self, Read, Write};
@@ -49,7 +49,7 @@ pub fn strip(
     match media_type {
         "image/jpeg" => jpeg(input, out).map(Some),
         "image/png" => png(input, out).map(Some),
-        "audio/mpeg" => mp3(input, out).map(Some),
+        "audio/mpeg" => super::mp3::strip(input, out).map(Some),
         "audio/x-wav" => super::audio::wav(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
@@ -207,62 +207,6 @@ fn scan(input: &mut impl io::BufRead, out: &mut dyn Write) -> io::Result<u8> {
         let n = buf.len();
         input.consume(n);
     }
-}
-
-/// MP3: the ID3v2 tags in front (artist, titles, times, pictures, any frame a recorder
-/// app writes) and the ID3v1 tag at the end go; the audio frames are copied as they are.
-fn mp3(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
-    let mut removed = Vec::new();
-    // Bytes read but not yet written.
-    let mut held: Vec<u8> = Vec::with_capacity(2 * 64 * 1024);
-    loop {
-        let mut head = [0u8; 10];
-        let mut got = 0;
-        while got < head.len() {
-            match input.read(&mut head[got..])? {
-                0 => break,
-                n => got += n,
-            }
-        }
-        if got < head.len() || &head[..3] != b"ID3" {
-            held.extend_from_slice(&head[..got]);
-            break;
-        }
-        if head[6..10].iter().any(|&x| x & 0x80 != 0) {
-            return Err(bad("a damaged ID3 tag size"));
-        }
-        let size = head[6..10]
-            .iter()
-            .fold(0u64, |n, &x| (n << 7) | u64::from(x));
-        // A footer, when flagged, repeats the header at the tag's end.
-        let footer = if head[5] & 0x10 != 0 { 10 } else { 0 };
-        let rest = size + footer;
-        if io::copy(&mut input.take(rest), &mut io::sink())? != rest {
-            return Err(bad("an ID3 tag cut short"));
-        }
-        note(&mut removed, "ID3 tags");
-    }
-    // The last 128 bytes wait: they may be an ID3v1 tag.
-    const TAIL: usize = 128;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        held.extend_from_slice(&buf[..n]);
-        if held.len() > TAIL {
-            let pass = held.len() - TAIL;
-            out.write_all(&held[..pass])?;
-            held.drain(..pass);
-        }
-    }
-    if held.len() == TAIL && held.starts_with(b"TAG") {
-        note(&mut removed, "ID3 tags");
-    } else {
-        out.write_all(&held)?;
-    }
-    Ok(removed)
 }
 
 fn trailer(input: &mut (impl Read + ?Sized), mut removed: Vec<String>) -> io::Result<Vec<String>> {
@@ -457,40 +401,6 @@ mod tests {
             out.windows(5).any(|w| w == b"JFIF\0"),
             "the JFIF header stays"
         );
-    }
-
-    /// A recorder app's tags go from an MP3, at both ends; its frames stay as they are.
-    #[test]
-    fn mp3_loses_its_id3_tags() {
-        let mut frame = b"TPE1".to_vec();
-        frame.extend_from_slice(&13u32.to_be_bytes());
-        frame.extend_from_slice(b"\0\0\0Hidden Owner");
-        let size = u32::try_from(frame.len()).unwrap();
-        let syncsafe = [
-            (size >> 21) & 0x7f,
-            (size >> 14) & 0x7f,
-            (size >> 7) & 0x7f,
-            size & 0x7f,
-        ]
-        .map(|b| b as u8);
-        let tag = [&b"ID3\x03\x00\x00"[..], &syncsafe, &frame].concat();
-        let audio: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        let mut v1 = b"TAGRecorded at 43.238 N".to_vec();
-        v1.resize(128, 0);
-        let file = [&tag[..], &audio, &v1].concat();
-        let (out, removed) = stripped("audio/mpeg", &file);
-        assert_eq!(removed, ["ID3 tags"]);
-        assert_eq!(out, audio);
-        // Without tags, nothing changes; a tag cut short is a damaged file.
-        assert_eq!(stripped("audio/mpeg", &audio), (audio.clone(), vec![]));
-        let mut out = Vec::new();
-        assert!(strip(
-            "audio/mpeg",
-            &mut &tag[..tag.len() - 1],
-            &Plan::default(),
-            &mut out
-        )
-        .is_err());
     }
 
     #[test]
