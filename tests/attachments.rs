@@ -716,7 +716,12 @@ fn strip_metadata_sends_an_action_camera_video_without_its_gps_track() {
     assert_eq!(listed["derived_from"], sha256(&video).as_str());
     assert_eq!(
         listed["removed_metadata"],
-        json!(["telemetry track", "time", "other metadata"])
+        json!([
+            "telemetry track",
+            "timecode track",
+            "time",
+            "other metadata"
+        ])
     );
     let sent = &files
         .iter()
@@ -725,7 +730,15 @@ fn strip_metadata_sends_an_action_camera_video_without_its_gps_track() {
         .1;
     assert_eq!(sent.len(), video.len());
     let has = |bytes: &[u8], what: &[u8]| bytes.windows(what.len()).any(|w| w == what);
-    for gone in [&b"GPS5"[..], b"gpmd", b"C3441326543210", b"HERO11"] {
+    let timecode = 1_101_960u32.to_be_bytes();
+    for gone in [
+        &b"GPS5"[..],
+        b"gpmd",
+        b"tmcd",
+        &timecode,
+        b"C3441326543210",
+        b"HERO11",
+    ] {
         assert!(has(&video, gone) && !has(sent, gone));
     }
     // The video's frames and its track are where they were.

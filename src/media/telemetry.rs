@@ -1,6 +1,7 @@
 //! Cameras record telemetry (GoPro GPMF, CAMM, DJI's, Sony's `rtmd`), a GPS position among
 //! it for every moment, as a track of its own whose samples lie in the media data beside the
-//! video's and the sound's. A copy without it keeps every byte where it is: the track's
+//! video's and the sound's; and most record a timecode track, the time of day from the
+//! camera's clock. A copy without them keeps every byte where it is: each such track's
 //! samples turn to zeros and its `trak` box to a `free` box of the same size, so no offset
 //! changes and players play the rest as before.
 //!
@@ -14,7 +15,7 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 
-use super::video::{boxes, spans, telemetry_kind, MOOV_LIMIT};
+use super::video::{boxes, side_track, spans, SideTrack, MOOV_LIMIT};
 
 /// Top-level boxes looked at before giving up on a file (real ones have a handful).
 const MOST_TOP_BOXES: usize = 10_000;
@@ -24,10 +25,10 @@ const MOST_TOP_BOXES: usize = 10_000;
 /// days of recording.
 const MOST_CHUNKS: usize = 200_000;
 
-/// What a copy without telemetry blanks.
+/// What a copy without telemetry and timecode blanks.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Plan {
-    /// Where each telemetry `trak` box's type is written in the file: these become `free`.
+    /// Where each such `trak` box's type is written in the file: these become `free`.
     pub(super) tracks: Vec<u64>,
     /// Their samples, in order, not overlapping.
     pub(super) zero: Vec<Range<u64>>,
@@ -45,7 +46,8 @@ impl Plan {
     }
 }
 
-/// Reads an ISO base media file's index to find its telemetry tracks and their samples.
+/// Reads an ISO base media file's index to find its telemetry and timecode tracks and their
+/// samples.
 /// Only box headers and the `moov` are read.
 pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
     let len = input.seek(SeekFrom::End(0))?;
@@ -126,14 +128,23 @@ fn child<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
     boxes(bytes).find(|(k, _)| k == kind).map(|(_, b)| b)
 }
 
-/// A track's samples in the file, when it is a telemetry track (`None` when it is not; an
-/// error when its tables do not say where all of them are).
-fn samples(trak: &[u8]) -> Option<Result<Vec<Range<u64>>, &'static str>> {
-    let stbl = child(trak, b"mdia")
+/// A track's sample table.
+fn stbl(trak: &[u8]) -> Option<&[u8]> {
+    child(trak, b"mdia")
         .and_then(|m| child(m, b"minf"))
-        .and_then(|m| child(m, b"stbl"))?;
-    telemetry_kind(child(stbl, b"stsd")?)?;
-    Some(locate(stbl))
+        .and_then(|m| child(m, b"stbl"))
+}
+
+/// What a track (a `trak` box's body) holds, when it is telemetry or timecode.
+pub(super) fn side_track_of(trak: &[u8]) -> Option<SideTrack> {
+    side_track(child(stbl(trak)?, b"stsd")?)
+}
+
+/// A track's samples in the file, when it is a telemetry or timecode track (`None` when it
+/// is not; an error when its tables do not say where all of them are).
+fn samples(trak: &[u8]) -> Option<Result<Vec<Range<u64>>, &'static str>> {
+    side_track_of(trak)?;
+    Some(locate(stbl(trak)?))
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {

@@ -151,6 +151,9 @@ struct Found {
     /// A track of camera telemetry, which can hold a position for every moment of the
     /// recording: what kind.
     telemetry: Option<&'static str>,
+    /// A timecode track: when no header says when the recording was made, it still gives
+    /// the time of day it began.
+    timecode: bool,
 }
 
 impl Found {
@@ -176,7 +179,14 @@ impl Found {
             self.telemetry
                 .map(|t| format!("a {t} track, which can hold a position for every moment")),
         );
-        super::push_warning(&mut out, "time", self.time.or(self.header_time));
+        let timecode = self
+            .timecode
+            .then(|| "a timecode track, which gives the time of day the recording began".into());
+        super::push_warning(
+            &mut out,
+            "time",
+            self.time.or(self.header_time).or(timecode),
+        );
         super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
         out
     }
@@ -362,22 +372,37 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
     }
 }
 
-/// Cameras record telemetry, GPS among it, as a track of its own, in the media data where
-/// the `moov`'s metadata boxes are not (see [`super::telemetry`]).
+/// Cameras record telemetry, GPS among it, and the time of day as timecode, as tracks of
+/// their own, in the media data where the `moov`'s metadata boxes are not (see
+/// [`super::telemetry`]).
 fn telemetry(stsd: &[u8], found: &mut Found) {
-    if let Some(kind) = telemetry_kind(stsd) {
-        found.telemetry.get_or_insert(kind);
+    match side_track(stsd) {
+        Some(SideTrack::Telemetry(kind)) => {
+            found.telemetry.get_or_insert(kind);
+        }
+        Some(SideTrack::Timecode) => found.timecode = true,
+        None => {}
     }
 }
 
-/// What telemetry a track's sample descriptions (`stsd`: version and flags, a count, then
-/// one box per format) say it holds.
-pub(super) fn telemetry_kind(stsd: &[u8]) -> Option<&'static str> {
+/// A track that holds neither picture nor sound, but where or when the recording was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SideTrack {
+    /// Camera telemetry, which can hold a position for every moment: what kind.
+    Telemetry(&'static str),
+    /// Timecode: the time of day the recording began, from the camera's clock.
+    Timecode,
+}
+
+/// What a track's sample descriptions (`stsd`: version and flags, a count, then one box
+/// per format) say it holds, when it is such a track.
+pub(super) fn side_track(stsd: &[u8]) -> Option<SideTrack> {
     boxes(stsd.get(8..)?).find_map(|(format, _)| match &format {
-        b"gpmd" => Some("GoPro GPMF telemetry"),
-        b"camm" => Some("camera motion metadata (CAMM)"),
-        b"djmd" | b"dbgi" => Some("DJI telemetry"),
-        b"rtmd" => Some("Sony real-time metadata"),
+        b"gpmd" => Some(SideTrack::Telemetry("GoPro GPMF telemetry")),
+        b"camm" => Some(SideTrack::Telemetry("camera motion metadata (CAMM)")),
+        b"djmd" | b"dbgi" => Some(SideTrack::Telemetry("DJI telemetry")),
+        b"rtmd" => Some(SideTrack::Telemetry("Sony real-time metadata")),
+        b"tmcd" => Some(SideTrack::Timecode),
         _ => None,
     })
 }
@@ -558,16 +583,20 @@ pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Resu
     }
 }
 
-/// The telemetry tracks of `plan` in a `moov` (whose body starts at `at` in the file)
-/// become `free` boxes of zeros.
+/// The tracks of `plan` in a `moov` (whose body starts at `at` in the file) become `free`
+/// boxes of zeros.
 fn drop_tracks(moov: &mut [u8], at: u64, plan: &Plan, removed: &mut Vec<String>) {
     let found: Vec<Span> = spans(moov)
         .filter(|s| &s.kind == b"trak" && plan.tracks.contains(&(at + s.kind_at as u64)))
         .collect();
     for s in found {
+        let what = match super::telemetry::side_track_of(&moov[s.body.0..s.body.1]) {
+            Some(SideTrack::Timecode) => "timecode track",
+            _ => "telemetry track",
+        };
         moov[s.kind_at..s.kind_at + 4].copy_from_slice(b"free");
         moov[s.body.0..s.body.1].fill(0);
-        note(removed, "telemetry track");
+        note(removed, what);
     }
 }
 
@@ -899,10 +928,13 @@ pub(crate) mod tests {
 
     const GPS: &[u8; 24] = b"DEVC GPS5 43.238 76.945\0";
     const FRAME: usize = 300_000;
+    /// A timecode sample: the frame count at which the recording began (10:11:12 at 30
+    /// frames a second).
+    const TIMECODE: [u8; 4] = 1_101_960u32.to_be_bytes();
 
-    /// An action camera's video: a video track, and a GoPro telemetry track whose two
-    /// samples (GPS) lie in the media data between the video's. `gps_at` moves where its
-    /// index says they are, by that many bytes.
+    /// An action camera's video: a video track, a GoPro telemetry track whose two samples
+    /// (GPS) lie in the media data between the video's, and a timecode track. `gps_at`
+    /// moves where the telemetry's index says its samples are, by that many bytes.
     fn gopro_with(moov_first: bool, gps_at: i64) -> Vec<u8> {
         let ftyp = bx(b"ftyp", b"mp41\0\0\0\0mp41");
         let media = [
@@ -910,6 +942,7 @@ pub(crate) mod tests {
             GPS.to_vec(),
             vec![b'W'; 500],
             GPS.to_vec(),
+            TIMECODE.to_vec(),
         ]
         .concat();
         let moov = |at: u32| {
@@ -921,6 +954,7 @@ pub(crate) mod tests {
                     &[24, 24],
                     &[gps(at + FRAME as u32), gps(at + FRAME as u32 + 524)],
                 ),
+                track(b"tmcd", &[4], &[at + FRAME as u32 + 548]),
             ];
             bx(b"moov", &[bx(b"mvhd", &[0; 100]), trak.concat()].concat())
         };
@@ -951,6 +985,11 @@ pub(crate) mod tests {
         for moov_first in [false, true] {
             for piece in [1, 9, 4096] {
                 let found = watched(&gopro_with(moov_first, 0), piece);
+                // No header says when; the timecode track still does.
+                assert_eq!(
+                    get(&found, "time").as_deref(),
+                    Some("a timecode track, which gives the time of day the recording began")
+                );
                 assert_eq!(
                     get(&found, "gps_position").as_deref(),
                     Some(
@@ -970,14 +1009,15 @@ pub(crate) mod tests {
         for moov_first in [false, true] {
             let file = gopro_with(moov_first, 0);
             let plan = planned(&file);
-            assert_eq!(plan.tracks.len(), 1);
-            assert_eq!(plan.zero_len(), 48);
+            assert_eq!(plan.tracks.len(), 2);
+            assert_eq!(plan.zero_len(), 52);
             let mut copy = Vec::new();
             let removed = strip(&mut &file[..], &plan, &mut copy).unwrap();
-            assert_eq!(removed, ["telemetry track"]);
+            assert_eq!(removed, ["telemetry track", "timecode track"]);
             assert_eq!(copy.len(), file.len());
-            assert_eq!(find(&copy, b"GPS5"), None);
-            assert_eq!(find(&copy, b"gpmd"), None);
+            for gone in [&b"GPS5"[..], b"gpmd", b"tmcd", &TIMECODE] {
+                assert_eq!(find(&copy, gone), None);
+            }
             assert!(
                 watched(&copy, 4096).is_empty(),
                 "{:?}",
@@ -990,16 +1030,22 @@ pub(crate) mod tests {
             assert_eq!(copy[second..second + 500], file[second..second + 500]);
             let video = find(&file, b"avc1").unwrap();
             assert_eq!(copy[video - 200..video + 8], file[video - 200..video + 8]);
-            // Only the telemetry's samples and its track changed: each byte that differs
-            // was a GPS sample's or lies in the `trak` now called `free`.
-            let gps = [frame + FRAME, second + 500];
-            let track_at = find(&copy, b"free").unwrap() - 4;
-            let track_len = u32::from_be_bytes(copy[track_at..track_at + 4].try_into().unwrap());
+            // Only those tracks' samples and the tracks changed: each byte that differs was
+            // a GPS or timecode sample's, or lies in a `trak` now called `free`.
+            let samples = [
+                frame + FRAME..frame + FRAME + 24,
+                second + 500..second + 528,
+            ];
+            let moov = find(&copy, b"moov").unwrap() + 4;
+            let freed: Vec<std::ops::Range<usize>> = spans(&copy[moov..])
+                .filter(|s| &s.kind == b"free")
+                .map(|s| moov + s.kind_at - 4..moov + s.body.1)
+                .collect();
+            assert_eq!(freed.len(), 2);
             for (i, (a, b)) in file.iter().zip(&copy).enumerate() {
                 if a != b {
-                    let in_gps = gps.iter().any(|&g| (g..g + 24).contains(&i));
-                    let in_track = (track_at..track_at + track_len as usize).contains(&i);
-                    assert!(in_gps || in_track, "byte {i} changed");
+                    let blanked = samples.iter().chain(&freed).any(|r| r.contains(&i));
+                    assert!(blanked, "byte {i} changed");
                 }
             }
         }
@@ -1027,7 +1073,7 @@ pub(crate) mod tests {
                 .unwrap()
                 .tracks
                 .len(),
-            1
+            2
         );
         assert!(counted.1 < 2000, "{} bytes read", counted.1);
     }
@@ -1039,10 +1085,12 @@ pub(crate) mod tests {
             gopro_with(true, -(FRAME as i64) - 100),
             gopro_with(false, 1_000_000),
         ] {
+            // Only the timecode track is planned away.
             let plan = planned(&file);
-            assert!(plan.is_empty());
+            assert_eq!(plan.tracks.len(), 1);
             let mut copy = Vec::new();
-            strip(&mut &file[..], &plan, &mut copy).unwrap();
+            let removed = strip(&mut &file[..], &plan, &mut copy).unwrap();
+            assert_eq!(removed, ["timecode track"]);
             assert!(get(&watched(&copy, 4096), "gps_position").is_some());
         }
         // Without a plan, the track stays, and the copy still says so: that is what makes
