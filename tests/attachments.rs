@@ -710,7 +710,10 @@ fn strip_metadata_sends_an_action_camera_video_without_its_gps_track() {
         .stderr(predicate::str::contains("GoPro GPMF telemetry track"));
 
     let out = t.s.root.path().join("b.age");
-    export_stripped(&t, &out).success();
+    // The documenter is told what left and what did not.
+    export_stripped(&t, &out).success().stderr(predicate::str::contains(
+        "GX010042.MP4: sent as a copy without telemetry track, timecode track, time, other metadata (the original stays in the vault)",
+    ));
     let files = members(&common::age_decrypt(&out, &t.key));
     let listed = &first_record(&files)["attachments"][0];
     assert_eq!(listed["derived_from"], sha256(&video).as_str());

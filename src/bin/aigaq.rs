@@ -898,6 +898,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         if r.left_for_next == 1 { "it" } else { "them" },
                     );
                 }
+                for f in &r.stripped {
+                    eprintln!(
+                        "  {}: sent as a copy without {} (the original stays in the vault).",
+                        f.name,
+                        f.removed.join(", "),
+                    );
+                }
                 if !r.sent_with_metadata.is_empty() {
                     // With --strip-metadata, the export refuses such a file instead.
                     eprintln!(

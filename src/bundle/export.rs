@@ -71,10 +71,22 @@ pub struct ExportReport {
     /// Names of attachments sent with metadata that can endanger people (without
     /// `--strip-metadata`, or of a type that cannot be stripped).
     pub sent_with_metadata: Vec<String>,
+    /// Attachments sent as copies without their metadata (`--strip-metadata`), and what
+    /// each copy left out.
+    pub stripped: Vec<StrippedFile>,
     /// Testimonies that would have made the bundle larger than a receiver reads (see
     /// [`Limits`]): left for the next export, which sends what the recipient has not
     /// received yet.
     pub left_for_next: usize,
+}
+
+/// An attachment sent as a copy without its metadata.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StrippedFile {
+    /// Its name.
+    pub name: String,
+    /// What the copy left out, as in the record's `removed_metadata`.
+    pub removed: Vec<String>,
 }
 
 /// How large a bundle may grow: what the reader accepts ([`inspect`](super::inspect)'s
@@ -240,16 +252,26 @@ struct Plan {
     blobs: Vec<OutgoingBlob>,
     sent: HashSet<String>,
     with_metadata: Vec<String>,
+    stripped: Vec<StrippedFile>,
 }
 
 impl Plan {
-    /// Forgets the attachments planned after the first `blobs` and the first
-    /// `with_metadata` names: their record is not going.
-    fn undo_to(&mut self, blobs: usize, with_metadata: usize) {
+    /// How much is planned: what [`Self::undo_to`] goes back to.
+    fn mark(&self) -> [usize; 3] {
+        [
+            self.blobs.len(),
+            self.with_metadata.len(),
+            self.stripped.len(),
+        ]
+    }
+
+    /// Forgets what was planned since `mark`: its record is not going.
+    fn undo_to(&mut self, [blobs, with_metadata, stripped]: [usize; 3]) {
         for b in self.blobs.drain(blobs..) {
             self.sent.remove(&b.sha256);
         }
         self.with_metadata.truncate(with_metadata);
+        self.stripped.truncate(stripped);
     }
 }
 
@@ -683,7 +705,7 @@ fn select_outgoing(
             left += 1;
             return Ok(());
         }
-        let before = (plan.blobs.len(), plan.with_metadata.len());
+        let before = plan.mark();
         for a in &p.attachments {
             plan_attachment(src, plan, a)?;
         }
@@ -702,11 +724,11 @@ fn select_outgoing(
         let size = bytes.len() as u64;
         let (mut more_content, mut more_listed) =
             (tar_out::size_in_tar(size), in_manifest(path_len, size));
-        for b in &plan.blobs[before.0..] {
+        for b in &plan.blobs[before[0]..] {
             more_content += tar_out::size_in_tar(b.size);
             more_listed += in_manifest("attachments/".len() + 64, b.size);
         }
-        let more_files = 1 + plan.blobs.len() - before.0;
+        let more_files = 1 + plan.blobs.len() - before[0];
         let more_history = uuid::Uuid::parse_str(&id)
             .ok()
             .and_then(|u| histories.get(&u.as_u128()).copied())
@@ -724,7 +746,7 @@ fn select_outgoing(
             || files + more_files > limits.files
             || outgoing.len() == limits.records
         {
-            plan.undo_to(before.0, before.1);
+            plan.undo_to(before);
             left = 1;
             return Ok(());
         }
@@ -859,8 +881,13 @@ fn plan_attachment(
             }
             Ok(None) | Err(_) => None,
         };
-        if d.is_none() && risky {
-            plan.with_metadata.push(a.name.clone());
+        match &d {
+            Some(d) => plan.stripped.push(StrippedFile {
+                name: a.name.clone(),
+                removed: d.removed.clone(),
+            }),
+            None if risky => plan.with_metadata.push(a.name.clone()),
+            None => {}
         }
         plan.derivatives.insert(a.sha256.clone(), d);
     }
@@ -1162,6 +1189,7 @@ impl Store {
             attachments: plan.blobs.len(),
             attachment_bytes: plan.blobs.iter().map(|b| b.size).sum(),
             sent_with_metadata: plan.with_metadata,
+            stripped: plan.stripped,
             left_for_next,
         })
     }
