@@ -145,15 +145,17 @@ pub(super) fn flac(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<
     Ok(removed)
 }
 
-/// WAV chunks whose content the detector reads, how much of each at most, and of all.
-const WATCHED: [&[u8; 4]; 2] = [b"bext", b"LIST"];
-const WATCHED_MAX: u64 = 64 * 1024;
+/// Chunks whose content the detector reads, in WAV and in WebP files, how much of each at
+/// most, and of all.
+const WATCHED: [&[u8; 4]; 3] = [b"bext", b"LIST", b"EXIF"];
+const WATCHED_MAX: u64 = 128 * 1024;
 const WATCHED_ALL: usize = 256 * 1024;
 
-/// Follows the chunks of a WAV file as its bytes stream past, and keeps its broadcast
-/// (`bext`) and `LIST` chunks: the device, the owner and the time a recorder wrote there,
-/// shown as warnings at attach and looked for again in a stripped copy. Anything else (not
-/// a WAV file, a damaged one) makes it stop looking.
+/// Follows the chunks of a RIFF file as its bytes stream past, and keeps a WAV file's
+/// broadcast (`bext`) and `LIST` chunks, the device, the owner and the time a recorder
+/// wrote there, or a WebP image's `EXIF` chunk, which cameras may write after the image
+/// data: shown as warnings at attach and looked for again in a stripped copy. Anything
+/// else (another file, a damaged one) makes it stop looking.
 #[derive(Debug, Default)]
 pub struct RiffWatch {
     /// Header bytes gathered so far: the file's 12, then each chunk's 8.
@@ -203,7 +205,8 @@ impl RiffWatch {
         let h = std::mem::take(&mut self.header);
         let size = u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]]));
         let Some(left) = self.left else {
-            self.done = &h[..4] != b"RIFF" || &h[8..12] != b"WAVE" || size < 4;
+            let form = &h[8..12];
+            self.done = &h[..4] != b"RIFF" || (form != b"WAVE" && form != b"WEBP") || size < 4;
             self.left = Some(size.saturating_sub(4));
             return;
         };
@@ -233,6 +236,7 @@ impl RiffWatch {
         for (id, body) in &self.kept {
             match id {
                 b"bext" => bext(body, &mut out),
+                b"EXIF" => out.extend(super::raw_exif_warnings(body)),
                 _ => info(body, &mut out),
             }
         }

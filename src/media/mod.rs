@@ -1,9 +1,9 @@
 //! What an attached file is, and what in it can endanger people: the media type from its
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
-//! and for WAV, FLAC and Ogg recordings those in their broadcast and `INFO` chunks or
-//! their comments. Only the first bytes,
-//! that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
+//! for WAV, FLAC, Ogg and MP3 recordings those in their broadcast and `INFO` chunks, their
+//! comments or their tags, and a WebP image's EXIF chunk wherever it lies. Only the first
+//! bytes, that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
 
 mod audio;
 mod mp3;
@@ -105,6 +105,8 @@ impl Sniffer {
         }
         match media_type.as_str() {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
+            // A WebP's EXIF chunk may come after its image data, past the first bytes.
+            "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
             "audio/mpeg" => warnings.extend(mp3::warnings(&self.head)),
@@ -129,18 +131,35 @@ pub fn describe(head: &[u8]) -> (String, Vec<Warning>) {
 /// `head`. Anything unreadable yields nothing rather than an error: the file is stored
 /// as it is either way.
 pub fn warnings(head: &[u8]) -> Vec<Warning> {
-    use exif::{In, Tag};
     let mut reader = exif::Reader::new();
     reader.continue_on_error(true);
-    let parsed = match reader.read_from_container(&mut Cursor::new(head)) {
-        Ok(e) => e,
-        Err(exif::Error::PartialResult(p)) => p.into_inner().0,
-        Err(_) => return Vec::new(),
-    };
+    match reader.read_from_container(&mut Cursor::new(head)) {
+        Ok(e) => exif_warnings(&e),
+        Err(exif::Error::PartialResult(p)) => exif_warnings(&p.into_inner().0),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The risky fields of EXIF data on its own (a TIFF structure, as a WebP's `EXIF` chunk
+/// holds it; some writers put JPEG's `Exif\0\0` in front).
+fn raw_exif_warnings(data: &[u8]) -> Vec<Warning> {
+    let data = data.strip_prefix(b"Exif\0\0").unwrap_or(data);
+    let mut reader = exif::Reader::new();
+    reader.continue_on_error(true);
+    match reader.read_raw(data.to_vec()) {
+        Ok(e) => exif_warnings(&e),
+        Err(exif::Error::PartialResult(p)) => exif_warnings(&p.into_inner().0),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The fields of parsed EXIF that give away a place, a device, a person or a time.
+fn exif_warnings(parsed: &exif::Exif) -> Vec<Warning> {
+    use exif::{In, Tag};
     let value = |tag: Tag| {
         parsed
             .get_field(tag, In::PRIMARY)
-            .map(|f| f.display_value().with_unit(&parsed).to_string())
+            .map(|f| f.display_value().with_unit(parsed).to_string())
             .map(|v| v.trim_matches('"').trim().to_owned())
             .filter(|v| !v.is_empty())
     };
@@ -229,5 +248,61 @@ mod tests {
         )
         .is_empty());
         assert!(warnings(b"plain text").is_empty());
+    }
+
+    /// A WebP whose EXIF chunk comes after a large image, past the first bytes.
+    #[test]
+    fn a_webp_s_exif_after_its_image_is_found() {
+        let jpeg = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/exif-gps.jpg"
+        ))
+        .unwrap();
+        // The fixture's APP1 segment: its length, then `Exif\0\0` and the TIFF data.
+        let at = jpeg.windows(6).position(|w| w == b"Exif\0\0").unwrap();
+        let len = usize::from(u16::from_be_bytes([jpeg[at - 2], jpeg[at - 1]]));
+        let tiff = &jpeg[at + 6..at - 2 + len];
+        let chunk = |id: &[u8; 4], body: &[u8]| {
+            let mut c = id.to_vec();
+            c.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+            c.extend_from_slice(body);
+            if body.len() % 2 == 1 {
+                c.push(0);
+            }
+            c
+        };
+        let image = vec![0x5au8; HEAD_BYTES + 500_001];
+        for exif in [tiff.to_vec(), [&b"Exif\0\0"[..], tiff].concat()] {
+            let body = [
+                b"WEBP".to_vec(),
+                chunk(b"VP8X", &[8, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                chunk(b"VP8 ", &image),
+                chunk(b"EXIF", &exif),
+            ]
+            .concat();
+            let webp = [
+                &b"RIFF"[..],
+                &u32::try_from(body.len()).unwrap().to_le_bytes(),
+                &body,
+            ]
+            .concat();
+            let mut sniffer = Sniffer::new();
+            for piece in webp.chunks(64 * 1024 + 3) {
+                sniffer.feed(piece);
+            }
+            let (media_type, found) = sniffer.describe();
+            assert_eq!(media_type, "image/webp");
+            let get = |f: &str| {
+                found
+                    .iter()
+                    .find(|w| w.field == f)
+                    .map(|w| w.value.as_str())
+            };
+            assert_eq!(get("camera_serial"), Some("SN-FIXTURE-0042"), "{found:?}");
+            assert!(
+                get("gps_position").is_some_and(|p| p.contains('N')),
+                "{found:?}"
+            );
+        }
     }
 }
