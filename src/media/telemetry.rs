@@ -47,12 +47,13 @@ impl Plan {
 }
 
 /// Reads an ISO base media file's index to find its telemetry and timecode tracks and their
-/// samples.
-/// Only box headers and the `moov` are read.
+/// samples. Only box headers and the `moov` are read (at most [`MOOV_LIMIT`] of `moov`s in
+/// all, whatever a file claims: the tracks of any further one are left out of the plan).
 pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
     let len = input.seek(SeekFrom::End(0))?;
     let mut media: Vec<Range<u64>> = Vec::new();
     let mut moovs: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut budget = MOOV_LIMIT;
     let mut at = 0u64;
     for _ in 0..MOST_TOP_BOXES {
         if len - at < 8 {
@@ -79,7 +80,8 @@ pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
         let body = at + header_len..at + size;
         match &kind {
             b"mdat" => media.push(body),
-            b"moov" if body.end - body.start <= MOOV_LIMIT => {
+            b"moov" if body.end - body.start <= budget => {
+                budget -= body.end - body.start;
                 let mut bytes = Vec::new();
                 (&mut *input)
                     .take(body.end - body.start)
