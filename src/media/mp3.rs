@@ -174,7 +174,7 @@ pub(super) fn warnings(head: &[u8]) -> Vec<Warning> {
     };
     let (version, flags) = (head[3], head[5]);
     let end = (10 + size as usize).min(head.len());
-    let mut at = 10;
+    let mut at: usize = 10;
     if flags & 0x40 != 0 && version >= 3 {
         // An extended header: its size counts itself in 2.4, not in 2.3.
         let skip = match version {
@@ -183,11 +183,12 @@ pub(super) fn warnings(head: &[u8]) -> Vec<Warning> {
                 .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize + 4),
             _ => syncsafe(&head[10.min(end)..]).map(|s| s as usize),
         };
-        at += skip.unwrap_or(end);
+        at = at.saturating_add(skip.unwrap_or(end));
     }
     let (id_len, header_len) = if version == 2 { (3, 6) } else { (4, 10) };
     let mut seen: Vec<&str> = Vec::new();
-    while at + header_len <= end && head[at] != 0 {
+    // Sizes come from the file: every step saturates rather than wraps.
+    while at.saturating_add(header_len) <= end && head[at] != 0 {
         let h = &head[at..at + header_len];
         let size = match version {
             2 => usize::from(h[3]) << 16 | usize::from(h[4]) << 8 | usize::from(h[5]),
@@ -343,5 +344,18 @@ mod tests {
         assert_eq!(warnings(&v22)[0].value, "Aigerim");
         assert!(warnings(&tag[..20]).is_empty());
         assert!(warnings(&audio()).is_empty());
+        // Sizes as large as they can be, in a frame and in an extended header.
+        let mut huge = id3(&[frame(b"TIT2", b"\0x"), frame(b"TPE1", b"\0Aigerim")]);
+        huge[14..18].fill(0xff);
+        assert!(warnings(&huge).is_empty());
+        huge[3] = 4;
+        assert!(warnings(&huge).is_empty());
+        let mut extended = id3(&[frame(b"TPE1", b"\0Aigerim")]);
+        extended[5] = 0x40;
+        extended[10..14].fill(0xff);
+        assert!(warnings(&extended).is_empty());
+        extended[3] = 4;
+        extended[10..14].fill(0x7f);
+        assert!(warnings(&extended).is_empty());
     }
 }
