@@ -695,3 +695,65 @@ fn a_forked_sender_history_and_a_stolen_sender_name_are_refused() {
         .assert()
         .code(1);
 }
+
+/// The collector is told who signed: the first acknowledgement from an organisation shows
+/// its device's fingerprint to compare, later ones from the same device say nothing more,
+/// and one signed by another device (the organisation's key used in a second vault) is
+/// pointed out before anything is purged on its word.
+#[test]
+fn an_acknowledgement_from_a_new_device_of_the_organisation_is_pointed_out() {
+    let w = World::new();
+    w.col.s.add(&testimony("acknowledged twice", &[ORG]));
+    let b1 = w.export("b1.age", ORG, &[]);
+    w.org_import(&w.col.key, &[&b1]);
+    let first = w.path("first.age");
+    w.ack(&w.col.key, "first.age", &[&b1]).success();
+    let report = |a: &assert_cmd::assert::Assert| -> Value {
+        serde_json::from_slice(&a.get_output().stdout).unwrap()
+    };
+    let a = w.col_import(&[&first]).success().stderr(
+        predicate::str::contains("The first acknowledgement from")
+            .and(predicate::str::contains("compare the device fingerprint")),
+    );
+    assert_eq!(report(&a)[0]["signer_is_new"], true);
+    assert_eq!(report(&a)[0]["earlier_signers"], 0);
+    let first_signer = report(&a)[0]["signer_fingerprint"].clone();
+
+    // The same device again: nothing to point out.
+    let again = w.path("again.age");
+    w.ack(&w.col.key, "again.age", &[&b1]).success();
+    let a = w
+        .col_import(&[&again])
+        .success()
+        .stderr(predicate::str::contains("Warning").not());
+    assert_eq!(report(&a)[0]["signer_is_new"], false);
+    assert_eq!(report(&a)[0]["earlier_signers"], 0);
+
+    // The organisation's key file in a second vault, which signs with its own device key.
+    let elsewhere = Scratch::new();
+    elsewhere.init();
+    let key = w.col.key.to_str().unwrap();
+    elsewhere
+        .cmd(&["import", "--identity", key, b1.to_str().unwrap()])
+        .assert()
+        .success();
+    let other = w.path("other.age");
+    elsewhere
+        .cmd(&[
+            "ack",
+            "--identity",
+            key,
+            "--out",
+            other.to_str().unwrap(),
+            b1.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let a = w.col_import(&[&other]).success().stderr(
+        predicate::str::contains("signed its earlier acknowledgements with another device key")
+            .and(predicate::str::contains("before you purge anything")),
+    );
+    assert_eq!(report(&a)[0]["signer_is_new"], true);
+    assert_eq!(report(&a)[0]["earlier_signers"], 1);
+    assert_ne!(report(&a)[0]["signer_fingerprint"], first_signer);
+}

@@ -935,6 +935,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         "Acknowledgement {} from {:?} (signed by device {}): {} revision(s) newly confirmed as delivered, {} already known; {} attachment(s) newly confirmed as held.",
                         a.ack_id, a.recipient, a.signer_fingerprint, a.new_revisions, a.known_revisions, a.new_attachments
                     );
+                    if a.signer_is_new && a.earlier_signers > 0 {
+                        eprintln!(
+                            "  Warning: {:?} signed its earlier acknowledgements with another device key; this one is signed by {}. Unless the organisation told you it moved to a new device, ask them by another channel before you purge anything.",
+                            a.recipient, a.signer_fingerprint
+                        );
+                    } else if a.signer_is_new {
+                        eprintln!(
+                            "  The first acknowledgement from {:?}: compare the device fingerprint {} with the organisation.",
+                            a.recipient, a.signer_fingerprint
+                        );
+                    }
                 }
                 eprintln!("`aigaq purge --delivered --dry-run` lists what can now be removed from this device.");
                 return Ok(());

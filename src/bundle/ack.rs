@@ -110,6 +110,12 @@ pub struct AckImported {
     pub recipient: String,
     /// The fingerprint of the organisation device that signed it.
     pub signer_fingerprint: String,
+    /// No earlier acknowledgement from this organisation was signed by this device key.
+    pub signer_is_new: bool,
+    /// How many other device keys signed its earlier acknowledgements: more than none with
+    /// a new signer means the organisation's key is now used on another device too, which
+    /// its people should be able to explain.
+    pub earlier_signers: usize,
     /// Revisions newly known to be delivered.
     pub new_revisions: usize,
     /// Revisions already acknowledged before.
@@ -283,6 +289,14 @@ impl Store {
                     .into());
                 }
             }
+            let earlier: Vec<String> = tx
+                .prepare_cached(
+                    "SELECT DISTINCT signer FROM acknowledgements WHERE recipient = ?1",
+                )?
+                .query_map([&recipient], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let signer_is_new = !earlier.contains(&ack.signer.device_key);
+            let earlier_signers = earlier.len() - usize::from(!signer_is_new);
             let (mut new_revisions, mut known_revisions) = (0, 0);
             for r in &ack.revisions {
                 let delivered: Option<String> = tx
@@ -348,6 +362,8 @@ impl Store {
                 ack_id: ack.ack_id,
                 recipient: name,
                 signer_fingerprint: fingerprint_b64(&ack.signer.device_key),
+                signer_is_new,
+                earlier_signers,
                 new_revisions,
                 known_revisions,
                 new_attachments,
