@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 /// How many leading bytes are kept for sniffing and metadata.
 pub const HEAD_BYTES: usize = 1024 * 1024;
 
+/// How many of an MP3's last bytes are kept for the tags at its end.
+const TAIL_BYTES: usize = 64 * 1024;
+
 /// One piece of metadata that can endanger someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -76,6 +79,9 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
 #[derive(Debug, Default)]
 pub struct Sniffer {
     head: Vec<u8>,
+    /// For an MP3 longer than the head, its last bytes (at least [`TAIL_BYTES`] of them),
+    /// where its ID3v1, APE and Lyrics3 tags are.
+    tail: Option<Vec<u8>>,
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
 }
@@ -88,9 +94,22 @@ impl Sniffer {
 
     /// The next bytes of the file.
     pub fn feed(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
         if self.head.len() < HEAD_BYTES {
             let take = (HEAD_BYTES - self.head.len()).min(bytes.len());
             self.head.extend_from_slice(&bytes[..take]);
+            rest = &bytes[take..];
+            if self.head.len() == HEAD_BYTES && sniff(&self.head) == "audio/mpeg" {
+                let from = HEAD_BYTES - TAIL_BYTES;
+                self.tail = Some(self.head[from..].to_vec());
+            }
+        }
+        if let Some(tail) = self.tail.as_mut() {
+            tail.extend_from_slice(rest);
+            // Moved down in large steps, so that keeping it costs little per byte.
+            if tail.len() > 2 * TAIL_BYTES {
+                tail.drain(..tail.len() - TAIL_BYTES);
+            }
         }
         self.moov.feed(bytes);
         self.riff.feed(bytes);
@@ -109,7 +128,15 @@ impl Sniffer {
             "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
-            "audio/mpeg" => warnings.extend(mp3::warnings(&self.head)),
+            "audio/mpeg" => {
+                warnings.extend(mp3::warnings(&self.head));
+                // The tag in front says it first; those at the end add what it does not.
+                for w in mp3::tail_warnings(self.tail.as_deref().unwrap_or(&self.head)) {
+                    if !warnings.iter().any(|x| x.field == w.field) {
+                        warnings.push(w);
+                    }
+                }
+            }
             _ => {}
         }
         (media_type, warnings)
@@ -248,6 +275,28 @@ mod tests {
         )
         .is_empty());
         assert!(warnings(b"plain text").is_empty());
+    }
+
+    /// An MP3 larger than the head, with its artist only in the tags at its end.
+    #[test]
+    fn an_mp3_s_tags_at_its_end_are_found() {
+        let frames: Vec<u8> = (0..HEAD_BYTES + 300_001).map(|i| (i % 251) as u8).collect();
+        let v1 = mp3::tests::id3v1("Aigerim B.", "2026");
+        // MPEG frame sync at the start, as a stream without a front tag begins.
+        let file = [&b"\xff\xfb\x90\x64"[..], &frames, &v1].concat();
+        for piece in [4096, 64 * 1024 + 7, 3 << 20] {
+            let mut sniffer = Sniffer::new();
+            for p in file.chunks(piece) {
+                sniffer.feed(p);
+            }
+            let (media_type, found) = sniffer.describe();
+            assert_eq!(media_type, "audio/mpeg");
+            let got: Vec<(&str, &str)> = found
+                .iter()
+                .map(|w| (w.field.as_str(), w.value.as_str()))
+                .collect();
+            assert_eq!(got, [("owner_name", "Aigerim B."), ("time", "2026")]);
+        }
     }
 
     /// A WebP whose EXIF chunk comes after a large image, past the first bytes.

@@ -1,10 +1,12 @@
 //! MP3 recordings carry their tags outside the audio frames: ID3v2 in front (artist, times,
 //! the recording app, pictures), and at the end, in any order, an ID3v1 tag, an APEv2 tag
 //! (which some recorders and taggers write instead), a Lyrics3 tag and an appended ID3v2.4
-//! tag. Who and when are read from the front tag at attach; `export --strip-metadata`
-//! copies the audio frames as they are and leaves every tag out.
+//! tag. Who and when are read from the tags at both ends at attach (the last 64 KiB are
+//! kept for those at the end); `export --strip-metadata` copies the audio frames as they
+//! are and leaves every tag out.
 
 use std::io::{self, Read, Write};
+use std::ops::Range;
 
 use super::strip::{bad, note};
 use super::{push_warning, Warning};
@@ -75,49 +77,169 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
     Ok(removed)
 }
 
-/// Where the audio ends in the stream's last bytes `tail`: before the tags at its end.
-fn audio_end(tail: &[u8], removed: &mut Vec<String>) -> io::Result<usize> {
+/// A tag at the end of an MP3 stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TailTag {
+    Id3v1,
+    Ape,
+    Lyrics3,
+    /// An ID3v2.4 tag with a footer, appended.
+    Id3v2,
+}
+
+impl TailTag {
+    fn removed_as(self) -> &'static str {
+        match self {
+            Self::Id3v1 | Self::Id3v2 => ID3,
+            Self::Ape => "APE tags",
+            Self::Lyrics3 => "Lyrics3 tags",
+        }
+    }
+}
+
+/// The tags at the end of the stream's last bytes `tail`, last first, each with where it
+/// lies in `tail`; then, if one could not be made out (damaged, or starting before `tail`),
+/// why.
+fn tail_tags(tail: &[u8]) -> (Vec<(TailTag, Range<usize>)>, Option<&'static str>) {
+    let mut found = Vec::new();
     let mut end = tail.len();
     loop {
         let here = &tail[..end];
-        // Each kind's length, and the least it can be.
-        let (len, least, what) = if here.len() >= 128 && here[end - 128..].starts_with(b"TAG") {
-            (128, 128, ID3)
+        // Each kind's length (or why it has none), and the least it can be.
+        let (len, least, tag) = if here.len() >= 128 && here[end - 128..].starts_with(b"TAG") {
+            (Ok(128), 128, TailTag::Id3v1)
         } else if here.len() >= 32 && &here[end - 32..end - 24] == b"APETAGEX" {
             // Its footer gives its size (items and footer) and whether a header precedes.
-            let size = le32(here, end - 20).ok_or_else(|| bad("a damaged APE tag"))?;
-            let flags = le32(here, end - 12).ok_or_else(|| bad("a damaged APE tag"))?;
-            let header = if flags & 0x8000_0000 != 0 { 32 } else { 0 };
-            (size.saturating_add(header), 32, "APE tags")
+            let len = le32(here, end - 20)
+                .zip(le32(here, end - 12))
+                .map(|(size, flags)| {
+                    let header = if flags & 0x8000_0000 != 0 { 32 } else { 0 };
+                    size.saturating_add(header)
+                });
+            (len.ok_or("a damaged APE tag"), 32, TailTag::Ape)
         } else if here.ends_with(b"LYRICS200") && here.len() >= 15 {
-            let digits = std::str::from_utf8(&here[end - 15..end - 9]).ok();
-            let size = digits
+            let len = std::str::from_utf8(&here[end - 15..end - 9])
+                .ok()
                 .and_then(|d| d.parse::<usize>().ok())
-                .ok_or_else(|| bad("a damaged Lyrics3 tag"))?;
-            let len = size.saturating_add(15);
-            if !here[end.saturating_sub(len)..].starts_with(b"LYRICSBEGIN") {
-                return Err(bad("a damaged Lyrics3 tag"));
-            }
-            (len, 26, "Lyrics3 tags")
+                .map(|size| size.saturating_add(15))
+                .filter(|&len| here[end.saturating_sub(len)..].starts_with(b"LYRICSBEGIN"));
+            (len.ok_or("a damaged Lyrics3 tag"), 26, TailTag::Lyrics3)
         } else if here.len() >= 10 && &here[end - 10..end - 7] == b"3DI" {
-            let size = syncsafe(&here[end - 4..]).ok_or_else(|| bad("a damaged ID3 tag size"))?;
-            (
+            let len = syncsafe(&here[end - 4..]).map(|size| {
                 usize::try_from(size)
                     .unwrap_or(usize::MAX)
-                    .saturating_add(20),
-                20,
-                ID3,
-            )
+                    .saturating_add(20)
+            });
+            (len.ok_or("a damaged ID3 tag size"), 20, TailTag::Id3v2)
         } else {
-            return Ok(end);
+            return (found, None);
         };
-        if len < least || len > end {
-            return Err(bad(
-                "a tag at the end of the recording larger than Aigaq strips, or damaged",
-            ));
+        match len {
+            Ok(len) if len >= least && len <= end => {
+                found.push((tag, end - len..end));
+                end -= len;
+            }
+            Ok(_) => {
+                let why = "a tag at the end of the recording larger than Aigaq strips, or damaged";
+                return (found, Some(why));
+            }
+            Err(why) => return (found, Some(why)),
         }
-        end -= len;
-        note(removed, what);
+    }
+}
+
+/// Where the audio ends in the stream's last bytes `tail`: before the tags at its end.
+fn audio_end(tail: &[u8], removed: &mut Vec<String>) -> io::Result<usize> {
+    let (found, failed) = tail_tags(tail);
+    if let Some(why) = failed {
+        return Err(bad(why));
+    }
+    for (tag, _) in &found {
+        note(removed, tag.removed_as());
+    }
+    Ok(found.last().map_or(tail.len(), |(_, at)| at.start))
+}
+
+/// Who and when, from the tags at the end of an MP3 stream whose last bytes are `tail`:
+/// ID3v1's artist and year, APE's and Lyrics3's artist, and an appended ID3v2 tag.
+pub(super) fn tail_warnings(tail: &[u8]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let latin1 = |b: &[u8]| -> Option<String> {
+        let s: String = b
+            .iter()
+            .take_while(|&&c| c != 0)
+            .map(|&c| char::from(c))
+            .collect();
+        let s = s.trim().to_owned();
+        (!s.is_empty()).then_some(s)
+    };
+    for (tag, at) in tail_tags(tail).0 {
+        let bytes = &tail[at];
+        match tag {
+            TailTag::Id3v1 => {
+                push_warning(&mut out, "owner_name", latin1(&bytes[33..63]));
+                push_warning(&mut out, "time", latin1(&bytes[93..97]));
+            }
+            TailTag::Ape => ape_items(bytes, &mut out),
+            TailTag::Lyrics3 => lyrics3_fields(bytes, &mut out),
+            TailTag::Id3v2 => out.extend(warnings(bytes)),
+        }
+    }
+    out
+}
+
+/// An APEv2 tag's items (after its header, if it has one): value size, flags, a key ending
+/// in a zero, then the value.
+fn ape_items(tag: &[u8], out: &mut Vec<Warning>) {
+    let mut at = if tag.starts_with(b"APETAGEX") { 32 } else { 0 };
+    let end = tag.len().saturating_sub(32);
+    while at + 8 < end {
+        let Some(size) = le32(tag, at) else { return };
+        let Some(key_len) = tag[at + 8..end].iter().position(|&b| b == 0) else {
+            return;
+        };
+        let key = String::from_utf8_lossy(&tag[at + 8..at + 8 + key_len]).to_ascii_lowercase();
+        let from = at + 8 + key_len + 1;
+        let Some(value) = tag.get(from..from.saturating_add(size).min(end)) else {
+            return;
+        };
+        let field = match key.as_str() {
+            "artist" | "copyright" => Some("owner_name"),
+            "year" | "record date" | "date" => Some("time"),
+            "tool name" | "encoder" => Some("camera"),
+            _ => None,
+        };
+        if let Some(field) = field {
+            let text = String::from_utf8_lossy(value)
+                .trim_matches(char::from(0))
+                .trim()
+                .to_owned();
+            push_warning(out, field, (!text.is_empty()).then_some(text));
+        }
+        at = from.saturating_add(size);
+    }
+}
+
+/// A Lyrics3v2 tag's fields after `LYRICSBEGIN`: a three-letter name, a five-digit size,
+/// the value; `AUT` is the author.
+fn lyrics3_fields(tag: &[u8], out: &mut Vec<Warning>) {
+    let fields = tag
+        .get(11..tag.len().saturating_sub(15))
+        .unwrap_or_default();
+    let mut at = 0;
+    while at + 8 <= fields.len() {
+        let Some(size) = std::str::from_utf8(&fields[at + 3..at + 8])
+            .ok()
+            .and_then(|d| d.parse::<usize>().ok())
+        else {
+            return;
+        };
+        let value = &fields[(at + 8).min(fields.len())..(at + 8 + size).min(fields.len())];
+        if &fields[at..at + 3] == b"AUT" {
+            let text = String::from_utf8_lossy(value).trim().to_owned();
+            push_warning(out, "owner_name", (!text.is_empty()).then_some(text));
+        }
+        at += 8 + size;
     }
 }
 
@@ -212,7 +334,7 @@ pub(super) fn warnings(head: &[u8]) -> Vec<Warning> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn frame(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
@@ -298,6 +420,73 @@ mod tests {
         assert_eq!(stripped(&audio()).unwrap(), (audio(), vec![]));
     }
 
+    fn pairs(found: Vec<Warning>) -> Vec<(String, String)> {
+        found.into_iter().map(|w| (w.field, w.value)).collect()
+    }
+
+    fn pair(field: &str, value: &str) -> (String, String) {
+        (field.to_owned(), value.to_owned())
+    }
+
+    /// An ID3v1 tag: title, artist, album, year.
+    pub(in crate::media) fn id3v1(artist: &str, year: &str) -> Vec<u8> {
+        let mut v1 = b"TAGA title".to_vec();
+        v1.resize(33, 0);
+        v1.extend_from_slice(artist.as_bytes());
+        v1.resize(93, 0);
+        v1.extend_from_slice(year.as_bytes());
+        v1.resize(128, 0);
+        v1
+    }
+
+    /// An APE item: value size, flags, key, a zero, value.
+    fn ape_item(key: &str, value: &str) -> Vec<u8> {
+        let mut item = u32::try_from(value.len()).unwrap().to_le_bytes().to_vec();
+        item.extend_from_slice(&[0; 4]);
+        item.extend_from_slice(key.as_bytes());
+        item.push(0);
+        item.extend_from_slice(value.as_bytes());
+        item
+    }
+
+    #[test]
+    fn who_and_when_are_read_from_the_tags_at_the_end_too() {
+        let items = [
+            ape_item("Title", "Interview"),
+            ape_item("Artist", "Aigerim B."),
+            ape_item("Year", "2026"),
+        ]
+        .concat();
+        let fields = b"LYRICSBEGININD0000210AUT00012Field Worker";
+        let lyrics = [
+            &fields[..],
+            format!("{:06}LYRICS200", fields.len()).as_bytes(),
+        ]
+        .concat();
+        for with_header in [false, true] {
+            let file = [
+                audio(),
+                ape(&items, with_header),
+                lyrics.clone(),
+                id3v1("V1 Artist", "2025"),
+            ]
+            .concat();
+            assert_eq!(
+                pairs(tail_warnings(&file[file.len() - 4096..])),
+                [
+                    pair("owner_name", "V1 Artist"),
+                    pair("time", "2025"),
+                    pair("owner_name", "Field Worker"),
+                    pair("owner_name", "Aigerim B."),
+                    pair("time", "2026"),
+                ]
+            );
+        }
+        // Frames alone, or a tail too short to hold a whole tag, say nothing.
+        assert!(tail_warnings(&audio()).is_empty());
+        assert!(tail_warnings(&id3v1("V1 Artist", "2025")[1..]).is_empty());
+    }
+
     #[test]
     fn damaged_or_cut_tags_are_errors() {
         let tag = id3(&[frame(b"TPE1", b"\0Hidden Owner")]);
@@ -325,13 +514,8 @@ mod tests {
             frame(b"TSSE", b"\x03Voice Recorder 3.1\0"),
             frame(b"TPE2", b"\0Someone else"),
         ]);
-        let found: Vec<(String, String)> = warnings(&[&tag[..], &audio()].concat())
-            .into_iter()
-            .map(|w| (w.field, w.value))
-            .collect();
-        let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
         assert_eq!(
-            found,
+            pairs(warnings(&[&tag[..], &audio()].concat())),
             [
                 pair("owner_name", "Айгерим"),
                 pair("time", "2026"),
