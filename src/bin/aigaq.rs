@@ -1328,7 +1328,7 @@ fn print_warnings(warnings: &[aigaq::media::Warning], media_type: &str) {
         eprintln!("    {}: {}", w.field, w.value);
     }
     if aigaq::media::strip::supported(media_type) {
-        eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it (a camera's telemetry track goes too, its samples blanked where they lie), or refuses the file if any of it would remain.");
+        eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it (from a video, a camera's telemetry and timecode tracks too), or refuses the file if any of it would remain.");
     } else {
         eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this, and `export --strip-metadata` refuses to send it. Send a copy converted to JPEG or PNG instead, or send it another way.");
     }

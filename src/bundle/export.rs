@@ -352,7 +352,7 @@ fn derivative(
 
 /// Copies a stored attachment to `out` without its metadata (see [`strip::strip`]). A
 /// video's index is read first, by a reader of its own that seeks (only box headers and the
-/// `moov` are decrypted), to find the telemetry samples to blank; the copy is made by
+/// `moov` are decrypted), to find the telemetry and timecode samples to blank; the copy is made by
 /// another, which checks the whole content against its SHA-256.
 fn strip_stored(
     conn: &rusqlite::Connection,
