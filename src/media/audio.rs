@@ -355,7 +355,7 @@ pub(super) mod tests {
         );
     }
 
-    fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    pub(in crate::media) fn chunk(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut c = id.to_vec();
         c.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
         c.extend_from_slice(body);
@@ -366,10 +366,15 @@ pub(super) mod tests {
     }
 
     fn riff(chunks: &[Vec<u8>]) -> Vec<u8> {
+        riff_of(b"WAVE", chunks)
+    }
+
+    /// A RIFF file of a form (`WAVE`, `WEBP`) and its chunks.
+    pub(in crate::media) fn riff_of(form: &[u8; 4], chunks: &[Vec<u8>]) -> Vec<u8> {
         let body: Vec<u8> = chunks.concat();
         let mut f = b"RIFF".to_vec();
         f.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_le_bytes());
-        f.extend_from_slice(b"WAVE");
+        f.extend_from_slice(form);
         f.extend_from_slice(&body);
         f
     }

@@ -311,30 +311,17 @@ mod tests {
         let at = jpeg.windows(6).position(|w| w == b"Exif\0\0").unwrap();
         let len = usize::from(u16::from_be_bytes([jpeg[at - 2], jpeg[at - 1]]));
         let tiff = &jpeg[at + 6..at - 2 + len];
-        let chunk = |id: &[u8; 4], body: &[u8]| {
-            let mut c = id.to_vec();
-            c.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
-            c.extend_from_slice(body);
-            if body.len() % 2 == 1 {
-                c.push(0);
-            }
-            c
-        };
+        use audio::tests::{chunk, riff_of};
         let image = vec![0x5au8; HEAD_BYTES + 500_001];
         for exif in [tiff.to_vec(), [&b"Exif\0\0"[..], tiff].concat()] {
-            let body = [
-                b"WEBP".to_vec(),
-                chunk(b"VP8X", &[8, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
-                chunk(b"VP8 ", &image),
-                chunk(b"EXIF", &exif),
-            ]
-            .concat();
-            let webp = [
-                &b"RIFF"[..],
-                &u32::try_from(body.len()).unwrap().to_le_bytes(),
-                &body,
-            ]
-            .concat();
+            let webp = riff_of(
+                b"WEBP",
+                &[
+                    chunk(b"VP8X", &[8, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+                    chunk(b"VP8 ", &image),
+                    chunk(b"EXIF", &exif),
+                ],
+            );
             let mut sniffer = Sniffer::new();
             for piece in webp.chunks(64 * 1024 + 3) {
                 sniffer.feed(piece);

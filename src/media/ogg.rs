@@ -262,25 +262,20 @@ mod tests {
     use super::*;
     use crate::media::audio::tests::assert_artist_and_date;
 
-    /// A page holding whole packets (each under 255 bytes).
+    /// A page holding whole packets (each under 255 bytes); the first begins the stream.
     fn page(seq: u32, packets: &[&[u8]]) -> Vec<u8> {
-        let mut p = b"OggS\0".to_vec();
-        p.push(if seq == 0 { 2 } else { 0 });
-        p.extend_from_slice(&[0; 8]);
-        p.extend_from_slice(&7u32.to_le_bytes());
-        p.extend_from_slice(&seq.to_le_bytes());
-        p.extend_from_slice(&[0; 4]);
-        p.push(u8::try_from(packets.len()).unwrap());
-        for packet in packets {
-            p.push(u8::try_from(packet.len()).unwrap());
-        }
-        for packet in packets {
-            p.extend_from_slice(packet);
-        }
-        let sum = crc(&p);
-        p[22..26].copy_from_slice(&sum.to_le_bytes());
-        p
+        let lacing: Vec<u8> = packets
+            .iter()
+            .map(|p| u8::try_from(p.len()).unwrap())
+            .collect();
+        let flags = if seq == 0 { BEGINS } else { 0 };
+        raw_page(seq, flags, &lacing, &packets.concat())
     }
+
+    /// Header flags: the page goes on with a packet begun on the page before; the page
+    /// begins the stream.
+    const CONTINUED: u8 = 1;
+    const BEGINS: u8 = 2;
 
     fn comments(magic: &[u8], list: &[&str], framing: bool) -> Vec<u8> {
         let mut c = magic.to_vec();
@@ -352,11 +347,10 @@ mod tests {
         assert!(strip(&mut &unmarked[..], &mut out).is_err());
     }
 
-    /// A page from its lacing values and payload, `continued` if it goes on with a packet
-    /// begun on the page before.
-    fn raw_page(seq: u32, continued: bool, lacing: &[u8], payload: &[u8]) -> Vec<u8> {
+    /// A page from its header flags, lacing values and payload.
+    fn raw_page(seq: u32, flags: u8, lacing: &[u8], payload: &[u8]) -> Vec<u8> {
         let mut p = b"OggS\0".to_vec();
-        p.push(u8::from(continued));
+        p.push(flags);
         p.extend_from_slice(&[0; 8]);
         p.extend_from_slice(&7u32.to_le_bytes());
         p.extend_from_slice(&seq.to_le_bytes());
@@ -390,8 +384,8 @@ mod tests {
         }
         [
             page(0, &[b"OpusHead\x01\x01\0\0\x80\xbb\0\0\0\0\0"]),
-            raw_page(1, false, &[255; 200], on_second),
-            raw_page(2, true, &lacing, &payload),
+            raw_page(1, 0, &[255; 200], on_second),
+            raw_page(2, CONTINUED, &lacing, &payload),
             page(3, &[&[9; 200]]),
             page(4, &[&[8; 100]]),
         ]

@@ -287,21 +287,7 @@ fn locate(stbl: &[u8]) -> Result<Vec<Range<u64>>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
-        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(body);
-        out
-    }
-
-    fn full(entries: &[u32]) -> Vec<u8> {
-        let mut b = vec![0, 0, 0, 0];
-        for e in entries {
-            b.extend_from_slice(&e.to_be_bytes());
-        }
-        b
-    }
+    use crate::media::video::tests::{bx, full};
 
     fn stbl(tables: &[Vec<u8>]) -> Vec<u8> {
         let mut stsd = full(&[1]);

@@ -364,7 +364,7 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
             }
         } else if &kind == b"stbl" {
             for (_, entries) in boxes(body).filter(|(k, _)| k == b"stsd") {
-                telemetry(entries, found);
+                side_tracks(entries, found);
             }
         } else if CONTAINERS.contains(&&kind) {
             walk(body, depth + 1, found);
@@ -375,7 +375,7 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
 /// Cameras record telemetry, GPS among it, and the time of day as timecode, as tracks of
 /// their own, in the media data where the `moov`'s metadata boxes are not (see
 /// [`super::telemetry`]).
-fn telemetry(stsd: &[u8], found: &mut Found) {
+fn side_tracks(stsd: &[u8], found: &mut Found) {
     match side_track(stsd) {
         Some(SideTrack::Telemetry(kind)) => {
             found.telemetry.get_or_insert(kind);
@@ -770,11 +770,20 @@ fn blank_meta(body: &mut [u8], depth: usize, removed: &mut Vec<String>) -> io::R
 pub(crate) mod tests {
     use super::*;
 
-    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    pub(in crate::media) fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
         out.extend_from_slice(kind);
         out.extend_from_slice(body);
         out
+    }
+
+    /// A full box's body: version and flags (zero), then 32-bit values.
+    pub(in crate::media) fn full(values: &[u32]) -> Vec<u8> {
+        let mut b = vec![0, 0, 0, 0];
+        for v in values {
+            b.extend_from_slice(&v.to_be_bytes());
+        }
+        b
     }
 
     fn qt_text(s: &str) -> Vec<u8> {
@@ -901,24 +910,15 @@ pub(crate) mod tests {
 
     /// A track of one sample per chunk.
     fn track(format: &[u8; 4], sizes: &[u32], offsets: &[u32]) -> Vec<u8> {
-        let table = |head: &[u32], each: &[u32]| -> Vec<u8> {
-            let all = [&[0], head, &[each.len() as u32], each].concat();
-            all.iter().flat_map(|v| v.to_be_bytes()).collect()
-        };
-        let mut stsd = vec![0, 0, 0, 0, 0, 0, 0, 1];
+        let mut stsd = full(&[1]);
         stsd.extend_from_slice(&bx(format, &[0; 8]));
+        let count = |n: usize| u32::try_from(n).unwrap();
         let stbl = [
             bx(b"stsd", &stsd),
-            bx(b"stsz", &table(&[0], sizes)),
+            bx(b"stsz", &full(&[&[0, count(sizes.len())], sizes].concat())),
             // One run: from the first chunk on, one sample each.
-            bx(
-                b"stsc",
-                &table(&[], &[1])
-                    .into_iter()
-                    .chain([0, 0, 0, 1, 0, 0, 0, 1])
-                    .collect::<Vec<u8>>(),
-            ),
-            bx(b"stco", &table(&[], offsets)),
+            bx(b"stsc", &full(&[1, 1, 1, 1])),
+            bx(b"stco", &full(&[&[count(offsets.len())], offsets].concat())),
         ]
         .concat();
         let minf = bx(b"minf", &bx(b"stbl", &stbl));
