@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{OrgSetup, Scratch};
+use common::{first_record, members, OrgSetup, Scratch};
 use predicates::prelude::*;
 use serde_json::{json, Value};
 
@@ -307,29 +307,6 @@ fn export_stripped(t: &OrgSetup, out: &Path) -> assert_cmd::assert::Assert {
         out.to_str().unwrap(),
     ])
     .assert()
-}
-
-/// The first record among a bundle's members, parsed.
-fn first_record(files: &[(String, Vec<u8>)]) -> Value {
-    let (_, bytes) = files
-        .iter()
-        .find(|(n, _)| n.starts_with("records/"))
-        .unwrap();
-    serde_json::from_slice(bytes).unwrap()
-}
-
-/// Decrypted tar members of a bundle.
-fn members(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    for e in tar::Archive::new(plain).entries().unwrap() {
-        let mut e = e.unwrap();
-        let name = String::from_utf8(e.path_bytes().to_vec()).unwrap();
-        let mut b = Vec::new();
-        e.read_to_end(&mut b).unwrap();
-        out.push((name, b));
-    }
-    out
 }
 
 fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {

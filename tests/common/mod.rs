@@ -179,3 +179,26 @@ impl OrgSetup {
         OrgSetup { s, key, recipient }
     }
 }
+
+/// The first record among a bundle's members, parsed.
+pub fn first_record(files: &[(String, Vec<u8>)]) -> serde_json::Value {
+    let (_, bytes) = files
+        .iter()
+        .find(|(n, _)| n.starts_with("records/"))
+        .unwrap();
+    serde_json::from_slice(bytes).unwrap()
+}
+
+/// Decrypted tar members of a bundle.
+pub fn members(plain: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    for e in tar::Archive::new(plain).entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = String::from_utf8(e.path_bytes().to_vec()).unwrap();
+        let mut b = Vec::new();
+        e.read_to_end(&mut b).unwrap();
+        out.push((name, b));
+    }
+    out
+}

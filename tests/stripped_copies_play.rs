@@ -1,0 +1,306 @@
+//! The copies `export --strip-metadata` sends must still be evidence a partner can use: a
+//! real decoder (FFmpeg) reads them without an error, decodes every video frame and audio
+//! sample exactly as it decodes the original's, and finds none of the tags that were in the
+//! original. The media are made here by FFmpeg itself, as phones, recorders and action
+//! cameras write them: tagged with a name, a place and a date, with timecode and GoPro
+//! telemetry tracks. `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::{first_record, members, OrgSetup};
+use serde_json::{json, Value};
+
+const ORG: &str = "KIBHR Almaty";
+
+/// What the originals carry, each of which must be gone from every copy.
+const TAGS: [(&str, &str); 6] = [
+    ("artist", "Aigerim Nurlanovna"),
+    ("title", "Interview at Zhanaozen"),
+    ("comment", "recorded at the clinic"),
+    ("date", "2026-01-05"),
+    ("location", "+43.2389+076.8897/"),
+    ("creation_time", "2026-01-05T10:00:00Z"),
+];
+const LEAKS: [&str; 7] = [
+    "Aigerim",
+    "Zhanaozen",
+    "clinic",
+    "2026-01-05",
+    "43.2389",
+    "iPhone",
+    "GPS5",
+];
+
+/// Runs FFmpeg or FFprobe, or says how to get them.
+fn run(tool: &str, args: &[&str]) -> std::process::Output {
+    Command::new(tool).args(args).output().unwrap_or_else(|e| {
+        panic!("{tool} could not be run ({e}): install FFmpeg (`apt-get install ffmpeg`; scripts/test.sh does)")
+    })
+}
+
+/// Makes `name` in `dir` with FFmpeg from its test sources: two seconds of a test picture
+/// and a tone, as `encode` says, with every tag of [`TAGS`].
+fn make(dir: &Path, name: &str, video: bool, encode: &[&str]) -> Vec<u8> {
+    let mut args = vec!["-v", "error", "-y"];
+    if video {
+        args.extend([
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=160x120:rate=25:duration=2",
+        ]);
+    }
+    args.extend(["-f", "lavfi", "-i", "sine=frequency=440:duration=2"]);
+    args.extend_from_slice(encode);
+    let tags: Vec<String> = TAGS.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    for t in &tags {
+        args.extend(["-metadata", t.as_str()]);
+    }
+    let out = dir.join(name);
+    args.push(out.to_str().unwrap());
+    let made = run("ffmpeg", &args);
+    assert!(
+        made.status.success(),
+        "ffmpeg could not make {name}: {made:?}"
+    );
+    std::fs::read(&out).unwrap()
+}
+
+/// The MD5 of every decoded video frame and audio packet, in order, and whatever FFmpeg
+/// complained of while decoding.
+fn decoded(file: &Path) -> (Vec<String>, String) {
+    let out = run(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-i",
+            file.to_str().unwrap(),
+            "-map",
+            "0:v?",
+            "-map",
+            "0:a?",
+            "-f",
+            "framemd5",
+            "-",
+        ],
+    );
+    assert!(out.status.success(), "ffmpeg could not decode {file:?}");
+    let frames = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    (frames, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Every container and stream tag FFprobe reads, and the kinds of the streams.
+fn probed(file: &Path) -> (BTreeMap<String, String>, Vec<String>) {
+    let out = run(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_format",
+            "-show_streams",
+            "-of",
+            "json",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "ffprobe could not read {file:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut tags = BTreeMap::new();
+    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    for (k, val) in v["format"]["tags"].as_object().into_iter().flatten() {
+        tags.insert(k.clone(), text(val));
+    }
+    let mut kinds = Vec::new();
+    for s in v["streams"].as_array().into_iter().flatten() {
+        kinds.push(text(&s["codec_type"]));
+        for (k, val) in s["tags"].as_object().into_iter().flatten() {
+            tags.insert(format!("stream {}: {k}", s["index"]), text(val));
+        }
+    }
+    (tags, kinds)
+}
+
+#[test]
+fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags() {
+    let t = OrgSetup::new(ORG);
+    let dir = t.s.root.path().join("media");
+    std::fs::create_dir(&dir).unwrap();
+    let h264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"];
+    let with = |extra: &[&'static str]| [&h264[..], extra].concat();
+    // GoPro's telemetry: KLV records with a GPS5 fix, muxed as a `gpmd` data track.
+    let mut gpmf = Vec::new();
+    for _ in 0..100 {
+        gpmf.extend_from_slice(b"DEVC\0\x01\0\x1cGPS5\x6c\x14\0\x01");
+        for v in [432_389_000i32, 768_897_000, 800, 0, 0] {
+            gpmf.extend_from_slice(&v.to_be_bytes());
+        }
+    }
+    let gpmf_file = dir.join("gpmf.bin");
+    std::fs::write(&gpmf_file, &gpmf).unwrap();
+    let gopro: Vec<&str> = [
+        &["-f", "data", "-i", gpmf_file.to_str().unwrap()][..],
+        &["-map", "0", "-map", "1", "-map", "2", "-c:d", "copy"],
+        &["-tag:d:0", "gpmd", "-timecode", "10:11:12:13", "-f", "mov"],
+        &h264,
+    ]
+    .concat();
+    let media = [
+        (
+            "index-last.mp4",
+            make(
+                &dir,
+                "index-last.mp4",
+                true,
+                &with(&["-timecode", "01:02:03:04"]),
+            ),
+        ),
+        (
+            "index-first.mp4",
+            make(
+                &dir,
+                "index-first.mp4",
+                true,
+                &with(&["-movflags", "+faststart"]),
+            ),
+        ),
+        (
+            "phone.mov",
+            make(
+                &dir,
+                "phone.mov",
+                true,
+                &with(&[
+                    "-metadata",
+                    "make=Apple",
+                    "-metadata",
+                    "model=iPhone 15",
+                    "-movflags",
+                    "use_metadata_tags",
+                ]),
+            ),
+        ),
+        ("GX010042.MP4", make(&dir, "GX010042.MP4", true, &gopro)),
+        (
+            "clip.3gp",
+            make(&dir, "clip.3gp", true, &with(&["-f", "3gp"])),
+        ),
+        (
+            "voice.m4a",
+            make(&dir, "voice.m4a", false, &["-c:a", "aac"]),
+        ),
+        (
+            "voice.mp3",
+            make(
+                &dir,
+                "voice.mp3",
+                false,
+                &["-c:a", "libmp3lame", "-write_id3v1", "1"],
+            ),
+        ),
+        (
+            "voice.ogg",
+            make(&dir, "voice.ogg", false, &["-c:a", "libvorbis"]),
+        ),
+        (
+            "voice.opus",
+            make(&dir, "voice.opus", false, &["-c:a", "libopus"]),
+        ),
+        (
+            "voice.flac",
+            make(&dir, "voice.flac", false, &["-c:a", "flac"]),
+        ),
+        (
+            "voice.wav",
+            make(&dir, "voice.wav", false, &["-c:a", "pcm_s16le"]),
+        ),
+    ];
+
+    let id = t.s.add(
+        &json!({
+            "schema": "aigaq/testimony/1",
+            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
+            "narrative": "a recorded interview",
+        })
+        .to_string(),
+    )[0]
+    .clone();
+    let mut attach = vec!["attach".to_owned(), id.clone()];
+    attach.extend(
+        media
+            .iter()
+            .map(|(n, _)| dir.join(n).to_str().unwrap().to_owned()),
+    );
+    let attach: Vec<&str> = attach.iter().map(String::as_str).collect();
+    t.s.cmd(&attach).assert().success();
+
+    let bundle = t.s.root.path().join("b.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        bundle.to_str().unwrap(),
+    ])
+    .assert()
+    .success();
+    let files = members(&common::age_decrypt(&bundle, &t.key));
+    let record = first_record(&files);
+    let sent = dir.join("sent");
+    for (name, original) in &media {
+        let hash = aigaq::canonical::sha256_hex(original);
+        let listed = record["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["derived_from"] == hash.as_str())
+            .unwrap_or_else(|| panic!("{name} was not sent as a stripped copy"));
+        let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
+        let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+        std::fs::write(&sent, copy).unwrap();
+
+        let (frames, complaints) = decoded(&sent);
+        let (original_frames, _) = decoded(&dir.join(name));
+        assert!(frames.len() >= 10, "{name}: {} frames", frames.len());
+        assert_eq!(
+            frames, original_frames,
+            "{name}: the copy decodes differently"
+        );
+        assert_eq!(complaints, "", "{name}: the decoder complained");
+
+        let (tags, kinds) = probed(&sent);
+        let (original_tags, original_kinds) = probed(&dir.join(name));
+        let copy_text = String::from_utf8_lossy(copy);
+        for leak in LEAKS {
+            assert!(
+                !copy_text.contains(leak) && !tags.values().any(|v| v.contains(leak)),
+                "{name}: {leak} is still in the copy ({tags:?})"
+            );
+        }
+        assert!(
+            original_tags
+                .values()
+                .any(|v| LEAKS.iter().any(|leak| v.contains(leak))),
+            "{name}: FFmpeg did not tag the original ({original_tags:?})"
+        );
+        // The picture and the sound stay; timecode and telemetry tracks go.
+        let media_only: Vec<String> = original_kinds
+            .iter()
+            .filter(|k| *k == "video" || *k == "audio")
+            .cloned()
+            .collect();
+        assert_eq!(
+            kinds, media_only,
+            "{name}: {original_kinds:?} became {kinds:?}"
+        );
+    }
+}
