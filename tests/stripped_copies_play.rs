@@ -1,9 +1,9 @@
 //! The copies `export --strip-metadata` sends must still be evidence a partner can use: a
 //! real decoder (FFmpeg) reads them without an error, decodes every video frame and audio
 //! sample exactly as it decodes the original's, and finds none of the tags that were in the
-//! original. The media are made here by FFmpeg itself, as phones, recorders and action
-//! cameras write them: tagged with a name, a place and a date, with timecode and GoPro
-//! telemetry tracks. `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
+//! original. The media are made here by FFmpeg itself, as phones, recorders, browsers,
+//! screen recorders and action cameras write them: tagged with a name, a place and a date,
+//! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
 
 mod common;
 
@@ -43,7 +43,9 @@ fn run(tool: &str, args: &[&str]) -> std::process::Output {
 }
 
 /// Makes `name` in `dir` with FFmpeg from its test sources: two seconds of a test picture
-/// and a tone, as `encode` says, with every tag of [`TAGS`].
+/// and a tone, as `encode` says, with every tag of [`TAGS`]. A name starting with `live`
+/// is written to a pipe, as a recording that cannot seek back writes it (Matroska's sizes
+/// then stay unknown).
 fn make(dir: &Path, name: &str, video: bool, encode: &[&str]) -> Vec<u8> {
     let mut args = vec!["-v", "error", "-y"];
     if video {
@@ -61,12 +63,20 @@ fn make(dir: &Path, name: &str, video: bool, encode: &[&str]) -> Vec<u8> {
         args.extend(["-metadata", t.as_str()]);
     }
     let out = dir.join(name);
-    args.push(out.to_str().unwrap());
+    let piped = name.starts_with("live");
+    args.push(if piped {
+        "pipe:1"
+    } else {
+        out.to_str().unwrap()
+    });
     let made = run("ffmpeg", &args);
     assert!(
         made.status.success(),
         "ffmpeg could not make {name}: {made:?}"
     );
+    if piped {
+        std::fs::write(&out, &made.stdout).unwrap();
+    }
     std::fs::read(&out).unwrap()
 }
 
@@ -136,6 +146,7 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
     std::fs::create_dir(&dir).unwrap();
     let h264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"];
     let with = |extra: &[&'static str]| [&h264[..], extra].concat();
+    let vp8 = ["-c:v", "libvpx", "-c:a", "libopus"];
     // GoPro's telemetry: KLV records with a GPS5 fix, muxed as a `gpmd` data track.
     let mut gpmf = Vec::new();
     for _ in 0..100 {
@@ -192,6 +203,29 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
         (
             "clip.3gp",
             make(&dir, "clip.3gp", true, &with(&["-f", "3gp"])),
+        ),
+        ("clip.webm", make(&dir, "clip.webm", true, &vp8)),
+        (
+            "live.webm",
+            make(
+                &dir,
+                "live.webm",
+                true,
+                &[&vp8[..], &["-f", "webm"]].concat(),
+            ),
+        ),
+        (
+            "screen.mkv",
+            make(
+                &dir,
+                "screen.mkv",
+                true,
+                &with(&["-metadata:s:a:0", "title=Aigerim's mic"]),
+            ),
+        ),
+        (
+            "voice.mka",
+            make(&dir, "voice.mka", false, &["-c:a", "flac"]),
         ),
         (
             "voice.m4a",

@@ -1,6 +1,6 @@
 //! What attach and export do with an attached file's bytes, on arbitrary bytes: telling its
 //! type and risky metadata as it streams past in pieces of any size, and stripping it as a
-//! photo or a phone recording, a video with its telemetry track planned away. It must never
+//! photo, a recording (Matroska and WebM too), a video with its telemetry track planned away. It must never
 //! panic, hang or allocate without bound.
 #![no_main]
 
@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
         "audio/x-wav",
         "audio/x-flac",
         "audio/ogg",
+        "video/webm",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }

@@ -2,10 +2,13 @@
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
 //! for WAV, FLAC, Ogg and MP3 recordings those in their broadcast and `INFO` chunks, their
-//! comments or their tags, and a WebP image's EXIF chunk wherever it lies. Only the first
-//! bytes, that box and those chunks (up to 256 KiB) are kept, so memory stays bounded.
+//! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), and
+//! a WebP image's EXIF chunk wherever it lies. Only the first bytes, that box and those
+//! chunks (up to 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept,
+//! so memory stays bounded.
 
 mod audio;
+mod matroska;
 mod mp3;
 mod ogg;
 pub mod strip;
@@ -84,6 +87,7 @@ pub struct Sniffer {
     tail: Option<Vec<u8>>,
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
+    matroska: matroska::MatroskaWatch,
 }
 
 impl Sniffer {
@@ -113,6 +117,7 @@ impl Sniffer {
         }
         self.moov.feed(bytes);
         self.riff.feed(bytes);
+        self.matroska.feed(bytes);
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
@@ -124,6 +129,7 @@ impl Sniffer {
         }
         match media_type.as_str() {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
+            t if matroska::strippable(t) => warnings.extend(self.matroska.warnings()),
             // A WebP's EXIF chunk may come after its image data, past the first bytes.
             "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),

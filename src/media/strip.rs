@@ -11,7 +11,8 @@
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
 //! `uuid` boxes go whole. MP3: its tags go (see [`super::mp3`]). WAV and FLAC: see
-//! [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`].
+//! [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`]; Matroska and WebM:
+//! [`super::matroska`].
 
 use std::io::{self, Read, Write};
 
@@ -29,6 +30,7 @@ pub fn supported(media_type: &str) -> bool {
             | "audio/ogg"
             | "audio/opus"
     ) || super::video::strippable(media_type)
+        || super::matroska::strippable(media_type)
 }
 
 /// Whether a file of this type has its index read before it is stripped
@@ -54,6 +56,7 @@ pub fn strip(
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),
+        t if super::matroska::strippable(t) => super::matroska::strip(input, out).map(Some),
         _ => Ok(None),
     }
 }

@@ -142,8 +142,11 @@ impl MoovWatch {
 #[derive(Default)]
 struct Found {
     place: Option<String>,
+    owner: Option<String>,
     make: Option<String>,
     model: Option<String>,
+    /// The recording app or encoder: shown when no make or model names the device.
+    software: Option<String>,
     time: Option<String>,
     /// When the recording was made, from its headers: used where no `©day` or Apple
     /// creation date says it (those carry the phone's time zone).
@@ -160,7 +163,9 @@ impl Found {
     fn set(&mut self, field: Field, value: String) {
         let slot = match field {
             Field::Place => &mut self.place,
+            Field::Owner => &mut self.owner,
             Field::Make => &mut self.make,
+            Field::Software => &mut self.software,
             Field::Model => &mut self.model,
             Field::Time => &mut self.time,
         };
@@ -187,7 +192,9 @@ impl Found {
             "time",
             self.time.or(self.header_time).or(timecode),
         );
-        super::push_warning(&mut out, "camera", super::camera(self.make, self.model));
+        super::push_warning(&mut out, "owner_name", self.owner);
+        let device = super::camera(self.make, self.model).or(self.software);
+        super::push_warning(&mut out, "camera", device);
         out
     }
 }
@@ -196,8 +203,10 @@ impl Found {
 #[derive(Debug, Clone, Copy)]
 enum Field {
     Place,
+    Owner,
     Make,
     Model,
+    Software,
     Time,
 }
 
@@ -206,7 +215,11 @@ impl Field {
     fn of_box(kind: &[u8; 4]) -> Option<Self> {
         match kind {
             b"\xa9xyz" | b"loci" => Some(Self::Place),
+            // Artist, author, album artist, writer, copyright: often the phone owner's name.
+            b"\xa9ART" | b"\xa9aut" | b"aART" | b"\xa9wrt" | b"cprt" | b"\xa9cpy" | b"auth"
+            | b"perf" => Some(Self::Owner),
             b"\xa9mak" => Some(Self::Make),
+            b"\xa9swr" | b"\xa9too" => Some(Self::Software),
             b"\xa9mod" => Some(Self::Model),
             b"\xa9day" => Some(Self::Time),
             _ => None,
@@ -217,7 +230,11 @@ impl Field {
     fn of_key(key: &str) -> Option<Self> {
         match key {
             "com.apple.quicktime.location.ISO6709" => Some(Self::Place),
+            "com.apple.quicktime.author"
+            | "com.apple.quicktime.artist"
+            | "com.apple.quicktime.copyright" => Some(Self::Owner),
             "com.apple.quicktime.make" => Some(Self::Make),
+            "com.apple.quicktime.software" => Some(Self::Software),
             "com.apple.quicktime.model" => Some(Self::Model),
             "com.apple.quicktime.creationdate" => Some(Self::Time),
             _ => None,
@@ -228,7 +245,8 @@ impl Field {
     fn removed_as(self) -> &'static str {
         match self {
             Self::Place => "location",
-            Self::Make | Self::Model => "camera",
+            Self::Owner => "owner name",
+            Self::Make | Self::Model | Self::Software => "camera",
             Self::Time => "time",
         }
     }
@@ -353,6 +371,7 @@ fn walk(bytes: &[u8], depth: usize, found: &mut Found) {
         if let Some(field) = Field::of_box(&kind) {
             let value = match &kind {
                 b"loci" => loci(body).unwrap_or_default(),
+                b"auth" | b"perf" | b"cprt" => gpp_text(body),
                 _ => quicktime_text(body),
             };
             found.set(field, value);
@@ -459,6 +478,22 @@ fn quicktime_text(body: &[u8]) -> String {
     };
     let text = body.get(4..4 + len).unwrap_or(body.get(4..).unwrap_or(&[]));
     String::from_utf8_lossy(text).into_owned()
+}
+
+/// A 3GPP text box (`auth`, `perf`, `cprt`): version and flags, a language code, then the
+/// text ending in 0, UTF-8 or, after a byte-order mark, UTF-16.
+fn gpp_text(body: &[u8]) -> String {
+    let text = body.get(6..).unwrap_or_default();
+    if let Some(wide) = text.strip_prefix(&[0xfe, 0xff]) {
+        let units: Vec<u16> = wide
+            .chunks_exact(2)
+            .map(|u| u16::from_be_bytes([u[0], u[1]]))
+            .take_while(|&u| u != 0)
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+    String::from_utf8_lossy(&text[..end]).into_owned()
 }
 
 /// 3GPP `loci`: version and flags, language, a name ending in 0, a role, then longitude,
@@ -906,6 +941,52 @@ pub(crate) mod tests {
                 Some("2022-01-05T10:11:12+0600")
             );
         }
+    }
+
+    #[test]
+    fn the_owner_s_name_and_the_recording_app_are_shown_and_go() {
+        let file = |udta: &[u8]| {
+            [
+                bx(b"ftyp", b"isom\0\0\0\0isom"),
+                bx(b"moov", &bx(b"udta", udta)),
+            ]
+            .concat()
+        };
+        // A 3GPP author: version and flags, language, then UTF-16 text after its mark.
+        let mut auth = vec![0, 0, 0, 0, 0x15, 0xc7, 0xfe, 0xff];
+        auth.extend("Айгерим".encode_utf16().flat_map(u16::to_be_bytes));
+        auth.extend_from_slice(&[0, 0]);
+        let ilst = [
+            bx(b"\xa9ART", &data("Aigerim B.")),
+            bx(b"\xa9too", &data("Lavf59.27.100")),
+        ]
+        .concat();
+        let meta = bx(b"meta", &[full(&[]), bx(b"ilst", &ilst)].concat());
+        for (udta, owner) in [
+            (meta.clone(), "Aigerim B."),
+            (bx(b"auth", &auth), "Айгерим"),
+            (bx(b"\xa9aut", &qt_text("Field Worker")), "Field Worker"),
+        ] {
+            let file = file(&udta);
+            assert_eq!(
+                get(&watched(&file, 7), "owner_name").as_deref(),
+                Some(owner)
+            );
+            let mut copy = Vec::new();
+            let removed = strip(&mut &file[..], &Plan::default(), &mut copy).unwrap();
+            assert!(removed.contains(&"owner name".to_owned()), "{removed:?}");
+            assert_eq!(watched(&copy, 7), []);
+            assert_eq!(copy.len(), file.len());
+        }
+        // The encoder names the device only when no make or model does.
+        let found = watched(&file(&meta), 3);
+        assert_eq!(get(&found, "camera").as_deref(), Some("Lavf59.27.100"));
+        let with_make = [
+            bx(b"\xa9too", &qt_text("Lavf")),
+            bx(b"\xa9mak", &qt_text("Zoom")),
+        ];
+        let found = watched(&file(&with_make.concat()), 5);
+        assert_eq!(get(&found, "camera").as_deref(), Some("Zoom"));
     }
 
     /// A track of one sample per chunk.
