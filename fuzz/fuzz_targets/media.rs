@@ -1,7 +1,8 @@
 //! What attach and export do with an attached file's bytes, on arbitrary bytes: telling its
 //! type and risky metadata as it streams past in pieces of any size, and stripping it as a
-//! photo, a recording (Matroska and WebM too), a video with its telemetry track planned away. It must never
-//! panic, hang or allocate without bound.
+//! photo (HEIF with its EXIF and XMP items planned away), a recording (Matroska and WebM
+//! too), a video with its telemetry track planned away. It must never panic, hang or
+//! allocate without bound.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = sniffer.describe();
     let plan = aigaq::media::telemetry::plan(&mut std::io::Cursor::new(content)).unwrap_or_default();
+    let photo = aigaq::media::strip::plan("image/heif", &mut std::io::Cursor::new(content))
+        .unwrap_or_default();
+    let _ = aigaq::media::strip::strip("image/heif", &mut &content[..], &photo, &mut std::io::sink());
     for media_type in [
         "video/mp4",
         "image/jpeg",

@@ -351,9 +351,10 @@ fn derivative(
 }
 
 /// Copies a stored attachment to `out` without its metadata (see [`strip::strip`]). A
-/// video's index is read first, by a reader of its own that seeks (only box headers and the
-/// `moov` are decrypted), to find the telemetry and timecode samples to blank; the copy is made by
-/// another, which checks the whole content against its SHA-256.
+/// video's or a HEIF photo's index is read first, by a reader of its own that seeks (only box
+/// headers and the `moov` or `meta` are decrypted), to find the telemetry and timecode
+/// samples or the EXIF and XMP items to blank; the copy is made by another, which checks the
+/// whole content against its SHA-256.
 fn strip_stored(
     conn: &rusqlite::Connection,
     blobs: &BlobDir,
@@ -362,7 +363,7 @@ fn strip_stored(
     out: &mut dyn std::io::Write,
 ) -> Result<std::io::Result<Option<Vec<String>>>, StoreError> {
     let plan = if strip::reads_index(media_type) {
-        match telemetry::plan(&mut open_blob(conn, blobs, sha256)?) {
+        match strip::plan(media_type, &mut open_blob(conn, blobs, sha256)?) {
             Ok(plan) => plan,
             Err(e) => return Ok(Err(e)),
         }

@@ -8,6 +8,7 @@
 //! so memory stays bounded.
 
 mod audio;
+mod heif;
 mod matroska;
 mod mp3;
 mod ogg;

@@ -30,13 +30,26 @@ pub fn supported(media_type: &str) -> bool {
             | "audio/ogg"
             | "audio/opus"
     ) || super::video::strippable(media_type)
+        || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
 }
 
-/// Whether a file of this type has its index read before it is stripped
-/// ([`super::telemetry::plan`]: a video's, for its telemetry tracks).
+/// Whether a file of this type has its index read before it is stripped ([`plan`]).
 pub fn reads_index(media_type: &str) -> bool {
-    super::video::strippable(media_type)
+    super::video::strippable(media_type) || super::heif::strippable(media_type)
+}
+
+/// What a copy of a file of this type must blank besides its metadata boxes, from its
+/// index: a video's telemetry and timecode tracks ([`super::telemetry::plan`]), a HEIF
+/// photo's EXIF and XMP items ([`super::heif::plan`]).
+pub fn plan<R: Read + std::io::Seek + ?Sized>(media_type: &str, input: &mut R) -> io::Result<Plan> {
+    if super::heif::strippable(media_type) {
+        super::heif::plan(input)
+    } else if super::video::strippable(media_type) {
+        super::telemetry::plan(input)
+    } else {
+        Ok(Plan::default())
+    }
 }
 
 /// Copies `input` to `out` without its metadata, and without what `plan` (from
@@ -56,6 +69,7 @@ pub fn strip(
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),
+        t if super::heif::strippable(t) => super::video::strip_image(input, plan, out).map(Some),
         t if super::matroska::strippable(t) => super::matroska::strip(input, out).map(Some),
         _ => Ok(None),
     }

@@ -32,12 +32,36 @@ pub struct Plan {
     pub(super) tracks: Vec<u64>,
     /// Their samples, in order, not overlapping.
     pub(super) zero: Vec<Range<u64>>,
+    /// What blanking `zero` removes, when no track says it (a photo's EXIF and XMP items).
+    pub(super) notes: Vec<&'static str>,
+    /// Written over zeroed bytes, so that what readers expect there is still well formed.
+    pub(super) fills: Vec<Fill>,
+}
+
+/// Bytes written over a zeroed range: `prefix` first, then `pad` to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Fill {
+    pub(super) at: Range<u64>,
+    pub(super) prefix: &'static [u8],
+    pub(super) pad: u8,
+}
+
+impl Fill {
+    /// Writes its part of `buf`, which holds the file's bytes from `from` on.
+    pub(super) fn apply(&self, from: u64, buf: &mut [u8]) {
+        let to = from + buf.len() as u64;
+        let (start, end) = (self.at.start.max(from), self.at.end.min(to));
+        for pos in start..end {
+            let i = (pos - self.at.start) as usize;
+            buf[(pos - from) as usize] = self.prefix.get(i).copied().unwrap_or(self.pad);
+        }
+    }
 }
 
 impl Plan {
     /// Whether the plan blanks anything.
     pub fn is_empty(&self) -> bool {
-        self.tracks.is_empty()
+        self.tracks.is_empty() && self.zero.is_empty()
     }
 
     /// Bytes of samples it blanks.
@@ -50,6 +74,35 @@ impl Plan {
 /// samples. Only box headers and the `moov` are read (at most [`MOOV_LIMIT`] of `moov`s in
 /// all, whatever a file claims: the tracks of any further one are left out of the plan).
 pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
+    let (media, moovs) = index(input, b"moov")?;
+    let mut plan = Plan::default();
+    for (base, moov) in &moovs {
+        for trak in spans(moov).filter(|s| &s.kind == b"trak") {
+            let Some(Ok(samples)) = samples(&moov[trak.body.0..trak.body.1]) else {
+                continue;
+            };
+            let inside = |r: &Range<u64>| {
+                r.is_empty() || media.iter().any(|m| m.start <= r.start && r.end <= m.end)
+            };
+            if samples.iter().all(inside) {
+                plan.tracks.push(base + trak.kind_at as u64);
+                plan.zero
+                    .extend(samples.into_iter().filter(|r| !r.is_empty()));
+            }
+        }
+    }
+    plan.zero = merged(std::mem::take(&mut plan.zero));
+    Ok(plan)
+}
+
+/// Where the media data is, and the boxes read (where each body starts, and its bytes).
+pub(super) type Index = (Vec<Range<u64>>, Vec<(u64, Vec<u8>)>);
+
+/// The media data (`mdat` bodies) of an ISO base media file, and the top-level boxes of
+/// type `kind`, each with where its body starts; only box headers and those boxes are read
+/// (at most [`MOOV_LIMIT`] of them in all: any further one is left out).
+pub(super) fn index<R: Read + Seek + ?Sized>(input: &mut R, kind: &[u8; 4]) -> io::Result<Index> {
+    let wanted = kind;
     let len = input.seek(SeekFrom::End(0))?;
     let mut media: Vec<Range<u64>> = Vec::new();
     let mut moovs: Vec<(u64, Vec<u8>)> = Vec::new();
@@ -80,7 +133,7 @@ pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
         let body = at + header_len..at + size;
         match &kind {
             b"mdat" => media.push(body),
-            b"moov" if body.end - body.start <= budget => {
+            k if k == wanted && body.end - body.start <= budget => {
                 budget -= body.end - body.start;
                 let mut bytes = Vec::new();
                 (&mut *input)
@@ -92,28 +145,11 @@ pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
         }
         at += size;
     }
-    let mut plan = Plan::default();
-    for (base, moov) in &moovs {
-        for trak in spans(moov).filter(|s| &s.kind == b"trak") {
-            let Some(Ok(samples)) = samples(&moov[trak.body.0..trak.body.1]) else {
-                continue;
-            };
-            let inside = |r: &Range<u64>| {
-                r.is_empty() || media.iter().any(|m| m.start <= r.start && r.end <= m.end)
-            };
-            if samples.iter().all(inside) {
-                plan.tracks.push(base + trak.kind_at as u64);
-                plan.zero
-                    .extend(samples.into_iter().filter(|r| !r.is_empty()));
-            }
-        }
-    }
-    plan.zero = merged(std::mem::take(&mut plan.zero));
-    Ok(plan)
+    Ok((media, moovs))
 }
 
 /// Sorted, with overlapping and touching ranges joined.
-fn merged(mut ranges: Vec<Range<u64>>) -> Vec<Range<u64>> {
+pub(super) fn merged(mut ranges: Vec<Range<u64>>) -> Vec<Range<u64>> {
     ranges.sort_by_key(|r| r.start);
     let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
     for r in ranges {
@@ -126,7 +162,7 @@ fn merged(mut ranges: Vec<Range<u64>>) -> Vec<Range<u64>> {
 }
 
 /// The first box of a type in `bytes`.
-fn child<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+pub(super) fn child<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
     boxes(bytes).find(|(k, _)| k == kind).map(|(_, b)| b)
 }
 
@@ -149,11 +185,11 @@ fn samples(trak: &[u8]) -> Option<Result<Vec<Range<u64>>, &'static str>> {
     Some(locate(stbl(trak)?))
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+pub(super) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+pub(super) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 

@@ -536,6 +536,27 @@ pub fn strippable(media_type: &str) -> bool {
 /// copy would keep what it holds. The telemetry tracks in `plan` (from
 /// [`super::telemetry::plan`] of the same file) go too: their samples become zeros.
 pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    strip_boxes(input, plan, out, false)
+}
+
+/// Copies a HEIF photo (HEIC, AVIF) to `out` with the EXIF and XMP items that `plan` (from
+/// [`super::heif::plan`] of the same file) locates turned to zeros where they lie: its
+/// top-level `meta` box, which describes the picture, stays; user-data and `uuid` boxes
+/// go as in [`strip`].
+pub fn strip_image(
+    input: &mut dyn Read,
+    plan: &Plan,
+    out: &mut dyn Write,
+) -> io::Result<Vec<String>> {
+    strip_boxes(input, plan, out, true)
+}
+
+fn strip_boxes(
+    input: &mut dyn Read,
+    plan: &Plan,
+    out: &mut dyn Write,
+    image: bool,
+) -> io::Result<Vec<String>> {
     let mut removed = Vec::new();
     let mut first = true;
     // Where in the file the next box starts, and how much telemetry has been blanked.
@@ -565,7 +586,8 @@ pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Resu
             }
             n => (Some(u64::from(n)), 8),
         };
-        let user_data = USER_DATA.contains(&&kind);
+        // A photo's `meta` is its index: only the items the plan names are blanked.
+        let user_data = USER_DATA.contains(&&kind) && !(image && &kind == b"meta");
         if user_data {
             header[4..8].copy_from_slice(b"free");
         }
@@ -582,7 +604,7 @@ pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Resu
                 io::copy(input, &mut Zeros(out))?;
                 note(&mut removed, "other metadata");
             } else {
-                blanked += copy_blanking(input, body_at, &plan.zero, out)?;
+                blanked += copy_blanking(input, body_at, plan, out)?;
             }
             return planned(removed, plan, blanked);
         };
@@ -609,7 +631,7 @@ pub fn strip(input: &mut dyn Read, plan: &Plan, out: &mut dyn Write) -> io::Resu
             out.write_all(&moov)?;
         } else {
             let mut part = input.take(body);
-            blanked += copy_blanking(&mut part, body_at, &plan.zero, out)?;
+            blanked += copy_blanking(&mut part, body_at, plan, out)?;
             if part.limit() != 0 {
                 return Err(bad("an ISO media file cut short"));
             }
@@ -636,24 +658,35 @@ fn drop_tracks(moov: &mut [u8], at: u64, plan: &Plan, removed: &mut Vec<String>)
 }
 
 /// What was removed, once every sample the plan blanks was met in the media data.
-fn planned(removed: Vec<String>, plan: &Plan, blanked: u64) -> io::Result<Vec<String>> {
+fn planned(mut removed: Vec<String>, plan: &Plan, blanked: u64) -> io::Result<Vec<String>> {
     if blanked != plan.zero_len() {
-        return Err(bad("its telemetry samples are not where its index says"));
+        return Err(bad(if plan.tracks.is_empty() {
+            "its EXIF or XMP is not where its index says"
+        } else {
+            "its telemetry samples are not where its index says"
+        }));
+    }
+    if blanked > 0 {
+        for what in &plan.notes {
+            note(&mut removed, what);
+        }
     }
     Ok(removed)
 }
 
-/// Copies `input` (which starts at `at` in the file) to its end, with the bytes in `zero`
-/// (ordered) written as zeros; returns how many were.
+/// Copies `input` (which starts at `at` in the file) to its end, with the bytes in the
+/// plan's `zero` ranges (ordered) written as zeros, then its fills over them; returns how
+/// many were zeroed.
 fn copy_blanking(
     input: &mut dyn Read,
     at: u64,
-    zero: &[std::ops::Range<u64>],
+    plan: &Plan,
     out: &mut dyn Write,
 ) -> io::Result<u64> {
     let mut buf = vec![0u8; 64 * 1024];
     let (mut at, mut blanked) = (at, 0u64);
     // The ranges that end after `at`, in order.
+    let zero = &plan.zero;
     let mut zero = &zero[zero.partition_point(|r| r.end <= at)..];
     loop {
         let n = match input.read(&mut buf) {
@@ -674,6 +707,9 @@ fn copy_blanking(
                 break;
             }
             zero = &zero[1..];
+        }
+        for fill in &plan.fills {
+            fill.apply(at, &mut buf[..n]);
         }
         out.write_all(&buf[..n])?;
         at = end;

@@ -1,0 +1,53 @@
+"""HEIC photos for tests/stripped_copies_play.rs, with libheif (pillow-heif).
+
+  heif_photo.py make OUT      an iPhone-like photo: EXIF (GPS, owner, make, model, time)
+                              and XMP (the city)
+  heif_photo.py read FILE     prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
+                              "exif": {tag: value as text}, "xmp": the XMP text} as JSON
+"""
+import hashlib
+import json
+import sys
+
+import pillow_heif
+from PIL import Image
+
+pillow_heif.register_heif_opener()
+
+
+def make(out):
+    img = Image.new("RGB", (96, 64))
+    img.putdata([(x * 2, y * 3, (x * y) % 256) for y in range(64) for x in range(96)])
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 15 Pro"
+    exif[0x013B] = "Aigerim Nurlanovna"
+    exif[0x0132] = "2026:01:05 10:00:00"
+    exif[0x8825] = {1: "N", 2: (43.0, 14.0, 20.0), 3: "E", 4: (76.0, 53.0, 22.0)}
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf='
+        b'"http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:photoshop='
+        b'"http://ns.adobe.com/photoshop/1.0/" photoshop:City="Zhanaozen"/></rdf:RDF>'
+        b"</x:xmpmeta>"
+    )
+    img.save(out, exif=exif.tobytes(), xmp=xmp, quality=90)
+
+
+def read(path):
+    img = Image.open(path)
+    exif = {str(k): str(v) for k, v in img.getexif().items()}
+    xmp = img.info.get("xmp") or b""
+    print(
+        json.dumps(
+            {
+                "pixels": hashlib.sha256(img.convert("RGB").tobytes()).hexdigest(),
+                "size": list(img.size),
+                "exif": exif,
+                "xmp": xmp.decode("utf-8", "replace").strip(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    {"make": make, "read": read}[sys.argv[1]](sys.argv[2])
