@@ -3,8 +3,8 @@
 //! sample exactly as it decodes the original's, and finds none of the tags that were in the
 //! original. The media are made here by FFmpeg itself, as phones, recorders, browsers,
 //! screen recorders and action cameras write them: tagged with a name, a place and a date,
-//! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. An
-//! iPhone-like HEIC photo is made and decoded with libheif (`tests/python/heif_photo.py`). `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
+//! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. Phone-like
+//! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`). `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
 
 mod common;
 
@@ -340,9 +340,9 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
     }
 }
 
-/// Runs `tests/python/heif_photo.py` (libheif, through pillow-heif).
-fn heif_photo(args: &[&str]) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/heif_photo.py");
+/// Runs `tests/python/photos.py` (libheif and libwebp, through pillow-heif and Pillow).
+fn photos(args: &[&str]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/photos.py");
     let out = Command::new("python3")
         .arg(script)
         .args(args)
@@ -350,70 +350,86 @@ fn heif_photo(args: &[&str]) -> Value {
         .unwrap();
     assert!(
         out.status.success(),
-        "heif_photo.py {args:?} failed (pip install -r tests/python/requirements.txt; scripts/test.sh does): {}",
+        "photos.py {args:?} failed (pip install -r tests/python/requirements.txt; scripts/test.sh does): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
 #[test]
-fn a_stripped_heic_photo_decodes_to_the_same_pixels_with_an_empty_exif_and_xmp() {
+fn stripped_heic_and_webp_photos_decode_to_the_same_pixels_without_exif_or_xmp() {
     let t = OrgSetup::new(ORG);
-    let photo = t.s.root.path().join("IMG_0042.HEIC");
-    heif_photo(&["make", photo.to_str().unwrap()]);
-    let original = std::fs::read(&photo).unwrap();
     let id = t.s.add(
         &json!({
             "schema": "aigaq/testimony/1",
             "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
-            "narrative": "a photo of the injuries",
+            "narrative": "photos of the injuries",
         })
         .to_string(),
     )[0]
     .clone();
-    t.s.cmd(&["attach", &id, photo.to_str().unwrap()])
-        .assert()
-        .success()
-        .stderr(predicates::str::contains("gps_position"));
+    // An empty XMP packet stays where a HEIF item was; WebP's chunk goes.
+    let cases = [
+        ("IMG_0042.HEIC", r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"/>"#),
+        ("photo.webp", ""),
+    ];
+    let mut originals = Vec::new();
+    for (name, _) in cases {
+        let photo = t.s.root.path().join(name);
+        photos(&["make", photo.to_str().unwrap()]);
+        t.s.cmd(&["attach", &id, photo.to_str().unwrap()])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("gps_position"));
+        originals.push((photo.clone(), std::fs::read(&photo).unwrap()));
+    }
     let bundle = t.s.root.path().join("b.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        bundle.to_str().unwrap(),
-    ])
-    .assert()
-    .success()
-    .stderr(predicates::str::contains(
-        "IMG_0042.HEIC: sent as a copy without EXIF, XMP",
-    ));
+    let export =
+        t.s.cmd(&[
+            "export",
+            "--to",
+            ORG,
+            "--strip-metadata",
+            "--out",
+            bundle.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
     let files = members(&common::age_decrypt(&bundle, &t.key));
-    let listed = &first_record(&files)["attachments"][0];
-    assert_eq!(
-        listed["derived_from"],
-        aigaq::canonical::sha256_hex(&original).as_str()
-    );
-    let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
-    let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
-    assert_eq!(copy.len(), original.len());
-    let sent = t.s.root.path().join("sent.heic");
-    std::fs::write(&sent, copy).unwrap();
-
-    let before = heif_photo(&["read", photo.to_str().unwrap()]);
-    let after = heif_photo(&["read", sent.to_str().unwrap()]);
-    assert!(before["exif"].as_object().unwrap().len() >= 4, "{before}");
-    assert!(before["xmp"].as_str().unwrap().contains("Zhanaozen"));
-    assert_eq!(after["pixels"], before["pixels"]);
-    assert_eq!(after["size"], before["size"]);
-    assert_eq!(after["exif"], json!({}));
-    assert_eq!(after["xmp"], r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"/>"#);
-    let text = String::from_utf8_lossy(copy);
-    for leak in ["Aigerim", "iPhone", "Zhanaozen", "2026:01:05"] {
+    let record = first_record(&files);
+    for ((name, xmp_after), (photo, original)) in cases.iter().zip(&originals) {
+        let said = format!("{name}: sent as a copy without EXIF, XMP");
         assert!(
-            String::from_utf8_lossy(&original).contains(leak) && !text.contains(leak),
-            "{leak}"
+            String::from_utf8_lossy(&export.get_output().stderr).contains(&said),
+            "{said}"
         );
+        let hash = aigaq::canonical::sha256_hex(original);
+        let listed = record["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["derived_from"] == hash.as_str())
+            .unwrap();
+        let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
+        let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+        assert_eq!(copy.len(), original.len());
+        let sent = t.s.root.path().join(format!("sent-{name}"));
+        std::fs::write(&sent, copy).unwrap();
+
+        let before = photos(&["read", photo.to_str().unwrap()]);
+        let after = photos(&["read", sent.to_str().unwrap()]);
+        assert!(before["exif"].as_object().unwrap().len() >= 4, "{before}");
+        assert!(before["xmp"].as_str().unwrap().contains("Zhanaozen"));
+        assert_eq!(after["pixels"], before["pixels"], "{name}");
+        assert_eq!(after["size"], before["size"]);
+        assert_eq!(after["exif"], json!({}), "{name}");
+        assert_eq!(after["xmp"], *xmp_after, "{name}");
+        let text = String::from_utf8_lossy(copy);
+        for leak in ["Aigerim", "iPhone", "Zhanaozen", "2026:01:05"] {
+            assert!(
+                String::from_utf8_lossy(original).contains(leak) && !text.contains(leak),
+                "{name}: {leak}"
+            );
+        }
     }
 }

@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
         "audio/x-flac",
         "audio/ogg",
         "video/webm",
+        "image/webp",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }

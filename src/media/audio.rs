@@ -1,5 +1,5 @@
 //! Sound recordings from field recorders and phones, for `export --strip-metadata`: WAV
-//! (RIFF) and FLAC. Their tags say which device and software recorded, when, and often
+//! (RIFF, stripped in [`super::riff`]) and FLAC. Their tags say which device and software recorded, when, and often
 //! who (the owner set in the recorder): a broadcast WAV's `bext` chunk holds the
 //! originator, its date and time and the coding history; `LIST`/`INFO` the artist,
 //! software and creation date; `iXML`, `ID3` and XMP chunks more of the same. FLAC's
@@ -18,7 +18,12 @@ use super::video::Zeros;
 use super::{push_warning, Warning};
 
 /// Copies `n` bytes from `input` to `out`, or fails if the file ends first.
-fn copy_exact(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> io::Result<()> {
+pub(super) fn copy_exact(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    n: u64,
+    what: &str,
+) -> io::Result<()> {
     if io::copy(&mut input.take(n), out)? != n {
         return Err(bad(what));
     }
@@ -26,76 +31,18 @@ fn copy_exact(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> 
 }
 
 /// Reads `n` bytes from `input` and writes as many zeros in their place.
-fn blank(input: &mut dyn Read, out: &mut dyn Write, n: u64, what: &str) -> io::Result<()> {
+pub(super) fn blank(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    n: u64,
+    what: &str,
+) -> io::Result<()> {
     copy_exact(input, &mut Zeros(out), n, what)
 }
 
 /// Whether anything follows; it is dropped either way.
-fn anything_left(input: &mut dyn Read) -> io::Result<bool> {
+pub(super) fn anything_left(input: &mut dyn Read) -> io::Result<bool> {
     Ok(io::copy(input, &mut io::sink())? > 0)
-}
-
-/// WAV chunks that hold the sound or what a player needs to play it.
-const WAV_KEPT: [&[u8; 4]; 3] = [b"fmt ", b"fact", b"data"];
-
-/// WAV (RIFF `WAVE`): every chunk but the format, the sample count and the sound itself
-/// is blanked into `JUNK`; anything after the RIFF's declared end goes.
-pub(super) fn wav(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
-    let mut removed = Vec::new();
-    let mut head = [0u8; 12];
-    input.read_exact(&mut head)?;
-    if &head[..4] != b"RIFF" || &head[8..] != b"WAVE" {
-        // RF64 (recordings over 4 GiB) and others are not read here.
-        return Err(bad("not a RIFF WAVE file"));
-    }
-    out.write_all(&head)?;
-    let riff_size = u64::from(u32::from_le_bytes([head[4], head[5], head[6], head[7]]));
-    // Bytes of the RIFF's content after "WAVE".
-    let mut left = riff_size
-        .checked_sub(4)
-        .ok_or_else(|| bad("a damaged RIFF header"))?;
-    while left > 0 {
-        if left < 8 {
-            return Err(bad("a damaged WAV chunk header"));
-        }
-        let mut chunk = [0u8; 8];
-        input.read_exact(&mut chunk)?;
-        let id: [u8; 4] = [chunk[0], chunk[1], chunk[2], chunk[3]];
-        let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
-        // Chunks are padded to an even length.
-        let body = size + (size & 1);
-        if 8 + body > left {
-            return Err(bad("a WAV chunk larger than its file says"));
-        }
-        if WAV_KEPT.contains(&&id) {
-            out.write_all(&chunk)?;
-            copy_exact(input, out, body, "a WAV file cut short")?;
-        } else {
-            if &id != b"JUNK" && &id != b"PAD " {
-                note(&mut removed, wav_chunk_name(&id));
-            }
-            out.write_all(b"JUNK")?;
-            out.write_all(&chunk[4..])?;
-            blank(input, out, body, "a WAV file cut short")?;
-        }
-        left -= 8 + body;
-    }
-    if anything_left(input)? {
-        note(&mut removed, "data after the recording");
-    }
-    Ok(removed)
-}
-
-/// What a WAV chunk that goes holds, for the list of what was removed.
-fn wav_chunk_name(id: &[u8; 4]) -> &'static str {
-    match id {
-        b"LIST" => "INFO tags (artist, software, dates)",
-        b"bext" => "broadcast extension (originator, date and time)",
-        b"iXML" => "iXML",
-        b"id3 " | b"ID3 " => "ID3 tags",
-        b"_PMX" => "XMP",
-        _ => "other chunks",
-    }
 }
 
 /// FLAC: every metadata block but the stream's description and its seek table is blanked
@@ -342,6 +289,7 @@ pub(super) fn vorbis_comments(body: &[u8], out: &mut Vec<Warning>) {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::media::riff::wav;
 
     /// What the comments of the test recordings say: "Aigerim B.", on 2026-11-20.
     pub(in crate::media) fn assert_artist_and_date(found: Vec<Warning>) {

@@ -12,6 +12,7 @@ mod heif;
 mod matroska;
 mod mp3;
 mod ogg;
+mod riff;
 pub mod strip;
 pub mod telemetry;
 pub mod video;

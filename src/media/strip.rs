@@ -10,9 +10,10 @@
 //! data, transparency, colour, physical size, animation, background); text, time, EXIF and
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
-//! `uuid` boxes go whole. MP3: its tags go (see [`super::mp3`]). WAV and FLAC: see
-//! [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`]; Matroska and WebM:
-//! [`super::matroska`].
+//! `uuid` boxes go whole. HEIF photos: their EXIF and XMP items ([`super::heif`]). WebP
+//! and WAV: their EXIF, XMP and tag chunks ([`super::riff`]). MP3: its tags go (see
+//! [`super::mp3`]). FLAC: see [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`];
+//! Matroska and WebM: [`super::matroska`].
 
 use std::io::{self, Read, Write};
 
@@ -29,6 +30,7 @@ pub fn supported(media_type: &str) -> bool {
             | "audio/x-flac"
             | "audio/ogg"
             | "audio/opus"
+            | "image/webp"
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
@@ -65,7 +67,8 @@ pub fn strip(
         "image/jpeg" => jpeg(input, out).map(Some),
         "image/png" => png(input, out).map(Some),
         "audio/mpeg" => super::mp3::strip(input, out).map(Some),
-        "audio/x-wav" => super::audio::wav(input, out).map(Some),
+        "audio/x-wav" => super::riff::wav(input, out).map(Some),
+        "image/webp" => super::riff::webp(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),

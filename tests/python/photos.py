@@ -1,8 +1,9 @@
-"""HEIC photos for tests/stripped_copies_play.rs, with libheif (pillow-heif).
+"""HEIC and WebP photos for tests/stripped_copies_play.rs, with libheif (pillow-heif) and
+libwebp (Pillow).
 
-  heif_photo.py make OUT      an iPhone-like photo: EXIF (GPS, owner, make, model, time)
-                              and XMP (the city)
-  heif_photo.py read FILE     prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
+  photos.py make OUT          a phone-like photo (HEIC or WebP, by OUT's extension): EXIF
+                              (GPS, owner, make, model, time) and XMP (the city)
+  photos.py read FILE         prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
                               "exif": {tag: value as text}, "xmp": the XMP text} as JSON
 """
 import hashlib
@@ -30,7 +31,8 @@ def make(out):
         b'"http://ns.adobe.com/photoshop/1.0/" photoshop:City="Zhanaozen"/></rdf:RDF>'
         b"</x:xmpmeta>"
     )
-    img.save(out, exif=exif.tobytes(), xmp=xmp, quality=90)
+    options = {"lossless": True} if out.lower().endswith(".webp") else {"quality": 90}
+    img.save(out, exif=exif.tobytes(), xmp=xmp, **options)
 
 
 def read(path):
