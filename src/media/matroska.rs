@@ -60,6 +60,10 @@ const TOP_LEVEL: [u32; 10] = [
     CRC32,
 ];
 
+/// What a `Cluster` holds: its timestamp, silent tracks, position, previous size, blocks,
+/// and padding or a checksum.
+const IN_CLUSTER: [u32; 9] = [0xE7, 0x5854, 0xA7, 0xAB, 0xA3, 0xA0, 0xAF, VOID, CRC32];
+
 /// `Info` and `Tracks` are read whole to be blanked; larger ones are refused.
 const READ_LIMIT: u64 = 16 << 20;
 /// `Info` and `Tags` up to this size are read at attach for what they say.
@@ -260,6 +264,10 @@ fn segment(
                     next = Some((c, raw));
                     break;
                 }
+                if !IN_CLUSTER.contains(&c.id) {
+                    // A second file's header, say, whose metadata would go through.
+                    return Err(bad("an element that cannot be in a Matroska cluster"));
+                }
                 let n = c.known()?;
                 fits(&mut left, c.len as u64 + n)?;
                 out.write_all(&raw)?;
@@ -303,10 +311,10 @@ fn segment(
                         _ => "other metadata",
                     },
                 );
-                out.write_all(&void_header(whole))?;
-                let header = void_header(whole).len() as u64;
                 // The header read is replaced by the void's; the rest is zeros.
-                let zeros = whole - header;
+                let void = void_header(whole);
+                out.write_all(&void)?;
+                let zeros = whole - void.len() as u64;
                 let skipped = io::copy(&mut input.take(body), &mut io::sink())?;
                 if skipped != body {
                     return Err(bad("a Matroska file cut short"));
@@ -459,6 +467,10 @@ impl MatroskaWatch {
         use WatchState::*;
         if self.state == Cluster && TOP_LEVEL.contains(&h.id) {
             self.state = Segment;
+        } else if self.state == Cluster && !IN_CLUSTER.contains(&h.id) {
+            // Not followed: stripping refuses such a file.
+            self.state = Done;
+            return;
         }
         self.state = match (self.state, h.id, h.size) {
             (Top, SEGMENT, _) => Segment,
@@ -805,6 +817,11 @@ mod tests {
         ));
         long.extend_from_slice(&[0; 40]);
         assert!(stripped(&long).is_err());
+        // A second file's header inside a live cluster: its tags would go through.
+        let mut joined = [open(SEGMENT), open(CLUSTER), cluster_body()].concat();
+        joined.splice(0..0, el(EBML, &el(0x4282, b"webm")));
+        joined.extend(el(EBML, &el(0x4282, b"webm")));
+        assert!(stripped(&joined).is_err());
         // Tags of unknown size: nothing says where they end.
         let mut tags = el(EBML, &el(0x4282, b"webm"));
         tags.extend([open(SEGMENT), open(TAGS), tag("ARTIST", "A")].concat());
