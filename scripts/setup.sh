@@ -15,9 +15,10 @@ as_root() {
 # xprop (x11-utils) and xclip to read window properties and the clipboard, strace to see
 # that the app opens no internet socket, dbus-daemon and gdbus (libglib2.0-bin) for a
 # private session bus, ip (iproute2) for the test's network namespace, FFmpeg to make real
-# recordings and decode the copies `--strip-metadata` sends; OpenSSL headers for SQLCipher.
+# recordings and decode the copies `--strip-metadata` sends, qpdf and Poppler to check and
+# render its PDF copies; OpenSSL headers for SQLCipher.
 APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential libssl-dev librsvg2-dev pkg-config file)
-APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool xclip strace dbus-daemon libglib2.0-bin iproute2 python3-gi gir1.2-gtk-3.0 ffmpeg)
+APT_TEST_PACKAGES=(xvfb xauth x11-utils webkit2gtk-driver xdotool xclip strace dbus-daemon libglib2.0-bin iproute2 python3-gi gir1.2-gtk-3.0 ffmpeg qpdf poppler-utils)
 
 install_apt() {
   local missing=()

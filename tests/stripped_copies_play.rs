@@ -433,3 +433,74 @@ fn stripped_heic_and_webp_photos_decode_to_the_same_pixels_without_exif_or_xmp()
         }
     }
 }
+
+/// Runs a tool of Poppler or qpdf, or says how to get it.
+fn pdf_tool(tool: &str, args: &[&str]) -> std::process::Output {
+    let out = Command::new(tool).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "{tool} could not be run ({e}): install qpdf and poppler-utils (scripts/test.sh does)"
+        )
+    });
+    assert!(out.status.success(), "{tool} {args:?}: {out:?}");
+    out
+}
+
+#[test]
+fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(
+        &json!({
+            "schema": "aigaq/testimony/1",
+            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
+            "narrative": "a scanned medical report",
+        })
+        .to_string(),
+    )[0]
+    .clone();
+    let report = t.s.root.path().join("report.pdf");
+    photos(&["make", report.to_str().unwrap()]);
+    let original = std::fs::read(&report).unwrap();
+    t.s.cmd(&["attach", &id, report.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"));
+    let bundle = t.s.root.path().join("b.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        bundle.to_str().unwrap(),
+    ])
+    .assert()
+    .success()
+    .stderr(predicates::str::contains(
+        "report.pdf: sent as a copy without document information",
+    ));
+    let files = members(&common::age_decrypt(&bundle, &t.key));
+    let listed = &first_record(&files)["attachments"][0];
+    let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
+    let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+    assert_eq!(copy.len(), original.len());
+    let sent = t.s.root.path().join("sent.pdf");
+    std::fs::write(&sent, copy).unwrap();
+
+    // Well formed, with every offset where its cross-reference table says.
+    pdf_tool("qpdf", &["--check", sent.to_str().unwrap()]);
+    let info = |f: &Path| {
+        String::from_utf8_lossy(&pdf_tool("pdfinfo", &[f.to_str().unwrap()]).stdout).into_owned()
+    };
+    let (before, after) = (info(&report), info(&sent));
+    for leak in ["Aigerim", "iPhone", "Canon", "Zhanaozen", "2026"] {
+        assert!(
+            before.contains(leak) && !after.contains(leak),
+            "{leak}: {after}"
+        );
+    }
+    // The page renders to the same pixels.
+    let render = |f: &Path| pdf_tool("pdftoppm", &["-r", "36", f.to_str().unwrap()]).stdout;
+    let page = render(&report);
+    assert!(page.len() > 1000);
+    assert_eq!(render(&sent), page);
+}

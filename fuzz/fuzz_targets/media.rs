@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         "audio/ogg",
         "video/webm",
         "image/webp",
+        "application/pdf",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }

@@ -2,8 +2,9 @@
 //! first bytes, for images the EXIF fields that give away a place, a device or a person,
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
 //! for WAV, FLAC, Ogg and MP3 recordings those in their broadcast and `INFO` chunks, their
-//! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), and
-//! a WebP image's EXIF chunk wherever it lies. Only the first bytes, that box and those
+//! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), for
+//! PDF documents their author, software and dates ([`pdf`]), and a WebP image's EXIF chunk
+//! wherever it lies. Only the first bytes, that box and those
 //! chunks (up to 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept,
 //! so memory stays bounded.
 
@@ -12,6 +13,7 @@ mod heif;
 mod matroska;
 mod mp3;
 mod ogg;
+mod pdf;
 mod riff;
 pub mod strip;
 pub mod telemetry;
@@ -24,7 +26,7 @@ use serde::{Deserialize, Serialize};
 /// How many leading bytes are kept for sniffing and metadata.
 pub const HEAD_BYTES: usize = 1024 * 1024;
 
-/// How many of an MP3's last bytes are kept for the tags at its end.
+/// How many of an MP3's or a PDF's last bytes are kept for the tags at its end.
 const TAIL_BYTES: usize = 64 * 1024;
 
 /// One piece of metadata that can endanger someone.
@@ -84,8 +86,8 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
 #[derive(Debug, Default)]
 pub struct Sniffer {
     head: Vec<u8>,
-    /// For an MP3 longer than the head, its last bytes (at least [`TAIL_BYTES`] of them),
-    /// where its ID3v1, APE and Lyrics3 tags are.
+    /// For an MP3 or a PDF longer than the head, its last bytes (at least [`TAIL_BYTES`] of
+    /// them), where its ID3v1, APE and Lyrics3 tags are, or a PDF's updated information.
     tail: Option<Vec<u8>>,
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
@@ -105,7 +107,8 @@ impl Sniffer {
             let take = (HEAD_BYTES - self.head.len()).min(bytes.len());
             self.head.extend_from_slice(&bytes[..take]);
             rest = &bytes[take..];
-            if self.head.len() == HEAD_BYTES && sniff(&self.head) == "audio/mpeg" {
+            let tagged_at_end = |t: &str| t == "audio/mpeg" || t == "application/pdf";
+            if self.head.len() == HEAD_BYTES && tagged_at_end(&sniff(&self.head)) {
                 let from = HEAD_BYTES - TAIL_BYTES;
                 self.tail = Some(self.head[from..].to_vec());
             }
@@ -135,6 +138,10 @@ impl Sniffer {
             // A WebP's EXIF chunk may come after its image data, past the first bytes.
             "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),
+            "application/pdf" => {
+                let tail = self.tail.as_deref().unwrap_or_default();
+                warnings.extend(pdf::warnings(&[&self.head, tail]));
+            }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
             "audio/mpeg" => {
                 warnings.extend(mp3::warnings(&self.head));

@@ -13,7 +13,8 @@
 //! `uuid` boxes go whole. HEIF photos: their EXIF and XMP items ([`super::heif`]). WebP
 //! and WAV: their EXIF, XMP and tag chunks ([`super::riff`]). MP3: its tags go (see
 //! [`super::mp3`]). FLAC: see [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`];
-//! Matroska and WebM: [`super::matroska`].
+//! Matroska and WebM: [`super::matroska`]; PDF documents: their information dictionary's
+//! strings and XMP values ([`super::pdf`]).
 
 use std::io::{self, Read, Write};
 
@@ -31,6 +32,7 @@ pub fn supported(media_type: &str) -> bool {
             | "audio/ogg"
             | "audio/opus"
             | "image/webp"
+            | "application/pdf"
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
@@ -69,6 +71,7 @@ pub fn strip(
         "audio/mpeg" => super::mp3::strip(input, out).map(Some),
         "audio/x-wav" => super::riff::wav(input, out).map(Some),
         "image/webp" => super::riff::webp(input, out).map(Some),
+        "application/pdf" => super::pdf::strip(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),

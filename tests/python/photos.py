@@ -2,7 +2,8 @@
 libwebp (Pillow).
 
   photos.py make OUT          a phone-like photo (HEIC or WebP, by OUT's extension): EXIF
-                              (GPS, owner, make, model, time) and XMP (the city)
+                              (GPS, owner, make, model, time) and XMP (the city); or a
+                              PDF whose information names its author, scanner and date
   photos.py read FILE         prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
                               "exif": {tag: value as text}, "xmp": the XMP text} as JSON
 """
@@ -31,6 +32,15 @@ def make(out):
         b'"http://ns.adobe.com/photoshop/1.0/" photoshop:City="Zhanaozen"/></rdf:RDF>'
         b"</x:xmpmeta>"
     )
+    if out.lower().endswith(".pdf"):
+        # A scanned letter: its information dictionary names who and what made it.
+        import time
+
+        made = time.gmtime(1767607200)  # 2026-01-05T10:00:00Z
+        img.save(out, title="Report on Zhanaozen", author="Aigerim Nurlanovna",
+                 creator="iPhone 15 Pro scanner", producer="Canon iR-ADV 2026:01:05",
+                 creationDate=made, modDate=made)
+        return
     options = {"lossless": True} if out.lower().endswith(".webp") else {"quality": 90}
     img.save(out, exif=exif.tobytes(), xmp=xmp, **options)
 

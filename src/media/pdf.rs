@@ -1,0 +1,555 @@
+//! PDF documents (scanned medical papers, letters, reports): their document information
+//! dictionary and XMP metadata name the author (often the account of whoever wrote or
+//! scanned it), the software or scanner that made it, and when. Read at attach from the
+//! first and the last bytes of the file, where writers put them.
+//!
+//! A copy without them ([`strip`]) keeps every byte where it is, so the cross-reference
+//! table's offsets hold: the information dictionary's strings and the XMP values turn to
+//! spaces where they stand, wherever in the file they are. Compressed object streams are
+//! not opened: what only they hold is neither shown nor removed.
+
+use std::io::{self, Read, Write};
+
+use super::strip::{bad, note};
+use super::{push_warning, Warning};
+
+/// The information dictionary's entries, every one of them metadata.
+const INFO_KEYS: [&[u8]; 8] = [
+    b"/Title",
+    b"/Author",
+    b"/Subject",
+    b"/Keywords",
+    b"/Creator",
+    b"/Producer",
+    b"/CreationDate",
+    b"/ModDate",
+];
+
+/// XMP properties that name people, software, places or times (as elements or attributes).
+const XMP_NAMES: [&str; 11] = [
+    "dc:creator",
+    "dc:title",
+    "dc:description",
+    "dc:rights",
+    "xmp:CreatorTool",
+    "xmp:CreateDate",
+    "xmp:ModifyDate",
+    "xmp:MetadataDate",
+    "pdf:Producer",
+    "pdf:Author",
+    "pdf:Keywords",
+];
+
+/// The longest string or XMP value blanked; one that runs on longer stops the copy.
+const LONGEST_VALUE: usize = 64 * 1024;
+
+/// The risky entries of a PDF's information dictionaries and XMP packets in `parts` (its
+/// first bytes, and its last when it is longer).
+pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
+    let mut author = None;
+    let mut software = None;
+    let mut time = None;
+    for part in parts {
+        author = author
+            .or_else(|| entry(part, b"/Author"))
+            .or_else(|| xmp_text(part, b"<dc:creator>"));
+        software = software
+            .or_else(|| entry(part, b"/Creator"))
+            .or_else(|| entry(part, b"/Producer"))
+            .or_else(|| xmp_text(part, b"<xmp:CreatorTool>"))
+            .or_else(|| xmp_attribute(part, "xmp:CreatorTool"))
+            .or_else(|| xmp_attribute(part, "pdf:Producer"));
+        time = time
+            .or_else(|| entry(part, b"/CreationDate").map(|d| pdf_date(&d)))
+            .or_else(|| entry(part, b"/ModDate").map(|d| pdf_date(&d)));
+    }
+    let mut out = Vec::new();
+    push_warning(&mut out, "owner_name", author);
+    push_warning(&mut out, "time", time);
+    push_warning(&mut out, "camera", software);
+    out
+}
+
+/// The text of the first `key` in `bytes` whose value is a string (literal or hex).
+fn entry(bytes: &[u8], key: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(i) = find(&bytes[from..], key) {
+        let at = from + i + key.len();
+        from = at;
+        // `/Author` but not `/AuthorX`.
+        if bytes.get(at).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            continue;
+        }
+        let rest = &bytes[at..];
+        let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        let raw = match rest[start] {
+            b'(' => literal(&rest[start + 1..]),
+            b'<' if rest.get(start + 1) != Some(&b'<') => hex(&rest[start + 1..]),
+            _ => None,
+        };
+        if let Some(text) = raw.map(|r| decode(&r)).filter(|t| !t.trim().is_empty()) {
+            return Some(text.trim().to_owned());
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A literal string's bytes, after its `(`: escapes undone, nested parentheses kept. At
+/// most 4 KiB of it.
+fn literal(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() && out.len() < 4096 {
+        let b = bytes[i];
+        i += 1;
+        match b {
+            b'\\' => {
+                let e = *bytes.get(i)?;
+                i += 1;
+                match e {
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'b' => out.push(8),
+                    b'f' => out.push(12),
+                    b'0'..=b'7' => {
+                        let mut v = u32::from(e - b'0');
+                        for _ in 0..2 {
+                            match bytes.get(i) {
+                                Some(&d @ b'0'..=b'7') => {
+                                    v = v * 8 + u32::from(d - b'0');
+                                    i += 1;
+                                }
+                                _ => break,
+                            }
+                        }
+                        out.push((v & 0xFF) as u8);
+                    }
+                    // A line continuation.
+                    b'\r' | b'\n' => {}
+                    other => out.push(other),
+                }
+            }
+            b'(' => {
+                depth += 1;
+                out.push(b);
+            }
+            b')' if depth == 0 => return Some(out),
+            b')' => {
+                depth -= 1;
+                out.push(b);
+            }
+            _ => out.push(b),
+        }
+    }
+    (out.len() >= 4096).then_some(out)
+}
+
+/// A hex string's bytes, after its `<`.
+fn hex(bytes: &[u8]) -> Option<Vec<u8>> {
+    let end = bytes.iter().take(8192).position(|&b| b == b'>')?;
+    let digits: Vec<u8> = bytes[..end]
+        .iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|&b| char::from(b).to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()?;
+    // An odd last digit is followed by 0.
+    Some(
+        digits
+            .chunks(2)
+            .map(|p| p[0] << 4 | p.get(1).copied().unwrap_or(0))
+            .collect(),
+    )
+}
+
+/// A text string: UTF-16 after its byte-order mark, UTF-8 after its mark, else
+/// PDFDocEncoding (read as Latin-1, which it matches for letters).
+fn decode(bytes: &[u8]) -> String {
+    if let Some(wide) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = wide
+            .chunks_exact(2)
+            .map(|u| u16::from_be_bytes([u[0], u[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(utf8) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(utf8).into_owned();
+    }
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A PDF date (`D:YYYYMMDDHHmmSS+HH'mm'`) as `YYYY-MM-DD HH:mm:SS+HH:mm`, as far as it goes;
+/// anything else as it is.
+fn pdf_date(date: &str) -> String {
+    let d = date.strip_prefix("D:").unwrap_or(date);
+    let digits = d.chars().take_while(char::is_ascii_digit).count();
+    if digits < 4 {
+        return date.to_owned();
+    }
+    let part = |a: usize, b: usize| d.get(a..b).filter(|_| digits >= b);
+    let mut out = d[..4].to_owned();
+    for (a, b, sep) in [
+        (4, 6, "-"),
+        (6, 8, "-"),
+        (8, 10, " "),
+        (10, 12, ":"),
+        (12, 14, ":"),
+    ] {
+        match part(a, b) {
+            Some(p) => {
+                out.push_str(sep);
+                out.push_str(p);
+            }
+            None => break,
+        }
+    }
+    let zone = d[digits..].replace('\'', "");
+    match zone.as_bytes() {
+        [b'Z', ..] => out.push('Z'),
+        [s @ (b'+' | b'-'), h1, h2, m1, m2, ..] if digits >= 10 => {
+            out.push_str(&format!(
+                " {}{}{}:{}{}",
+                char::from(*s),
+                char::from(*h1),
+                char::from(*h2),
+                char::from(*m1),
+                char::from(*m2)
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The text of the first XMP element `open` in `bytes` (inside an `rdf:Seq` or `rdf:Alt`
+/// list, its first item), at most 4 KiB.
+fn xmp_text(bytes: &[u8], open: &[u8]) -> Option<String> {
+    let at = find(bytes, open)? + open.len();
+    let rest = &bytes[at..bytes.len().min(at + 4096)];
+    let mut text = String::from_utf8_lossy(rest).into_owned();
+    if let Some(li) = text.find("<rdf:li") {
+        text = text[li..].split_once('>')?.1.to_owned();
+    }
+    let value = text.split('<').next()?.trim().to_owned();
+    (!value.is_empty()).then(|| unescape_xml(&value))
+}
+
+/// The value of the first XMP attribute `name="…"` in `bytes`.
+fn xmp_attribute(bytes: &[u8], name: &str) -> Option<String> {
+    let pattern = format!("{name}=\"");
+    let at = find(bytes, pattern.as_bytes())? + pattern.len();
+    let rest = &bytes[at..bytes.len().min(at + 4096)];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let value = String::from_utf8_lossy(&rest[..end]).trim().to_owned();
+    (!value.is_empty()).then(|| unescape_xml(&value))
+}
+
+/// Copies a PDF to `out` with its information dictionary's strings and its XMP values
+/// turned to spaces where they stand. Returns what was blanked.
+pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * LONGEST_VALUE);
+    let mut chunk = vec![0u8; LONGEST_VALUE];
+    let mut first = true;
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        let last = n == 0;
+        if first && (buf.len() >= 5 || last) {
+            if !buf.starts_with(b"%PDF-") {
+                return Err(bad("not a PDF file"));
+            }
+            first = false;
+        }
+        let done = blank(&mut buf, last, &mut removed)?;
+        out.write_all(&buf[..done])?;
+        buf.drain(..done);
+        if last {
+            out.write_all(&buf)?;
+            return Ok(removed);
+        }
+    }
+}
+
+/// Blanks what [`INFO_KEYS`] and [`XMP_NAMES`] hold in `buf`, up to the first value that
+/// may go on past its end (unless `last`); returns how much of `buf` is final.
+fn blank(buf: &mut [u8], last: bool, removed: &mut Vec<String>) -> io::Result<usize> {
+    // A key cut at the end of `buf` is found in the next pass.
+    let longest_key = 20;
+    let mut i = 0;
+    while i < buf.len() {
+        let value = match buf[i] {
+            b'/' => INFO_KEYS
+                .iter()
+                .find(|k| {
+                    buf[i..].starts_with(k)
+                        && !buf
+                            .get(i + k.len())
+                            .is_some_and(|b| b.is_ascii_alphanumeric())
+                })
+                .map(|k| pdf_value(buf, i + k.len())),
+            b'<' => XMP_NAMES
+                .iter()
+                .find(|n| {
+                    buf[i + 1..].starts_with(n.as_bytes())
+                        && buf.get(i + 1 + n.len()) == Some(&b'>')
+                })
+                .map(|n| xml_element(buf, i + 2 + n.len(), n)),
+            b' ' | b'\t' | b'\n' | b'\r' => XMP_NAMES
+                .iter()
+                .find(|n| {
+                    buf[i + 1..].starts_with(n.as_bytes())
+                        && buf[i + 1 + n.len()..].starts_with(b"=\"")
+                })
+                .map(|n| quoted(buf, i + 3 + n.len())),
+            _ => None,
+        };
+        match value {
+            Some(Value::Found(range, hex)) => {
+                let what = &mut buf[range.clone()];
+                let says_something = if hex {
+                    let digits: Vec<u8> =
+                        what.iter().copied().filter(u8::is_ascii_hexdigit).collect();
+                    digits
+                        .chunks(2)
+                        .any(|p| p != b"20" && p != b"00" && p != b"0")
+                } else {
+                    what.iter().any(|b| !b.is_ascii_whitespace())
+                };
+                if says_something {
+                    note(removed, "document information (author, software, dates)");
+                }
+                // Hex digits become "20" pairs (spaces), whitespace among them stays.
+                let mut k = 0;
+                for b in what.iter_mut() {
+                    if !hex {
+                        *b = b' ';
+                    } else if b.is_ascii_hexdigit() {
+                        *b = if k % 2 == 0 { b'2' } else { b'0' };
+                        k += 1;
+                    }
+                }
+                i = range.end;
+            }
+            Some(Value::Unfinished) if !last => {
+                if buf.len() - i > LONGEST_VALUE {
+                    return Err(bad("a PDF metadata value too long to blank"));
+                }
+                return Ok(i);
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(if last {
+        buf.len()
+    } else {
+        buf.len().saturating_sub(longest_key)
+    })
+}
+
+/// A value in a PDF or XMP: where its text is (and whether it is hex digits), or that it
+/// runs past what has been read.
+enum Value {
+    Found(std::ops::Range<usize>, bool),
+    Unfinished,
+}
+
+/// The string after an information dictionary key (at `at`, after spaces): the bytes
+/// between its parentheses or angle brackets; `None` when no string follows.
+fn pdf_value(buf: &[u8], at: usize) -> Value {
+    let Some(start) = buf[at..].iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Value::Unfinished;
+    };
+    let start = at + start;
+    match buf[start] {
+        b'(' => {
+            let mut depth = 0usize;
+            let mut i = start + 1;
+            while i < buf.len() {
+                match buf[i] {
+                    b'\\' => i += 1,
+                    b'(' => depth += 1,
+                    b')' if depth == 0 => return Value::Found(start + 1..i, false),
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            Value::Unfinished
+        }
+        b'<' if buf.get(start + 1) != Some(&b'<') => {
+            match buf[start + 1..].iter().position(|&b| b == b'>') {
+                Some(end) => Value::Found(start + 1..start + 1 + end, true),
+                None => Value::Unfinished,
+            }
+        }
+        // A reference or another kind of value: nothing to blank here.
+        _ if buf.len() - start < 2 => Value::Unfinished,
+        _ => Value::Found(start..start, false),
+    }
+}
+
+/// An XMP element's content, from `at` to its closing tag.
+fn xml_element(buf: &[u8], at: usize, name: &str) -> Value {
+    let close = format!("</{name}>");
+    match find(&buf[at..], close.as_bytes()) {
+        Some(end) => Value::Found(at..at + end, false),
+        None => Value::Unfinished,
+    }
+}
+
+/// An XMP attribute's value, from `at` to its closing quote.
+fn quoted(buf: &[u8], at: usize) -> Value {
+    match buf[at..].iter().position(|&b| b == b'"') {
+        Some(end) => Value::Found(at..at + end, false),
+        None => Value::Unfinished,
+    }
+}
+
+fn unescape_xml(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(found: &[Warning], field: &str) -> Option<String> {
+        found
+            .iter()
+            .find(|w| w.field == field)
+            .map(|w| w.value.clone())
+    }
+
+    #[test]
+    fn a_document_s_author_software_and_date_are_shown() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<< /Title (Medical report) /Author (Dr. Aigerim \\(clinic\\) B.)\n/Creator (Microsoft\\256 Word for Microsoft 365) /CreationDate (D:20260105100000+06'00') >>\nendobj\n";
+        let found = warnings(&[&pdf[..]]);
+        assert_eq!(
+            get(&found, "owner_name").as_deref(),
+            Some("Dr. Aigerim (clinic) B.")
+        );
+        assert_eq!(
+            get(&found, "camera").as_deref(),
+            Some("Microsoft® Word for Microsoft 365")
+        );
+        assert_eq!(
+            get(&found, "time").as_deref(),
+            Some("2026-01-05 10:00:00 +06:00")
+        );
+    }
+
+    #[test]
+    fn utf16_hex_strings_and_xmp_are_read_too() {
+        // "Айгерим" in UTF-16 with its mark, as a hex string; the scanner in the tail.
+        let name: String = [0xFEFFu16]
+            .into_iter()
+            .chain("Айгерим".encode_utf16())
+            .map(|u| format!("{u:04X}"))
+            .collect();
+        let head =
+            format!("%PDF-1.4\n<</AuthorName (x) /Author <{name}> /Producer<>>>").into_bytes();
+        let tail = b"<x:xmpmeta><dc:creator><rdf:Seq><rdf:li>Ignored</rdf:li></rdf:Seq></dc:creator><xmp:CreatorTool>Canon iR-ADV C5535</xmp:CreatorTool><< /ModDate (D:2025) >>";
+        let found = warnings(&[&head[..], &tail[..]]);
+        assert_eq!(get(&found, "owner_name").as_deref(), Some("Айгерим"));
+        assert_eq!(get(&found, "camera").as_deref(), Some("Canon iR-ADV C5535"));
+        assert_eq!(get(&found, "time").as_deref(), Some("2025"));
+        // An unfinished string, a key with no string, nothing at all.
+        for bad in [
+            &b"/Author (never closed"[..],
+            b"/Author 12 0 R",
+            b"",
+            b"/Author <zz>",
+        ] {
+            assert_eq!(warnings(&[bad]), []);
+        }
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::*;
+
+    /// Hands out its bytes a few at a time, as a slow reader would.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn stripped(file: &[u8], piece: usize) -> io::Result<(Vec<u8>, Vec<String>)> {
+        let mut out = Vec::new();
+        let removed = strip(&mut Trickle(file, piece), &mut out)?;
+        Ok((out, removed))
+    }
+
+    const DOC: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>\nendobj\n4 0 obj\n<< /Title (Report \\(draft\\) on A. (B.)) /Author <FEFF04100439> /Creator 7 0 R /Producer (Canon) /CreationDate (D:20260105) /Authority (kept) >>\nendobj\n5 0 obj\n<< /Type /Metadata /Subtype /XML /Length 200 >>\nstream\n<rdf:Description xmp:CreatorTool=\"Word\" pdf:Producer=\"Canon\"><dc:creator><rdf:Seq><rdf:li>Aigerim</rdf:li></rdf:Seq></dc:creator><xmp:CreateDate>2026-01-05</xmp:CreateDate></rdf:Description>\nendstream\nendobj\ntrailer\n<< /Info 4 0 R >>\n%%EOF\n";
+
+    #[test]
+    fn a_document_s_information_and_xmp_turn_to_spaces_where_they_stand() {
+        for piece in [1, 3, 17, 4096] {
+            let (copy, removed) = stripped(DOC, piece).unwrap();
+            assert_eq!(copy.len(), DOC.len(), "pieces of {piece}");
+            assert_eq!(removed, ["document information (author, software, dates)"]);
+            let text = String::from_utf8_lossy(&copy);
+            for gone in [
+                "Report",
+                "draft",
+                "0410",
+                "Canon",
+                "20260105",
+                "Word",
+                "Aigerim",
+                "2026-01-05",
+            ] {
+                assert!(!text.contains(gone), "{gone} in pieces of {piece}: {text}");
+            }
+            // Structure, references and other keys stay; so does every offset.
+            for kept in [
+                "/Creator 7 0 R",
+                "/Authority (kept)",
+                "<dc:creator>",
+                "</xmp:CreateDate>",
+                "/Author <202020202020>",
+            ] {
+                assert!(text.contains(kept), "{kept}: {text}");
+            }
+            assert_eq!(warnings(&[&copy]), []);
+            for (a, b) in DOC.iter().zip(&copy) {
+                assert!(a == b || *b == b' ' || b"20".contains(b));
+            }
+        }
+        // Stripping the copy again changes nothing.
+        let (copy, _) = stripped(DOC, 64).unwrap();
+        assert_eq!(stripped(&copy, 5).unwrap(), (copy.clone(), vec![]));
+    }
+
+    #[test]
+    fn what_cannot_be_blanked_is_an_error() {
+        assert!(stripped(b"GIF89a", 10).is_err());
+        let mut endless = b"%PDF-1.4\n<< /Author (".to_vec();
+        endless.extend(std::iter::repeat_n(b'x', 3 * LONGEST_VALUE));
+        assert!(stripped(&endless, 8192).is_err());
+        // An unfinished string at the very end is left as it is.
+        let cut = &DOC[..DOC.len() / 3];
+        assert!(stripped(cut, 7).is_ok());
+    }
+}
