@@ -446,8 +446,8 @@ mod tests {
         .is_err());
         assert!(strip("video/mp4", &mut &b"data"[..], &Plan::default(), &mut out).is_err());
         assert!(strip(
-            "application/pdf",
-            &mut &b"%PDF-1.7"[..],
+            "application/zip",
+            &mut &b"PK\x03\x04"[..],
             &Plan::default(),
             &mut out
         )
