@@ -140,9 +140,56 @@ fn probed(file: &Path) -> (BTreeMap<String, String>, Vec<String>) {
     (tags, kinds)
 }
 
+/// A collector's vault with one testimony shared with [`ORG`]: the vault and its id.
+fn collector(narrative: &str) -> (OrgSetup, String) {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(
+        &json!({
+            "schema": "aigaq/testimony/1",
+            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
+            "narrative": narrative,
+        })
+        .to_string(),
+    )[0]
+    .clone();
+    (t, id)
+}
+
+/// `export --strip-metadata` to [`ORG`]: the bundle's members, and what the command said.
+fn export_stripped(t: &OrgSetup) -> (Vec<(String, Vec<u8>)>, String) {
+    let bundle = t.s.root.path().join("b.age");
+    let done =
+        t.s.cmd(&[
+            "export",
+            "--to",
+            ORG,
+            "--strip-metadata",
+            "--out",
+            bundle.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
+    (members(&common::age_decrypt(&bundle, &t.key)), said)
+}
+
+/// The copy a bundle carries in place of `original`.
+fn copy_of<'a>(files: &'a [(String, Vec<u8>)], original: &[u8]) -> &'a [u8] {
+    let hash = aigaq::canonical::sha256_hex(original);
+    let record = first_record(files);
+    let listed = record["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["derived_from"] == hash.as_str())
+        .expect("the file was sent as a stripped copy");
+    let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
+    &files.iter().find(|(n, _)| *n == path).unwrap().1
+}
+
 #[test]
 fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags() {
-    let t = OrgSetup::new(ORG);
+    let (t, id) = collector("a recorded interview");
     let dir = t.s.root.path().join("media");
     std::fs::create_dir(&dir).unwrap();
     let h264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"];
@@ -259,15 +306,6 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
         ),
     ];
 
-    let id = t.s.add(
-        &json!({
-            "schema": "aigaq/testimony/1",
-            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
-            "narrative": "a recorded interview",
-        })
-        .to_string(),
-    )[0]
-    .clone();
     let mut attach = vec!["attach".to_owned(), id.clone()];
     attach.extend(
         media
@@ -277,30 +315,10 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
     let attach: Vec<&str> = attach.iter().map(String::as_str).collect();
     t.s.cmd(&attach).assert().success();
 
-    let bundle = t.s.root.path().join("b.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        bundle.to_str().unwrap(),
-    ])
-    .assert()
-    .success();
-    let files = members(&common::age_decrypt(&bundle, &t.key));
-    let record = first_record(&files);
+    let (files, _) = export_stripped(&t);
     let sent = dir.join("sent");
     for (name, original) in &media {
-        let hash = aigaq::canonical::sha256_hex(original);
-        let listed = record["attachments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["derived_from"] == hash.as_str())
-            .unwrap_or_else(|| panic!("{name} was not sent as a stripped copy"));
-        let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
-        let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+        let copy = copy_of(&files, original);
         std::fs::write(&sent, copy).unwrap();
 
         let (frames, complaints) = decoded(&sent);
@@ -358,16 +376,7 @@ fn photos(args: &[&str]) -> Value {
 
 #[test]
 fn stripped_heic_and_webp_photos_decode_to_the_same_pixels_without_exif_or_xmp() {
-    let t = OrgSetup::new(ORG);
-    let id = t.s.add(
-        &json!({
-            "schema": "aigaq/testimony/1",
-            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
-            "narrative": "photos of the injuries",
-        })
-        .to_string(),
-    )[0]
-    .clone();
+    let (t, id) = collector("photos of the injuries");
     // An empty XMP packet stays where a HEIF item was; WebP's chunk goes.
     let cases = [
         ("IMG_0042.HEIC", r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"/>"#),
@@ -383,35 +392,11 @@ fn stripped_heic_and_webp_photos_decode_to_the_same_pixels_without_exif_or_xmp()
             .stderr(predicates::str::contains("gps_position"));
         originals.push((photo.clone(), std::fs::read(&photo).unwrap()));
     }
-    let bundle = t.s.root.path().join("b.age");
-    let export =
-        t.s.cmd(&[
-            "export",
-            "--to",
-            ORG,
-            "--strip-metadata",
-            "--out",
-            bundle.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let files = members(&common::age_decrypt(&bundle, &t.key));
-    let record = first_record(&files);
+    let (files, said) = export_stripped(&t);
     for ((name, xmp_after), (photo, original)) in cases.iter().zip(&originals) {
-        let said = format!("{name}: sent as a copy without EXIF, XMP");
-        assert!(
-            String::from_utf8_lossy(&export.get_output().stderr).contains(&said),
-            "{said}"
-        );
-        let hash = aigaq::canonical::sha256_hex(original);
-        let listed = record["attachments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["derived_from"] == hash.as_str())
-            .unwrap();
-        let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
-        let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+        let line = format!("{name}: sent as a copy without EXIF, XMP");
+        assert!(said.contains(&line), "{line}");
+        let copy = copy_of(&files, original);
         assert_eq!(copy.len(), original.len());
         let sent = t.s.root.path().join(format!("sent-{name}"));
         std::fs::write(&sent, copy).unwrap();
@@ -447,16 +432,7 @@ fn pdf_tool(tool: &str, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
-    let t = OrgSetup::new(ORG);
-    let id = t.s.add(
-        &json!({
-            "schema": "aigaq/testimony/1",
-            "consent": {"informed": true, "identity": "anonymous", "share_with": [ORG]},
-            "narrative": "a scanned medical report",
-        })
-        .to_string(),
-    )[0]
-    .clone();
+    let (t, id) = collector("a scanned medical report");
     let report = t.s.root.path().join("report.pdf");
     photos(&["make", report.to_str().unwrap()]);
     let original = std::fs::read(&report).unwrap();
@@ -464,24 +440,9 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
         .assert()
         .success()
         .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"));
-    let bundle = t.s.root.path().join("b.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        bundle.to_str().unwrap(),
-    ])
-    .assert()
-    .success()
-    .stderr(predicates::str::contains(
-        "report.pdf: sent as a copy without document information",
-    ));
-    let files = members(&common::age_decrypt(&bundle, &t.key));
-    let listed = &first_record(&files)["attachments"][0];
-    let path = format!("attachments/{}", listed["sha256"].as_str().unwrap());
-    let (_, copy) = files.iter().find(|(n, _)| *n == path).unwrap();
+    let (files, said) = export_stripped(&t);
+    assert!(said.contains("report.pdf: sent as a copy without document information"));
+    let copy = copy_of(&files, &original);
     assert_eq!(copy.len(), original.len());
     let sent = t.s.root.path().join("sent.pdf");
     std::fs::write(&sent, copy).unwrap();

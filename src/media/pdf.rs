@@ -426,13 +426,7 @@ fn unescape_xml(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn get(found: &[Warning], field: &str) -> Option<String> {
-        found
-            .iter()
-            .find(|w| w.field == field)
-            .map(|w| w.value.clone())
-    }
+    use crate::media::video::tests::get;
 
     #[test]
     fn a_document_s_author_software_and_date_are_shown() {

@@ -942,7 +942,7 @@ pub(crate) mod tests {
         w.warnings()
     }
 
-    fn get(found: &[Warning], field: &str) -> Option<String> {
+    pub(in crate::media) fn get(found: &[Warning], field: &str) -> Option<String> {
         found
             .iter()
             .find(|w| w.field == field)
