@@ -314,6 +314,22 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
     );
     let attach: Vec<&str> = attach.iter().map(String::as_str).collect();
     t.s.cmd(&attach).assert().success();
+    // Attach saw, in every one of them, what would give the witness or the documenter away.
+    let listed: Value = serde_json::from_str(&t.s.stdout(&["attachments", &id, "--json"])).unwrap();
+    for a in listed.as_array().unwrap() {
+        let fields: Vec<&str> = a["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["field"].as_str())
+            .collect();
+        let who_or_where = fields.contains(&"owner_name") || fields.contains(&"gps_position");
+        assert!(
+            who_or_where && fields.contains(&"time"),
+            "{}: {fields:?}",
+            a["name"]
+        );
+    }
 
     let (files, _) = export_stripped(&t);
     let sent = dir.join("sent");
