@@ -480,4 +480,35 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
     let page = render(&report);
     assert!(page.len() > 1000);
     assert_eq!(render(&sent), page);
+
+    // Where a writer put the information in a compressed object stream, attach still shows
+    // it; the copy cannot lose it in place, so the export refuses the document.
+    let (t, id) = collector("the same report, rewritten");
+    let packed = t.s.root.path().join("packed.pdf");
+    pdf_tool(
+        "qpdf",
+        &[
+            "--object-streams=generate",
+            report.to_str().unwrap(),
+            packed.to_str().unwrap(),
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&std::fs::read(&packed).unwrap()).contains("/Author"));
+    t.s.cmd(&["attach", &id, packed.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"));
+    let out = t.s.root.path().join("refused.age");
+    t.s.cmd(&[
+        "export",
+        "--to",
+        ORG,
+        "--strip-metadata",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicates::str::contains("packed.pdf"));
+    assert!(!out.exists());
 }

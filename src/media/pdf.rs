@@ -5,8 +5,9 @@
 //!
 //! A copy without them ([`strip`]) keeps every byte where it is, so the cross-reference
 //! table's offsets hold: the information dictionary's strings and the XMP values turn to
-//! spaces where they stand, wherever in the file they are. Compressed object streams are
-//! not opened: what only they hold is neither shown nor removed.
+//! spaces where they stand, wherever in the file they are. Compressed object and metadata
+//! streams are inflated to show what they hold, but cannot be blanked in place: the check of
+//! the copy then finds it, and the export refuses the document rather than send it.
 
 use std::io::{self, Read, Write};
 
@@ -46,10 +47,17 @@ const LONGEST_VALUE: usize = 64 * 1024;
 /// The risky entries of a PDF's information dictionaries and XMP packets in `parts` (its
 /// first bytes, and its last when it is longer).
 pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
+    // What compressed object and metadata streams hold, read as well.
+    let inflated: Vec<Vec<u8>> = parts.iter().flat_map(|p| compressed_streams(p)).collect();
+    let parts: Vec<&[u8]> = parts
+        .iter()
+        .copied()
+        .chain(inflated.iter().map(Vec::as_slice))
+        .collect();
     let mut author = None;
     let mut software = None;
     let mut time = None;
-    for part in parts {
+    for part in &parts {
         author = author
             .or_else(|| entry(part, b"/Author"))
             .or_else(|| xmp_text(part, b"<dc:creator>"));
@@ -68,6 +76,64 @@ pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
     push_warning(&mut out, "time", time);
     push_warning(&mut out, "camera", software);
     out
+}
+
+/// Bytes inflated from one compressed stream, at most (an object stream of a few thousand
+/// objects).
+const INFLATED_LIMIT: usize = 4 << 20;
+/// Compressed streams inflated in one part of a file, at most.
+const MOST_STREAMS: usize = 16;
+
+/// The contents of the Flate-compressed object streams (`/Type /ObjStm`, where a writer may
+/// put the information dictionary) and metadata streams (XMP) whose dictionaries are in
+/// `bytes`; a stream cut off or too large is left out.
+fn compressed_streams(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while out.len() < MOST_STREAMS {
+        let Some(i) = find(&bytes[from..], b"stream") else {
+            break;
+        };
+        let at = from + i;
+        from = at + 6;
+        // The keyword, not the end of `endstream`.
+        if at >= 3 && &bytes[at - 3..at] == b"end" {
+            continue;
+        }
+        // The stream's dictionary: back to the `<<` of its object, a few KiB at most.
+        let dict_start = at.saturating_sub(4096);
+        let Some(obj) = rfind(&bytes[dict_start..at], b" obj") else {
+            continue;
+        };
+        let dict = &bytes[dict_start + obj..at];
+        let wanted = (find(dict, b"/ObjStm").is_some() || find(dict, b"/Metadata").is_some())
+            && find(dict, b"/FlateDecode").is_some();
+        if !wanted {
+            continue;
+        }
+        let mut data = at + 6;
+        if bytes.get(data) == Some(&b'\r') {
+            data += 1;
+        }
+        if bytes.get(data) == Some(&b'\n') {
+            data += 1;
+        }
+        let Some(end) = find(&bytes[data..], b"endstream") else {
+            break;
+        };
+        let compressed = &bytes[data..data + end];
+        if let Ok(plain) =
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, INFLATED_LIMIT)
+        {
+            out.push(plain);
+        }
+        from = data + end;
+    }
+    out
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// The text of the first `key` in `bytes` whose value is a string (literal or hex).
@@ -250,12 +316,14 @@ fn xmp_attribute(bytes: &[u8], name: &str) -> Option<String> {
 }
 
 /// Copies a PDF to `out` with its information dictionary's strings and its XMP values
-/// turned to spaces where they stand. Returns what was blanked.
+/// turned to spaces where they stand; the data of compressed streams is copied as it is.
+/// Returns what was blanked.
 pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
     let mut removed = Vec::new();
     let mut buf: Vec<u8> = Vec::with_capacity(2 * LONGEST_VALUE);
     let mut chunk = vec![0u8; LONGEST_VALUE];
     let mut first = true;
+    let mut streams = Streams::default();
     loop {
         let n = match input.read(&mut chunk) {
             Ok(n) => n,
@@ -270,7 +338,7 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
             }
             first = false;
         }
-        let done = blank(&mut buf, last, &mut removed)?;
+        let done = blank(&mut buf, last, &mut streams, &mut removed)?;
         out.write_all(&buf[..done])?;
         buf.drain(..done);
         if last {
@@ -282,11 +350,40 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
 
 /// Blanks what [`INFO_KEYS`] and [`XMP_NAMES`] hold in `buf`, up to the first value that
 /// may go on past its end (unless `last`); returns how much of `buf` is final.
-fn blank(buf: &mut [u8], last: bool, removed: &mut Vec<String>) -> io::Result<usize> {
-    // A key cut at the end of `buf` is found in the next pass.
-    let longest_key = 20;
+fn blank(
+    buf: &mut [u8],
+    last: bool,
+    streams: &mut Streams,
+    removed: &mut Vec<String>,
+) -> io::Result<usize> {
+    // Keys and keywords that start in the last bytes are read in the next pass, whole.
+    let limit = if last {
+        buf.len()
+    } else {
+        buf.len().saturating_sub(20)
+    };
     let mut i = 0;
-    while i < buf.len() {
+    while i < limit {
+        if streams.skipping {
+            // Compressed data: changing a byte would break it (and its checksum).
+            match find(&buf[i..], b"endstream") {
+                Some(end) => {
+                    i += end + 9;
+                    streams.skipping = false;
+                    continue;
+                }
+                None => return Ok(limit),
+            }
+        }
+        if buf[i..].starts_with(b"/Filter") {
+            streams.filtered = true;
+        } else if buf[i..].starts_with(b"obj") && i > 0 && buf[i - 1].is_ascii_whitespace() {
+            streams.filtered = false;
+        } else if buf[i..].starts_with(b"stream") && (i < 3 || &buf[i - 3..i] != b"end") {
+            streams.skipping = streams.filtered;
+            i += 6;
+            continue;
+        }
         let value = match buf[i] {
             b'/' => INFO_KEYS
                 .iter()
@@ -349,11 +446,15 @@ fn blank(buf: &mut [u8], last: bool, removed: &mut Vec<String>) -> io::Result<us
             _ => i += 1,
         }
     }
-    Ok(if last {
-        buf.len()
-    } else {
-        buf.len().saturating_sub(longest_key)
-    })
+    Ok(i.max(limit))
+}
+
+/// Where the copy is among a PDF's streams: in an object whose stream is filtered
+/// (compressed), and inside such a stream's data.
+#[derive(Default)]
+struct Streams {
+    filtered: bool,
+    skipping: bool,
 }
 
 /// A value in a PDF or XMP: where its text is (and whether it is hex digits), or that it
@@ -534,6 +635,34 @@ mod strip_tests {
         // Stripping the copy again changes nothing.
         let (copy, _) = stripped(DOC, 64).unwrap();
         assert_eq!(stripped(&copy, 5).unwrap(), (copy.clone(), vec![]));
+    }
+
+    #[test]
+    fn what_a_compressed_object_stream_holds_is_shown_and_stays_in_the_copy() {
+        let objects = b"4 0 << /Author (Aigerim B.) /Producer (qpdf) >>";
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(objects, 6);
+        let mut doc = b"%PDF-1.5\n7 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 99 >>\nstream\n".to_vec();
+        doc.extend_from_slice(&packed);
+        doc.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
+        let found = warnings(&[&doc]);
+        assert_eq!(get_field(&found, "owner_name"), Some("Aigerim B."));
+        // It cannot be blanked where it stands: the copy keeps it, and so the export's
+        // check of the copy refuses the document.
+        let (copy, removed) = stripped(&doc, 100).unwrap();
+        assert_eq!(copy, doc);
+        assert!(removed.is_empty());
+        assert_eq!(warnings(&[&copy]), found);
+        // Cut short or damaged, it shows nothing and does not panic.
+        for cut in 0..doc.len() {
+            let _ = warnings(&[&doc[..cut]]);
+        }
+    }
+
+    fn get_field<'a>(found: &'a [Warning], field: &str) -> Option<&'a str> {
+        found
+            .iter()
+            .find(|w| w.field == field)
+            .map(|w| w.value.as_str())
     }
 
     #[test]
