@@ -47,50 +47,67 @@ const LONGEST_VALUE: usize = 64 * 1024;
 /// The risky entries of a PDF's information dictionaries and XMP packets in `parts` (its
 /// first bytes, and its last when it is longer).
 pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
-    // What compressed object and metadata streams hold, read as well.
-    let inflated: Vec<Vec<u8>> = parts.iter().flat_map(|p| compressed_streams(p)).collect();
-    let parts: Vec<&[u8]> = parts
-        .iter()
-        .copied()
-        .chain(inflated.iter().map(Vec::as_slice))
-        .collect();
-    let mut author = None;
-    let mut software = None;
-    let mut time = None;
-    for part in &parts {
-        author = author
+    let mut found = Found::default();
+    for part in parts {
+        found.read(part);
+    }
+    // What compressed object and metadata streams hold, one at a time.
+    for part in parts {
+        for_each_compressed_stream(part, |plain| found.read(plain));
+    }
+    let mut out = Vec::new();
+    push_warning(&mut out, "owner_name", found.author);
+    push_warning(&mut out, "time", found.time);
+    push_warning(&mut out, "camera", found.software);
+    out
+}
+
+/// What a PDF says of who made it, with what and when; the first of each wins.
+#[derive(Default)]
+struct Found {
+    author: Option<String>,
+    software: Option<String>,
+    time: Option<String>,
+}
+
+impl Found {
+    fn read(&mut self, part: &[u8]) {
+        let Found {
+            author,
+            software,
+            time,
+        } = self;
+        *author = author
+            .take()
             .or_else(|| entry(part, b"/Author"))
             .or_else(|| xmp_text(part, b"<dc:creator>"));
-        software = software
+        *software = software
+            .take()
             .or_else(|| entry(part, b"/Creator"))
             .or_else(|| entry(part, b"/Producer"))
             .or_else(|| xmp_text(part, b"<xmp:CreatorTool>"))
             .or_else(|| xmp_attribute(part, "xmp:CreatorTool"))
             .or_else(|| xmp_attribute(part, "pdf:Producer"));
-        time = time
+        *time = time
+            .take()
             .or_else(|| entry(part, b"/CreationDate").map(|d| pdf_date(&d)))
             .or_else(|| entry(part, b"/ModDate").map(|d| pdf_date(&d)));
     }
-    let mut out = Vec::new();
-    push_warning(&mut out, "owner_name", author);
-    push_warning(&mut out, "time", time);
-    push_warning(&mut out, "camera", software);
-    out
 }
 
 /// Bytes inflated from one compressed stream, at most (an object stream of a few thousand
-/// objects).
-const INFLATED_LIMIT: usize = 4 << 20;
+/// objects); one is held at a time.
+const INFLATED_LIMIT: usize = 2 << 20;
 /// Compressed streams inflated in one part of a file, at most.
 const MOST_STREAMS: usize = 16;
 
-/// The contents of the Flate-compressed object streams (`/Type /ObjStm`, where a writer may
-/// put the information dictionary) and metadata streams (XMP) whose dictionaries are in
-/// `bytes`; a stream cut off or too large is left out.
-fn compressed_streams(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
+/// Hands `read` the contents of each Flate-compressed object stream (`/Type /ObjStm`,
+/// where a writer may put the information dictionary) and metadata stream (XMP) whose
+/// dictionary is in `bytes`, one at a time; a stream cut off or too large is left out.
+fn for_each_compressed_stream(bytes: &[u8], mut read: impl FnMut(&[u8])) {
     let mut from = 0;
-    while out.len() < MOST_STREAMS {
+    let mut inflated = 0;
+    while inflated < MOST_STREAMS {
         let Some(i) = find(&bytes[from..], b"stream") else {
             break;
         };
@@ -125,11 +142,11 @@ fn compressed_streams(bytes: &[u8]) -> Vec<Vec<u8>> {
         if let Ok(plain) =
             miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, INFLATED_LIMIT)
         {
-            out.push(plain);
+            read(&plain);
         }
+        inflated += 1;
         from = data + end;
     }
-    out
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
