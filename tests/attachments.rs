@@ -296,19 +296,6 @@ fn exported(t: &OrgSetup, name: &str) -> PathBuf {
     out
 }
 
-/// `export --strip-metadata` to the organisation, into `out`.
-fn export_stripped(t: &OrgSetup, out: &Path) -> assert_cmd::assert::Assert {
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .assert()
-}
-
 fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (name, bytes) in files {
@@ -510,7 +497,7 @@ fn strip_metadata_refuses_a_risky_file_it_cannot_strip_instead_of_sending_it() {
         .success()
         .stderr(predicate::str::contains("gps_position"));
     let out = t.s.root.path().join("b.age");
-    export_stripped(&t, &out).code(1).stderr(
+    t.export_stripped(ORG, &out).code(1).stderr(
         predicate::str::contains("cannot remove the metadata of \"cut.jpg\"")
             .and(predicate::str::contains("nothing was written")),
     );
@@ -632,7 +619,7 @@ fn strip_metadata_sends_a_recorders_wav_without_who_and_when() {
         );
 
     let out = t.s.root.path().join("b.age");
-    export_stripped(&t, &out).success();
+    t.export_stripped(ORG, &out).success();
     let files = members(&common::age_decrypt(&out, &t.key));
     let record = first_record(&files);
     let listed = &record["attachments"][0];
@@ -688,7 +675,7 @@ fn strip_metadata_sends_an_action_camera_video_without_its_gps_track() {
 
     let out = t.s.root.path().join("b.age");
     // The documenter is told what left and what did not.
-    export_stripped(&t, &out).success().stderr(predicate::str::contains(
+    t.export_stripped(ORG, &out).success().stderr(predicate::str::contains(
         "GX010042.MP4: sent as a copy without telemetry track, timecode track, time, other metadata (the original stays in the vault)",
     ));
     let files = members(&common::age_decrypt(&out, &t.key));

@@ -158,17 +158,7 @@ fn collector(narrative: &str) -> (OrgSetup, String) {
 /// `export --strip-metadata` to [`ORG`]: the bundle's members, and what the command said.
 fn export_stripped(t: &OrgSetup) -> (Vec<(String, Vec<u8>)>, String) {
     let bundle = t.s.root.path().join("b.age");
-    let done =
-        t.s.cmd(&[
-            "export",
-            "--to",
-            ORG,
-            "--strip-metadata",
-            "--out",
-            bundle.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
+    let done = t.export_stripped(ORG, &bundle).success();
     let said = String::from_utf8_lossy(&done.get_output().stderr).into_owned();
     (members(&common::age_decrypt(&bundle, &t.key)), said)
 }
@@ -499,16 +489,8 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
         .success()
         .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"));
     let out = t.s.root.path().join("refused.age");
-    t.s.cmd(&[
-        "export",
-        "--to",
-        ORG,
-        "--strip-metadata",
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .assert()
-    .code(1)
-    .stderr(predicates::str::contains("packed.pdf"));
+    t.export_stripped(ORG, &out)
+        .code(1)
+        .stderr(predicates::str::contains("packed.pdf"));
     assert!(!out.exists());
 }

@@ -141,8 +141,7 @@ fn item_kinds(iinf: &[u8]) -> Option<Vec<(u32, &'static str)>> {
         }
         let version = *infe.first()?;
         let (id, rest) = match version {
-            0 | 1 => (u32::from(u16_at(infe, 4)?), infe.get(8..)?),
-            2 => (u32::from(u16_at(infe, 4)?), infe.get(8..)?),
+            0..=2 => (u32::from(u16_at(infe, 4)?), infe.get(8..)?),
             _ => (u32_at(infe, 4)?, infe.get(10..)?),
         };
         let what = if version >= 2 {

@@ -157,18 +157,18 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn entry(bytes: &[u8], key: &[u8]) -> Option<String> {
     let mut from = 0;
     while let Some(i) = find(&bytes[from..], key) {
-        let at = from + i + key.len();
-        from = at;
-        // `/Author` but not `/AuthorX`.
-        if bytes.get(at).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        let at = from + i;
+        from = at + key.len();
+        if !key_at(bytes, at, key) {
             continue;
         }
-        let rest = &bytes[at..];
-        let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        let raw = match rest[start] {
-            b'(' => literal(&rest[start + 1..]),
-            b'<' if rest.get(start + 1) != Some(&b'<') => hex(&rest[start + 1..]),
-            _ => None,
+        let Value::Found(range, hex) = pdf_value(bytes, at + key.len()) else {
+            continue;
+        };
+        let raw = if hex {
+            hex_bytes(&bytes[range])
+        } else {
+            Some(unescape(&bytes[range]))
         };
         if let Some(text) = raw.map(|r| decode(&r)).filter(|t| !t.trim().is_empty()) {
             return Some(text.trim().to_owned());
@@ -177,66 +177,64 @@ fn entry(bytes: &[u8], key: &[u8]) -> Option<String> {
     None
 }
 
+/// Whether the name `key` is at `at` in `buf`: `/Author`, but not `/AuthorX`.
+fn key_at(buf: &[u8], at: usize, key: &[u8]) -> bool {
+    buf[at..].starts_with(key)
+        && !buf
+            .get(at + key.len())
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// A literal string's bytes, after its `(`: escapes undone, nested parentheses kept. At
-/// most 4 KiB of it.
-fn literal(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
+/// A literal string's bytes, between its parentheses (see [`pdf_value`]), with its escapes
+/// undone.
+fn unescape(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() && out.len() < 4096 {
+    while i < bytes.len() {
         let b = bytes[i];
         i += 1;
-        match b {
-            b'\\' => {
-                let e = *bytes.get(i)?;
-                i += 1;
-                match e {
-                    b'n' => out.push(b'\n'),
-                    b'r' => out.push(b'\r'),
-                    b't' => out.push(b'\t'),
-                    b'b' => out.push(8),
-                    b'f' => out.push(12),
-                    b'0'..=b'7' => {
-                        let mut v = u32::from(e - b'0');
-                        for _ in 0..2 {
-                            match bytes.get(i) {
-                                Some(&d @ b'0'..=b'7') => {
-                                    v = v * 8 + u32::from(d - b'0');
-                                    i += 1;
-                                }
-                                _ => break,
-                            }
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let Some(&e) = bytes.get(i) else {
+            break;
+        };
+        i += 1;
+        match e {
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match bytes.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
                         }
-                        out.push((v & 0xFF) as u8);
+                        _ => break,
                     }
-                    // A line continuation.
-                    b'\r' | b'\n' => {}
-                    other => out.push(other),
                 }
+                out.push((v & 0xFF) as u8);
             }
-            b'(' => {
-                depth += 1;
-                out.push(b);
-            }
-            b')' if depth == 0 => return Some(out),
-            b')' => {
-                depth -= 1;
-                out.push(b);
-            }
-            _ => out.push(b),
+            // A line continuation.
+            b'\r' | b'\n' => {}
+            other => out.push(other),
         }
     }
-    (out.len() >= 4096).then_some(out)
+    out
 }
 
-/// A hex string's bytes, after its `<`.
-fn hex(bytes: &[u8]) -> Option<Vec<u8>> {
-    let end = bytes.iter().take(8192).position(|&b| b == b'>')?;
-    let digits: Vec<u8> = bytes[..end]
+/// A hex string's bytes, from its digits (between its angle brackets).
+fn hex_bytes(digits: &[u8]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = digits
         .iter()
         .filter(|b| !b.is_ascii_whitespace())
         .map(|&b| char::from(b).to_digit(16).map(|d| d as u8))
@@ -404,12 +402,7 @@ fn blank(
         let value = match buf[i] {
             b'/' => INFO_KEYS
                 .iter()
-                .find(|k| {
-                    buf[i..].starts_with(k)
-                        && !buf
-                            .get(i + k.len())
-                            .is_some_and(|b| b.is_ascii_alphanumeric())
-                })
+                .find(|k| key_at(buf, i, k))
                 .map(|k| pdf_value(buf, i + k.len())),
             b'<' => XMP_NAMES
                 .iter()
@@ -482,7 +475,8 @@ enum Value {
 }
 
 /// The string after an information dictionary key (at `at`, after spaces): the bytes
-/// between its parentheses or angle brackets; `None` when no string follows.
+/// between its parentheses or angle brackets, and whether they are hex digits; an empty
+/// range when no string follows.
 fn pdf_value(buf: &[u8], at: usize) -> Value {
     let Some(start) = buf[at..].iter().position(|b| !b.is_ascii_whitespace()) else {
         return Value::Unfinished;
@@ -662,7 +656,10 @@ mod strip_tests {
         doc.extend_from_slice(&packed);
         doc.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
         let found = warnings(&[&doc]);
-        assert_eq!(get_field(&found, "owner_name"), Some("Aigerim B."));
+        assert_eq!(
+            crate::media::video::tests::get(&found, "owner_name").as_deref(),
+            Some("Aigerim B.")
+        );
         // It cannot be blanked where it stands: the copy keeps it, and so the export's
         // check of the copy refuses the document.
         let (copy, removed) = stripped(&doc, 100).unwrap();
@@ -673,13 +670,6 @@ mod strip_tests {
         for cut in 0..doc.len() {
             let _ = warnings(&[&doc[..cut]]);
         }
-    }
-
-    fn get_field<'a>(found: &'a [Warning], field: &str) -> Option<&'a str> {
-        found
-            .iter()
-            .find(|w| w.field == field)
-            .map(|w| w.value.as_str())
     }
 
     #[test]

@@ -10,19 +10,25 @@ use std::io::{self, Read, Write};
 use super::audio::{anything_left, blank, copy_exact};
 use super::strip::{bad, note};
 
-/// A RIFF form that is stripped: its type, the chunks that stay, and what it is called in
+/// A RIFF form that is stripped: its type, the chunks that stay, a kept chunk whose first
+/// byte holds flags to clear (that the blanked chunks are there), and what it is called in
 /// errors.
 struct Form {
     kind: &'static [u8; 4],
     kept: &'static [&'static [u8; 4]],
+    flags: Option<(&'static [u8; 4], u8)>,
     name: &'static str,
+    /// What anything after the RIFF's end is called among what was removed.
+    trailing: &'static str,
 }
 
 /// WAV: the chunks that hold the sound or what a player needs to play it.
 const WAVE: Form = Form {
     kind: b"WAVE",
     kept: &[b"fmt ", b"fact", b"data"],
+    flags: None,
     name: "WAV",
+    trailing: "data after the recording",
 };
 
 /// WebP: the chunks that draw the image (its header, alpha, animation, frames) and its
@@ -32,11 +38,11 @@ const WEBP: Form = Form {
     kept: &[
         b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP",
     ],
+    // The extended header's flags say EXIF and XMP chunks are present.
+    flags: Some((b"VP8X", 0x08 | 0x04)),
     name: "WebP",
+    trailing: "data after the image",
 };
-
-/// WebP's extended header: flags (that EXIF and XMP chunks are present), then the canvas.
-const VP8X_EXIF_AND_XMP: u8 = 0x08 | 0x04;
 
 /// WAV (RIFF `WAVE`): every chunk but the format, the sample count and the sound itself
 /// is blanked into `JUNK`; anything after the RIFF's declared end goes.
@@ -84,11 +90,14 @@ fn riff(input: &mut dyn Read, out: &mut dyn Write, form: &Form) -> io::Result<Ve
                 form.name
             )));
         }
-        if &id == b"VP8X" && body > 0 {
+        let clear = form
+            .flags
+            .filter(|(flagged, _)| **flagged == id && body > 0);
+        if let Some((_, gone)) = clear {
             out.write_all(&chunk)?;
             let mut flags = [0u8; 1];
             input.read_exact(&mut flags).map_err(|_| bad(&cut))?;
-            flags[0] &= !VP8X_EXIF_AND_XMP;
+            flags[0] &= !gone;
             out.write_all(&flags)?;
             copy_exact(input, out, body - 1, &cut)?;
         } else if form.kept.contains(&&id) {
@@ -105,14 +114,7 @@ fn riff(input: &mut dyn Read, out: &mut dyn Write, form: &Form) -> io::Result<Ve
         left -= 8 + body;
     }
     if anything_left(input)? {
-        note(
-            &mut removed,
-            if form.kind == b"WAVE" {
-                "data after the recording"
-            } else {
-                "data after the image"
-            },
-        );
+        note(&mut removed, form.trailing);
     }
     Ok(removed)
 }

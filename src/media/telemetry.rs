@@ -59,11 +59,6 @@ impl Fill {
 }
 
 impl Plan {
-    /// Whether the plan blanks anything.
-    pub fn is_empty(&self) -> bool {
-        self.tracks.is_empty() && self.zero.is_empty()
-    }
-
     /// Bytes of samples it blanks.
     pub(super) fn zero_len(&self) -> u64 {
         self.zero.iter().map(|r| r.end - r.start).sum()
@@ -99,13 +94,12 @@ pub fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
 pub(super) type Index = (Vec<Range<u64>>, Vec<(u64, Vec<u8>)>);
 
 /// The media data (`mdat` bodies) of an ISO base media file, and the top-level boxes of
-/// type `kind`, each with where its body starts; only box headers and those boxes are read
+/// type `wanted`, each with where its body starts; only box headers and those boxes are read
 /// (at most [`MOOV_LIMIT`] of them in all: any further one is left out).
-pub(super) fn index<R: Read + Seek + ?Sized>(input: &mut R, kind: &[u8; 4]) -> io::Result<Index> {
-    let wanted = kind;
+pub(super) fn index<R: Read + Seek + ?Sized>(input: &mut R, wanted: &[u8; 4]) -> io::Result<Index> {
     let len = input.seek(SeekFrom::End(0))?;
     let mut media: Vec<Range<u64>> = Vec::new();
-    let mut moovs: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut kept: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut budget = MOOV_LIMIT;
     let mut at = 0u64;
     for _ in 0..MOST_TOP_BOXES {
@@ -139,13 +133,13 @@ pub(super) fn index<R: Read + Seek + ?Sized>(input: &mut R, kind: &[u8; 4]) -> i
                 (&mut *input)
                     .take(body.end - body.start)
                     .read_to_end(&mut bytes)?;
-                moovs.push((body.start, bytes));
+                kept.push((body.start, bytes));
             }
             _ => {}
         }
         at += size;
     }
-    Ok((media, moovs))
+    Ok((media, kept))
 }
 
 /// Sorted, with overlapping and touching ranges joined.

@@ -178,6 +178,20 @@ impl OrgSetup {
             .success();
         OrgSetup { s, key, recipient }
     }
+
+    /// `export --to ORG --strip-metadata --out OUT`, to be asserted on.
+    pub fn export_stripped(&self, org: &str, out: &Path) -> assert_cmd::assert::Assert {
+        self.s
+            .cmd(&[
+                "export",
+                "--to",
+                org,
+                "--strip-metadata",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+    }
 }
 
 /// The first record among a bundle's members, parsed.
