@@ -4,7 +4,10 @@
 //! original. The media are made here by FFmpeg itself, as phones, recorders, browsers,
 //! screen recorders and action cameras write them: tagged with a name, a place and a date,
 //! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. Phone-like
-//! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`). `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package).
+//! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`);
+//! PDFs are checked with qpdf and rendered with Poppler; Word, Excel and OpenDocument files
+//! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`).
+//! `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package) and the rest.
 
 mod common;
 
@@ -366,15 +369,23 @@ fn stripped_copies_decode_exactly_as_the_originals_and_carry_none_of_their_tags(
 
 /// Runs `tests/python/photos.py` (libheif and libwebp, through pillow-heif and Pillow).
 fn photos(args: &[&str]) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/photos.py");
+    python("photos.py", args)
+}
+
+/// Runs a script of `tests/python` and parses what it prints.
+fn python(script: &str, args: &[&str]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(script);
     let out = Command::new("python3")
-        .arg(script)
+        .arg(&script)
         .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "photos.py {args:?} failed (pip install -r tests/python/requirements.txt; scripts/test.sh does): {}",
+        "{} {args:?} failed (pip install -r tests/python/requirements.txt; scripts/test.sh does): {}",
+        script.display(),
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
@@ -493,4 +504,84 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
         .code(1)
         .stderr(predicates::str::contains("packed.pdf"));
     assert!(!out.exists());
+}
+
+#[test]
+fn stripped_office_documents_open_with_the_same_text_and_name_nobody() {
+    let (t, id) = collector("the witness's typed statement");
+    let dir = t.s.root.path().join("documents");
+    std::fs::create_dir(&dir).unwrap();
+    python("documents.py", &["make", dir.to_str().unwrap()]);
+    // Word as Word and as LibreOffice write it, Excel, OpenDocument.
+    let names = [
+        "statement.docx",
+        "streamed.docx",
+        "injuries.xlsx",
+        "statement.odt",
+    ];
+    for name in names {
+        let file = dir.join(name);
+        t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
+            .stderr(predicates::str::contains("owner_name: Nurlan Editor"));
+    }
+    let listed: Value = serde_json::from_str(&t.s.stdout(&["attachments", &id, "--json"])).unwrap();
+    let word = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "statement.docx")
+        .unwrap();
+    let warned = word["warnings"].to_string();
+    for said in [
+        "KIBHR Almaty",
+        "Dana Manager",
+        "2026-01-05",
+        "Microsoft Macintosh Word",
+    ] {
+        assert!(warned.contains(said), "{said}: {warned}");
+    }
+
+    let (files, said) = export_stripped(&t);
+    let leaks = [
+        "Aigerim",
+        "Nurlan Editor",
+        "KIBHR",
+        "Dana Manager",
+        "Printer Owner",
+        "witness 7",
+        "clinic",
+        "2026-01-05",
+        "Microsoft Macintosh Word",
+        "Openpyxl",
+        "ODFPY",
+    ];
+    for name in names {
+        let line = format!("{name}: sent as a copy without");
+        assert!(said.contains(&line), "{line}: {said}");
+        let original = dir.join(name);
+        let copy = copy_of(&files, &std::fs::read(&original).unwrap());
+        let sent = t.s.root.path().join(format!("sent-{name}"));
+        std::fs::write(&sent, copy).unwrap();
+        let before = python("documents.py", &["read", original.to_str().unwrap()]);
+        let after = python("documents.py", &["read", sent.to_str().unwrap()]);
+        assert_eq!(after["text"], before["text"], "{name}");
+        assert!(
+            before["properties"].as_object().unwrap().len() >= 4,
+            "{before}"
+        );
+        assert_eq!(after["properties"], json!({}), "{name}");
+        assert_eq!(after["bad_part"], Value::Null, "{name}");
+        assert_eq!(after["times"], json!(["1980-01-01 00:00:00"]), "{name}");
+        let (xml_before, xml_after) = (
+            before["xml"].as_str().unwrap(),
+            after["xml"].as_str().unwrap(),
+        );
+        for leak in leaks {
+            assert!(!xml_after.contains(leak), "{name}: {leak}");
+        }
+        assert!(xml_before.contains("Aigerim") && xml_before.contains("Nurlan Editor"));
+    }
 }

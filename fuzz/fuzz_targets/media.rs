@@ -1,7 +1,8 @@
 //! What attach and export do with an attached file's bytes, on arbitrary bytes: telling its
 //! type and risky metadata as it streams past in pieces of any size, and stripping it as a
 //! photo (HEIF with its EXIF and XMP items planned away), a recording (Matroska and WebM
-//! too), a video with its telemetry track planned away. It must never panic, hang or
+//! too), a video with its telemetry track planned away, a document (PDF, and an office
+//! document's ZIP package). It must never panic, hang or
 //! allocate without bound.
 #![no_main]
 
@@ -31,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
         "video/webm",
         "image/webp",
         "application/pdf",
+        "application/vnd.oasis.opendocument.text",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }

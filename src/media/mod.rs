@@ -3,15 +3,17 @@
 //! for phone video and audio the place, device and time in their `moov` box ([`video`]),
 //! for WAV, FLAC, Ogg and MP3 recordings those in their broadcast and `INFO` chunks, their
 //! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), for
-//! PDF documents their author, software and dates ([`pdf`]), and a WebP image's EXIF chunk
-//! wherever it lies. Only the first bytes, that box and those
-//! chunks (up to 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept,
-//! so memory stays bounded.
+//! PDF documents their author, software and dates ([`pdf`]), for Word, Excel, PowerPoint and
+//! OpenDocument files their document properties ([`office`]), and a WebP image's EXIF chunk
+//! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
+//! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
+//! stays bounded.
 
 mod audio;
 mod heif;
 mod matroska;
 mod mp3;
+mod office;
 mod ogg;
 mod pdf;
 mod riff;
@@ -42,6 +44,11 @@ pub struct Warning {
 /// else `application/octet-stream`.
 pub fn sniff(head: &[u8]) -> String {
     if let Some(t) = infer::get(head) {
+        if t.mime_type() == "application/zip" {
+            if let Some(office) = office::package_type(head) {
+                return office.into();
+            }
+        }
         return t.mime_type().to_owned();
     }
     if let Some(t) = iso_media(head) {
@@ -92,6 +99,7 @@ pub struct Sniffer {
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
     matroska: matroska::MatroskaWatch,
+    office: office::OfficeWatch,
 }
 
 impl Sniffer {
@@ -123,6 +131,7 @@ impl Sniffer {
         self.moov.feed(bytes);
         self.riff.feed(bytes);
         self.matroska.feed(bytes);
+        self.office.feed(bytes);
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
@@ -135,6 +144,7 @@ impl Sniffer {
         match media_type.as_str() {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
             t if matroska::strippable(t) => warnings.extend(self.matroska.warnings()),
+            t if office::strippable(t) => warnings.extend(self.office.warnings()),
             // A WebP's EXIF chunk may come after its image data, past the first bytes.
             "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),

@@ -14,7 +14,8 @@
 //! and WAV: their EXIF, XMP and tag chunks ([`super::riff`]). MP3: its tags go (see
 //! [`super::mp3`]). FLAC: see [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`];
 //! Matroska and WebM: [`super::matroska`]; PDF documents: their information dictionary's
-//! strings and XMP values ([`super::pdf`]).
+//! strings and XMP values ([`super::pdf`]); Word, Excel, PowerPoint and OpenDocument files:
+//! their document properties, file times and printer ([`super::office`]).
 
 use std::io::{self, Read, Write};
 
@@ -36,6 +37,7 @@ pub fn supported(media_type: &str) -> bool {
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
+        || super::office::strippable(media_type)
 }
 
 /// Whether a file of this type has its index read before it is stripped ([`plan`]).
@@ -77,6 +79,7 @@ pub fn strip(
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),
         t if super::heif::strippable(t) => super::video::strip_image(input, plan, out).map(Some),
         t if super::matroska::strippable(t) => super::matroska::strip(input, out).map(Some),
+        t if super::office::strippable(t) => super::office::strip(input, out).map(Some),
         _ => Ok(None),
     }
 }

@@ -1,0 +1,1059 @@
+//! Office documents (Word, Excel and PowerPoint files; OpenDocument text, spreadsheets,
+//! presentations and drawings): ZIP packages whose document properties name the author and
+//! whoever saved it last, their organisation and manager, the software and when it was
+//! written, created and printed. A statement typed by a documenter or a report from a clinic
+//! carries those names into every copy.
+//!
+//! At attach, the properties parts (`docProps/core.xml`, `docProps/app.xml`, a `.psmdcp`
+//! part, an OpenDocument's `meta.xml`) are caught as the file streams past: each ZIP entry
+//! begins with a local header that names it, so [`OfficeWatch`] looks for those headers in
+//! the stream, keeps the first bytes of the parts it wants (256 KiB each, a few parts) and
+//! inflates them when asked. Nothing else is kept.
+//!
+//! A copy without them ([`strip`]) is a new ZIP package with the same entries in the same
+//! order, every part's compressed bytes copied as they are, except that the properties parts
+//! (and an OpenDocument's `settings.xml`, which names the printer) become empty documents of
+//! their kind, every entry's time becomes 1980-01-01 00:00, the entries' extra fields (file
+//! times, owners) and comments go, and a new central directory is written at the end.
+//! Entries whose length only a data descriptor after them gives (LibreOffice writes them)
+//! are inflated as they are copied to find their end, and checked against their CRC.
+
+use std::io::{self, BufRead, Read, Write};
+
+use miniz_oxide::inflate::stream::{inflate, InflateState};
+use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+
+use super::strip::{bad, note};
+use super::{push_warning, Warning};
+
+const LOCAL: [u8; 4] = *b"PK\x03\x04";
+const CENTRAL: [u8; 4] = *b"PK\x01\x02";
+const END: [u8; 4] = *b"PK\x05\x06";
+const DESCRIPTOR: [u8; 4] = *b"PK\x07\x08";
+
+/// A local header's fixed part.
+const LOCAL_LEN: usize = 30;
+/// The longest entry name of a properties part (a `.psmdcp` part's is about 85).
+const LONGEST_PART_NAME: usize = 128;
+/// How much of a properties part is kept at attach, compressed.
+const PART_KEPT: usize = 256 * 1024;
+/// How many properties parts are kept at attach; more are not looked at.
+const PARTS_KEPT: usize = 8;
+/// The largest properties part a copy is made from, inflated.
+const LARGEST_PART: usize = 4 * 1024 * 1024;
+/// Most entries in a package a copy is made of (a ZIP without its 64-bit extension).
+const MOST_ENTRIES: usize = 65_535;
+/// Most bytes of entry names in a package a copy is made of.
+const MOST_NAME_BYTES: usize = 8 * 1024 * 1024;
+
+/// The office document types, by the media type [`super::sniff`] gives them.
+const TYPES: [&str; 7] = [
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/vnd.oasis.opendocument.graphics",
+];
+
+/// Whether a copy without document properties can be made of this type.
+pub(crate) fn strippable(media_type: &str) -> bool {
+    TYPES.contains(&media_type)
+}
+
+/// The office document type of a ZIP package from its first bytes `head`: an OpenDocument
+/// by its first entry, `mimetype`, which states it; Word, Excel or PowerPoint by a part in
+/// `word/`, `xl/` or `ppt/`. (The `infer` crate knows the latter only when
+/// `[Content_Types].xml` comes first, and LibreOffice writes it last; and the former only
+/// without an extra field, which zip tools add.)
+pub(super) fn package_type(head: &[u8]) -> Option<&'static str> {
+    let first = LocalHeader::parse(head).filter(|_| head.starts_with(&LOCAL))?;
+    let name_at = LOCAL_LEN..LOCAL_LEN + first.name_len;
+    if head.get(name_at) == Some(b"mimetype") && first.method == 0 {
+        let data = LOCAL_LEN + first.name_len + first.extra_len;
+        let stated = head.get(data..data + usize::try_from(first.compressed).ok()?)?;
+        return TYPES.iter().find(|t| t.as_bytes() == stated).copied();
+    }
+    memchr::memmem::find_iter(head, &LOCAL).find_map(|at| {
+        let (whole, _) = header_len(&head[at..])?;
+        let name = &head[at + LOCAL_LEN..at + whole];
+        [("word/", 0), ("xl/", 1), ("ppt/", 2)]
+            .iter()
+            .find(|(dir, _)| name.starts_with(dir.as_bytes()))
+            .map(|&(_, i)| TYPES[i])
+    })
+}
+
+/// The parts that hold document properties, and those replaced in a copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Author, last saved by, title, dates (`docProps/core.xml` or a `.psmdcp` part).
+    Core,
+    /// Organisation, manager, software, template (`docProps/app.xml`).
+    App,
+    /// Whatever properties a writer or an organisation's templates added.
+    Custom,
+    /// An OpenDocument's author, last saved by, software and dates (`meta.xml`).
+    OdfMeta,
+    /// An OpenDocument's printer and window (`settings.xml`): not read at attach.
+    OdfSettings,
+}
+
+impl Part {
+    fn of(name: &[u8]) -> Option<Self> {
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let name = name.trim_start_matches('/');
+        Some(match name {
+            "docprops/core.xml" => Self::Core,
+            n if n.ends_with(".psmdcp") => Self::Core,
+            "docprops/app.xml" => Self::App,
+            "docprops/custom.xml" => Self::Custom,
+            "meta.xml" => Self::OdfMeta,
+            "settings.xml" => Self::OdfSettings,
+            _ => return None,
+        })
+    }
+
+    /// What a copy without it no longer says.
+    fn removed(self) -> &'static str {
+        match self {
+            Self::Core | Self::App | Self::OdfMeta => {
+                "document properties (author, organisation, software, dates)"
+            }
+            Self::Custom => "custom properties",
+            Self::OdfSettings => "printer and window settings",
+        }
+    }
+
+    /// The empty document of its kind that takes its place. `original` is the part as it
+    /// was, inflated, for the OpenDocument version its root states.
+    fn replacement(self, original: &[u8]) -> Vec<u8> {
+        const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n";
+        const OFFICE: &str = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+        let odf_version = || {
+            let text = String::from_utf8_lossy(&original[..original.len().min(4096)]);
+            text.split("office:version=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .filter(|v| !v.is_empty() && v.len() <= 8)
+                .filter(|v| v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                .unwrap_or("1.2")
+                .to_owned()
+        };
+        let xml = match self {
+            Self::Core => format!(
+                "{DECL}<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/>"
+            ),
+            Self::App => format!(
+                "{DECL}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"/>"
+            ),
+            Self::Custom => format!(
+                "{DECL}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"/>"
+            ),
+            Self::OdfMeta => format!(
+                "{DECL}<office:document-meta xmlns:office=\"{OFFICE}\" office:version=\"{}\"><office:meta/></office:document-meta>",
+                odf_version()
+            ),
+            Self::OdfSettings => format!(
+                "{DECL}<office:document-settings xmlns:office=\"{OFFICE}\" office:version=\"{}\"/>",
+                odf_version()
+            ),
+        };
+        xml.into_bytes()
+    }
+}
+
+/// A local header's fields that matter here.
+#[derive(Debug, Clone, Copy)]
+struct LocalHeader {
+    version: u16,
+    flags: u16,
+    method: u16,
+    time: u16,
+    date: u16,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+    name_len: usize,
+    extra_len: usize,
+}
+
+impl LocalHeader {
+    /// From `bytes`, which start with the signature; `None` when they hold less than the
+    /// fixed part.
+    fn parse(bytes: &[u8]) -> Option<Self> {
+        let b = bytes.get(..LOCAL_LEN)?;
+        let u16_at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        Some(Self {
+            version: u16_at(4),
+            flags: u16_at(6),
+            method: u16_at(8),
+            time: u16_at(10),
+            date: u16_at(12),
+            crc: u32_at(14),
+            compressed: u32_at(18),
+            size: u32_at(22),
+            name_len: usize::from(u16_at(26)),
+            extra_len: usize::from(u16_at(28)),
+        })
+    }
+
+    /// Whether its sizes and CRC follow its data instead.
+    fn described_after(&self) -> bool {
+        self.flags & 8 != 0
+    }
+}
+
+/// For a local header at the start of `bytes` whose name is there and short enough to be a
+/// properties part's: where its name ends and where its data begins.
+fn header_len(bytes: &[u8]) -> Option<(usize, usize)> {
+    let h = LocalHeader::parse(bytes)?;
+    let whole = LOCAL_LEN + h.name_len;
+    (h.name_len <= LONGEST_PART_NAME && bytes.len() >= whole)
+        .then_some((whole, whole + h.extra_len))
+}
+
+/// A properties part caught at attach: its compressed bytes, up to [`PART_KEPT`].
+#[derive(Debug)]
+struct Caught {
+    part: Part,
+    method: u16,
+    /// Bytes still to pass before its data (the rest of its header's extra field).
+    skip: usize,
+    /// How many bytes it still takes.
+    wanted: usize,
+    bytes: Vec<u8>,
+}
+
+impl Caught {
+    /// Takes what it still wants of `bytes`, which follow what it has seen.
+    fn take(&mut self, bytes: &[u8]) {
+        let skipped = self.skip.min(bytes.len());
+        self.skip -= skipped;
+        let rest = &bytes[skipped..];
+        let n = self.wanted.min(rest.len());
+        self.bytes.extend_from_slice(&rest[..n]);
+        self.wanted -= n;
+    }
+}
+
+/// The properties parts of an office document, caught as it streams past (see the module
+/// documentation).
+#[derive(Debug, Default)]
+pub(crate) struct OfficeWatch {
+    /// `None` until the first bytes are seen; `Some(false)` for a file that is no ZIP.
+    zip: Option<bool>,
+    /// The last bytes fed, where a local header may begin that the next ones complete.
+    carry: Vec<u8>,
+    caught: Vec<Caught>,
+}
+
+/// Bytes kept between feeds: a header with the longest name that matters, less a byte.
+const CARRY: usize = LOCAL_LEN + LONGEST_PART_NAME - 1;
+
+impl OfficeWatch {
+    /// The next bytes of the file.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() || self.zip == Some(false) {
+            return;
+        }
+        if self.zip.is_none() {
+            let seen = [&self.carry[..], bytes].concat();
+            self.carry.clear();
+            if seen.len() < LOCAL.len() {
+                self.carry = seen;
+                return;
+            }
+            self.zip = Some(seen.starts_with(&LOCAL));
+            return self.feed(&seen);
+        }
+        for c in &mut self.caught {
+            c.take(bytes);
+        }
+        // Headers that began in the carried bytes and are whole only with these.
+        let carried = self.carry.len();
+        let mut joined = std::mem::take(&mut self.carry);
+        joined.extend_from_slice(&bytes[..bytes.len().min(CARRY)]);
+        for at in memchr::memmem::find_iter(&joined, &LOCAL).filter(|&at| at < carried) {
+            if let Some((whole, data)) = header_len(&joined[at..]) {
+                if at + whole > carried {
+                    self.catch(&joined[at..], (at + data).saturating_sub(carried), bytes);
+                }
+            }
+        }
+        for at in memchr::memmem::find_iter(bytes, &LOCAL) {
+            if let Some((_, data)) = header_len(&bytes[at..]) {
+                self.catch(&bytes[at..], at + data, bytes);
+            }
+        }
+        let keep = joined.len().min(CARRY);
+        joined.drain(..joined.len() - keep);
+        self.carry = joined;
+    }
+
+    /// Starts keeping the part whose whole local header starts `header` when it is one to
+    /// keep; its data starts at `data` in `bytes`, or past their end.
+    fn catch(&mut self, header: &[u8], data: usize, bytes: &[u8]) {
+        let Some(h) = LocalHeader::parse(header) else {
+            return;
+        };
+        let name = &header[LOCAL_LEN..LOCAL_LEN + h.name_len];
+        let Some(part) = Part::of(name).filter(|p| *p != Part::OdfSettings) else {
+            return;
+        };
+        if self.caught.len() >= PARTS_KEPT {
+            return;
+        }
+        let mut wanted = PART_KEPT;
+        if !h.described_after() {
+            wanted = wanted.min(usize::try_from(h.compressed).unwrap_or(usize::MAX));
+        }
+        let mut c = Caught {
+            part,
+            method: h.method,
+            skip: data.saturating_sub(bytes.len()),
+            wanted,
+            bytes: Vec::new(),
+        };
+        c.take(&bytes[data.min(bytes.len())..]);
+        self.caught.push(c);
+    }
+
+    /// The document's risky properties: who wrote and saved it, their organisation, the
+    /// software and when.
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut owners: Vec<String> = Vec::new();
+        let mut time = None;
+        let mut software = None;
+        for c in &self.caught {
+            let plain = match c.method {
+                0 => c.bytes.clone(),
+                8 => inflate_some(&c.bytes, LARGEST_PART),
+                _ => continue,
+            };
+            for (name, value) in xml_values(&plain) {
+                match (c.part, name.as_str()) {
+                    (Part::Core, "creator" | "lastModifiedBy")
+                    | (Part::App, "Company" | "Manager")
+                    | (Part::OdfMeta, "initial-creator" | "creator" | "printed-by")
+                        if !owners.contains(&value) =>
+                    {
+                        owners.push(value);
+                    }
+                    (Part::Core, "created" | "modified" | "lastPrinted")
+                    | (Part::OdfMeta, "creation-date" | "date" | "print-date") => {
+                        time = time.or(Some(value));
+                    }
+                    (Part::App, "Application") | (Part::OdfMeta, "generator") => {
+                        software = software.or(Some(value));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for owner in owners {
+            push_warning(&mut out, "owner_name", Some(owner));
+        }
+        push_warning(&mut out, "time", time);
+        push_warning(&mut out, "camera", software);
+        out
+    }
+}
+
+/// What raw deflate data inflates to, up to `limit` bytes; as much as it gives when it is
+/// cut off or damaged.
+fn inflate_some(data: &[u8], limit: usize) -> Vec<u8> {
+    match miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit) {
+        Ok(plain) => plain,
+        Err(e) => e.output,
+    }
+}
+
+/// The text of every element in `xml` that holds only text, by local name (without its
+/// namespace prefix), entities decoded, trimmed, empty ones left out.
+fn xml_values(xml: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(xml);
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('>') else { break };
+        let tag = &rest[..close];
+        rest = &rest[close + 1..];
+        if tag.starts_with(['/', '?', '!']) || tag.ends_with('/') {
+            continue;
+        }
+        let qname = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+        let local = qname.rsplit(':').next().unwrap_or(qname);
+        let value_end = rest.find('<').unwrap_or(rest.len());
+        let value = unescape(rest[..value_end].trim());
+        if !value.is_empty() && !local.is_empty() {
+            out.push((local.to_owned(), value));
+        }
+    }
+    out
+}
+
+/// XML's five named entities and numeric character references, decoded.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest.find(';').filter(|&s| s <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e => e
+                .strip_prefix("#x")
+                .map(|h| u32::from_str_radix(h, 16))
+                .or_else(|| e.strip_prefix('#').map(str::parse::<u32>))
+                .and_then(Result::ok)
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An entry of the copy, for its central directory.
+struct Written {
+    version: u16,
+    flags: u16,
+    method: u16,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+    name: Vec<u8>,
+    offset: u32,
+}
+
+/// DOS time and date of every entry in a copy: 1980-01-01 00:00, the earliest there is.
+const NO_TIME: u16 = 0;
+const NO_DATE: u16 = (1 << 5) | 1;
+
+/// `out`, counting what is written to it.
+struct Counted<'a> {
+    out: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Copies an office document's package without its document properties, file times and
+/// extra fields (see the module documentation); returns what was left out.
+pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, input);
+    let mut out = Counted { out, written: 0 };
+    let mut removed = Vec::new();
+    let mut entries: Vec<Written> = Vec::new();
+    let mut name_bytes = 0usize;
+    loop {
+        let mut sig = [0u8; 4];
+        input.read_exact(&mut sig)?;
+        match sig {
+            LOCAL => {}
+            CENTRAL | END if !entries.is_empty() || sig == END => break,
+            _ => return Err(bad("a damaged ZIP package")),
+        }
+        let mut fixed = [0u8; LOCAL_LEN];
+        fixed[..4].copy_from_slice(&LOCAL);
+        input.read_exact(&mut fixed[4..])?;
+        let h = LocalHeader::parse(&fixed).ok_or_else(|| bad("a damaged ZIP package"))?;
+        let mut name = vec![0u8; h.name_len];
+        input.read_exact(&mut name)?;
+        let mut extra = vec![0u8; h.extra_len];
+        input.read_exact(&mut extra)?;
+        if h.flags & 1 != 0 {
+            return Err(bad("an encrypted part, which Aigaq cannot rewrite"));
+        }
+        if h.compressed == u32::MAX || h.size == u32::MAX {
+            return Err(bad(
+                "a package over 4 GiB (ZIP64), which Aigaq cannot rewrite",
+            ));
+        }
+        name_bytes += name.len();
+        if entries.len() >= MOST_ENTRIES || name_bytes > MOST_NAME_BYTES {
+            return Err(bad("more parts than Aigaq rewrites"));
+        }
+        if h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE) {
+            note(&mut removed, "file times");
+        }
+        let offset = u32::try_from(out.written)
+            .map_err(|_| bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite"))?;
+        let written = match Part::of(&name) {
+            Some(part) => {
+                let original = read_part(&mut input, &h)?;
+                note(&mut removed, part.removed());
+                let new = part.replacement(&original);
+                let len = u32::try_from(new.len()).map_err(|_| bad("a part too large"))?;
+                let w = Written {
+                    version: 20,
+                    // Only whether the name is UTF-8 stays.
+                    flags: h.flags & 0x800,
+                    method: 0,
+                    crc: crc32fast::hash(&new),
+                    compressed: len,
+                    size: len,
+                    name,
+                    offset,
+                };
+                write_local(&mut out, &w)?;
+                out.write_all(&new)?;
+                w
+            }
+            None => copy_entry(&mut input, &mut out, h, name, offset)?,
+        };
+        entries.push(written);
+    }
+    write_directory(&mut out, &entries)?;
+    Ok(removed)
+}
+
+/// Reads a properties part's data (and its data descriptor) and inflates it.
+fn read_part(input: &mut dyn BufRead, h: &LocalHeader) -> io::Result<Vec<u8>> {
+    let too_large = || bad("document properties larger than Aigaq rewrites");
+    if !h.described_after() {
+        let len = usize::try_from(h.compressed).map_err(|_| too_large())?;
+        if len > LARGEST_PART {
+            return Err(too_large());
+        }
+        let mut data = vec![0u8; len];
+        input.read_exact(&mut data)?;
+        return match h.method {
+            0 => Ok(data),
+            8 => Ok(inflate_some(&data, LARGEST_PART)),
+            _ => Err(bad("a part compressed in a way Aigaq cannot read")),
+        };
+    }
+    let mut plain = Vec::new();
+    through_deflate(h, input, &mut io::sink(), |p| {
+        if plain.len() + p.len() > LARGEST_PART {
+            return Err(too_large());
+        }
+        plain.extend_from_slice(p);
+        Ok(())
+    })?;
+    Ok(plain)
+}
+
+/// Copies an entry's data as it is, behind a local header without its time and extra
+/// field; returns the entry as written.
+fn copy_entry(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+) -> io::Result<Written> {
+    let mut w = Written {
+        version: h.version,
+        flags: h.flags,
+        method: h.method,
+        crc: h.crc,
+        compressed: h.compressed,
+        size: h.size,
+        name,
+        offset,
+    };
+    if !h.described_after() {
+        write_local(out, &w)?;
+        let copied = io::copy(&mut input.take(u64::from(h.compressed)), out)?;
+        if copied != u64::from(h.compressed) {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        return Ok(w);
+    }
+    // Sizes and CRC follow the data, as in the original: the local header says zero.
+    w.crc = 0;
+    w.compressed = 0;
+    w.size = 0;
+    write_local(out, &w)?;
+    let (crc, compressed, size) = through_deflate(&h, input, out, |_| Ok(()))?;
+    out.write_all(&DESCRIPTOR)?;
+    for v in [crc, compressed, size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    w.crc = crc;
+    w.compressed = compressed;
+    w.size = size;
+    Ok(w)
+}
+
+/// Passes a deflated entry whose length its data descriptor gives through to `out`,
+/// inflating it to find its end, and `plain` its inflated bytes; reads the descriptor and
+/// checks it against what was read. Returns its CRC and sizes.
+fn through_deflate(
+    h: &LocalHeader,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    mut plain: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<(u32, u32, u32)> {
+    if h.method != 8 {
+        return Err(bad(
+            "a stored part whose length only follows it, which Aigaq cannot rewrite",
+        ));
+    }
+    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut crc = crc32fast::Hasher::new();
+    let (mut compressed, mut size) = (0u64, 0u64);
+    loop {
+        let data = input.fill_buf()?;
+        if data.is_empty() {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        let r = inflate(&mut state, data, &mut buf, MZFlush::None);
+        if r.bytes_consumed == 0 && r.bytes_written == 0 && r.status != Ok(MZStatus::StreamEnd) {
+            return Err(bad("a damaged compressed part"));
+        }
+        out.write_all(&data[..r.bytes_consumed])?;
+        input.consume(r.bytes_consumed);
+        compressed += r.bytes_consumed as u64;
+        size += r.bytes_written as u64;
+        crc.update(&buf[..r.bytes_written]);
+        plain(&buf[..r.bytes_written])?;
+        match r.status {
+            Ok(MZStatus::StreamEnd) => break,
+            Ok(_) => {}
+            Err(_) => return Err(bad("a damaged compressed part")),
+        }
+    }
+    let mut d = [0u8; 16];
+    input.read_exact(&mut d[..12])?;
+    let fields = if d[..4] == DESCRIPTOR {
+        input.read_exact(&mut d[12..])?;
+        &d[4..16]
+    } else {
+        &d[..12]
+    };
+    let u32_at =
+        |i: usize| u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]]);
+    let (d_crc, d_compressed, d_size) = (u32_at(0), u32_at(4), u32_at(8));
+    if d_crc != crc.finalize() || u64::from(d_compressed) != compressed || u64::from(d_size) != size
+    {
+        return Err(bad("a part that does not match its data descriptor"));
+    }
+    Ok((d_crc, d_compressed, d_size))
+}
+
+fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
+    let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
+    out.write_all(&LOCAL)?;
+    for v in [w.version, w.flags, w.method, NO_TIME, NO_DATE] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    for v in [w.crc, w.compressed, w.size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    out.write_all(&name_len.to_le_bytes())?;
+    out.write_all(&0u16.to_le_bytes())?;
+    out.write_all(&w.name)
+}
+
+fn write_directory(out: &mut Counted<'_>, entries: &[Written]) -> io::Result<()> {
+    let start = out.written;
+    for w in entries {
+        let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
+        out.write_all(&CENTRAL)?;
+        // Made by: version 2.0, MS-DOS attributes (none).
+        for v in [20, w.version, w.flags, w.method, NO_TIME, NO_DATE] {
+            out.write_all(&u16::to_le_bytes(v))?;
+        }
+        for v in [w.crc, w.compressed, w.size] {
+            out.write_all(&v.to_le_bytes())?;
+        }
+        // Name length; no extra field, comment, disk, internal or external attributes.
+        for v in [name_len, 0, 0, 0, 0] {
+            out.write_all(&v.to_le_bytes())?;
+        }
+        out.write_all(&0u32.to_le_bytes())?;
+        out.write_all(&w.offset.to_le_bytes())?;
+        out.write_all(&w.name)?;
+    }
+    let too_large = || bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite");
+    let size = u32::try_from(out.written - start).map_err(|_| too_large())?;
+    let offset = u32::try_from(start).map_err(|_| too_large())?;
+    let count = u16::try_from(entries.len()).map_err(|_| too_large())?;
+    out.write_all(&END)?;
+    for v in [0, 0, count, count] {
+        out.write_all(&u16::to_le_bytes(v))?;
+    }
+    out.write_all(&size.to_le_bytes())?;
+    out.write_all(&offset.to_le_bytes())?;
+    // No comment.
+    out.write_all(&0u16.to_le_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::media::video::tests::get;
+    use crate::media::Sniffer;
+
+    /// How an entry of a test package is written.
+    #[derive(Clone, Copy, PartialEq)]
+    pub(crate) enum Way {
+        Stored,
+        Deflated,
+        /// Deflated, its sizes and CRC in a data descriptor after it (as LibreOffice and
+        /// Java write), with or without the descriptor's signature.
+        Described {
+            signed: bool,
+        },
+    }
+
+    /// A ZIP package of `entries`, each with a time (2026-01-05 10:00) and an extended
+    /// timestamp extra field, as ordinary writers make them.
+    pub(crate) fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        let (time, date) = ((10u16 << 11), ((46u16) << 9) | (1 << 5) | 5);
+        let extra = [
+            &0x5455u16.to_le_bytes()[..],
+            &5u16.to_le_bytes(),
+            &[1, 0, 0, 0, 0],
+        ]
+        .concat();
+        for &(name, data, way) in entries {
+            let crc = crc32fast::hash(data);
+            let body = match way {
+                Way::Stored => data.to_vec(),
+                _ => miniz_oxide::deflate::compress_to_vec(data, 6),
+            };
+            let described = matches!(way, Way::Described { .. });
+            let flags: u16 = if described { 8 } else { 0 };
+            let method: u16 = if way == Way::Stored { 0 } else { 8 };
+            let sizes = |zero: bool| {
+                let (c, s) = if zero {
+                    (0, 0)
+                } else {
+                    (body.len() as u32, data.len() as u32)
+                };
+                [crc.to_le_bytes(), c.to_le_bytes(), s.to_le_bytes()].concat()
+            };
+            let offset = out.len() as u32;
+            let fixed = |sig: &[u8], central: bool| {
+                let mut h = sig.to_vec();
+                if central {
+                    h.extend_from_slice(&20u16.to_le_bytes());
+                }
+                for v in [20u16, flags, method, time, date] {
+                    h.extend_from_slice(&v.to_le_bytes());
+                }
+                h.extend_from_slice(&sizes(described && !central));
+                h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+                h.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+                h
+            };
+            out.extend_from_slice(&fixed(&LOCAL, false));
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(&extra);
+            out.extend_from_slice(&body);
+            if let Way::Described { signed } = way {
+                if signed {
+                    out.extend_from_slice(&DESCRIPTOR);
+                }
+                out.extend_from_slice(&sizes(false));
+            }
+            central.extend_from_slice(&fixed(&CENTRAL, true));
+            // No comment; disk 0; internal attributes none.
+            central.extend_from_slice(&[0; 6]);
+            central.extend_from_slice(&0o100644u32.wrapping_shl(16).to_le_bytes());
+            central.extend_from_slice(&offset.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+            central.extend_from_slice(&extra);
+        }
+        let at = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(&END);
+        let n = entries.len() as u16;
+        for v in [0, 0, n, n] {
+            out.extend_from_slice(&u16::to_le_bytes(v));
+        }
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&at.to_le_bytes());
+        let comment = b"made on DESKTOP-AIGERIM";
+        out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+        out.extend_from_slice(comment);
+        out
+    }
+
+    /// Reads a package as unzip does, from its central directory; checks every entry's
+    /// local header against it, and its CRC. Returns each entry's name, inflated bytes,
+    /// and DOS time and date as its local header states them.
+    pub(crate) fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>, (u16, u16))> {
+        let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes(zip[i..i + 4].try_into().unwrap());
+        let end = memchr::memmem::rfind(zip, &END).expect("an end of central directory");
+        let (count, dir) = (usize::from(u16_at(end + 10)), u32_at(end + 16) as usize);
+        let mut at = dir;
+        let mut out = Vec::new();
+        for _ in 0..count {
+            assert_eq!(zip[at..at + 4], CENTRAL);
+            let (method, crc, csize) = (u16_at(at + 10), u32_at(at + 16), u32_at(at + 20));
+            let (nlen, xlen, clen) = (
+                usize::from(u16_at(at + 28)),
+                usize::from(u16_at(at + 30)),
+                usize::from(u16_at(at + 32)),
+            );
+            let offset = u32_at(at + 42) as usize;
+            let name = String::from_utf8(zip[at + 46..at + 46 + nlen].to_vec()).unwrap();
+            at += 46 + nlen + xlen + clen;
+            assert_eq!(zip[offset..offset + 4], LOCAL, "{name}");
+            let h = LocalHeader::parse(&zip[offset..]).unwrap();
+            let data = offset + LOCAL_LEN + h.name_len + h.extra_len;
+            assert_eq!(
+                &zip[offset + LOCAL_LEN..offset + LOCAL_LEN + h.name_len],
+                name.as_bytes()
+            );
+            let body = &zip[data..data + csize as usize];
+            let plain = if method == 0 {
+                body.to_vec()
+            } else {
+                miniz_oxide::inflate::decompress_to_vec(body).unwrap()
+            };
+            assert_eq!(crc32fast::hash(&plain), crc, "{name}");
+            out.push((name, plain, (h.time, h.date)));
+        }
+        out
+    }
+
+    const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>Statement</dc:title><dc:creator>Aigerim Nurlanovna</dc:creator><cp:lastModifiedBy>N. Editor &amp; Co</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">2026-01-05T10:00:00Z</dcterms:created></cp:coreProperties>"#;
+    const APP: &str = r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Office Word</Application><Company>KIBHR Almaty</Company></Properties>"#;
+    const META: &str = r#"<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:initial-creator>Aigerim Nurlanovna</meta:initial-creator><meta:creation-date>2026-01-05T10:00:00</meta:creation-date><meta:generator>LibreOffice/7.4</meta:generator><meta:printed-by>Printer Owner</meta:printed-by></office:meta></office:document-meta>"#;
+    const SETTINGS: &str = r#"<?xml version="1.0"?><office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"><config:config-item config:name="PrinterName">HP-Almaty-Office</config:config-item></office:document-settings>"#;
+
+    /// A Word document: a picture larger than the sniffer's first bytes before its
+    /// properties, as Word orders them.
+    fn word(way: Way) -> Vec<u8> {
+        let picture: Vec<u8> = (0..crate::media::HEAD_BYTES + 70_001)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        package(&[
+            ("[Content_Types].xml", b"<Types/>", way),
+            (
+                "word/document.xml",
+                b"<w:document>Witness statement</w:document>",
+                way,
+            ),
+            ("word/media/image1.png", &picture, Way::Stored),
+            ("docProps/core.xml", CORE.as_bytes(), way),
+            ("docProps/app.xml", APP.as_bytes(), way),
+        ])
+    }
+
+    fn odt(way: Way) -> Vec<u8> {
+        package(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.text",
+                Way::Stored,
+            ),
+            (
+                "content.xml",
+                b"<office:document-content>Witness statement</office:document-content>",
+                way,
+            ),
+            ("meta.xml", META.as_bytes(), way),
+            ("settings.xml", SETTINGS.as_bytes(), way),
+        ])
+    }
+
+    fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
+        let mut sniffer = Sniffer::new();
+        for p in file.chunks(piece) {
+            sniffer.feed(p);
+        }
+        sniffer.describe()
+    }
+
+    fn all(found: &[Warning], field: &str) -> Vec<String> {
+        found
+            .iter()
+            .filter(|w| w.field == field)
+            .map(|w| w.value.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_properties_of_a_document_are_found_wherever_they_lie_and_however_it_is_read() {
+        let ways = [
+            Way::Stored,
+            Way::Deflated,
+            Way::Described { signed: true },
+            Way::Described { signed: false },
+        ];
+        for way in ways {
+            for piece in [1, 29, 157, 4096, 64 * 1024 + 3, usize::MAX] {
+                let (media_type, found) = sniffed(&odt(way), piece);
+                assert_eq!(media_type, TYPES[3]);
+                assert_eq!(
+                    all(&found, "owner_name"),
+                    ["Aigerim Nurlanovna", "Printer Owner"]
+                );
+                assert_eq!(get(&found, "time").as_deref(), Some("2026-01-05T10:00:00"));
+                assert_eq!(get(&found, "camera").as_deref(), Some("LibreOffice/7.4"));
+                if piece == 1 {
+                    continue; // byte by byte through a picture of a MiB is slow
+                }
+                let (media_type, found) = sniffed(&word(way), piece);
+                assert_eq!(media_type, TYPES[0]);
+                let owners = ["Aigerim Nurlanovna", "N. Editor & Co", "KIBHR Almaty"];
+                assert_eq!(all(&found, "owner_name"), owners, "{piece}");
+                assert_eq!(get(&found, "time").as_deref(), Some("2026-01-05T10:00:00Z"));
+                assert_eq!(
+                    get(&found, "camera").as_deref(),
+                    Some("Microsoft Office Word")
+                );
+            }
+        }
+        // Excel and PowerPoint by their folders; a ZIP of photos is only a ZIP.
+        let xlsx = package(&[
+            ("_rels/.rels", b"<r/>", Way::Deflated),
+            ("xl/workbook.xml", b"<w/>", Way::Deflated),
+        ]);
+        assert_eq!(sniffed(&xlsx, 4096).0, TYPES[1]);
+        let pptx = package(&[("ppt/presentation.xml", b"<p/>", Way::Deflated)]);
+        assert_eq!(sniffed(&pptx, 4096).0, TYPES[2]);
+        let photos = package(&[
+            ("IMG_0001.JPG", b"\xff\xd8", Way::Stored),
+            ("docProps/core.xml", CORE.as_bytes(), Way::Stored),
+        ]);
+        let (media_type, found) = sniffed(&photos, 4096);
+        assert_eq!((media_type.as_str(), found.len()), ("application/zip", 0));
+    }
+
+    #[test]
+    fn xml_text_is_read_by_local_name_with_entities_decoded() {
+        let values = xml_values(
+            b"<a:x>  &lt;Ay&#x69;gerim&#33;&gt; </a:x><y/><z attr=\"1\">&bogus; &amp</z><w></w>",
+        );
+        assert_eq!(
+            values,
+            [
+                ("x".to_owned(), "<Ayigerim!>".to_owned()),
+                ("z".to_owned(), "&bogus; &amp".to_owned())
+            ]
+        );
+    }
+
+    fn stripped(file: &[u8]) -> io::Result<(Vec<u8>, Vec<String>)> {
+        let mut out = Vec::new();
+        let removed = strip(&mut &file[..], &mut out)?;
+        Ok((out, removed))
+    }
+
+    #[test]
+    fn a_copy_keeps_every_part_but_the_properties_and_no_time_or_name() {
+        let ways = [
+            Way::Stored,
+            Way::Deflated,
+            Way::Described { signed: true },
+            Way::Described { signed: false },
+        ];
+        for way in ways {
+            for (file, replaced) in [
+                (word(way), &["docProps/core.xml", "docProps/app.xml"][..]),
+                (odt(way), &["meta.xml", "settings.xml"][..]),
+            ] {
+                let (copy, removed) = stripped(&file).unwrap();
+                assert!(removed.contains(&"file times".to_owned()), "{removed:?}");
+                let before = unpack(&file);
+                let after = unpack(&copy);
+                assert_eq!(before.len(), after.len());
+                for ((name, plain, _), (name2, plain2, time)) in before.iter().zip(&after) {
+                    assert_eq!(name, name2);
+                    assert_eq!(*time, (NO_TIME, NO_DATE), "{name}");
+                    if !replaced.contains(&name.as_str()) {
+                        assert_eq!(plain, plain2, "{name} is kept as it was");
+                    }
+                }
+                let text = String::from_utf8_lossy(&copy);
+                for leak in [
+                    "Aigerim",
+                    "Editor",
+                    "KIBHR",
+                    "Microsoft",
+                    "LibreOffice",
+                    "HP-Almaty",
+                    "2026",
+                    "DESKTOP",
+                ] {
+                    assert!(!text.contains(leak), "{leak}");
+                }
+                // Nothing is left for the attach-time reader to find.
+                assert!(sniffed(&copy, 4096).1.is_empty());
+                // A copy of the copy is the same copy.
+                assert_eq!(stripped(&copy).unwrap().0, copy);
+            }
+        }
+        let (copy, _) = stripped(&odt(Way::Deflated)).unwrap();
+        let after = unpack(&copy);
+        assert_eq!(
+            after[0].0, "mimetype",
+            "an OpenDocument's media type stays first"
+        );
+        let meta = String::from_utf8(after[2].1.clone()).unwrap();
+        assert!(
+            meta.contains("office:version=\"1.3\"") && meta.contains("<office:meta/>"),
+            "{meta}"
+        );
+    }
+
+    #[test]
+    fn packages_that_cannot_be_rewritten_are_errors() {
+        let good = word(Way::Described { signed: true });
+        // Cut off: in a header, in a compressed part, in the picture, before the directory.
+        let dir = memchr::memmem::find(&good, &CENTRAL).unwrap();
+        for len in [10, 200, good.len() / 2, dir - 3] {
+            assert!(stripped(&good[..len]).is_err(), "{len}");
+        }
+        // A descriptor that does not match the data.
+        let mut lied = good.clone();
+        let d = memchr::memmem::find(&lied, &DESCRIPTOR).unwrap();
+        lied[d + 8] ^= 1;
+        assert!(stripped(&lied).is_err());
+        // Encrypted; a stored part whose length only follows it; not a ZIP at all.
+        let mut encrypted = word(Way::Deflated);
+        encrypted[6] |= 1;
+        assert!(stripped(&encrypted).is_err());
+        let mut stored_described = package(&[("content.xml", b"<x/>", Way::Stored)]);
+        stored_described[6] |= 8;
+        assert!(stripped(&stored_described).is_err());
+        assert!(stripped(b"not a zip at all").is_err());
+    }
+}
