@@ -507,7 +507,7 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
 }
 
 #[test]
-fn stripped_office_documents_open_with_the_same_text_and_name_nobody() {
+fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobody() {
     let (t, id) = collector("the witness's typed statement");
     let dir = t.s.root.path().join("documents");
     std::fs::create_dir(&dir).unwrap();
@@ -526,6 +526,21 @@ fn stripped_office_documents_open_with_the_same_text_and_name_nobody() {
             .success()
             .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
             .stderr(predicates::str::contains("owner_name: Nurlan Editor"));
+    }
+    // The reviewer of the Word and OpenDocument statements, named by her comment.
+    for name in ["statement.docx", "streamed.docx", "statement.odt"] {
+        let listed = t.s.stdout(&["attachments", &id]);
+        let block = listed
+            .split(name)
+            .nth(1)
+            .unwrap()
+            .split("bytes")
+            .nth(1)
+            .unwrap();
+        assert!(
+            block.contains("owner_name: Dana Reviewer"),
+            "{name}: {listed}"
+        );
     }
     let listed: Value = serde_json::from_str(&t.s.stdout(&["attachments", &id, "--json"])).unwrap();
     let word = listed
@@ -546,6 +561,7 @@ fn stripped_office_documents_open_with_the_same_text_and_name_nobody() {
 
     let (files, said) = export_stripped(&t);
     let leaks = [
+        "Dana Reviewer",
         "Aigerim",
         "Nurlan Editor",
         "KIBHR",
@@ -575,6 +591,18 @@ fn stripped_office_documents_open_with_the_same_text_and_name_nobody() {
         assert_eq!(after["properties"], json!({}), "{name}");
         assert_eq!(after["bad_part"], Value::Null, "{name}");
         assert_eq!(after["times"], json!(["1980-01-01 00:00:00"]), "{name}");
+        // Comments stay, their authors numbered.
+        let comments = before["comments"].as_array().unwrap();
+        assert_eq!(
+            comments.len(),
+            usize::from(!name.ends_with(".xlsx")),
+            "{name}"
+        );
+        for (b, a) in comments.iter().zip(after["comments"].as_array().unwrap()) {
+            assert_eq!(b[0], "Dana Reviewer");
+            assert!(a[0].as_str().unwrap().starts_with("Author "), "{a}");
+            assert_eq!((&a[1], &a[2]), (&json!(""), &b[2]), "{name}");
+        }
         let (xml_before, xml_after) = (
             before["xml"].as_str().unwrap(),
             after["xml"].as_str().unwrap(),

@@ -9,6 +9,7 @@
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
 
+mod annotations;
 mod audio;
 mod heif;
 mod matroska;

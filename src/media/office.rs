@@ -7,22 +7,32 @@
 //! At attach, the properties parts (`docProps/core.xml`, `docProps/app.xml`, a `.psmdcp`
 //! part, an OpenDocument's `meta.xml`) are caught as the file streams past: each ZIP entry
 //! begins with a local header that names it, so [`OfficeWatch`] looks for those headers in
-//! the stream, keeps the first bytes of the parts it wants (256 KiB each, a few parts) and
-//! inflates them when asked. Nothing else is kept.
+//! the stream and inflates the parts it wants as they pass, keeping the properties (256 KiB
+//! of each, a few parts).
+//!
+//! Every other XML part is read for the people it names, the authors of comments and tracked
+//! changes ([`super::annotations`]), inflated as it streams past (at most 512 MiB of them,
+//! so that a "zip bomb" costs little).
 //!
 //! A copy without them ([`strip`]) is a new ZIP package with the same entries in the same
-//! order, every part's compressed bytes copied as they are, except that the properties parts
-//! (and an OpenDocument's `settings.xml`, which names the printer) become empty documents of
-//! their kind, every entry's time becomes 1980-01-01 00:00, the entries' extra fields (file
-//! times, owners) and comments go, and a new central directory is written at the end.
+//! order. The properties parts (and an OpenDocument's `settings.xml`, which names the
+//! printer) become empty documents of their kind; every other XML part is inflated, written
+//! again with those people numbered (`Author 1`, …) and their times blanked, and deflated
+//! again; every other part's compressed bytes are copied as they are. Every entry's time
+//! becomes 1980-01-01 00:00, the entries' extra fields (file times, owners) and comments
+//! go, and a new central directory is written at the end.
 //! Entries whose length only a data descriptor after them gives (LibreOffice writes them)
 //! are inflated as they are copied to find their end, and checked against their CRC.
 
 use std::io::{self, BufRead, Read, Write};
 
+use miniz_oxide::deflate::core::{
+    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+};
 use miniz_oxide::inflate::stream::{inflate, InflateState};
-use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
+use super::annotations::Names;
 use super::strip::{bad, note};
 use super::{push_warning, Warning};
 
@@ -33,9 +43,9 @@ const DESCRIPTOR: [u8; 4] = *b"PK\x07\x08";
 
 /// A local header's fixed part.
 const LOCAL_LEN: usize = 30;
-/// The longest entry name of a properties part (a `.psmdcp` part's is about 85).
+/// The longest entry name of a part read at attach (a `.psmdcp` part's is about 85).
 const LONGEST_PART_NAME: usize = 128;
-/// How much of a properties part is kept at attach, compressed.
+/// How much of a properties part is kept at attach, inflated.
 const PART_KEPT: usize = 256 * 1024;
 /// How many properties parts are kept at attach; more are not looked at.
 const PARTS_KEPT: usize = 8;
@@ -43,6 +53,8 @@ const PARTS_KEPT: usize = 8;
 const LARGEST_PART: usize = 4 * 1024 * 1024;
 /// Most entries in a package a copy is made of (a ZIP without its 64-bit extension).
 const MOST_ENTRIES: usize = 65_535;
+/// The largest XML part a copy is made of, inflated.
+const LARGEST_XML: u64 = 1 << 30;
 /// Most bytes of entry names in a package a copy is made of.
 const MOST_NAME_BYTES: usize = 8 * 1024 * 1024;
 
@@ -215,43 +227,121 @@ fn header_len(bytes: &[u8]) -> Option<(usize, usize)> {
         .then_some((whole, whole + h.extra_len))
 }
 
-/// A properties part caught at attach: its compressed bytes, up to [`PART_KEPT`].
-#[derive(Debug)]
+/// A part caught at attach, inflated as it streams past.
 struct Caught {
-    part: Part,
-    method: u16,
+    /// A properties part, whose inflated bytes are kept (up to [`PART_KEPT`]); `None`: an
+    /// XML part read for the names in it.
+    part: Option<Part>,
     /// Bytes still to pass before its data (the rest of its header's extra field).
     skip: usize,
-    /// How many bytes it still takes.
-    wanted: usize,
-    bytes: Vec<u8>,
+    /// Compressed bytes still to come, when its header says.
+    left: Option<u64>,
+    /// `None` for a stored part.
+    inflater: Option<Box<InflateState>>,
+    plain: Vec<u8>,
+    names: Names,
+    done: bool,
 }
 
-impl Caught {
-    /// Takes what it still wants of `bytes`, which follow what it has seen.
-    fn take(&mut self, bytes: &[u8]) {
-        let skipped = self.skip.min(bytes.len());
-        self.skip -= skipped;
-        let rest = &bytes[skipped..];
-        let n = self.wanted.min(rest.len());
-        self.bytes.extend_from_slice(&rest[..n]);
-        self.wanted -= n;
+impl std::fmt::Debug for Caught {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caught").field("part", &self.part).finish()
     }
 }
 
-/// The properties parts of an office document, caught as it streams past (see the module
-/// documentation).
+impl Caught {
+    /// Reads what is its of `bytes`, which follow what it has seen; returns how many bytes
+    /// it inflated.
+    fn take(&mut self, bytes: &[u8], buf: &mut [u8]) -> usize {
+        let skipped = self.skip.min(bytes.len());
+        self.skip -= skipped;
+        let mut data = &bytes[skipped..];
+        if let Some(left) = self.left.as_mut() {
+            let n = usize::try_from(*left).map_or(data.len(), |l| l.min(data.len()));
+            data = &data[..n];
+            *left -= n as u64;
+            self.done |= *left == 0;
+        }
+        let Some(mut state) = self.inflater.take() else {
+            self.read(data);
+            return 0;
+        };
+        let mut inflated = 0;
+        while !data.is_empty() {
+            let r = inflate(&mut state, data, buf, MZFlush::None);
+            data = &data[r.bytes_consumed..];
+            inflated += r.bytes_written;
+            self.read(&buf[..r.bytes_written]);
+            match r.status {
+                Ok(MZStatus::StreamEnd) => self.done = true,
+                // Nothing more without more input.
+                Err(MZError::Buf) => break,
+                Err(_) => self.done = true,
+                Ok(_) => {}
+            }
+            if self.done || inflated > MOST_INFLATED {
+                self.done = true;
+                break;
+            }
+            // A full buffer: more may wait inside, though the input is used up.
+            if data.is_empty() && r.bytes_written == buf.len() {
+                data = &[];
+                loop {
+                    let r = inflate(&mut state, data, buf, MZFlush::None);
+                    inflated += r.bytes_written;
+                    self.read(&buf[..r.bytes_written]);
+                    if r.status == Ok(MZStatus::StreamEnd) {
+                        self.done = true;
+                    }
+                    if self.done || r.bytes_written < buf.len() {
+                        break;
+                    }
+                }
+            }
+        }
+        self.inflater = Some(state);
+        inflated
+    }
+
+    fn read(&mut self, plain: &[u8]) {
+        if self.part.is_some() {
+            let n = (PART_KEPT - self.plain.len()).min(plain.len());
+            self.plain.extend_from_slice(&plain[..n]);
+        } else if self.names.push(plain, &mut Vec::new()).is_err() {
+            self.done = true;
+        }
+    }
+}
+
+/// The properties of an office document and the names in its parts, caught as it streams
+/// past (see the module documentation).
 #[derive(Debug, Default)]
 pub(crate) struct OfficeWatch {
     /// `None` until the first bytes are seen; `Some(false)` for a file that is no ZIP.
     zip: Option<bool>,
     /// The last bytes fed, where a local header may begin that the next ones complete.
     carry: Vec<u8>,
-    caught: Vec<Caught>,
+    /// Parts being read.
+    reading: Vec<Caught>,
+    /// Properties parts read: which, and their inflated bytes.
+    properties: Vec<(Part, Vec<u8>)>,
+    /// The names met in other parts.
+    people: Vec<String>,
+    /// The first time of a comment or change met in other parts.
+    noted_time: Option<String>,
+    /// Bytes inflated so far: past [`MOST_INFLATED`], no more parts are read.
+    inflated: usize,
+    /// Inflated bytes go here before they are read.
+    buf: Vec<u8>,
 }
 
 /// Bytes kept between feeds: a header with the longest name that matters, less a byte.
 const CARRY: usize = LOCAL_LEN + LONGEST_PART_NAME - 1;
+/// Parts read at once (one, unless parts overlap).
+const READ_AT_ONCE: usize = 4;
+/// Most bytes inflated at attach, so that a package that inflates to terabytes (a "zip
+/// bomb") costs little time.
+const MOST_INFLATED: usize = 512 * 1024 * 1024;
 
 impl OfficeWatch {
     /// The next bytes of the file.
@@ -267,11 +357,10 @@ impl OfficeWatch {
                 return;
             }
             self.zip = Some(seen.starts_with(&LOCAL));
+            self.buf = vec![0; 64 * 1024];
             return self.feed(&seen);
         }
-        for c in &mut self.caught {
-            c.take(bytes);
-        }
+        self.read(bytes);
         // Headers that began in the carried bytes and are whole only with these.
         let carried = self.carry.len();
         let mut joined = std::mem::take(&mut self.carry);
@@ -293,48 +382,82 @@ impl OfficeWatch {
         self.carry = joined;
     }
 
-    /// Starts keeping the part whose whole local header starts `header` when it is one to
-    /// keep; its data starts at `data` in `bytes`, or past their end.
+    /// Passes `bytes` to the parts being read, and keeps what those that end give.
+    fn read(&mut self, bytes: &[u8]) {
+        for c in &mut self.reading {
+            self.inflated += c.take(bytes, &mut self.buf);
+            c.done |= self.inflated > MOST_INFLATED;
+        }
+        let done: Vec<Caught> = self.reading.extract_if(.., |c| c.done).collect();
+        for c in done {
+            self.keep(c);
+        }
+    }
+
+    /// Keeps what a part that was read gave.
+    fn keep(&mut self, c: Caught) {
+        match c.part {
+            Some(part) => self.properties.push((part, c.plain)),
+            None => {
+                if self.noted_time.is_none() {
+                    self.noted_time = c.names.time().map(str::to_owned);
+                }
+                for name in c.names.into_seen() {
+                    if !self.people.contains(&name) {
+                        self.people.push(name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts reading the part whose whole local header starts `header` when it is one to
+    /// read; its data starts at `data` in `bytes`, or past their end.
     fn catch(&mut self, header: &[u8], data: usize, bytes: &[u8]) {
         let Some(h) = LocalHeader::parse(header) else {
             return;
         };
         let name = &header[LOCAL_LEN..LOCAL_LEN + h.name_len];
-        let Some(part) = Part::of(name).filter(|p| *p != Part::OdfSettings) else {
-            return;
+        let part = match Part::of(name) {
+            Some(Part::OdfSettings) => return,
+            Some(part) if self.properties.len() < PARTS_KEPT => Some(part),
+            None if carries_names(name) => None,
+            _ => return,
         };
-        if self.caught.len() >= PARTS_KEPT {
+        let stored = h.method == 0;
+        if self.reading.len() >= READ_AT_ONCE
+            || self.inflated > MOST_INFLATED
+            || !(stored || h.method == 8)
+            || (stored && h.described_after())
+        {
             return;
-        }
-        let mut wanted = PART_KEPT;
-        if !h.described_after() {
-            wanted = wanted.min(usize::try_from(h.compressed).unwrap_or(usize::MAX));
         }
         let mut c = Caught {
             part,
-            method: h.method,
             skip: data.saturating_sub(bytes.len()),
-            wanted,
-            bytes: Vec::new(),
+            left: (!h.described_after()).then_some(u64::from(h.compressed)),
+            inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
+            plain: Vec::new(),
+            names: Names::listing(Vec::new()),
+            done: false,
         };
-        c.take(&bytes[data.min(bytes.len())..]);
-        self.caught.push(c);
+        self.inflated += c.take(&bytes[data.min(bytes.len())..], &mut self.buf);
+        if c.done {
+            self.keep(c);
+        } else {
+            self.reading.push(c);
+        }
     }
 
-    /// The document's risky properties: who wrote and saved it, their organisation, the
-    /// software and when.
+    /// The document's risky properties and the people its parts name: who wrote, saved and
+    /// commented on it, their organisation, the software and when.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut owners: Vec<String> = Vec::new();
         let mut time = None;
         let mut software = None;
-        for c in &self.caught {
-            let plain = match c.method {
-                0 => c.bytes.clone(),
-                8 => inflate_some(&c.bytes, LARGEST_PART),
-                _ => continue,
-            };
-            for (name, value) in xml_values(&plain) {
-                match (c.part, name.as_str()) {
+        for (part, plain) in &self.properties {
+            for (name, value) in xml_values(plain) {
+                match (part, name.as_str()) {
                     (Part::Core, "creator" | "lastModifiedBy")
                     | (Part::App, "Company" | "Manager")
                     | (Part::OdfMeta, "initial-creator" | "creator" | "printed-by")
@@ -353,8 +476,21 @@ impl OfficeWatch {
                 }
             }
         }
+        // Parts still being read when the file ended (cut off) say what they have.
+        let unfinished = || self.reading.iter().filter(|c| c.part.is_none());
+        let people = self
+            .people
+            .iter()
+            .chain(unfinished().flat_map(|c| c.names.seen()));
+        let noted = unfinished().find_map(|c| c.names.time().map(str::to_owned));
+        time = time.or_else(|| self.noted_time.clone()).or(noted);
+        for name in people {
+            if !owners.contains(name) {
+                owners.push(name.clone());
+            }
+        }
         let mut out = Vec::new();
-        for owner in owners {
+        for owner in owners.into_iter().take(MOST_NAMES_SHOWN) {
             push_warning(&mut out, "owner_name", Some(owner));
         }
         push_warning(&mut out, "time", time);
@@ -363,13 +499,13 @@ impl OfficeWatch {
     }
 }
 
-/// What raw deflate data inflates to, up to `limit` bytes; as much as it gives when it is
-/// cut off or damaged.
-fn inflate_some(data: &[u8], limit: usize) -> Vec<u8> {
-    match miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit) {
-        Ok(plain) => plain,
-        Err(e) => e.output,
-    }
+/// Most names shown for one document.
+const MOST_NAMES_SHOWN: usize = 32;
+
+/// Whether a part is XML that may name the authors of comments and changes (any XML part
+/// but the properties parts, which are replaced whole).
+fn carries_names(name: &[u8]) -> bool {
+    Part::of(name).is_none() && name.to_ascii_lowercase().ends_with(b".xml")
 }
 
 /// The text of every element in `xml` that holds only text, by local name (without its
@@ -398,7 +534,7 @@ fn xml_values(xml: &[u8]) -> Vec<(String, String)> {
 }
 
 /// XML's five named entities and numeric character references, decoded.
-fn unescape(text: &str) -> String {
+pub(super) fn unescape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
@@ -479,6 +615,8 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
     let mut removed = Vec::new();
     let mut entries: Vec<Written> = Vec::new();
     let mut name_bytes = 0usize;
+    // The people named in the parts so far, in the order met: their placeholders.
+    let mut people = Vec::new();
     loop {
         let mut sig = [0u8; 4];
         input.read_exact(&mut sig)?;
@@ -533,9 +671,24 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
                 out.write_all(&new)?;
                 w
             }
+            None if carries_names(&name) => {
+                let (w, seen) = rewrite_part(
+                    &mut input,
+                    &mut out,
+                    &h,
+                    name,
+                    offset,
+                    std::mem::take(&mut people),
+                )?;
+                people = seen;
+                w
+            }
             None => copy_entry(&mut input, &mut out, h, name, offset)?,
         };
         entries.push(written);
+    }
+    if !people.is_empty() {
+        note(&mut removed, "names and times of comments and changes");
     }
     write_directory(&mut out, &entries)?;
     Ok(removed)
@@ -543,29 +696,122 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
 
 /// Reads a properties part's data (and its data descriptor) and inflates it.
 fn read_part(input: &mut dyn BufRead, h: &LocalHeader) -> io::Result<Vec<u8>> {
-    let too_large = || bad("document properties larger than Aigaq rewrites");
-    if !h.described_after() {
-        let len = usize::try_from(h.compressed).map_err(|_| too_large())?;
-        if len > LARGEST_PART {
-            return Err(too_large());
-        }
-        let mut data = vec![0u8; len];
-        input.read_exact(&mut data)?;
-        return match h.method {
-            0 => Ok(data),
-            8 => Ok(inflate_some(&data, LARGEST_PART)),
-            _ => Err(bad("a part compressed in a way Aigaq cannot read")),
-        };
-    }
     let mut plain = Vec::new();
-    through_deflate(h, input, &mut io::sink(), |p| {
+    inflate_part(h, input, &mut io::sink(), |p| {
         if plain.len() + p.len() > LARGEST_PART {
-            return Err(too_large());
+            return Err(bad("document properties larger than Aigaq rewrites"));
         }
         plain.extend_from_slice(p);
         Ok(())
     })?;
     Ok(plain)
+}
+
+/// Writes an XML part again without the names of the people it names (see
+/// [`super::annotations`]), deflated, its sizes and CRC in a data descriptor after it;
+/// `seen` are the names met in the parts before, and are returned with this part's.
+fn rewrite_part(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: &LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+    seen: Vec<String>,
+) -> io::Result<(Written, Vec<String>)> {
+    let mut w = Written {
+        version: 20,
+        flags: (h.flags & 0x800) | 8,
+        method: 8,
+        crc: 0,
+        compressed: 0,
+        size: 0,
+        name,
+        offset,
+    };
+    write_local(out, &w)?;
+    let mut names = Names::rewriting(seen);
+    let mut deflater = Deflater::new();
+    let mut xml = Vec::new();
+    inflate_part(h, input, &mut io::sink(), |plain| {
+        xml.clear();
+        names.push(plain, &mut xml)?;
+        deflater.write(&xml, out)
+    })?;
+    xml.clear();
+    names.finish(&mut xml);
+    deflater.write(&xml, out)?;
+    let (crc, compressed, size) = deflater.finish(out)?;
+    out.write_all(&DESCRIPTOR)?;
+    for v in [crc, compressed, size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    (w.crc, w.compressed, w.size) = (crc, compressed, size);
+    Ok((w, names.into_seen()))
+}
+
+/// Raw deflate, streamed, with the CRC and sizes a ZIP entry states.
+struct Deflater {
+    compressor: Box<CompressorOxide>,
+    crc: crc32fast::Hasher,
+    size: u64,
+    compressed: u64,
+    buf: Vec<u8>,
+}
+
+impl Deflater {
+    fn new() -> Self {
+        // Level 6, as zip tools use by default; negative window bits: raw deflate.
+        let flags = create_comp_flags_from_zip_params(6, -15, 0);
+        Self {
+            compressor: Box::new(CompressorOxide::new(flags)),
+            crc: crc32fast::Hasher::new(),
+            size: 0,
+            compressed: 0,
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    fn write(&mut self, mut plain: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        self.crc.update(plain);
+        self.size += plain.len() as u64;
+        while !plain.is_empty() {
+            let (status, used, made) =
+                compress(&mut self.compressor, plain, &mut self.buf, TDEFLFlush::None);
+            self.emit(status, made, out)?;
+            if used == 0 && made == 0 {
+                return Err(bad("the compressor stopped"));
+            }
+            plain = &plain[used..];
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, status: TDEFLStatus, made: usize, out: &mut dyn Write) -> io::Result<()> {
+        if matches!(status, TDEFLStatus::BadParam | TDEFLStatus::PutBufFailed) {
+            return Err(bad("the compressor failed"));
+        }
+        self.compressed += made as u64;
+        out.write_all(&self.buf[..made])
+    }
+
+    /// Ends the stream; returns its CRC and sizes.
+    fn finish(mut self, out: &mut dyn Write) -> io::Result<(u32, u32, u32)> {
+        loop {
+            let (status, _, made) =
+                compress(&mut self.compressor, &[], &mut self.buf, TDEFLFlush::Finish);
+            self.emit(status, made, out)?;
+            if status == TDEFLStatus::Done {
+                break;
+            }
+            if made == 0 {
+                return Err(bad("the compressor stopped"));
+            }
+        }
+        let too_large = || bad("a part larger than Aigaq rewrites");
+        let size = u32::try_from(self.size).map_err(|_| too_large())?;
+        let compressed = u32::try_from(self.compressed).map_err(|_| too_large())?;
+        Ok((self.crc.finalize(), compressed, size))
+    }
 }
 
 /// Copies an entry's data as it is, behind a local header without its time and extra
@@ -600,7 +846,7 @@ fn copy_entry(
     w.compressed = 0;
     w.size = 0;
     write_local(out, &w)?;
-    let (crc, compressed, size) = through_deflate(&h, input, out, |_| Ok(()))?;
+    let (crc, compressed, size) = inflate_part(&h, input, out, |_| Ok(()))?;
     out.write_all(&DESCRIPTOR)?;
     for v in [crc, compressed, size] {
         out.write_all(&v.to_le_bytes())?;
@@ -611,61 +857,101 @@ fn copy_entry(
     Ok(w)
 }
 
-/// Passes a deflated entry whose length its data descriptor gives through to `out`,
-/// inflating it to find its end, and `plain` its inflated bytes; reads the descriptor and
-/// checks it against what was read. Returns its CRC and sizes.
-fn through_deflate(
+/// Reads an entry's data, passing it through to `out` as it is and `plain` its inflated
+/// bytes, and checks it against its CRC and sizes: those of its local header, or of the data
+/// descriptor after it (then read too), where only inflating finds its end. Returns its CRC
+/// and sizes.
+fn inflate_part(
     h: &LocalHeader,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     mut plain: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<(u32, u32, u32)> {
-    if h.method != 8 {
-        return Err(bad(
-            "a stored part whose length only follows it, which Aigaq cannot rewrite",
-        ));
-    }
+    let described = h.described_after();
+    let stored = match h.method {
+        0 if !described => true,
+        0 => {
+            return Err(bad(
+                "a stored part whose length only follows it, which Aigaq cannot rewrite",
+            ))
+        }
+        8 => false,
+        _ => return Err(bad("a part compressed in a way Aigaq cannot read")),
+    };
+    let damaged = || bad("a damaged compressed part");
     let mut state = InflateState::new_boxed(DataFormat::Raw);
     let mut buf = vec![0u8; 64 * 1024];
     let mut crc = crc32fast::Hasher::new();
     let (mut compressed, mut size) = (0u64, 0u64);
+    let mut left = u64::from(h.compressed);
     loop {
-        let data = input.fill_buf()?;
-        if data.is_empty() {
-            return Err(io::ErrorKind::UnexpectedEof.into());
+        // Once all its bytes are read, a deflated part may still have output to give.
+        let data = if !described && left == 0 {
+            if stored {
+                break;
+            }
+            &[][..]
+        } else {
+            let data = input.fill_buf()?;
+            if data.is_empty() {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let most = if described {
+                data.len()
+            } else {
+                usize::try_from(left).map_or(data.len(), |l| l.min(data.len()))
+            };
+            &data[..most]
+        };
+        let (used, made, end) = if stored {
+            buf.truncate(0);
+            buf.extend_from_slice(data);
+            (data.len(), data.len(), false)
+        } else {
+            buf.resize(64 * 1024, 0);
+            let r = inflate(&mut state, data, &mut buf, MZFlush::None);
+            match r.status {
+                Ok(MZStatus::StreamEnd) => (r.bytes_consumed, r.bytes_written, true),
+                Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {
+                    (r.bytes_consumed, r.bytes_written, false)
+                }
+                _ => return Err(damaged()),
+            }
+        };
+        out.write_all(&data[..used])?;
+        input.consume(used);
+        left = left.saturating_sub(used as u64);
+        compressed += used as u64;
+        size += made as u64;
+        if size > LARGEST_XML {
+            return Err(bad("a part larger than Aigaq rewrites"));
         }
-        let r = inflate(&mut state, data, &mut buf, MZFlush::None);
-        if r.bytes_consumed == 0 && r.bytes_written == 0 && r.status != Ok(MZStatus::StreamEnd) {
-            return Err(bad("a damaged compressed part"));
-        }
-        out.write_all(&data[..r.bytes_consumed])?;
-        input.consume(r.bytes_consumed);
-        compressed += r.bytes_consumed as u64;
-        size += r.bytes_written as u64;
-        crc.update(&buf[..r.bytes_written]);
-        plain(&buf[..r.bytes_written])?;
-        match r.status {
-            Ok(MZStatus::StreamEnd) => break,
-            Ok(_) => {}
-            Err(_) => return Err(bad("a damaged compressed part")),
+        crc.update(&buf[..made]);
+        plain(&buf[..made])?;
+        if end {
+            break;
         }
     }
-    let mut d = [0u8; 16];
-    input.read_exact(&mut d[..12])?;
-    let fields = if d[..4] == DESCRIPTOR {
-        input.read_exact(&mut d[12..])?;
-        &d[4..16]
+    let (crc, compressed, size) = (crc.finalize(), compressed, size);
+    let (want_crc, want_compressed, want_size) = if described {
+        let mut d = [0u8; 16];
+        input.read_exact(&mut d[..12])?;
+        let fields = if d[..4] == DESCRIPTOR {
+            input.read_exact(&mut d[12..])?;
+            &d[4..16]
+        } else {
+            &d[..12]
+        };
+        let u32_at =
+            |i: usize| u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]]);
+        (u32_at(0), u32_at(4), u32_at(8))
     } else {
-        &d[..12]
+        (h.crc, h.compressed, h.size)
     };
-    let u32_at =
-        |i: usize| u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]]);
-    let (d_crc, d_compressed, d_size) = (u32_at(0), u32_at(4), u32_at(8));
-    if d_crc != crc.finalize() || u64::from(d_compressed) != compressed || u64::from(d_size) != size
-    {
-        return Err(bad("a part that does not match its data descriptor"));
+    if want_crc != crc || u64::from(want_compressed) != compressed || u64::from(want_size) != size {
+        return Err(bad("a part that does not match its CRC or sizes"));
     }
-    Ok((d_crc, d_compressed, d_size))
+    Ok((crc, want_compressed, want_size))
 }
 
 fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
@@ -1032,6 +1318,62 @@ pub(crate) mod tests {
             meta.contains("office:version=\"1.3\"") && meta.contains("<office:meta/>"),
             "{meta}"
         );
+    }
+
+    /// A reviewed statement: tracked changes and comments by two people, who are listed
+    /// with their accounts.
+    fn reviewed(way: Way) -> Vec<u8> {
+        let document = r#"<w:document><w:body><w:p><w:ins w:id="1" w:author="Nurlan Editor"><w:r><w:t>beaten</w:t></w:r></w:ins><w:commentRangeStart w:id="0"/></w:p></w:body></w:document>"#;
+        let comments = r#"<w:comments><w:comment w:id="0" w:author="Dana Reviewer" w:initials="DR"><w:p><w:r><w:t>check the date</w:t></w:r></w:p></w:comment><w:comment w:id="1" w:author="Nurlan Editor"/></w:comments>"#;
+        let people = r#"<w15:people><w15:person w15:author="Dana Reviewer"><w15:presenceInfo w15:providerId="AD" w15:userId="S::dana@kibhr.kz::7"/></w15:person></w15:people>"#;
+        package(&[
+            ("[Content_Types].xml", b"<Types/>", way),
+            ("word/document.xml", document.as_bytes(), way),
+            ("word/comments.xml", comments.as_bytes(), way),
+            ("word/people.xml", people.as_bytes(), way),
+            (
+                "word/media/image1.png",
+                b"\x89PNG Nurlan Editor in pixels",
+                Way::Stored,
+            ),
+        ])
+    }
+
+    #[test]
+    fn reviewers_are_named_at_attach_and_numbered_in_a_copy() {
+        let ways = [Way::Stored, Way::Deflated, Way::Described { signed: false }];
+        for way in ways {
+            let file = reviewed(way);
+            for piece in [3, 4096] {
+                let (_, found) = sniffed(&file, piece);
+                let owners = all(&found, "owner_name");
+                assert_eq!(owners, ["Nurlan Editor", "Dana Reviewer"], "{piece}");
+            }
+            let (copy, removed) = stripped(&file).unwrap();
+            assert!(removed.contains(&"names and times of comments and changes".to_owned()));
+            let parts = unpack(&copy);
+            let text = |name: &str| {
+                let (_, plain, _) = parts.iter().find(|(n, _, _)| n == name).unwrap();
+                String::from_utf8(plain.clone()).unwrap()
+            };
+            // The same person is the same placeholder in every part.
+            assert!(text("word/document.xml").contains(r#"w:author="Author 1""#));
+            let comments = text("word/comments.xml");
+            assert!(
+                comments.contains(r#"w:author="Author 2" w:initials="""#),
+                "{comments}"
+            );
+            assert!(comments.contains(r#"<w:comment w:id="1" w:author="Author 1"/>"#));
+            assert!(comments.contains("check the date"));
+            let people = text("word/people.xml");
+            assert!(
+                people.contains(r#"w15:author="Author 2""#) && people.contains(r#"w15:userId="""#)
+            );
+            // Not XML: copied as it is, whatever it holds.
+            let (_, image, _) = &parts[4];
+            assert_eq!(image, b"\x89PNG Nurlan Editor in pixels");
+            assert!(sniffed(&copy, 4096).1.is_empty(), "the copy names nobody");
+        }
     }
 
     #[test]

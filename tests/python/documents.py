@@ -2,13 +2,16 @@
 python-docx, openpyxl and odfpy, as a partner's software opens them.
 
   documents.py make DIR    writes statement.docx, injuries.xlsx and statement.odt, each
-                           naming its author, editor, organisation, software and date, and
+                           naming its author, editor, organisation, software and date (and
+                           the Word and OpenDocument files a reviewer's comment, the Word
+                           file a tracked change by its editor), and
                            streamed.docx: the .docx again, written as LibreOffice and Java
                            write packages (each part's sizes and CRC after its data)
   documents.py read FILE   prints {"text": [what the document says], "properties": {every
                            non-empty element of its properties parts: text},
                            "bad_part": the first part whose CRC fails or null,
                            "times": [each part's date and time],
+                           "comments": [[author, initials, text] of each comment],
                            "xml": every XML part's text, inflated, one after another}
                            as JSON
 """
@@ -24,6 +27,7 @@ from xml.etree import ElementTree
 import docx
 import openpyxl
 from odf import dc, meta, teletype
+from odf.office import Annotation
 from odf.opendocument import OpenDocumentText, load
 from odf.text import P
 
@@ -61,19 +65,29 @@ def rezip(src, dst, edit=None, streamed=False):
 
 def make(folder):
     d = docx.Document()
-    d.add_paragraph("Witness statement: he was beaten at the station on 4 January.")
+    first = d.add_paragraph("Witness statement: he was beaten at the station on 4 January.")
     d.add_paragraph("Свидетель видел задержание.")
+    d.add_comment(first.runs, text="check the date", author="Dana Reviewer", initials="DR")
     p = d.core_properties
     p.author, p.last_modified_by, p.created, p.modified = AUTHOR, EDITOR, WHEN, WHEN
     p.title, p.comments = "Statement of witness 7", "typed at the clinic"
     plain = os.path.join(folder, "plain.docx")
     d.save(plain)
-    # An organisation's copy of Word also names the organisation and manager.
-    company = lambda xml: re.sub(
-        r"(<Properties[^>]*>)", r"\1<Company>KIBHR Almaty</Company><Manager>Dana Manager</Manager>", xml, 1
-    )
-    rezip(plain, os.path.join(folder, "statement.docx"), {"docProps/app.xml": company})
-    rezip(plain, os.path.join(folder, "streamed.docx"), {"docProps/app.xml": company}, streamed=True)
+    # An organisation's copy of Word also names the organisation and manager; the editor's
+    # insertion is a tracked change.
+    edits = {
+        "docProps/app.xml": lambda xml: re.sub(
+            r"(<Properties[^>]*>)", r"\1<Company>KIBHR Almaty</Company><Manager>Dana Manager</Manager>", xml, 1
+        ),
+        "word/document.xml": lambda xml: xml.replace(
+            "</w:p>",
+            '<w:ins w:id="90" w:author="Nurlan Editor" w:date="2026-01-05T10:00:00Z">'
+            "<w:r><w:t xml:space=\"preserve\"> Added by the editor.</w:t></w:r></w:ins></w:p>",
+            1,
+        ),
+    }
+    rezip(plain, os.path.join(folder, "statement.docx"), edits)
+    rezip(plain, os.path.join(folder, "streamed.docx"), edits, streamed=True)
     os.remove(plain)
 
     wb = openpyxl.Workbook()
@@ -83,7 +97,12 @@ def make(folder):
     wb.save(os.path.join(folder, "injuries.xlsx"))
 
     t = OpenDocumentText()
-    t.text.addElement(P(text="Witness statement: he was beaten at the station on 4 January."))
+    statement = P(text="Witness statement: he was beaten at the station on 4 January.")
+    note = Annotation()
+    note.addElement(dc.Creator(text="Dana Reviewer"))
+    note.addElement(P(text="check the date"))
+    statement.addElement(note)
+    t.text.addElement(statement)
     t.meta.addElement(meta.InitialCreator(text=AUTHOR))
     t.meta.addElement(dc.Creator(text=EDITOR))
     t.meta.addElement(meta.CreationDate(text=WHEN.isoformat()))
@@ -94,10 +113,31 @@ def make(folder):
 def text_of(path):
     if path.endswith(".docx"):
         return [p.text for p in docx.Document(path).paragraphs]
+    if path.endswith(".odt"):
+        # The annotations' text is read with their authors, not as the document's.
+        def plain(node):
+            if node.nodeType == node.TEXT_NODE:
+                return node.data
+            if getattr(node, "qname", (None, ""))[1] == "annotation":
+                return ""
+            return "".join(plain(c) for c in node.childNodes)
+
+        return [plain(p) for p in load(path).getElementsByType(P) if p.parentNode.qname[1] != "annotation"]
     if path.endswith(".xlsx"):
         wb = openpyxl.load_workbook(path)
         return [str(c.value) for row in wb.active.iter_rows() for c in row if c.value is not None]
     return [teletype.extractText(p) for p in load(path).getElementsByType(P)]
+
+
+def comments_of(path):
+    if path.endswith(".docx"):
+        return [[c.author, c.initials, c.text] for c in docx.Document(path).comments]
+    if path.endswith(".odt"):
+        return [
+            [teletype.extractText(a.getElementsByType(dc.Creator)[0]), "", teletype.extractText(a.getElementsByType(P)[0])]
+            for a in load(path).getElementsByType(Annotation)
+        ]
+    return []
 
 
 def read(path):
@@ -113,6 +153,7 @@ def read(path):
             "properties": properties,
             "bad_part": z.testzip(),
             "times": sorted({"%04d-%02d-%02d %02d:%02d:%02d" % i.date_time for i in z.infolist()}),
+            "comments": comments_of(path),
             "xml": "".join(
                 z.read(n).decode(errors="replace") for n in z.namelist() if n.endswith((".xml", ".rels"))
             ),

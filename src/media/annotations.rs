@@ -1,0 +1,411 @@
+//! The people an office document names inside its parts, besides its properties: the
+//! authors of comments and tracked changes (Word's `w:author` and `w:initials`, and its
+//! `people.xml`, whose account ids are often an e-mail address), Excel's comment authors,
+//! people and shared-workbook users, PowerPoint's comment authors, and the creators of an
+//! OpenDocument's annotations and changes (`dc:creator`); and when each of those wrote
+//! (`w:date`, `dc:date`). A statement reviewed with tracked changes names every reviewer on
+//! every change, with the minute.
+//!
+//! [`Names`] reads a part's XML as it streams past, split anywhere, and lists those names
+//! (at attach), or also writes the part again with each replaced by `Author 1`, `Author 2`, …
+//! in the order they first appear, the same name always by the same placeholder across the
+//! document's parts, so that a reader still tells the reviewers apart; initials and account
+//! ids become empty, and those times 1980-01-01 00:00 (as the package's file times do).
+//! Every other byte of the XML is written as it was.
+
+use std::io;
+
+use super::strip::bad;
+
+/// The longest tag or name read; one that runs on longer stops a copy.
+const LONGEST: usize = 1024 * 1024;
+
+/// What an attribute or an element's text holds, when it is something to replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A person's name: replaced by a placeholder.
+    Person,
+    /// Initials or an account id: emptied.
+    Blank,
+    /// When a comment or change was made: the earliest time a ZIP file can state.
+    Time,
+    /// The same, written as OpenDocument writes it (no time zone, which LibreOffice does
+    /// not read there).
+    LocalTime,
+}
+
+/// What a time becomes in a copy.
+const NO_TIME: &str = "1980-01-01T00:00:00Z";
+
+/// The attributes (by the local names of element and attribute) that name someone.
+fn attribute(element: &str, attribute: &str) -> Option<Kind> {
+    Some(match (element, attribute) {
+        // A cited work's authors are the document's content.
+        ("bibliography-mark", _) => return None,
+        // Word's comments, changes and people; Excel's shared-workbook users and revisions.
+        (_, "author" | "userName") => Kind::Person,
+        (_, "initials") => Kind::Blank,
+        ("person" | "presenceInfo" | "author", "userId") => Kind::Blank,
+        // Excel's people, PowerPoint's comment authors.
+        ("person", "displayName") | ("cmAuthor" | "author", "name") => Kind::Person,
+        // Word's comments and changes, newer Word's comment times, PowerPoint's comments.
+        (_, "date" | "dateUtc") | ("cm", "dt" | "created") => Kind::Time,
+        _ => return None,
+    })
+}
+
+/// The elements (by local and qualified name) whose text names someone or a time: Excel's
+/// comment authors, OpenDocument's creators and their times. (An OpenDocument's date
+/// fields, `text:date`, are its content: only Dublin Core's `dc:date` is a time to blank.)
+fn element(local: &str, qualified: &str) -> Option<Kind> {
+    match (local, qualified) {
+        ("author" | "creator", _) => Some(Kind::Person),
+        ("creator-initials", _) => Some(Kind::Blank),
+        (_, "dc:date") => Some(Kind::LocalTime),
+        _ => None,
+    }
+}
+
+/// Whether `value` is one of the placeholders a copy writes (so that the copy's check does
+/// not take them for names or times).
+pub(super) fn is_placeholder(value: &str) -> bool {
+    value.starts_with(&NO_TIME[..19])
+        || value
+            .strip_prefix("Author ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The names in a part's XML, read as it streams past (see the module documentation).
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    /// Bytes not yet written: an unfinished tag, or the text of an element that names
+    /// someone, which is replaced whole.
+    pending: Vec<u8>,
+    /// Inside an element whose text names someone.
+    within: Option<Kind>,
+    /// The names met, in order; a name's placeholder is its place here.
+    seen: Vec<String>,
+    /// The first time met.
+    time: Option<String>,
+    rewrite: bool,
+}
+
+impl Names {
+    /// Lists names only; `seen` are those already met in the document's other parts.
+    pub(super) fn listing(seen: Vec<String>) -> Self {
+        Self {
+            seen,
+            ..Self::default()
+        }
+    }
+
+    /// Lists names and writes the part again without them.
+    pub(super) fn rewriting(seen: Vec<String>) -> Self {
+        Self {
+            seen,
+            rewrite: true,
+            ..Self::default()
+        }
+    }
+
+    /// The names met so far, this part's and those it was given.
+    pub(super) fn into_seen(self) -> Vec<String> {
+        self.seen
+    }
+
+    pub(super) fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
+    /// The first time of a comment or change met in this part.
+    pub(super) fn time(&self) -> Option<&str> {
+        self.time.as_deref()
+    }
+
+    /// Reads the next bytes of the part; when rewriting, appends to `out` what can be
+    /// written of it so far.
+    pub(super) fn push(&mut self, bytes: &[u8], out: &mut Vec<u8>) -> io::Result<()> {
+        self.pending.extend_from_slice(bytes);
+        let pending = std::mem::take(&mut self.pending);
+        let mut at = 0;
+        while at < pending.len() {
+            let rest = &pending[at..];
+            let Some(lt) = memchr::memchr(b'<', rest) else {
+                if self.within.is_some() {
+                    break; // the name may go on in the next bytes
+                }
+                self.emit(rest, out);
+                at = pending.len();
+                break;
+            };
+            if lt > 0 {
+                self.text(&rest[..lt], out);
+                at += lt;
+                continue;
+            }
+            let Some(len) = tag_len(rest) else {
+                break;
+            };
+            self.tag(&rest[..len], out);
+            at += len;
+        }
+        self.pending = pending;
+        self.pending.drain(..at);
+        if self.pending.len() > LONGEST {
+            return Err(bad("a tag or a name longer than Aigaq reads"));
+        }
+        Ok(())
+    }
+
+    /// Writes what is left at the end of the part.
+    pub(super) fn finish(&mut self, out: &mut Vec<u8>) {
+        let rest = std::mem::take(&mut self.pending);
+        self.emit(&rest, out);
+    }
+
+    fn emit(&self, bytes: &[u8], out: &mut Vec<u8>) {
+        if self.rewrite {
+            out.extend_from_slice(bytes);
+        }
+    }
+
+    /// The text between two tags.
+    fn text(&mut self, text: &[u8], out: &mut Vec<u8>) {
+        match self.within {
+            Some(kind) => {
+                let value = unescaped(text);
+                if value.trim().is_empty() {
+                    self.emit(text, out);
+                } else {
+                    let new = self.replace(kind, value.trim());
+                    self.emit(new.as_bytes(), out);
+                }
+            }
+            None => self.emit(text, out),
+        }
+    }
+
+    /// A whole tag: a start tag's attributes that name someone are replaced.
+    fn tag(&mut self, tag: &[u8], out: &mut Vec<u8>) {
+        self.within = None;
+        if tag.starts_with(b"</") || tag.starts_with(b"<!") || tag.starts_with(b"<?") {
+            self.emit(tag, out);
+            return;
+        }
+        let body = &tag[1..tag.len() - 1];
+        let closed = body.ends_with(b"/");
+        let name_end = body
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(body.len());
+        let qualified = String::from_utf8_lossy(&body[..name_end]).into_owned();
+        let element_name = local(&body[..name_end]);
+        let mut written = 0;
+        for (name, value) in attributes(tag, 1 + name_end) {
+            let Some(kind) = attribute(&element_name, &local(&tag[name])) else {
+                continue;
+            };
+            let old = unescaped(&tag[value.clone()]);
+            if old.trim().is_empty() {
+                continue;
+            }
+            let new = self.replace(kind, old.trim());
+            self.emit(&tag[written..value.start], out);
+            self.emit(new.as_bytes(), out);
+            written = value.end;
+        }
+        self.emit(&tag[written..], out);
+        if !closed {
+            self.within = element(&element_name, &qualified);
+        }
+    }
+
+    /// What takes the place of `value`, which is noted.
+    fn replace(&mut self, kind: Kind, value: &str) -> String {
+        if is_placeholder(value) {
+            return value.to_owned();
+        }
+        match kind {
+            Kind::Blank => return String::new(),
+            Kind::Time | Kind::LocalTime => {
+                self.time.get_or_insert_with(|| value.to_owned());
+                let zone = if kind == Kind::Time { 0 } else { 1 };
+                return NO_TIME[..NO_TIME.len() - zone].into();
+            }
+            Kind::Person => {}
+        }
+        let place = match self.seen.iter().position(|s| s == value) {
+            Some(p) => p,
+            None => {
+                self.seen.push(value.to_owned());
+                self.seen.len() - 1
+            }
+        };
+        format!("Author {}", place + 1)
+    }
+}
+
+/// The local name (without a namespace prefix) of a qualified name.
+fn local(qname: &[u8]) -> String {
+    let name = String::from_utf8_lossy(qname);
+    name.rsplit(':').next().unwrap_or_default().to_owned()
+}
+
+/// The length of the tag, comment, CDATA section or processing instruction at the start of
+/// `bytes`, if it ends within them. A `>` inside quotes does not end a tag.
+fn tag_len(bytes: &[u8]) -> Option<usize> {
+    let ending = |end: &[u8]| memchr::memmem::find(bytes, end).map(|at| at + end.len());
+    if bytes.starts_with(b"<!--") {
+        return ending(b"-->");
+    }
+    if bytes.starts_with(b"<![CDATA[") {
+        return ending(b"]]>");
+    }
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(1) {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if b == q => quote = None,
+            (None, b'>') => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where each attribute's name and value (between its quotes) are in `tag`, from `from` on.
+fn attributes(tag: &[u8], from: usize) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    let end = tag.len().saturating_sub(1);
+    while i < end {
+        while i < end && (tag[i].is_ascii_whitespace() || tag[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < end && tag[i] != b'=' && !tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name = name_start..i;
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= end || tag[i] != b'=' {
+            if name.is_empty() {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+        while i < end && tag[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let Some(&quote) = tag.get(i).filter(|q| **q == b'"' || **q == b'\'') else {
+            continue;
+        };
+        let value_start = i + 1;
+        let Some(len) = memchr::memchr(quote, &tag[value_start..end]) else {
+            break;
+        };
+        out.push((name, value_start..value_start + len));
+        i = value_start + len + 1;
+    }
+    out
+}
+
+/// Text or an attribute value with XML's entities decoded.
+fn unescaped(bytes: &[u8]) -> String {
+    super::office::unescape(&String::from_utf8_lossy(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `xml` in pieces of `piece` bytes, rewriting; returns the copy and the names.
+    fn rewritten(xml: &str, piece: usize) -> (String, Vec<String>) {
+        let mut names = Names::rewriting(Vec::new());
+        let mut out = Vec::new();
+        for p in xml.as_bytes().chunks(piece) {
+            names.push(p, &mut out).unwrap();
+        }
+        names.finish(&mut out);
+        (String::from_utf8(out).unwrap(), names.into_seen())
+    }
+
+    const WORD: &str = r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:ins w:id="1" w:author="Nurlan Editor" w:date="2026-01-05T10:00:00Z"><w:r><w:t>beaten &amp; detained</w:t></w:r></w:ins><w:del w:author='Aigerim &amp; Co' w:id="2"/><w:commentRangeStart w:id="0"/></w:p><w:p><w:ins w:author="Nurlan Editor"><w:r><w:t xml:space="preserve"> at the station </w:t></w:r></w:ins><!-- w:author="in a comment" --><![CDATA[<w:t w:author="not a tag">]]></w:p></w:body></w:document>"#;
+
+    #[test]
+    fn authors_become_numbered_placeholders_however_the_part_is_split() {
+        let expected = WORD
+            .replace("Nurlan Editor", "Author 1")
+            .replace("Aigerim &amp; Co", "Author 2")
+            .replace("2026-01-05T10:00:00Z", NO_TIME);
+        for piece in [1, 2, 3, 7, 64, 4096] {
+            let (copy, names) = rewritten(WORD, piece);
+            assert_eq!(copy, expected, "{piece}");
+            assert_eq!(names, ["Nurlan Editor", "Aigerim & Co"]);
+        }
+    }
+
+    #[test]
+    fn people_comment_authors_and_creators_are_found_by_element_and_attribute() {
+        let people = r#"<w15:people><w15:person w15:author="Aigerim N"><w15:presenceInfo w15:providerId="AD" w15:userId="S::aigerim@kibhr.kz::1"/></w15:person></w15:people>"#;
+        let (copy, names) = rewritten(people, 5);
+        assert_eq!(
+            copy,
+            r#"<w15:people><w15:person w15:author="Author 1"><w15:presenceInfo w15:providerId="AD" w15:userId=""/></w15:person></w15:people>"#
+        );
+        assert_eq!(names, ["Aigerim N"]);
+
+        let excel = r#"<comments><authors><author>Dana M</author><author> </author></authors><x:fileSharing userName="Nurlan"/><table displayName="Table1" name="T"/></comments>"#;
+        let (copy, names) = rewritten(excel, 3);
+        assert_eq!(
+            copy,
+            r#"<comments><authors><author>Author 1</author><author> </author></authors><x:fileSharing userName="Author 2"/><table displayName="Table1" name="T"/></comments>"#
+        );
+        assert_eq!(names, ["Dana M", "Nurlan"]);
+
+        let odf = r#"<office:annotation><dc:creator>Aigerim N</dc:creator><meta:creator-initials>AN</meta:creator-initials><dc:date>2026-01-05</dc:date><text:p>seen <text:bibliography-mark text:author="Amnesty"/> on <text:date text:date-value="2026-01-04">4 January</text:date></text:p></office:annotation>"#;
+        let (copy, names) = rewritten(odf, 4);
+        assert_eq!(
+            copy,
+            r#"<office:annotation><dc:creator>Author 1</dc:creator><meta:creator-initials></meta:creator-initials><dc:date>1980-01-01T00:00:00</dc:date><text:p>seen <text:bibliography-mark text:author="Amnesty"/> on <text:date text:date-value="2026-01-04">4 January</text:date></text:p></office:annotation>"#
+        );
+        assert_eq!(names, ["Aigerim N"]);
+        let pptx =
+            r#"<p:cmAuthorLst><p:cmAuthor id="0" name="Aigerim N" initials="AN"/></p:cmAuthorLst>"#;
+        let (copy, _) = rewritten(pptx, 6);
+        assert_eq!(
+            copy,
+            r#"<p:cmAuthorLst><p:cmAuthor id="0" name="Author 1" initials=""/></p:cmAuthorLst>"#
+        );
+    }
+
+    #[test]
+    fn placeholders_are_not_names_and_listing_writes_nothing() {
+        let (copy, _) = rewritten(WORD, 4096);
+        let mut names = Names::listing(Vec::new());
+        let mut out = Vec::new();
+        names.push(copy.as_bytes(), &mut out).unwrap();
+        names.finish(&mut out);
+        assert!(out.is_empty());
+        assert!(names.into_seen().is_empty(), "a copy names nobody");
+
+        let mut names = Names::listing(vec!["Earlier".into()]);
+        names.push(WORD.as_bytes(), &mut out).unwrap();
+        assert_eq!(
+            names.into_seen(),
+            ["Earlier", "Nurlan Editor", "Aigerim & Co"]
+        );
+    }
+
+    #[test]
+    fn an_endless_tag_is_an_error() {
+        let mut names = Names::rewriting(Vec::new());
+        let mut out = Vec::new();
+        names.push(b"<w:t w:author=\"", &mut out).unwrap();
+        let long = vec![b'a'; LONGEST];
+        assert!(names.push(&long, &mut out).is_err());
+    }
+}
