@@ -5,9 +5,14 @@
 //!
 //! A copy without them ([`strip`]) keeps every byte where it is, so the cross-reference
 //! table's offsets hold: the information dictionary's strings and the XMP values turn to
-//! spaces where they stand, wherever in the file they are. Compressed object and metadata
-//! streams are inflated to show what they hold, but cannot be blanked in place: the check of
-//! the copy then finds it, and the export refuses the document rather than send it.
+//! spaces where they stand, wherever in the file they are. Where a writer put them in a
+//! compressed object stream or metadata stream (PDF 1.5 and later: pdfTeX, Ghostscript,
+//! Acrobat, qpdf), the stream is inflated, blanked the same way, and compressed again into
+//! exactly as many bytes as it had: the new data ends with a stored block of spaces that
+//! fills what the blanks saved (spaces after the last object, or after the XMP packet, mean
+//! nothing to a reader), so its `/Length` and every offset still hold. A stream that does not
+//! fit again (or is encrypted, or filtered otherwise) stays as it is: the check of the copy
+//! then finds what it holds, and the export refuses the document rather than send it.
 
 use std::io::{self, Read, Write};
 
@@ -40,6 +45,9 @@ const XMP_NAMES: [&str; 11] = [
     "pdf:Author",
     "pdf:Keywords",
 ];
+
+/// Bytes a key is read with, past its start.
+const LOOKAHEAD: usize = 64;
 
 /// The longest string or XMP value blanked; one that runs on longer stops the copy.
 const LONGEST_VALUE: usize = 64 * 1024;
@@ -371,11 +379,12 @@ fn blank(
     streams: &mut Streams,
     removed: &mut Vec<String>,
 ) -> io::Result<usize> {
-    // Keys and keywords that start in the last bytes are read in the next pass, whole.
+    // Keys and keywords that start in the last bytes are read in the next pass, whole,
+    // with what follows them (`/Filter [ /FlateDecode ]`, `/Length 1234567 0 R`).
     let limit = if last {
         buf.len()
     } else {
-        buf.len().saturating_sub(20)
+        buf.len().saturating_sub(LOOKAHEAD)
     };
     let mut i = 0;
     while i < limit {
@@ -390,11 +399,23 @@ fn blank(
                 None => return Ok(limit),
             }
         }
-        if buf[i..].starts_with(b"/Filter") {
-            streams.filtered = true;
+        if buf[i] == b'/' {
+            streams.read_key(&buf[i..]);
         } else if buf[i..].starts_with(b"obj") && i > 0 && buf[i - 1].is_ascii_whitespace() {
-            streams.filtered = false;
+            *streams = Streams::default();
         } else if buf[i..].starts_with(b"stream") && (i < 3 || &buf[i - 3..i] != b"end") {
+            if streams.filtered && streams.packed && streams.flate_only && !streams.parameters {
+                match packed_stream(buf, i, streams.length, last) {
+                    Packed::Whole(data, end) => {
+                        repack(&mut buf[data], removed);
+                        *streams = Streams::default();
+                        i = end;
+                        continue;
+                    }
+                    Packed::Unfinished => return Ok(i),
+                    Packed::TooLarge => {}
+                }
+            }
             streams.skipping = streams.filtered;
             i += 6;
             continue;
@@ -460,11 +481,201 @@ fn blank(
 }
 
 /// Where the copy is among a PDF's streams: in an object whose stream is filtered
-/// (compressed), and inside such a stream's data.
+/// (compressed), and inside such a stream's data; and whether that stream is an object or
+/// metadata stream compressed with Flate alone, which [`repack`] can blank, with the
+/// `/Length` its dictionary gives directly.
 #[derive(Default)]
 struct Streams {
     filtered: bool,
     skipping: bool,
+    packed: bool,
+    flate_only: bool,
+    parameters: bool,
+    length: Option<usize>,
+}
+
+impl Streams {
+    /// Notes what the dictionary key at the start of `rest` says of the object's stream.
+    fn read_key(&mut self, rest: &[u8]) {
+        let after = |key: &[u8]| {
+            rest.strip_prefix(key).map(|r| {
+                let start = r
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(r.len());
+                &r[start..]
+            })
+        };
+        if let Some(kind) = after(b"/Type") {
+            self.packed |= [&b"/ObjStm"[..], b"/Metadata"].iter().any(|k| {
+                kind.starts_with(k)
+                    && kind
+                        .get(k.len())
+                        .is_some_and(|b| !b.is_ascii_alphanumeric())
+            });
+        } else if let Some(filter) = after(b"/Filter") {
+            self.filtered = true;
+            let (list, filter) = match filter.strip_prefix(b"[") {
+                Some(inner) => (true, inner.trim_ascii_start()),
+                None => (false, filter),
+            };
+            self.flate_only = filter.strip_prefix(b"/FlateDecode").is_some_and(|r| {
+                let r = r.trim_ascii_start();
+                if list {
+                    r.starts_with(b"]")
+                } else {
+                    r.first().is_some_and(|b| !b.is_ascii_alphanumeric())
+                }
+            });
+        } else if rest.starts_with(b"/DecodeParms") {
+            self.parameters = true;
+        } else if let Some(value) = after(b"/Length") {
+            // A direct number; `12 0 R` refers to another object.
+            let digits = value.iter().take_while(|b| b.is_ascii_digit()).count();
+            let then = value[digits..].trim_ascii_start();
+            let reference = then.first().is_some_and(u8::is_ascii_digit);
+            self.length = std::str::from_utf8(&value[..digits])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .filter(|_| !reference && digits > 0);
+        }
+    }
+}
+
+/// Where a stream's data lies, its keyword at `at` in `buf`.
+enum Packed {
+    /// Its data, and where its `endstream` keyword ends.
+    Whole(std::ops::Range<usize>, usize),
+    /// It goes on past `buf`: read on.
+    Unfinished,
+    /// Longer than [`LARGEST_PACKED`] (or cut off): left as it is.
+    TooLarge,
+}
+
+/// The data of the stream whose keyword is at `at`: from after the keyword's end of line
+/// to `length` bytes on when the dictionary said, else to the end of line before
+/// `endstream`.
+fn packed_stream(buf: &[u8], at: usize, length: Option<usize>, last: bool) -> Packed {
+    let mut start = at + 6;
+    if buf.get(start) == Some(&b'\r') {
+        start += 1;
+    }
+    if buf.get(start) == Some(&b'\n') {
+        start += 1;
+    }
+    let Some(end) = find(&buf[start.min(buf.len())..], b"endstream").map(|e| start + e) else {
+        return if last || buf.len() - at > LARGEST_PACKED {
+            Packed::TooLarge
+        } else {
+            Packed::Unfinished
+        };
+    };
+    let data_end = match length {
+        Some(n) if start + n <= end => start + n,
+        _ => {
+            let mut e = end;
+            if e > start && buf[e - 1] == b'\n' {
+                e -= 1;
+            }
+            if e > start && buf[e - 1] == b'\r' {
+                e -= 1;
+            }
+            e
+        }
+    };
+    Packed::Whole(start..data_end, end + 9)
+}
+
+/// The largest compressed stream [`repack`] blanks; one that is longer stays as it is.
+const LARGEST_PACKED: usize = 8 << 20;
+/// The most it inflates to.
+const LARGEST_INFLATED: usize = 16 << 20;
+
+/// Blanks what an object or metadata stream's data (zlib, `/FlateDecode`) holds of
+/// [`INFO_KEYS`] and [`XMP_NAMES`], and compresses it again into exactly as many bytes (see
+/// the module documentation). Leaves it as it is when it does not inflate, holds nothing
+/// to blank, or does not fit again.
+fn repack(data: &mut [u8], removed: &mut Vec<String>) {
+    let Ok(mut plain) =
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, LARGEST_INFLATED)
+    else {
+        return;
+    };
+    let mut said = Vec::new();
+    if blank(&mut plain, true, &mut Streams::default(), &mut said).is_err() || said.is_empty() {
+        return;
+    }
+    if let Some(again) = deflate_into(&plain, data.len()) {
+        data.copy_from_slice(&again);
+        for what in said {
+            note(removed, &what);
+        }
+    }
+}
+
+/// `plain` as a zlib stream of exactly `len` bytes, if it fits: deflated, then stored
+/// blocks of spaces to the length (see the module documentation).
+fn deflate_into(plain: &[u8], len: usize) -> Option<Vec<u8>> {
+    use miniz_oxide::deflate::core::{
+        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+    };
+    // Best compression; negative window bits: raw deflate, the zlib frame is written here.
+    let mut compressor = Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+        10, -15, 0,
+    )));
+    let mut out = vec![0x78, 0xDA];
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut input = plain;
+    loop {
+        // A sync flush ends on a byte boundary with a block that is not the last.
+        let (status, used, made) = compress(&mut compressor, input, &mut buf, TDEFLFlush::Sync);
+        if matches!(status, TDEFLStatus::BadParam | TDEFLStatus::PutBufFailed) {
+            return None;
+        }
+        out.extend_from_slice(&buf[..made]);
+        input = &input[used..];
+        if input.is_empty() && made < buf.len() {
+            break;
+        }
+        if out.len() > len {
+            return None;
+        }
+    }
+    // Stored blocks: a header byte (the last one's says so), the length and its complement,
+    // then that many spaces, which inflate as they are.
+    const HEADER: usize = 5;
+    let room = len.checked_sub(out.len() + 4)?;
+    let blocks = room.div_ceil(usize::from(u16::MAX) + HEADER).max(1);
+    let spaces = room.checked_sub(blocks * HEADER)?;
+    let mut padded = plain.to_vec();
+    for k in 0..blocks {
+        let n = spaces / blocks + usize::from(k < spaces % blocks);
+        let n16 = u16::try_from(n).ok()?;
+        out.push(u8::from(k + 1 == blocks));
+        out.extend_from_slice(&n16.to_le_bytes());
+        out.extend_from_slice(&(!n16).to_le_bytes());
+        out.extend(std::iter::repeat_n(b' ', n));
+        padded.extend(std::iter::repeat_n(b' ', n));
+    }
+    out.extend_from_slice(&adler32(&padded).to_be_bytes());
+    // Checked, as a reader will read it.
+    let back = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&out, padded.len()).ok()?;
+    (out.len() == len && back == padded).then_some(out)
+}
+
+/// The Adler-32 checksum that ends a zlib stream.
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    // 5552 bytes at most before the sums must be reduced, or they overflow.
+    for chunk in bytes.chunks(5552) {
+        for &x in chunk {
+            a += u32::from(x);
+            b += a;
+        }
+        a %= 65_521;
+        b %= 65_521;
+    }
+    (b << 16) | a
 }
 
 /// A value in a PDF or XMP: where its text is (and whether it is hex digits), or that it
@@ -648,28 +859,83 @@ mod strip_tests {
         assert_eq!(stripped(&copy, 5).unwrap(), (copy.clone(), vec![]));
     }
 
+    /// A PDF 1.5 whose information dictionary is packed, with other objects, in a
+    /// compressed object stream of `length` bytes (its `/Length` direct or by reference).
+    fn packed(objects: &[u8], direct: bool) -> Vec<u8> {
+        let data = miniz_oxide::deflate::compress_to_vec_zlib(objects, 6);
+        let length = if direct {
+            data.len().to_string()
+        } else {
+            "8 0 R".into()
+        };
+        let mut doc = format!("%PDF-1.5\n7 0 obj\n<< /Type /ObjStm /N 2 /First 9 /Filter /FlateDecode /Length {length} >>\nstream\n").into_bytes();
+        doc.extend_from_slice(&data);
+        doc.extend_from_slice(b"\nendstream\nendobj\n8 0 obj\n");
+        doc.extend_from_slice(format!("{}\nendobj\n%%EOF\n", data.len()).as_bytes());
+        doc
+    }
+
+    const PACKED: &[u8] = b"4 0 6 60 << /Author (Aigerim B.) /Producer (qpdf) /CreationDate (D:20260105) >> << /Type /Pages /Kids [] /Count 0 >>";
+
     #[test]
-    fn what_a_compressed_object_stream_holds_is_shown_and_stays_in_the_copy() {
-        let objects = b"4 0 << /Author (Aigerim B.) /Producer (qpdf) >>";
-        let packed = miniz_oxide::deflate::compress_to_vec_zlib(objects, 6);
-        let mut doc = b"%PDF-1.5\n7 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 99 >>\nstream\n".to_vec();
-        doc.extend_from_slice(&packed);
-        doc.extend_from_slice(b"\nendstream\nendobj\n%%EOF\n");
-        let found = warnings(&[&doc]);
-        assert_eq!(
-            crate::media::video::tests::get(&found, "owner_name").as_deref(),
-            Some("Aigerim B.")
-        );
-        // It cannot be blanked where it stands: the copy keeps it, and so the export's
-        // check of the copy refuses the document.
-        let (copy, removed) = stripped(&doc, 100).unwrap();
+    fn a_compressed_object_stream_is_blanked_and_packed_again_into_the_same_bytes() {
+        for direct in [true, false] {
+            let doc = packed(PACKED, direct);
+            let found = warnings(&[&doc]);
+            assert_eq!(
+                crate::media::video::tests::get(&found, "owner_name").as_deref(),
+                Some("Aigerim B.")
+            );
+            for piece in [1, 7, 100, 4096] {
+                let (copy, removed) = stripped(&doc, piece).unwrap();
+                assert_eq!(copy.len(), doc.len(), "{piece}");
+                assert_eq!(removed, ["document information (author, software, dates)"]);
+                assert_eq!(warnings(&[&copy]), [], "{piece}");
+                // Everything outside the stream's data is as it was.
+                let data = find(&doc, b"stream\n").unwrap() + 7;
+                let end = find(&doc, b"\nendstream").unwrap();
+                assert_eq!(copy[..data], doc[..data]);
+                assert_eq!(copy[end..], doc[end..]);
+                // The objects inflate blanked where they stood, spaces after them.
+                let plain = miniz_oxide::inflate::decompress_to_vec_zlib(&copy[data..end]).unwrap();
+                let expected = String::from_utf8_lossy(PACKED)
+                    .replace("Aigerim B.", "          ")
+                    .replace("(qpdf)", "(    )")
+                    .replace("D:20260105", "          ");
+                let text = String::from_utf8(plain).unwrap();
+                assert!(text.starts_with(&expected), "{text}");
+                assert!(text[expected.len()..].bytes().all(|b| b == b' '));
+            }
+        }
+    }
+
+    #[test]
+    fn a_compressed_stream_that_cannot_be_packed_again_stays_and_shows() {
+        // Random-looking bytes do not compress: with the blanks, they no longer fit.
+        let mut noise: Vec<u8> = (0..4000u32)
+            .map(|i| b"0123456789abcdef"[(i.wrapping_mul(2_654_435_761) >> 28) as usize])
+            .collect();
+        noise.extend_from_slice(b" << /Author (A) >>");
+        let doc = packed(&noise, true);
+        let (copy, removed) = stripped(&doc, 4096).unwrap();
         assert_eq!(copy, doc);
         assert!(removed.is_empty());
-        assert_eq!(warnings(&[&copy]), found);
+        assert_eq!(warnings(&[&copy]), warnings(&[&doc]));
+        // Another filter, or parameters: not touched.
+        let other = String::from_utf8_lossy(&packed(PACKED, true))
+            .replace("/Filter /FlateDecode", "/Filter /LZWDecode")
+            .into_bytes();
+        assert_eq!(stripped(&other, 4096).unwrap().0, other);
         // Cut short or damaged, it shows nothing and does not panic.
+        let doc = packed(PACKED, true);
         for cut in 0..doc.len() {
             let _ = warnings(&[&doc[..cut]]);
+            let _ = stripped(&doc[..cut], 64);
         }
+        let mut flipped = doc.clone();
+        let at = find(&doc, b"stream\n").unwrap() + 20;
+        flipped[at] ^= 0x55;
+        let _ = stripped(&flipped, 64);
     }
 
     #[test]
