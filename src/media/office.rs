@@ -1021,6 +1021,13 @@ pub(crate) mod tests {
         },
     }
 
+    const EVERY_WAY: [Way; 4] = [
+        Way::Stored,
+        Way::Deflated,
+        Way::Described { signed: true },
+        Way::Described { signed: false },
+    ];
+
     /// A ZIP package of `entries`, each with a time (2026-01-05 10:00) and an extended
     /// timestamp extra field, as ordinary writers make them.
     pub(crate) fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
@@ -1197,13 +1204,7 @@ pub(crate) mod tests {
 
     #[test]
     fn the_properties_of_a_document_are_found_wherever_they_lie_and_however_it_is_read() {
-        let ways = [
-            Way::Stored,
-            Way::Deflated,
-            Way::Described { signed: true },
-            Way::Described { signed: false },
-        ];
-        for way in ways {
+        for way in EVERY_WAY {
             for piece in [1, 29, 157, 4096, 64 * 1024 + 3, usize::MAX] {
                 let (media_type, found) = sniffed(&odt(way), piece);
                 assert_eq!(media_type, TYPES[3]);
@@ -1265,13 +1266,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_copy_keeps_every_part_but_the_properties_and_no_time_or_name() {
-        let ways = [
-            Way::Stored,
-            Way::Deflated,
-            Way::Described { signed: true },
-            Way::Described { signed: false },
-        ];
-        for way in ways {
+        for way in EVERY_WAY {
             for (file, replaced) in [
                 (word(way), &["docProps/core.xml", "docProps/app.xml"][..]),
                 (odt(way), &["meta.xml", "settings.xml"][..]),
