@@ -523,6 +523,14 @@ fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobod
             .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
             .stderr(predicates::str::contains("owner_name: Nurlan Editor"));
     }
+    // The phone photo in the Word statement gives away where it was taken.
+    let listed = t.s.stdout(&["attachments", &id]);
+    let word_block = listed.split("statement.docx").nth(1).unwrap();
+    assert!(word_block
+        .split("streamed.docx")
+        .next()
+        .unwrap()
+        .contains("gps_position"));
     // The reviewer of the Word and OpenDocument statements, named by her comment.
     for name in ["statement.docx", "streamed.docx", "statement.odt"] {
         let listed = t.s.stdout(&["attachments", &id]);
@@ -557,6 +565,7 @@ fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobod
 
     let (files, said) = export_stripped(&t);
     let leaks = [
+        "SN-FIXTURE-0042",
         "Dana Reviewer",
         "Aigerim",
         "Nurlan Editor",
@@ -587,6 +596,16 @@ fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobod
         assert_eq!(after["properties"], json!({}), "{name}");
         assert_eq!(after["bad_part"], Value::Null, "{name}");
         assert_eq!(after["times"], json!(["1980-01-01 00:00:00"]), "{name}");
+        // Pictures stay, pixel for pixel, without their EXIF.
+        let pictures = before["pictures"].as_array().unwrap();
+        let with_exif = pictures.iter().filter(|p| p[1].as_u64() >= Some(4)).count();
+        // The photo, and python-docx's template's own thumbnail.
+        assert_eq!(with_exif > 0, name.ends_with(".docx"), "{name}");
+        let after_pictures = after["pictures"].as_array().unwrap();
+        assert_eq!(after_pictures.len(), pictures.len());
+        for (b, a) in pictures.iter().zip(after_pictures) {
+            assert_eq!((&a[0], &a[1]), (&b[0], &json!(0)), "{name}");
+        }
         // Comments stay, their authors numbered.
         let comments = before["comments"].as_array().unwrap();
         assert_eq!(

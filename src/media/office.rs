@@ -11,14 +11,16 @@
 //! of each, a few parts).
 //!
 //! Every other XML part is read for the people it names, the authors of comments and tracked
-//! changes ([`super::annotations`]), inflated as it streams past (at most 512 MiB of them,
-//! so that a "zip bomb" costs little).
+//! changes ([`super::annotations`]), and every picture for its EXIF (a phone photo pasted
+//! into a report keeps where it was taken), inflated as they stream past (at most 512 MiB
+//! in all, so that a "zip bomb" costs little).
 //!
 //! A copy without them ([`strip`]) is a new ZIP package with the same entries in the same
 //! order. The properties parts (and an OpenDocument's `settings.xml`, which names the
 //! printer) become empty documents of their kind; every other XML part is inflated, written
 //! again with those people numbered (`Author 1`, …) and their times blanked, and deflated
-//! again; every other part's compressed bytes are copied as they are. Every entry's time
+//! again; JPEG and PNG pictures are stripped as photos are alone ([`super::strip`]); every
+//! other part's compressed bytes are copied as they are. Every entry's time
 //! becomes 1980-01-01 00:00, the entries' extra fields (file times, owners) and comments
 //! go, and a new central directory is written at the end.
 //! Entries whose length only a data descriptor after them gives (LibreOffice writes them)
@@ -53,6 +55,8 @@ const PARTS_KEPT: usize = 8;
 const LARGEST_PART: usize = 4 * 1024 * 1024;
 /// Most entries in a package a copy is made of (a ZIP without its 64-bit extension).
 const MOST_ENTRIES: usize = 65_535;
+/// The largest picture a copy strips, inflated.
+const LARGEST_PICTURE: usize = 24 * 1024 * 1024;
 /// The largest XML part a copy is made of, inflated.
 const LARGEST_XML: u64 = 1 << 30;
 /// Most bytes of entry names in a package a copy is made of.
@@ -227,11 +231,21 @@ fn header_len(bytes: &[u8]) -> Option<(usize, usize)> {
         .then_some((whole, whole + h.extra_len))
 }
 
+/// Why a part is read at attach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// A properties part: its first inflated bytes (up to [`PART_KEPT`]) are kept.
+    Properties(Part),
+    /// An XML part, for the names in it.
+    Names,
+    /// A picture: its first bytes (up to [`PART_KEPT`]), for their EXIF.
+    Picture,
+}
+
 /// A part caught at attach, inflated as it streams past.
 struct Caught {
-    /// A properties part, whose inflated bytes are kept (up to [`PART_KEPT`]); `None`: an
-    /// XML part read for the names in it.
-    part: Option<Part>,
+    /// What it is read for.
+    what: Reading,
     /// Bytes still to pass before its data (the rest of its header's extra field).
     skip: usize,
     /// Compressed bytes still to come, when its header says.
@@ -245,7 +259,7 @@ struct Caught {
 
 impl std::fmt::Debug for Caught {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Caught").field("part", &self.part).finish()
+        f.debug_struct("Caught").field("what", &self.what).finish()
     }
 }
 
@@ -304,11 +318,13 @@ impl Caught {
     }
 
     fn read(&mut self, plain: &[u8]) {
-        if self.part.is_some() {
+        if self.what == Reading::Names {
+            self.done |= self.names.push(plain, &mut Vec::new()).is_err();
+        } else {
             let n = (PART_KEPT - self.plain.len()).min(plain.len());
             self.plain.extend_from_slice(&plain[..n]);
-        } else if self.names.push(plain, &mut Vec::new()).is_err() {
-            self.done = true;
+            // The rest need not be inflated.
+            self.done |= self.plain.len() == PART_KEPT;
         }
     }
 }
@@ -329,6 +345,9 @@ pub(crate) struct OfficeWatch {
     people: Vec<String>,
     /// The first time of a comment or change met in other parts.
     noted_time: Option<String>,
+    /// What the pictures read said, and how many were read.
+    pictures: Vec<Warning>,
+    pictures_read: usize,
     /// Bytes inflated so far: past [`MOST_INFLATED`], no more parts are read.
     inflated: usize,
     /// Inflated bytes go here before they are read.
@@ -396,9 +415,17 @@ impl OfficeWatch {
 
     /// Keeps what a part that was read gave.
     fn keep(&mut self, c: Caught) {
-        match c.part {
-            Some(part) => self.properties.push((part, c.plain)),
-            None => {
+        match c.what {
+            Reading::Properties(part) => self.properties.push((part, c.plain)),
+            Reading::Picture => {
+                self.pictures_read += 1;
+                for w in super::warnings(&c.plain) {
+                    if !self.pictures.contains(&w) {
+                        self.pictures.push(w);
+                    }
+                }
+            }
+            Reading::Names => {
                 if self.noted_time.is_none() {
                     self.noted_time = c.names.time().map(str::to_owned);
                 }
@@ -418,10 +445,11 @@ impl OfficeWatch {
             return;
         };
         let name = &header[LOCAL_LEN..LOCAL_LEN + h.name_len];
-        let part = match Part::of(name) {
+        let what = match Part::of(name) {
             Some(Part::OdfSettings) => return,
-            Some(part) if self.properties.len() < PARTS_KEPT => Some(part),
-            None if carries_names(name) => None,
+            Some(part) if self.properties.len() < PARTS_KEPT => Reading::Properties(part),
+            None if carries_names(name) => Reading::Names,
+            None if is_picture(name) && self.pictures_read < MOST_PICTURES => Reading::Picture,
             _ => return,
         };
         let stored = h.method == 0;
@@ -433,7 +461,7 @@ impl OfficeWatch {
             return;
         }
         let mut c = Caught {
-            part,
+            what,
             skip: data.saturating_sub(bytes.len()),
             left: (!h.described_after()).then_some(u64::from(h.compressed)),
             inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
@@ -477,7 +505,7 @@ impl OfficeWatch {
             }
         }
         // Parts still being read when the file ended (cut off) say what they have.
-        let unfinished = || self.reading.iter().filter(|c| c.part.is_none());
+        let unfinished = || self.reading.iter().filter(|c| c.what == Reading::Names);
         let people = self
             .people
             .iter()
@@ -495,8 +523,36 @@ impl OfficeWatch {
         }
         push_warning(&mut out, "time", time);
         push_warning(&mut out, "camera", software);
+        // What the photos pasted into it say: a phone's place, serial, owner and time.
+        for w in &self.pictures {
+            if !out.contains(w) {
+                out.push(w.clone());
+            }
+        }
         out
     }
+}
+
+/// Most pictures read at attach.
+const MOST_PICTURES: usize = 256;
+
+/// The media type of a picture part Aigaq reads the EXIF of, by its name: JPEG and PNG
+/// (which a copy strips), TIFF, HEIF and WebP (whose EXIF stops an export instead).
+fn picture_type(name: &[u8]) -> Option<&'static str> {
+    let name = name.to_ascii_lowercase();
+    let ext = name.rsplit(|b| *b == b'.').next()?;
+    Some(match ext {
+        b"jpg" | b"jpeg" | b"jpe" | b"jfif" => "image/jpeg",
+        b"png" => "image/png",
+        b"tif" | b"tiff" => "image/tiff",
+        b"heic" | b"heif" => "image/heif",
+        b"webp" => "image/webp",
+        _ => return None,
+    })
+}
+
+fn is_picture(name: &[u8]) -> bool {
+    picture_type(name).is_some()
 }
 
 /// Most names shown for one document.
@@ -671,6 +727,16 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
                 out.write_all(&new)?;
                 w
             }
+            None if matches!(picture_type(&name), Some("image/jpeg" | "image/png")) => {
+                let (w, said) = rewrite_picture(&mut input, &mut out, &h, name, offset)?;
+                if !said.is_empty() {
+                    note(
+                        &mut removed,
+                        "the metadata of the pictures in it (EXIF, XMP)",
+                    );
+                }
+                w
+            }
             None if carries_names(&name) => {
                 let (w, seen) = rewrite_part(
                     &mut input,
@@ -747,6 +813,53 @@ fn rewrite_part(
     }
     (w.crc, w.compressed, w.size) = (crc, compressed, size);
     Ok((w, names.into_seen()))
+}
+
+/// Writes a JPEG or PNG picture again as [`super::strip`] strips a photo, stored; returns
+/// what that left out. A picture that cannot be stripped (damaged) is written as it was:
+/// the check of the copy then decides whether the document may go. One larger than
+/// [`LARGEST_PICTURE`] stops the copy.
+fn rewrite_picture(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: &LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+) -> io::Result<(Written, Vec<String>)> {
+    let too_large = || bad("a picture larger than Aigaq rewrites");
+    let mut original = Vec::new();
+    let mut plain = Vec::new();
+    let (crc, compressed, size) = inflate_part(h, input, &mut original, |p| {
+        if plain.len() + p.len() > LARGEST_PICTURE {
+            return Err(too_large());
+        }
+        plain.extend_from_slice(p);
+        Ok(())
+    })?;
+    let media_type = picture_type(&name).unwrap_or_default();
+    let mut stripped = Vec::with_capacity(plain.len());
+    let plan = super::strip::Plan::default();
+    let said = super::strip::strip(media_type, &mut &plain[..], &plan, &mut stripped);
+    let (method, crc, compressed, size, data, said) = match said {
+        Ok(Some(said)) => {
+            let len = u32::try_from(stripped.len()).map_err(|_| too_large())?;
+            (0, crc32fast::hash(&stripped), len, len, stripped, said)
+        }
+        _ => (h.method, crc, compressed, size, original, Vec::new()),
+    };
+    let w = Written {
+        version: 20,
+        flags: h.flags & 0x800,
+        method,
+        crc,
+        compressed,
+        size,
+        name,
+        offset,
+    };
+    write_local(out, &w)?;
+    out.write_all(&data)?;
+    Ok((w, said))
 }
 
 /// Raw deflate, streamed, with the CRC and sizes a ZIP entry states.
@@ -1368,6 +1481,60 @@ pub(crate) mod tests {
             let (_, image, _) = &parts[4];
             assert_eq!(image, b"\x89PNG Nurlan Editor in pixels");
             assert!(sniffed(&copy, 4096).1.is_empty(), "the copy names nobody");
+        }
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn photos_pasted_into_a_document_give_away_the_phone_and_go_without_it() {
+        let (jpeg, png) = (fixture("exif-gps.jpg"), fixture("exif-gps.png"));
+        let damaged = [&jpeg[..jpeg.len() / 2], b"cut"].concat();
+        for way in [Way::Stored, Way::Deflated, Way::Described { signed: true }] {
+            let file = package(&[
+                ("word/document.xml", b"<w:document/>", way),
+                ("word/media/image1.jpeg", &jpeg, way),
+                ("word/media/image2.PNG", &png, way),
+            ]);
+            let (_, found) = sniffed(&file, 4096);
+            assert!(
+                get(&found, "gps_position").is_some_and(|p| p.contains('N')),
+                "{found:?}"
+            );
+            assert_eq!(
+                get(&found, "camera_serial").as_deref(),
+                Some("SN-FIXTURE-0042")
+            );
+            let (copy, removed) = stripped(&file).unwrap();
+            let note = "the metadata of the pictures in it (EXIF, XMP)".to_owned();
+            assert!(removed.contains(&note), "{removed:?}");
+            assert!(
+                sniffed(&copy, 4096).1.is_empty(),
+                "the copy's pictures say nothing"
+            );
+            let parts = unpack(&copy);
+            for ((_, picture, _), original) in parts[1..].iter().zip([&jpeg, &png]) {
+                let mut alone = Vec::new();
+                let media_type = if picture.starts_with(b"\x89PNG") {
+                    "image/png"
+                } else {
+                    "image/jpeg"
+                };
+                let plan = super::super::strip::Plan::default();
+                super::super::strip::strip(media_type, &mut &original[..], &plan, &mut alone)
+                    .unwrap();
+                assert_eq!(*picture, alone, "as a photo alone is stripped");
+            }
+            // A damaged picture stays as it was, for the check of the copy to judge.
+            let file = package(&[("ppt/media/image9.jpg", &damaged, way)]);
+            let (copy, _) = stripped(&file).unwrap();
+            assert_eq!(unpack(&copy)[0].1, damaged);
         }
     }
 

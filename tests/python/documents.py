@@ -4,7 +4,8 @@ python-docx, openpyxl and odfpy, as a partner's software opens them.
   documents.py make DIR    writes statement.docx, injuries.xlsx and statement.odt, each
                            naming its author, editor, organisation, software and date (and
                            the Word and OpenDocument files a reviewer's comment, the Word
-                           file a tracked change by its editor), and
+                           file a tracked change by its editor and a phone photo with its
+                           EXIF: place, serial, owner), and
                            streamed.docx: the .docx again, written as LibreOffice and Java
                            write packages (each part's sizes and CRC after its data)
   documents.py read FILE   prints {"text": [what the document says], "properties": {every
@@ -12,10 +13,13 @@ python-docx, openpyxl and odfpy, as a partner's software opens them.
                            "bad_part": the first part whose CRC fails or null,
                            "times": [each part's date and time],
                            "comments": [[author, initials, text] of each comment],
+                           "pictures": [[sha256 of its decoded pixels, its EXIF tags]
+                           of each picture part],
                            "xml": every XML part's text, inflated, one after another}
                            as JSON
 """
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -23,6 +27,8 @@ import re
 import sys
 import zipfile
 from xml.etree import ElementTree
+
+from PIL import Image
 
 import docx
 import openpyxl
@@ -34,6 +40,7 @@ from odf.text import P
 AUTHOR = "Aigerim Nurlanovna"
 EDITOR = "Nurlan Editor"
 WHEN = datetime.datetime(2026, 1, 5, 10, 0, 0)
+PHOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "exif-gps.jpg")
 PROPERTIES = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml")
 
 
@@ -68,6 +75,7 @@ def make(folder):
     first = d.add_paragraph("Witness statement: he was beaten at the station on 4 January.")
     d.add_paragraph("Свидетель видел задержание.")
     d.add_comment(first.runs, text="check the date", author="Dana Reviewer", initials="DR")
+    d.add_picture(PHOTO)
     p = d.core_properties
     p.author, p.last_modified_by, p.created, p.modified = AUTHOR, EDITOR, WHEN, WHEN
     p.title, p.comments = "Statement of witness 7", "typed at the clinic"
@@ -140,6 +148,16 @@ def comments_of(path):
     return []
 
 
+def pictures_of(z):
+    found = []
+    for name in z.namelist():
+        if name.lower().endswith((".jpg", ".jpeg", ".png")):
+            image = Image.open(io.BytesIO(z.read(name)))
+            pixels = hashlib.sha256(image.convert("RGB").tobytes()).hexdigest()
+            found.append([pixels, len(image.getexif())])
+    return found
+
+
 def read(path):
     with zipfile.ZipFile(path) as z:
         properties = {}
@@ -154,6 +172,7 @@ def read(path):
             "bad_part": z.testzip(),
             "times": sorted({"%04d-%02d-%02d %02d:%02d:%02d" % i.date_time for i in z.infolist()}),
             "comments": comments_of(path),
+            "pictures": pictures_of(z),
             "xml": "".join(
                 z.read(n).decode(errors="replace") for n in z.namelist() if n.endswith((".xml", ".rels"))
             ),
