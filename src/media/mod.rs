@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 /// How many leading bytes are kept for sniffing and metadata.
 pub const HEAD_BYTES: usize = 1024 * 1024;
 
-/// How many of an MP3's or a PDF's last bytes are kept for the tags at its end.
-const TAIL_BYTES: usize = 64 * 1024;
+/// How many of an MP3's or a PDF's last bytes are kept for the tags at its end: an APE
+/// tag with cover art runs to hundreds of KiB, its text items first.
+const TAIL_BYTES: usize = 1024 * 1024;
 
 /// One piece of metadata that can endanger someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +96,8 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
 pub struct Sniffer {
     head: Vec<u8>,
     /// For an MP3 or a PDF longer than the head, its last bytes (at least [`TAIL_BYTES`] of
-    /// them), where its ID3v1, APE and Lyrics3 tags are, or a PDF's updated information.
+    /// them, or all of them after the head), where its ID3v1, APE and Lyrics3 tags are, or a
+    /// PDF's updated information.
     tail: Option<Vec<u8>>,
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
@@ -125,7 +127,7 @@ impl Sniffer {
         if let Some(tail) = self.tail.as_mut() {
             tail.extend_from_slice(rest);
             // Moved down in large steps, so that keeping it costs little per byte.
-            if tail.len() > 2 * TAIL_BYTES {
+            if tail.len() > 4 * TAIL_BYTES {
                 tail.drain(..tail.len() - TAIL_BYTES);
             }
         }
@@ -323,6 +325,33 @@ mod tests {
                 .collect();
             assert_eq!(got, [("owner_name", "Aigerim B."), ("time", "2026")]);
         }
+    }
+
+    /// An APE tag with cover art, its text items a few hundred KiB before the end.
+    #[test]
+    fn an_mp3_s_large_ape_tag_is_read_from_its_start() {
+        use mp3::tests::{ape, ape_item};
+        let frames: Vec<u8> = (0..3 * HEAD_BYTES).map(|i| (i % 251) as u8).collect();
+        let cover = "\u{1}".repeat(600 * 1024);
+        let items = [
+            ape_item("Artist", "Aigerim B."),
+            ape_item("Year", "2026"),
+            ape_item("Cover Art (Front)", &cover),
+        ]
+        .concat();
+        let file = [&b"\xff\xfb\x90\x64"[..], &frames, &ape(&items, true)].concat();
+        let mut sniffer = Sniffer::new();
+        for p in file.chunks(64 * 1024 + 5) {
+            sniffer.feed(p);
+        }
+        let (media_type, found) = sniffer.describe();
+        assert_eq!(media_type, "audio/mpeg");
+        let owner = found.iter().find(|w| w.field == "owner_name");
+        assert_eq!(
+            owner.map(|w| w.value.as_str()),
+            Some("Aigerim B."),
+            "{found:?}"
+        );
     }
 
     /// A WebP whose EXIF chunk comes after a large image, past the first bytes.

@@ -358,7 +358,7 @@ pub(super) mod tests {
         Ok((out, removed))
     }
 
-    fn ape(items: &[u8], with_header: bool) -> Vec<u8> {
+    pub(crate) fn ape(items: &[u8], with_header: bool) -> Vec<u8> {
         let part = |flags: u32| {
             let mut p = b"APETAGEX".to_vec();
             p.extend_from_slice(&2000u32.to_le_bytes());
@@ -440,7 +440,7 @@ pub(super) mod tests {
     }
 
     /// An APE item: value size, flags, key, a zero, value.
-    fn ape_item(key: &str, value: &str) -> Vec<u8> {
+    pub(crate) fn ape_item(key: &str, value: &str) -> Vec<u8> {
         let mut item = u32::try_from(value.len()).unwrap().to_le_bytes().to_vec();
         item.extend_from_slice(&[0; 4]);
         item.extend_from_slice(key.as_bytes());
