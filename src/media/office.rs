@@ -19,8 +19,9 @@
 //! order. The properties parts (and an OpenDocument's `settings.xml`, which names the
 //! printer) become empty documents of their kind; every other XML part is inflated, written
 //! again with those people numbered (`Author 1`, …) and their times blanked, and deflated
-//! again; JPEG and PNG pictures are stripped as photos are alone ([`super::strip`]); every
-//! other part's compressed bytes are copied as they are. Every entry's time
+//! again; JPEG and PNG pictures are stripped as photos are alone ([`super::strip`]), and
+//! documents embedded in it (the spreadsheet behind a chart) as this one is, two levels
+//! deep; every other part's compressed bytes are copied as they are. Every entry's time
 //! becomes 1980-01-01 00:00, the entries' extra fields (file times, owners) and comments
 //! go, and a new central directory is written at the end.
 //! Entries whose length only a data descriptor after them gives (LibreOffice writes them)
@@ -55,8 +56,8 @@ const PARTS_KEPT: usize = 8;
 const LARGEST_PART: usize = 4 * 1024 * 1024;
 /// Most entries in a package a copy is made of (a ZIP without its 64-bit extension).
 const MOST_ENTRIES: usize = 65_535;
-/// The largest picture a copy strips, inflated.
-const LARGEST_PICTURE: usize = 24 * 1024 * 1024;
+/// The largest picture or embedded document a copy strips, inflated.
+const LARGEST_WHOLE: usize = 24 * 1024 * 1024;
 /// The largest XML part a copy is made of, inflated.
 const LARGEST_XML: u64 = 1 << 30;
 /// Most bytes of entry names in a package a copy is made of.
@@ -125,7 +126,10 @@ impl Part {
             n if n.ends_with(".psmdcp") => Self::Core,
             "docprops/app.xml" => Self::App,
             "docprops/custom.xml" => Self::Custom,
-            "meta.xml" => Self::OdfMeta,
+            // An OpenDocument's own, or an object's embedded in it (`Object 1/meta.xml`).
+            n if n == "meta.xml" || (n.ends_with("/meta.xml") && !n.starts_with("meta-inf/")) => {
+                Self::OdfMeta
+            }
             "settings.xml" => Self::OdfSettings,
             _ => return None,
         })
@@ -240,6 +244,8 @@ enum Reading {
     Names,
     /// A picture: its first bytes (up to [`PART_KEPT`]), for their EXIF.
     Picture,
+    /// An office document embedded in it (a spreadsheet behind a chart), read as one.
+    Package,
 }
 
 /// A part caught at attach, inflated as it streams past.
@@ -254,6 +260,8 @@ struct Caught {
     inflater: Option<Box<InflateState>>,
     plain: Vec<u8>,
     names: Names,
+    /// For an embedded document: what reads it.
+    nested: Option<Box<OfficeWatch>>,
     done: bool,
 }
 
@@ -318,7 +326,9 @@ impl Caught {
     }
 
     fn read(&mut self, plain: &[u8]) {
-        if self.what == Reading::Names {
+        if let Some(nested) = self.nested.as_mut() {
+            nested.feed(plain);
+        } else if self.what == Reading::Names {
             self.done |= self.names.push(plain, &mut Vec::new()).is_err();
         } else {
             let n = (PART_KEPT - self.plain.len()).min(plain.len());
@@ -345,9 +355,11 @@ pub(crate) struct OfficeWatch {
     people: Vec<String>,
     /// The first time of a comment or change met in other parts.
     noted_time: Option<String>,
-    /// What the pictures read said, and how many were read.
-    pictures: Vec<Warning>,
+    /// What the pictures and embedded documents read said, and how many were read.
+    inner: Vec<Warning>,
     pictures_read: usize,
+    /// How deep in embedded documents this one is (0: the file itself).
+    depth: usize,
     /// Bytes inflated so far: past [`MOST_INFLATED`], no more parts are read.
     inflated: usize,
     /// Inflated bytes go here before they are read.
@@ -363,6 +375,12 @@ const READ_AT_ONCE: usize = 4;
 const MOST_INFLATED: usize = 512 * 1024 * 1024;
 
 impl OfficeWatch {
+    /// Bytes it inflates at most: less for an embedded document, which its container's
+    /// inflating has paid for already.
+    fn most_inflated(&self) -> usize {
+        MOST_INFLATED >> (3 * self.depth)
+    }
+
     /// The next bytes of the file.
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         if bytes.is_empty() || self.zip == Some(false) {
@@ -403,9 +421,10 @@ impl OfficeWatch {
 
     /// Passes `bytes` to the parts being read, and keeps what those that end give.
     fn read(&mut self, bytes: &[u8]) {
+        let most = self.most_inflated();
         for c in &mut self.reading {
             self.inflated += c.take(bytes, &mut self.buf);
-            c.done |= self.inflated > MOST_INFLATED;
+            c.done |= self.inflated > most;
         }
         let done: Vec<Caught> = self.reading.extract_if(.., |c| c.done).collect();
         for c in done {
@@ -417,11 +436,15 @@ impl OfficeWatch {
     fn keep(&mut self, c: Caught) {
         match c.what {
             Reading::Properties(part) => self.properties.push((part, c.plain)),
-            Reading::Picture => {
+            Reading::Picture | Reading::Package => {
                 self.pictures_read += 1;
-                for w in super::warnings(&c.plain) {
-                    if !self.pictures.contains(&w) {
-                        self.pictures.push(w);
+                let said = match &c.nested {
+                    Some(nested) => nested.warnings(),
+                    None => super::warnings(&c.plain),
+                };
+                for w in said {
+                    if !self.inner.contains(&w) {
+                        self.inner.push(w);
                     }
                 }
             }
@@ -450,11 +473,12 @@ impl OfficeWatch {
             Some(part) if self.properties.len() < PARTS_KEPT => Reading::Properties(part),
             None if carries_names(name) => Reading::Names,
             None if is_picture(name) && self.pictures_read < MOST_PICTURES => Reading::Picture,
+            None if is_package(name) && self.depth < MOST_DEPTH => Reading::Package,
             _ => return,
         };
         let stored = h.method == 0;
         if self.reading.len() >= READ_AT_ONCE
-            || self.inflated > MOST_INFLATED
+            || self.inflated > self.most_inflated()
             || !(stored || h.method == 8)
             || (stored && h.described_after())
         {
@@ -467,6 +491,12 @@ impl OfficeWatch {
             inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
             plain: Vec::new(),
             names: Names::listing(Vec::new()),
+            nested: (what == Reading::Package).then(|| {
+                Box::new(OfficeWatch {
+                    depth: self.depth + 1,
+                    ..OfficeWatch::default()
+                })
+            }),
             done: false,
         };
         self.inflated += c.take(&bytes[data.min(bytes.len())..], &mut self.buf);
@@ -523,8 +553,9 @@ impl OfficeWatch {
         }
         push_warning(&mut out, "time", time);
         push_warning(&mut out, "camera", software);
-        // What the photos pasted into it say: a phone's place, serial, owner and time.
-        for w in &self.pictures {
+        // What the photos pasted into it say (a phone's place, serial, owner and time), and
+        // the documents embedded in it.
+        for w in &self.inner {
             if !out.contains(w) {
                 out.push(w.clone());
             }
@@ -554,6 +585,29 @@ fn picture_type(name: &[u8]) -> Option<&'static str> {
 fn is_picture(name: &[u8]) -> bool {
     picture_type(name).is_some()
 }
+
+/// Whether a part is an office document embedded in another (Office embeds the spreadsheet
+/// behind a chart, or a document pasted as an object, as a package of its own).
+fn is_package(name: &[u8]) -> bool {
+    let name = name.to_ascii_lowercase();
+    let ext = name.rsplit(|b| *b == b'.').next().unwrap_or_default();
+    matches!(
+        ext,
+        b"docx"
+            | b"docm"
+            | b"xlsx"
+            | b"xlsm"
+            | b"pptx"
+            | b"pptm"
+            | b"odt"
+            | b"ods"
+            | b"odp"
+            | b"odg"
+    )
+}
+
+/// How deep documents embedded in documents are read and stripped.
+const MOST_DEPTH: usize = 2;
 
 /// Most names shown for one document.
 const MOST_NAMES_SHOWN: usize = 32;
@@ -666,6 +720,11 @@ impl Write for Counted<'_> {
 /// Copies an office document's package without its document properties, file times and
 /// extra fields (see the module documentation); returns what was left out.
 pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    strip_at(input, out, 0)
+}
+
+/// [`strip`] of a document `depth` documents deep in another.
+fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Result<Vec<String>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, input);
     let mut out = Counted { out, written: 0 };
     let mut removed = Vec::new();
@@ -728,12 +787,26 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
                 w
             }
             None if matches!(picture_type(&name), Some("image/jpeg" | "image/png")) => {
-                let (w, said) = rewrite_picture(&mut input, &mut out, &h, name, offset)?;
+                let media_type = picture_type(&name).unwrap_or_default();
+                let plan = super::strip::Plan::default();
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    let said = super::strip::strip(media_type, &mut &p[..], &plan, o)?;
+                    said.ok_or_else(|| bad("not a picture"))
+                })?;
                 if !said.is_empty() {
                     note(
                         &mut removed,
                         "the metadata of the pictures in it (EXIF, XMP)",
                     );
+                }
+                w
+            }
+            None if is_package(&name) && depth < MOST_DEPTH => {
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    strip_at(&mut &p[..], o, depth + 1)
+                })?;
+                if !said.is_empty() {
+                    note(&mut removed, "the properties of documents embedded in it");
                 }
                 w
             }
@@ -815,37 +888,36 @@ fn rewrite_part(
     Ok((w, names.into_seen()))
 }
 
-/// Writes a JPEG or PNG picture again as [`super::strip`] strips a photo, stored; returns
-/// what that left out. A picture that cannot be stripped (damaged) is written as it was:
-/// the check of the copy then decides whether the document may go. One larger than
-/// [`LARGEST_PICTURE`] stops the copy.
-fn rewrite_picture(
+/// Writes a part again as `rewrite` rewrites the whole of it (a picture stripped as a photo
+/// alone is, an embedded document stripped as this one is), stored; returns what that left
+/// out. A part that cannot be rewritten (damaged) is written as it was: the check of the
+/// copy then decides whether the document may go. One larger than [`LARGEST_WHOLE`] stops
+/// the copy.
+fn rewrite_whole(
     input: &mut dyn BufRead,
     out: &mut Counted<'_>,
     h: &LocalHeader,
     name: Vec<u8>,
     offset: u32,
+    rewrite: impl FnOnce(&[u8], &mut dyn Write) -> io::Result<Vec<String>>,
 ) -> io::Result<(Written, Vec<String>)> {
-    let too_large = || bad("a picture larger than Aigaq rewrites");
+    let too_large = || bad("a picture or embedded document larger than Aigaq rewrites");
     let mut original = Vec::new();
     let mut plain = Vec::new();
     let (crc, compressed, size) = inflate_part(h, input, &mut original, |p| {
-        if plain.len() + p.len() > LARGEST_PICTURE {
+        if plain.len() + p.len() > LARGEST_WHOLE {
             return Err(too_large());
         }
         plain.extend_from_slice(p);
         Ok(())
     })?;
-    let media_type = picture_type(&name).unwrap_or_default();
-    let mut stripped = Vec::with_capacity(plain.len());
-    let plan = super::strip::Plan::default();
-    let said = super::strip::strip(media_type, &mut &plain[..], &plan, &mut stripped);
-    let (method, crc, compressed, size, data, said) = match said {
-        Ok(Some(said)) => {
-            let len = u32::try_from(stripped.len()).map_err(|_| too_large())?;
-            (0, crc32fast::hash(&stripped), len, len, stripped, said)
+    let mut new = Vec::with_capacity(plain.len());
+    let (method, crc, compressed, size, data, said) = match rewrite(&plain, &mut new) {
+        Ok(said) => {
+            let len = u32::try_from(new.len()).map_err(|_| too_large())?;
+            (0, crc32fast::hash(&new), len, len, new, said)
         }
-        _ => (h.method, crc, compressed, size, original, Vec::new()),
+        Err(_) => (h.method, crc, compressed, size, original, Vec::new()),
     };
     let w = Written {
         version: 20,
@@ -1535,6 +1607,42 @@ pub(crate) mod tests {
             let file = package(&[("ppt/media/image9.jpg", &damaged, way)]);
             let (copy, _) = stripped(&file).unwrap();
             assert_eq!(unpack(&copy)[0].1, damaged);
+        }
+    }
+
+    #[test]
+    fn documents_embedded_in_a_document_are_read_and_stripped_as_documents() {
+        let inner = package(&[
+            ("xl/workbook.xml", b"<workbook/>", Way::Deflated),
+            ("docProps/core.xml", CORE.as_bytes(), Way::Deflated),
+        ]);
+        let chart = package(&[
+            ("word/charts/chart1.xml", b"<c:chart/>", Way::Deflated),
+            (
+                "word/embeddings/Microsoft_Excel_Sheet1.xlsx",
+                &inner,
+                Way::Deflated,
+            ),
+        ]);
+        for outer_way in [Way::Stored, Way::Described { signed: true }] {
+            let file = package(&[
+                ("word/document.xml", b"<w:document/>", outer_way),
+                ("word/embeddings/Document1.DOCX", &chart, outer_way),
+            ]);
+            // Compressed twice over: only reading the embedded documents finds the name.
+            let (_, found) = sniffed(&file, 1000);
+            assert_eq!(
+                all(&found, "owner_name")[..2],
+                ["Aigerim Nurlanovna", "N. Editor & Co"]
+            );
+            let (copy, removed) = stripped(&file).unwrap();
+            let note = "the properties of documents embedded in it".to_owned();
+            assert!(removed.contains(&note), "{removed:?}");
+            assert!(sniffed(&copy, 1000).1.is_empty());
+            let embedded = unpack(&unpack(&copy)[1].1);
+            let deepest = unpack(&embedded[1].1);
+            assert_eq!(deepest[0].1, b"<workbook/>");
+            assert!(!String::from_utf8_lossy(&deepest[1].1).contains("Aigerim"));
         }
     }
 
