@@ -3,7 +3,8 @@
 //! `people.xml`, whose account ids are often an e-mail address), Excel's comment authors,
 //! people and shared-workbook users, PowerPoint's comment authors, and the creators of an
 //! OpenDocument's annotations and changes (`dc:creator`); and when each of those wrote
-//! (`w:date`, `dc:date`). A statement reviewed with tracked changes names every reviewer on
+//! (`w:date`, `dc:date`). Also an OpenDocument's fields that show its properties (author,
+//! dates, who printed it), and the printer its settings name. A statement reviewed with tracked changes names every reviewer on
 //! every change, with the minute.
 //!
 //! [`Names`] reads a part's XML as it streams past, split anywhere, and lists those names
@@ -62,9 +63,21 @@ fn element(local: &str, qualified: &str) -> Option<Kind> {
         ("author" | "creator", _) => Some(Kind::Person),
         ("creator-initials", _) => Some(Kind::Blank),
         (_, "dc:date") => Some(Kind::LocalTime),
+        // OpenDocument's fields that show the document's properties keep the value they
+        // showed when it was saved: who wrote, saved or printed it, and when.
+        ("initial-creator" | "author-name" | "printed-by", _) => Some(Kind::Person),
+        (
+            "author-initials" | "creation-date" | "creation-time" | "modification-date"
+            | "modification-time" | "print-date" | "print-time",
+            _,
+        ) => Some(Kind::Blank),
         _ => None,
     }
 }
+
+/// OpenDocument's settings that name the printer (its name, and its driver's setup, which
+/// names it again): the text of a `config:config-item` whose `config:name` is one of these.
+const PRINTER_SETTINGS: [&str; 2] = ["PrinterName", "PrinterSetup"];
 
 /// Whether `value` is one of the placeholders a copy writes (so that the copy's check does
 /// not take them for names or times).
@@ -201,7 +214,15 @@ impl Names {
         let qualified = String::from_utf8_lossy(&body[..name_end]).into_owned();
         let element_name = local(&body[..name_end]);
         let mut written = 0;
-        for (name, value) in attributes(tag, 1 + name_end) {
+        let attributes = attributes(tag, 1 + name_end);
+        let printer = element_name == "config-item"
+            && attributes.iter().any(|(name, value)| {
+                local(&tag[name.clone()]) == "name"
+                    && PRINTER_SETTINGS
+                        .iter()
+                        .any(|p| p.as_bytes() == &tag[value.clone()])
+            });
+        for (name, value) in attributes {
             let Some(kind) = attribute(&element_name, &local(&tag[name])) else {
                 continue;
             };
@@ -216,7 +237,7 @@ impl Names {
         }
         self.emit(&tag[written..], out);
         if !closed {
-            self.within = element(&element_name, &qualified);
+            self.within = element(&element_name, &qualified).or(printer.then_some(Kind::Blank));
         }
     }
 
@@ -380,6 +401,26 @@ mod tests {
             copy,
             r#"<p:cmAuthorLst><p:cmAuthor id="0" name="Author 1" initials=""/></p:cmAuthorLst>"#
         );
+    }
+
+    #[test]
+    fn document_fields_and_the_printer_of_an_opendocument_are_blanked() {
+        let content = r#"<text:p>By <text:initial-creator>Aigerim N</text:initial-creator>, <text:creation-date style:data-style-name="N1" text:date-value="2009-12-17">17 Dec 2009</text:creation-date>, printed by <text:printed-by>Printer Owner</text:printed-by>; <text:date>4 January</text:date></text:p>"#;
+        let (copy, names) = rewritten(content, 9);
+        assert_eq!(
+            copy,
+            r#"<text:p>By <text:initial-creator>Author 1</text:initial-creator>, <text:creation-date style:data-style-name="N1" text:date-value="2009-12-17"></text:creation-date>, printed by <text:printed-by>Author 2</text:printed-by>; <text:date>4 January</text:date></text:p>"#
+        );
+        assert_eq!(names, ["Aigerim N", "Printer Owner"]);
+        let settings = r#"<config:config-item config:name="PrinterName" config:type="string">HP-Almaty-Office</config:config-item><config:config-item config:name="PrinterSetup" config:type="base64Binary">SFAtQWxtYXR5</config:config-item><config:config-item config:name="PrinterIndependentLayout" config:type="string">high-resolution</config:config-item>"#;
+        let (copy, names) = rewritten(settings, 5);
+        assert_eq!(
+            copy,
+            settings
+                .replace("HP-Almaty-Office", "")
+                .replace("SFAtQWxtYXR5", "")
+        );
+        assert!(names.is_empty());
     }
 
     #[test]

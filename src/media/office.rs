@@ -16,9 +16,9 @@
 //! in all, so that a "zip bomb" costs little).
 //!
 //! A copy without them ([`strip`]) is a new ZIP package with the same entries in the same
-//! order. The properties parts (and an OpenDocument's `settings.xml`, which names the
-//! printer) become empty documents of their kind; every other XML part is inflated, written
-//! again with those people numbered (`Author 1`, …) and their times blanked, and deflated
+//! order. The properties parts become empty documents of their kind; every other XML part
+//! is inflated, written again with those people numbered (`Author 1`, …), their times
+//! blanked, and an OpenDocument's printer and property fields emptied, and deflated
 //! again; JPEG and PNG pictures are stripped as photos are alone ([`super::strip`]), and
 //! documents embedded in it (the spreadsheet behind a chart) as this one is, two levels
 //! deep; every other part's compressed bytes are copied as they are. Every entry's time
@@ -113,8 +113,6 @@ enum Part {
     Custom,
     /// An OpenDocument's author, last saved by, software and dates (`meta.xml`).
     OdfMeta,
-    /// An OpenDocument's printer and window (`settings.xml`): not read at attach.
-    OdfSettings,
 }
 
 impl Part {
@@ -130,7 +128,6 @@ impl Part {
             n if n == "meta.xml" || (n.ends_with("/meta.xml") && !n.starts_with("meta-inf/")) => {
                 Self::OdfMeta
             }
-            "settings.xml" => Self::OdfSettings,
             _ => return None,
         })
     }
@@ -142,7 +139,6 @@ impl Part {
                 "document properties (author, organisation, software, dates)"
             }
             Self::Custom => "custom properties",
-            Self::OdfSettings => "printer and window settings",
         }
     }
 
@@ -173,10 +169,6 @@ impl Part {
             ),
             Self::OdfMeta => format!(
                 "{DECL}<office:document-meta xmlns:office=\"{OFFICE}\" office:version=\"{}\"><office:meta/></office:document-meta>",
-                odf_version()
-            ),
-            Self::OdfSettings => format!(
-                "{DECL}<office:document-settings xmlns:office=\"{OFFICE}\" office:version=\"{}\"/>",
                 odf_version()
             ),
         };
@@ -469,7 +461,6 @@ impl OfficeWatch {
         };
         let name = &header[LOCAL_LEN..LOCAL_LEN + h.name_len];
         let what = match Part::of(name) {
-            Some(Part::OdfSettings) => return,
             Some(part) if self.properties.len() < PARTS_KEPT => Reading::Properties(part),
             None if carries_names(name) => Reading::Names,
             None if is_picture(name) && self.pictures_read < MOST_PICTURES => Reading::Picture,
