@@ -1,0 +1,523 @@
+//! The copy of an office document that `export --strip-metadata` sends (see the parent
+//! module's documentation): a new ZIP package, its parts copied, emptied or rewritten one
+//! after another as they stream past.
+
+use std::io::{self, BufRead, Read, Write};
+
+use miniz_oxide::deflate::core::{
+    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
+};
+use miniz_oxide::inflate::stream::{inflate, InflateState};
+use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+
+use super::{
+    carries_names, is_package, picture_type, LocalHeader, Part, CENTRAL, DESCRIPTOR, END,
+    LARGEST_PART, LARGEST_WHOLE, LARGEST_XML, LOCAL, LOCAL_LEN, MOST_DEPTH, MOST_ENTRIES,
+    MOST_NAME_BYTES,
+};
+use crate::media::annotations::Names;
+use crate::media::strip::{bad, note};
+
+/// An entry of the copy, for its central directory.
+struct Written {
+    version: u16,
+    flags: u16,
+    method: u16,
+    crc: u32,
+    compressed: u32,
+    size: u32,
+    name: Vec<u8>,
+    offset: u32,
+}
+
+/// DOS time and date of every entry in a copy: 1980-01-01 00:00, the earliest there is.
+pub(super) const NO_TIME: u16 = 0;
+pub(super) const NO_DATE: u16 = (1 << 5) | 1;
+
+/// `out`, counting what is written to it.
+struct Counted<'a> {
+    out: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Copies an office document's package without its document properties, file times and
+/// extra fields (see the module documentation); returns what was left out.
+pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    strip_at(input, out, 0)
+}
+
+/// [`strip`] of a document `depth` documents deep in another.
+fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Result<Vec<String>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, input);
+    let mut out = Counted { out, written: 0 };
+    let mut removed = Vec::new();
+    let mut entries: Vec<Written> = Vec::new();
+    let mut name_bytes = 0usize;
+    // The people named in the parts so far, in the order met: their placeholders.
+    let mut people = Vec::new();
+    loop {
+        let mut sig = [0u8; 4];
+        input.read_exact(&mut sig)?;
+        match sig {
+            LOCAL => {}
+            CENTRAL | END if !entries.is_empty() || sig == END => break,
+            _ => return Err(bad("a damaged ZIP package")),
+        }
+        let mut fixed = [0u8; LOCAL_LEN];
+        fixed[..4].copy_from_slice(&LOCAL);
+        input.read_exact(&mut fixed[4..])?;
+        let h = LocalHeader::parse(&fixed).ok_or_else(|| bad("a damaged ZIP package"))?;
+        let mut name = vec![0u8; h.name_len];
+        input.read_exact(&mut name)?;
+        let mut extra = vec![0u8; h.extra_len];
+        input.read_exact(&mut extra)?;
+        if h.flags & 1 != 0 {
+            return Err(bad("an encrypted part, which Aigaq cannot rewrite"));
+        }
+        if h.compressed == u32::MAX || h.size == u32::MAX {
+            return Err(bad(
+                "a package over 4 GiB (ZIP64), which Aigaq cannot rewrite",
+            ));
+        }
+        name_bytes += name.len();
+        if entries.len() >= MOST_ENTRIES || name_bytes > MOST_NAME_BYTES {
+            return Err(bad("more parts than Aigaq rewrites"));
+        }
+        if h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE) {
+            note(&mut removed, "file times");
+        }
+        let offset = u32::try_from(out.written)
+            .map_err(|_| bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite"))?;
+        let written = match Part::of(&name) {
+            Some(part) => {
+                let original = read_part(&mut input, &h)?;
+                note(&mut removed, part.removed());
+                let new = part.replacement(&original);
+                let len = u32::try_from(new.len()).map_err(|_| bad("a part too large"))?;
+                let w = Written {
+                    version: 20,
+                    // Only whether the name is UTF-8 stays.
+                    flags: h.flags & 0x800,
+                    method: 0,
+                    crc: crc32fast::hash(&new),
+                    compressed: len,
+                    size: len,
+                    name,
+                    offset,
+                };
+                write_local(&mut out, &w)?;
+                out.write_all(&new)?;
+                w
+            }
+            None if matches!(picture_type(&name), Some("image/jpeg" | "image/png")) => {
+                let media_type = picture_type(&name).unwrap_or_default();
+                let plan = crate::media::strip::Plan::default();
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    let said = crate::media::strip::strip(media_type, &mut &p[..], &plan, o)?;
+                    said.ok_or_else(|| bad("not a picture"))
+                })?;
+                if !said.is_empty() {
+                    note(
+                        &mut removed,
+                        "the metadata of the pictures in it (EXIF, XMP)",
+                    );
+                }
+                w
+            }
+            None if is_package(&name) && depth < MOST_DEPTH => {
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    strip_at(&mut &p[..], o, depth + 1)
+                })?;
+                if !said.is_empty() {
+                    note(&mut removed, "the properties of documents embedded in it");
+                }
+                w
+            }
+            None if carries_names(&name) => {
+                let (w, seen) = rewrite_part(
+                    &mut input,
+                    &mut out,
+                    &h,
+                    name,
+                    offset,
+                    std::mem::take(&mut people),
+                )?;
+                people = seen;
+                w
+            }
+            None => copy_entry(&mut input, &mut out, h, name, offset)?,
+        };
+        entries.push(written);
+    }
+    if !people.is_empty() {
+        note(&mut removed, "names and times of comments and changes");
+    }
+    write_directory(&mut out, &entries)?;
+    Ok(removed)
+}
+
+/// Reads a properties part's data (and its data descriptor) and inflates it.
+fn read_part(input: &mut dyn BufRead, h: &LocalHeader) -> io::Result<Vec<u8>> {
+    let mut plain = Vec::new();
+    inflate_part(h, input, &mut io::sink(), |p| {
+        if plain.len() + p.len() > LARGEST_PART {
+            return Err(bad("document properties larger than Aigaq rewrites"));
+        }
+        plain.extend_from_slice(p);
+        Ok(())
+    })?;
+    Ok(plain)
+}
+
+/// Writes an XML part again without the names of the people it names (see
+/// [`super::annotations`]), deflated, its sizes and CRC in a data descriptor after it;
+/// `seen` are the names met in the parts before, and are returned with this part's.
+fn rewrite_part(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: &LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+    seen: Vec<String>,
+) -> io::Result<(Written, Vec<String>)> {
+    let mut w = Written {
+        version: 20,
+        flags: (h.flags & 0x800) | 8,
+        method: 8,
+        crc: 0,
+        compressed: 0,
+        size: 0,
+        name,
+        offset,
+    };
+    write_local(out, &w)?;
+    let mut names = Names::rewriting(seen);
+    let mut deflater = Deflater::new();
+    let mut xml = Vec::new();
+    inflate_part(h, input, &mut io::sink(), |plain| {
+        xml.clear();
+        names.push(plain, &mut xml)?;
+        deflater.write(&xml, out)
+    })?;
+    xml.clear();
+    names.finish(&mut xml);
+    deflater.write(&xml, out)?;
+    let (crc, compressed, size) = deflater.finish(out)?;
+    out.write_all(&DESCRIPTOR)?;
+    for v in [crc, compressed, size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    (w.crc, w.compressed, w.size) = (crc, compressed, size);
+    Ok((w, names.into_seen()))
+}
+
+/// Writes a part again as `rewrite` rewrites the whole of it (a picture stripped as a photo
+/// alone is, an embedded document stripped as this one is), stored; returns what that left
+/// out. A part that cannot be rewritten (damaged) is written as it was: the check of the
+/// copy then decides whether the document may go. One larger than [`LARGEST_WHOLE`] stops
+/// the copy.
+fn rewrite_whole(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: &LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+    rewrite: impl FnOnce(&[u8], &mut dyn Write) -> io::Result<Vec<String>>,
+) -> io::Result<(Written, Vec<String>)> {
+    let too_large = || bad("a picture or embedded document larger than Aigaq rewrites");
+    let mut original = Vec::new();
+    let mut plain = Vec::new();
+    let (crc, compressed, size) = inflate_part(h, input, &mut original, |p| {
+        if plain.len() + p.len() > LARGEST_WHOLE {
+            return Err(too_large());
+        }
+        plain.extend_from_slice(p);
+        Ok(())
+    })?;
+    let mut new = Vec::with_capacity(plain.len());
+    let (method, crc, compressed, size, data, said) = match rewrite(&plain, &mut new) {
+        Ok(said) => {
+            let len = u32::try_from(new.len()).map_err(|_| too_large())?;
+            (0, crc32fast::hash(&new), len, len, new, said)
+        }
+        Err(_) => (h.method, crc, compressed, size, original, Vec::new()),
+    };
+    let w = Written {
+        version: 20,
+        flags: h.flags & 0x800,
+        method,
+        crc,
+        compressed,
+        size,
+        name,
+        offset,
+    };
+    write_local(out, &w)?;
+    out.write_all(&data)?;
+    Ok((w, said))
+}
+
+/// Raw deflate, streamed, with the CRC and sizes a ZIP entry states.
+struct Deflater {
+    compressor: Box<CompressorOxide>,
+    crc: crc32fast::Hasher,
+    size: u64,
+    compressed: u64,
+    buf: Vec<u8>,
+}
+
+impl Deflater {
+    fn new() -> Self {
+        // Level 6, as zip tools use by default; negative window bits: raw deflate.
+        let flags = create_comp_flags_from_zip_params(6, -15, 0);
+        Self {
+            compressor: Box::new(CompressorOxide::new(flags)),
+            crc: crc32fast::Hasher::new(),
+            size: 0,
+            compressed: 0,
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    fn write(&mut self, mut plain: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        self.crc.update(plain);
+        self.size += plain.len() as u64;
+        while !plain.is_empty() {
+            let (status, used, made) =
+                compress(&mut self.compressor, plain, &mut self.buf, TDEFLFlush::None);
+            self.emit(status, made, out)?;
+            if used == 0 && made == 0 {
+                return Err(bad("the compressor stopped"));
+            }
+            plain = &plain[used..];
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, status: TDEFLStatus, made: usize, out: &mut dyn Write) -> io::Result<()> {
+        if matches!(status, TDEFLStatus::BadParam | TDEFLStatus::PutBufFailed) {
+            return Err(bad("the compressor failed"));
+        }
+        self.compressed += made as u64;
+        out.write_all(&self.buf[..made])
+    }
+
+    /// Ends the stream; returns its CRC and sizes.
+    fn finish(mut self, out: &mut dyn Write) -> io::Result<(u32, u32, u32)> {
+        loop {
+            let (status, _, made) =
+                compress(&mut self.compressor, &[], &mut self.buf, TDEFLFlush::Finish);
+            self.emit(status, made, out)?;
+            if status == TDEFLStatus::Done {
+                break;
+            }
+            if made == 0 {
+                return Err(bad("the compressor stopped"));
+            }
+        }
+        let too_large = || bad("a part larger than Aigaq rewrites");
+        let size = u32::try_from(self.size).map_err(|_| too_large())?;
+        let compressed = u32::try_from(self.compressed).map_err(|_| too_large())?;
+        Ok((self.crc.finalize(), compressed, size))
+    }
+}
+
+/// Copies an entry's data as it is, behind a local header without its time and extra
+/// field; returns the entry as written.
+fn copy_entry(
+    input: &mut dyn BufRead,
+    out: &mut Counted<'_>,
+    h: LocalHeader,
+    name: Vec<u8>,
+    offset: u32,
+) -> io::Result<Written> {
+    let mut w = Written {
+        version: h.version,
+        flags: h.flags,
+        method: h.method,
+        crc: h.crc,
+        compressed: h.compressed,
+        size: h.size,
+        name,
+        offset,
+    };
+    if !h.described_after() {
+        write_local(out, &w)?;
+        let copied = io::copy(&mut input.take(u64::from(h.compressed)), out)?;
+        if copied != u64::from(h.compressed) {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        return Ok(w);
+    }
+    // Sizes and CRC follow the data, as in the original: the local header says zero.
+    w.crc = 0;
+    w.compressed = 0;
+    w.size = 0;
+    write_local(out, &w)?;
+    let (crc, compressed, size) = inflate_part(&h, input, out, |_| Ok(()))?;
+    out.write_all(&DESCRIPTOR)?;
+    for v in [crc, compressed, size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    w.crc = crc;
+    w.compressed = compressed;
+    w.size = size;
+    Ok(w)
+}
+
+/// Reads an entry's data, passing it through to `out` as it is and `plain` its inflated
+/// bytes, and checks it against its CRC and sizes: those of its local header, or of the data
+/// descriptor after it (then read too), where only inflating finds its end. Returns its CRC
+/// and sizes.
+fn inflate_part(
+    h: &LocalHeader,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    mut plain: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<(u32, u32, u32)> {
+    let described = h.described_after();
+    let stored = match h.method {
+        0 if !described => true,
+        0 => {
+            return Err(bad(
+                "a stored part whose length only follows it, which Aigaq cannot rewrite",
+            ))
+        }
+        8 => false,
+        _ => return Err(bad("a part compressed in a way Aigaq cannot read")),
+    };
+    let damaged = || bad("a damaged compressed part");
+    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut crc = crc32fast::Hasher::new();
+    let (mut compressed, mut size) = (0u64, 0u64);
+    let mut left = u64::from(h.compressed);
+    loop {
+        // Once all its bytes are read, a deflated part may still have output to give.
+        let data = if !described && left == 0 {
+            if stored {
+                break;
+            }
+            &[][..]
+        } else {
+            let data = input.fill_buf()?;
+            if data.is_empty() {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let most = if described {
+                data.len()
+            } else {
+                usize::try_from(left).map_or(data.len(), |l| l.min(data.len()))
+            };
+            &data[..most]
+        };
+        let (used, made, end) = if stored {
+            buf.truncate(0);
+            buf.extend_from_slice(data);
+            (data.len(), data.len(), false)
+        } else {
+            buf.resize(64 * 1024, 0);
+            let r = inflate(&mut state, data, &mut buf, MZFlush::None);
+            match r.status {
+                Ok(MZStatus::StreamEnd) => (r.bytes_consumed, r.bytes_written, true),
+                Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {
+                    (r.bytes_consumed, r.bytes_written, false)
+                }
+                _ => return Err(damaged()),
+            }
+        };
+        out.write_all(&data[..used])?;
+        input.consume(used);
+        left = left.saturating_sub(used as u64);
+        compressed += used as u64;
+        size += made as u64;
+        if size > LARGEST_XML {
+            return Err(bad("a part larger than Aigaq rewrites"));
+        }
+        crc.update(&buf[..made]);
+        plain(&buf[..made])?;
+        if end {
+            break;
+        }
+    }
+    let (crc, compressed, size) = (crc.finalize(), compressed, size);
+    let (want_crc, want_compressed, want_size) = if described {
+        let mut d = [0u8; 16];
+        input.read_exact(&mut d[..12])?;
+        let fields = if d[..4] == DESCRIPTOR {
+            input.read_exact(&mut d[12..])?;
+            &d[4..16]
+        } else {
+            &d[..12]
+        };
+        let u32_at =
+            |i: usize| u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]]);
+        (u32_at(0), u32_at(4), u32_at(8))
+    } else {
+        (h.crc, h.compressed, h.size)
+    };
+    if want_crc != crc || u64::from(want_compressed) != compressed || u64::from(want_size) != size {
+        return Err(bad("a part that does not match its CRC or sizes"));
+    }
+    Ok((crc, want_compressed, want_size))
+}
+
+fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
+    let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
+    out.write_all(&LOCAL)?;
+    for v in [w.version, w.flags, w.method, NO_TIME, NO_DATE] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    for v in [w.crc, w.compressed, w.size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    out.write_all(&name_len.to_le_bytes())?;
+    out.write_all(&0u16.to_le_bytes())?;
+    out.write_all(&w.name)
+}
+
+fn write_directory(out: &mut Counted<'_>, entries: &[Written]) -> io::Result<()> {
+    let start = out.written;
+    for w in entries {
+        let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
+        out.write_all(&CENTRAL)?;
+        // Made by: version 2.0, MS-DOS attributes (none).
+        for v in [20, w.version, w.flags, w.method, NO_TIME, NO_DATE] {
+            out.write_all(&u16::to_le_bytes(v))?;
+        }
+        for v in [w.crc, w.compressed, w.size] {
+            out.write_all(&v.to_le_bytes())?;
+        }
+        // Name length; no extra field, comment, disk, internal or external attributes.
+        for v in [name_len, 0, 0, 0, 0] {
+            out.write_all(&v.to_le_bytes())?;
+        }
+        out.write_all(&0u32.to_le_bytes())?;
+        out.write_all(&w.offset.to_le_bytes())?;
+        out.write_all(&w.name)?;
+    }
+    let too_large = || bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite");
+    let size = u32::try_from(out.written - start).map_err(|_| too_large())?;
+    let offset = u32::try_from(start).map_err(|_| too_large())?;
+    let count = u16::try_from(entries.len()).map_err(|_| too_large())?;
+    out.write_all(&END)?;
+    for v in [0, 0, count, count] {
+        out.write_all(&u16::to_le_bytes(v))?;
+    }
+    out.write_all(&size.to_le_bytes())?;
+    out.write_all(&offset.to_le_bytes())?;
+    // No comment.
+    out.write_all(&0u16.to_le_bytes())?;
+    out.flush()
+}

@@ -1,0 +1,480 @@
+//! Tests of reading office documents at attach and of their copies, on packages made here.
+
+use std::io;
+
+use super::copy::{strip, NO_DATE, NO_TIME};
+use super::*;
+use crate::media::video::tests::get;
+use crate::media::Sniffer;
+
+/// How an entry of a test package is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Way {
+    Stored,
+    Deflated,
+    /// Deflated, its sizes and CRC in a data descriptor after it (as LibreOffice and
+    /// Java write), with or without the descriptor's signature.
+    Described {
+        signed: bool,
+    },
+}
+
+const EVERY_WAY: [Way; 4] = [
+    Way::Stored,
+    Way::Deflated,
+    Way::Described { signed: true },
+    Way::Described { signed: false },
+];
+
+/// A ZIP package of `entries`, each with a time (2026-01-05 10:00) and an extended
+/// timestamp extra field, as ordinary writers make them.
+fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let (time, date) = ((10u16 << 11), ((46u16) << 9) | (1 << 5) | 5);
+    let extra = [
+        &0x5455u16.to_le_bytes()[..],
+        &5u16.to_le_bytes(),
+        &[1, 0, 0, 0, 0],
+    ]
+    .concat();
+    for &(name, data, way) in entries {
+        let crc = crc32fast::hash(data);
+        let body = match way {
+            Way::Stored => data.to_vec(),
+            _ => miniz_oxide::deflate::compress_to_vec(data, 6),
+        };
+        let described = matches!(way, Way::Described { .. });
+        let flags: u16 = if described { 8 } else { 0 };
+        let method: u16 = if way == Way::Stored { 0 } else { 8 };
+        let sizes = |zero: bool| {
+            let (c, s) = if zero {
+                (0, 0)
+            } else {
+                (body.len() as u32, data.len() as u32)
+            };
+            [crc.to_le_bytes(), c.to_le_bytes(), s.to_le_bytes()].concat()
+        };
+        let offset = out.len() as u32;
+        let fixed = |sig: &[u8], central: bool| {
+            let mut h = sig.to_vec();
+            if central {
+                h.extend_from_slice(&20u16.to_le_bytes());
+            }
+            for v in [20u16, flags, method, time, date] {
+                h.extend_from_slice(&v.to_le_bytes());
+            }
+            h.extend_from_slice(&sizes(described && !central));
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+            h
+        };
+        out.extend_from_slice(&fixed(&LOCAL, false));
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&extra);
+        out.extend_from_slice(&body);
+        if let Way::Described { signed } = way {
+            if signed {
+                out.extend_from_slice(&DESCRIPTOR);
+            }
+            out.extend_from_slice(&sizes(false));
+        }
+        central.extend_from_slice(&fixed(&CENTRAL, true));
+        // No comment; disk 0; internal attributes none.
+        central.extend_from_slice(&[0; 6]);
+        central.extend_from_slice(&0o100644u32.wrapping_shl(16).to_le_bytes());
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+        central.extend_from_slice(&extra);
+    }
+    let at = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&END);
+    let n = entries.len() as u16;
+    for v in [0, 0, n, n] {
+        out.extend_from_slice(&u16::to_le_bytes(v));
+    }
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&at.to_le_bytes());
+    let comment = b"made on DESKTOP-AIGERIM";
+    out.extend_from_slice(&(comment.len() as u16).to_le_bytes());
+    out.extend_from_slice(comment);
+    out
+}
+
+/// Reads a package as unzip does, from its central directory; checks every entry's
+/// local header against it, and its CRC. Returns each entry's name, inflated bytes,
+/// and DOS time and date as its local header states them.
+fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>, (u16, u16))> {
+    let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(zip[i..i + 4].try_into().unwrap());
+    let end = memchr::memmem::rfind(zip, &END).expect("an end of central directory");
+    let (count, dir) = (usize::from(u16_at(end + 10)), u32_at(end + 16) as usize);
+    let mut at = dir;
+    let mut out = Vec::new();
+    for _ in 0..count {
+        assert_eq!(zip[at..at + 4], CENTRAL);
+        let (method, crc, csize) = (u16_at(at + 10), u32_at(at + 16), u32_at(at + 20));
+        let (nlen, xlen, clen) = (
+            usize::from(u16_at(at + 28)),
+            usize::from(u16_at(at + 30)),
+            usize::from(u16_at(at + 32)),
+        );
+        let offset = u32_at(at + 42) as usize;
+        let name = String::from_utf8(zip[at + 46..at + 46 + nlen].to_vec()).unwrap();
+        at += 46 + nlen + xlen + clen;
+        assert_eq!(zip[offset..offset + 4], LOCAL, "{name}");
+        let h = LocalHeader::parse(&zip[offset..]).unwrap();
+        let data = offset + LOCAL_LEN + h.name_len + h.extra_len;
+        assert_eq!(
+            &zip[offset + LOCAL_LEN..offset + LOCAL_LEN + h.name_len],
+            name.as_bytes()
+        );
+        let body = &zip[data..data + csize as usize];
+        let plain = if method == 0 {
+            body.to_vec()
+        } else {
+            miniz_oxide::inflate::decompress_to_vec(body).unwrap()
+        };
+        assert_eq!(crc32fast::hash(&plain), crc, "{name}");
+        out.push((name, plain, (h.time, h.date)));
+    }
+    out
+}
+
+const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>Statement</dc:title><dc:creator>Aigerim Nurlanovna</dc:creator><cp:lastModifiedBy>N. Editor &amp; Co</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">2026-01-05T10:00:00Z</dcterms:created></cp:coreProperties>"#;
+const APP: &str = r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Office Word</Application><Company>KIBHR Almaty</Company></Properties>"#;
+const META: &str = r#"<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:initial-creator>Aigerim Nurlanovna</meta:initial-creator><meta:creation-date>2026-01-05T10:00:00</meta:creation-date><meta:generator>LibreOffice/7.4</meta:generator><meta:printed-by>Printer Owner</meta:printed-by></office:meta></office:document-meta>"#;
+const SETTINGS: &str = r#"<?xml version="1.0"?><office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"><config:config-item config:name="PrinterName">HP-Almaty-Office</config:config-item></office:document-settings>"#;
+
+/// A Word document: a picture larger than the sniffer's first bytes before its
+/// properties, as Word orders them.
+fn word(way: Way) -> Vec<u8> {
+    let picture: Vec<u8> = (0..crate::media::HEAD_BYTES + 70_001)
+        .map(|i| (i * 7 % 251) as u8)
+        .collect();
+    package(&[
+        ("[Content_Types].xml", b"<Types/>", way),
+        (
+            "word/document.xml",
+            b"<w:document>Witness statement</w:document>",
+            way,
+        ),
+        ("word/media/image1.png", &picture, Way::Stored),
+        ("docProps/core.xml", CORE.as_bytes(), way),
+        ("docProps/app.xml", APP.as_bytes(), way),
+    ])
+}
+
+fn odt(way: Way) -> Vec<u8> {
+    package(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.text",
+            Way::Stored,
+        ),
+        (
+            "content.xml",
+            b"<office:document-content>Witness statement</office:document-content>",
+            way,
+        ),
+        ("meta.xml", META.as_bytes(), way),
+        ("settings.xml", SETTINGS.as_bytes(), way),
+    ])
+}
+
+fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
+    let mut sniffer = Sniffer::new();
+    for p in file.chunks(piece) {
+        sniffer.feed(p);
+    }
+    sniffer.describe()
+}
+
+fn all(found: &[Warning], field: &str) -> Vec<String> {
+    found
+        .iter()
+        .filter(|w| w.field == field)
+        .map(|w| w.value.clone())
+        .collect()
+}
+
+#[test]
+fn the_properties_of_a_document_are_found_wherever_they_lie_and_however_it_is_read() {
+    for way in EVERY_WAY {
+        for piece in [1, 29, 157, 4096, 64 * 1024 + 3, usize::MAX] {
+            let (media_type, found) = sniffed(&odt(way), piece);
+            assert_eq!(media_type, TYPES[3]);
+            assert_eq!(
+                all(&found, "owner_name"),
+                ["Aigerim Nurlanovna", "Printer Owner"]
+            );
+            assert_eq!(get(&found, "time").as_deref(), Some("2026-01-05T10:00:00"));
+            assert_eq!(get(&found, "camera").as_deref(), Some("LibreOffice/7.4"));
+            if piece == 1 {
+                continue; // byte by byte through a picture of a MiB is slow
+            }
+            let (media_type, found) = sniffed(&word(way), piece);
+            assert_eq!(media_type, TYPES[0]);
+            let owners = ["Aigerim Nurlanovna", "N. Editor & Co", "KIBHR Almaty"];
+            assert_eq!(all(&found, "owner_name"), owners, "{piece}");
+            assert_eq!(get(&found, "time").as_deref(), Some("2026-01-05T10:00:00Z"));
+            assert_eq!(
+                get(&found, "camera").as_deref(),
+                Some("Microsoft Office Word")
+            );
+        }
+    }
+    // Excel and PowerPoint by their folders; a ZIP of photos is only a ZIP.
+    let xlsx = package(&[
+        ("_rels/.rels", b"<r/>", Way::Deflated),
+        ("xl/workbook.xml", b"<w/>", Way::Deflated),
+    ]);
+    assert_eq!(sniffed(&xlsx, 4096).0, TYPES[1]);
+    let pptx = package(&[("ppt/presentation.xml", b"<p/>", Way::Deflated)]);
+    assert_eq!(sniffed(&pptx, 4096).0, TYPES[2]);
+    let photos = package(&[
+        ("IMG_0001.JPG", b"\xff\xd8", Way::Stored),
+        ("docProps/core.xml", CORE.as_bytes(), Way::Stored),
+    ]);
+    let (media_type, found) = sniffed(&photos, 4096);
+    assert_eq!((media_type.as_str(), found.len()), ("application/zip", 0));
+}
+
+#[test]
+fn xml_text_is_read_by_local_name_with_entities_decoded() {
+    let values = xml_values(
+        b"<a:x>  &lt;Ay&#x69;gerim&#33;&gt; </a:x><y/><z attr=\"1\">&bogus; &amp</z><w></w>",
+    );
+    assert_eq!(
+        values,
+        [
+            ("x".to_owned(), "<Ayigerim!>".to_owned()),
+            ("z".to_owned(), "&bogus; &amp".to_owned())
+        ]
+    );
+}
+
+fn stripped(file: &[u8]) -> io::Result<(Vec<u8>, Vec<String>)> {
+    let mut out = Vec::new();
+    let removed = strip(&mut &file[..], &mut out)?;
+    Ok((out, removed))
+}
+
+#[test]
+fn a_copy_keeps_every_part_but_the_properties_and_no_time_or_name() {
+    for way in EVERY_WAY {
+        for (file, replaced) in [
+            (word(way), &["docProps/core.xml", "docProps/app.xml"][..]),
+            (odt(way), &["meta.xml", "settings.xml"][..]),
+        ] {
+            let (copy, removed) = stripped(&file).unwrap();
+            assert!(removed.contains(&"file times".to_owned()), "{removed:?}");
+            let before = unpack(&file);
+            let after = unpack(&copy);
+            assert_eq!(before.len(), after.len());
+            for ((name, plain, _), (name2, plain2, time)) in before.iter().zip(&after) {
+                assert_eq!(name, name2);
+                assert_eq!(*time, (NO_TIME, NO_DATE), "{name}");
+                if !replaced.contains(&name.as_str()) {
+                    assert_eq!(plain, plain2, "{name} is kept as it was");
+                }
+            }
+            let text = String::from_utf8_lossy(&copy);
+            for leak in [
+                "Aigerim",
+                "Editor",
+                "KIBHR",
+                "Microsoft",
+                "LibreOffice",
+                "HP-Almaty",
+                "2026",
+                "DESKTOP",
+            ] {
+                assert!(!text.contains(leak), "{leak}");
+            }
+            // Nothing is left for the attach-time reader to find.
+            assert!(sniffed(&copy, 4096).1.is_empty());
+            // A copy of the copy is the same copy.
+            assert_eq!(stripped(&copy).unwrap().0, copy);
+        }
+    }
+    let (copy, _) = stripped(&odt(Way::Deflated)).unwrap();
+    let after = unpack(&copy);
+    assert_eq!(
+        after[0].0, "mimetype",
+        "an OpenDocument's media type stays first"
+    );
+    let meta = String::from_utf8(after[2].1.clone()).unwrap();
+    assert!(
+        meta.contains("office:version=\"1.3\"") && meta.contains("<office:meta/>"),
+        "{meta}"
+    );
+}
+
+/// A reviewed statement: tracked changes and comments by two people, who are listed
+/// with their accounts.
+fn reviewed(way: Way) -> Vec<u8> {
+    let document = r#"<w:document><w:body><w:p><w:ins w:id="1" w:author="Nurlan Editor"><w:r><w:t>beaten</w:t></w:r></w:ins><w:commentRangeStart w:id="0"/></w:p></w:body></w:document>"#;
+    let comments = r#"<w:comments><w:comment w:id="0" w:author="Dana Reviewer" w:initials="DR"><w:p><w:r><w:t>check the date</w:t></w:r></w:p></w:comment><w:comment w:id="1" w:author="Nurlan Editor"/></w:comments>"#;
+    let people = r#"<w15:people><w15:person w15:author="Dana Reviewer"><w15:presenceInfo w15:providerId="AD" w15:userId="S::dana@kibhr.kz::7"/></w15:person></w15:people>"#;
+    package(&[
+        ("[Content_Types].xml", b"<Types/>", way),
+        ("word/document.xml", document.as_bytes(), way),
+        ("word/comments.xml", comments.as_bytes(), way),
+        ("word/people.xml", people.as_bytes(), way),
+        (
+            "word/media/image1.png",
+            b"\x89PNG Nurlan Editor in pixels",
+            Way::Stored,
+        ),
+    ])
+}
+
+#[test]
+fn reviewers_are_named_at_attach_and_numbered_in_a_copy() {
+    let ways = [Way::Stored, Way::Deflated, Way::Described { signed: false }];
+    for way in ways {
+        let file = reviewed(way);
+        for piece in [3, 4096] {
+            let (_, found) = sniffed(&file, piece);
+            let owners = all(&found, "owner_name");
+            assert_eq!(owners, ["Nurlan Editor", "Dana Reviewer"], "{piece}");
+        }
+        let (copy, removed) = stripped(&file).unwrap();
+        assert!(removed.contains(&"names and times of comments and changes".to_owned()));
+        let parts = unpack(&copy);
+        let text = |name: &str| {
+            let (_, plain, _) = parts.iter().find(|(n, _, _)| n == name).unwrap();
+            String::from_utf8(plain.clone()).unwrap()
+        };
+        // The same person is the same placeholder in every part.
+        assert!(text("word/document.xml").contains(r#"w:author="Author 1""#));
+        let comments = text("word/comments.xml");
+        assert!(
+            comments.contains(r#"w:author="Author 2" w:initials="""#),
+            "{comments}"
+        );
+        assert!(comments.contains(r#"<w:comment w:id="1" w:author="Author 1"/>"#));
+        assert!(comments.contains("check the date"));
+        let people = text("word/people.xml");
+        assert!(people.contains(r#"w15:author="Author 2""#) && people.contains(r#"w15:userId="""#));
+        // Not XML: copied as it is, whatever it holds.
+        let (_, image, _) = &parts[4];
+        assert_eq!(image, b"\x89PNG Nurlan Editor in pixels");
+        assert!(sniffed(&copy, 4096).1.is_empty(), "the copy names nobody");
+    }
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn photos_pasted_into_a_document_give_away_the_phone_and_go_without_it() {
+    let (jpeg, png) = (fixture("exif-gps.jpg"), fixture("exif-gps.png"));
+    let damaged = [&jpeg[..jpeg.len() / 2], b"cut"].concat();
+    for way in [Way::Stored, Way::Deflated, Way::Described { signed: true }] {
+        let file = package(&[
+            ("word/document.xml", b"<w:document/>", way),
+            ("word/media/image1.jpeg", &jpeg, way),
+            ("word/media/image2.PNG", &png, way),
+        ]);
+        let (_, found) = sniffed(&file, 4096);
+        assert!(
+            get(&found, "gps_position").is_some_and(|p| p.contains('N')),
+            "{found:?}"
+        );
+        assert_eq!(
+            get(&found, "camera_serial").as_deref(),
+            Some("SN-FIXTURE-0042")
+        );
+        let (copy, removed) = stripped(&file).unwrap();
+        let note = "the metadata of the pictures in it (EXIF, XMP)".to_owned();
+        assert!(removed.contains(&note), "{removed:?}");
+        assert!(
+            sniffed(&copy, 4096).1.is_empty(),
+            "the copy's pictures say nothing"
+        );
+        let parts = unpack(&copy);
+        for ((_, picture, _), original) in parts[1..].iter().zip([&jpeg, &png]) {
+            let mut alone = Vec::new();
+            let media_type = if picture.starts_with(b"\x89PNG") {
+                "image/png"
+            } else {
+                "image/jpeg"
+            };
+            let plan = super::super::strip::Plan::default();
+            super::super::strip::strip(media_type, &mut &original[..], &plan, &mut alone).unwrap();
+            assert_eq!(*picture, alone, "as a photo alone is stripped");
+        }
+        // A damaged picture stays as it was, for the check of the copy to judge.
+        let file = package(&[("ppt/media/image9.jpg", &damaged, way)]);
+        let (copy, _) = stripped(&file).unwrap();
+        assert_eq!(unpack(&copy)[0].1, damaged);
+    }
+}
+
+#[test]
+fn documents_embedded_in_a_document_are_read_and_stripped_as_documents() {
+    let inner = package(&[
+        ("xl/workbook.xml", b"<workbook/>", Way::Deflated),
+        ("docProps/core.xml", CORE.as_bytes(), Way::Deflated),
+    ]);
+    let chart = package(&[
+        ("word/charts/chart1.xml", b"<c:chart/>", Way::Deflated),
+        (
+            "word/embeddings/Microsoft_Excel_Sheet1.xlsx",
+            &inner,
+            Way::Deflated,
+        ),
+    ]);
+    for outer_way in [Way::Stored, Way::Described { signed: true }] {
+        let file = package(&[
+            ("word/document.xml", b"<w:document/>", outer_way),
+            ("word/embeddings/Document1.DOCX", &chart, outer_way),
+        ]);
+        // Compressed twice over: only reading the embedded documents finds the name.
+        let (_, found) = sniffed(&file, 1000);
+        assert_eq!(
+            all(&found, "owner_name")[..2],
+            ["Aigerim Nurlanovna", "N. Editor & Co"]
+        );
+        let (copy, removed) = stripped(&file).unwrap();
+        let note = "the properties of documents embedded in it".to_owned();
+        assert!(removed.contains(&note), "{removed:?}");
+        assert!(sniffed(&copy, 1000).1.is_empty());
+        let embedded = unpack(&unpack(&copy)[1].1);
+        let deepest = unpack(&embedded[1].1);
+        assert_eq!(deepest[0].1, b"<workbook/>");
+        assert!(!String::from_utf8_lossy(&deepest[1].1).contains("Aigerim"));
+    }
+}
+
+#[test]
+fn packages_that_cannot_be_rewritten_are_errors() {
+    let good = word(Way::Described { signed: true });
+    // Cut off: in a header, in a compressed part, in the picture, before the directory.
+    let dir = memchr::memmem::find(&good, &CENTRAL).unwrap();
+    for len in [10, 200, good.len() / 2, dir - 3] {
+        assert!(stripped(&good[..len]).is_err(), "{len}");
+    }
+    // A descriptor that does not match the data.
+    let mut lied = good.clone();
+    let d = memchr::memmem::find(&lied, &DESCRIPTOR).unwrap();
+    lied[d + 8] ^= 1;
+    assert!(stripped(&lied).is_err());
+    // Encrypted; a stored part whose length only follows it; not a ZIP at all.
+    let mut encrypted = word(Way::Deflated);
+    encrypted[6] |= 1;
+    assert!(stripped(&encrypted).is_err());
+    let mut stored_described = package(&[("content.xml", b"<x/>", Way::Stored)]);
+    stored_described[6] |= 8;
+    assert!(stripped(&stored_described).is_err());
+    assert!(stripped(b"not a zip at all").is_err());
+}
