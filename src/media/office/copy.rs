@@ -66,6 +66,8 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
     let mut name_bytes = 0usize;
     // The people named in the parts so far, in the order met: their placeholders.
     let mut people = Vec::new();
+    // Whether a part had a time or an extra field (which holds more times, and owners).
+    let mut times = false;
     loop {
         let mut sig = [0u8; 4];
         input.read_exact(&mut sig)?;
@@ -94,9 +96,7 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
         if entries.len() >= MOST_ENTRIES || name_bytes > MOST_NAME_BYTES {
             return Err(bad("more parts than Aigaq rewrites"));
         }
-        if h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE) {
-            note(&mut removed, "file times");
-        }
+        times |= h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE);
         let offset = u32::try_from(out.written)
             .map_err(|_| bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite"))?;
         let written = match Part::of(&name) {
@@ -162,6 +162,9 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
     }
     if !people.is_empty() {
         note(&mut removed, "names and times of comments and changes");
+    }
+    if times {
+        note(&mut removed, "file times");
     }
     write_directory(&mut out, &entries)?;
     Ok(removed)
