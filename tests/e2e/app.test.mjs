@@ -457,7 +457,7 @@ async function main() {
       'N,',
       'Device serial number: SN-FIXTURE-0042',
       "Owner's or author's name: Aigerim Fixture-Owner",
-      'Date and time recorded: 2022-01-05',
+      'Date and time recorded or written: 2022-01-05',
       'Device or software: FixturePhone Model X',
     ]) {
       if (!warnings.includes(expected)) throw new Error(`the warnings do not show ${expected}: ${warnings}`);
