@@ -100,6 +100,12 @@ pub(super) struct Names {
     seen: Vec<String>,
     /// The first time met.
     time: Option<String>,
+    /// Whether the part's root element has been met.
+    rooted: bool,
+    /// In a properties part under a name of its own (its root `coreProperties` or
+    /// `Properties`, as `docProps/core0.xml`): its root's qualified name, and how deep
+    /// within it the reader is. Nothing within the root is written.
+    properties: Option<(String, usize)>,
     rewrite: bool,
 }
 
@@ -147,7 +153,9 @@ impl Names {
                 if self.within.is_some() {
                     break; // the name may go on in the next bytes
                 }
-                self.emit(rest, out);
+                if self.properties.is_none() {
+                    self.emit(rest, out);
+                }
                 at = pending.len();
                 break;
             };
@@ -184,6 +192,13 @@ impl Names {
 
     /// The text between two tags.
     fn text(&mut self, text: &[u8], out: &mut Vec<u8>) {
+        if self.properties.is_some() {
+            let value = unescaped(text);
+            if let Some(kind) = self.within.filter(|_| !value.trim().is_empty()) {
+                self.replace(kind, value.trim());
+            }
+            return;
+        }
         match self.within {
             Some(kind) => {
                 let value = unescaped(text);
@@ -201,6 +216,10 @@ impl Names {
     /// A whole tag: a start tag's attributes that name someone are replaced.
     fn tag(&mut self, tag: &[u8], out: &mut Vec<u8>) {
         self.within = None;
+        if self.properties.is_some() {
+            self.property_tag(tag, out);
+            return;
+        }
         if tag.starts_with(b"</") || tag.starts_with(b"<!") || tag.starts_with(b"<?") {
             self.emit(tag, out);
             return;
@@ -212,6 +231,15 @@ impl Names {
             .position(|b| b.is_ascii_whitespace() || *b == b'/')
             .unwrap_or(body.len());
         let qualified = String::from_utf8_lossy(&body[..name_end]).into_owned();
+        if !self.rooted {
+            self.rooted = true;
+            let root = local(&body[..name_end]);
+            if !closed && (root == "coreProperties" || root == "Properties") {
+                self.emit(tag, out);
+                self.properties = Some((qualified, 0));
+                return;
+            }
+        }
         let element_name = local(&body[..name_end]);
         let mut written = 0;
         let attributes = attributes(tag, 1 + name_end);
@@ -238,6 +266,39 @@ impl Names {
         self.emit(&tag[written..], out);
         if !closed {
             self.within = element(&element_name, &qualified).or(printer.then_some(Kind::Blank));
+        }
+    }
+
+    /// A tag within a properties part's root: none is written but the root's end; the text
+    /// of those that name someone or a time is noted.
+    fn property_tag(&mut self, tag: &[u8], out: &mut Vec<u8>) {
+        let Some((root, depth)) = self.properties.as_mut() else {
+            return;
+        };
+        if tag.starts_with(b"<!") || tag.starts_with(b"<?") {
+            return;
+        }
+        if let Some(name) = tag.strip_prefix(b"</") {
+            let name = String::from_utf8_lossy(&name[..name.len() - 1]);
+            if *depth == 0 && name.trim() == root {
+                self.properties = None;
+                self.emit(tag, out);
+            } else {
+                *depth = depth.saturating_sub(1);
+            }
+            return;
+        }
+        if !tag.ends_with(b"/>") {
+            *depth += 1;
+            let name_end = tag
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+                .unwrap_or(tag.len());
+            self.within = match local(&tag[1..name_end]).as_str() {
+                "creator" | "lastModifiedBy" | "Company" | "Manager" => Some(Kind::Person),
+                "created" | "modified" | "lastPrinted" => Some(Kind::Time),
+                _ => None,
+            };
         }
     }
 
@@ -421,6 +482,32 @@ mod tests {
                 .replace("SFAtQWxtYXR5", "")
         );
         assert!(names.is_empty());
+    }
+
+    #[test]
+    fn properties_under_a_name_of_their_own_are_left_out_whole() {
+        let core = r#"<?xml version="1.0"?>
+<cp:coreProperties xmlns:cp="c" xmlns:dc="d"><dc:title>Statement</dc:title><dc:creator>Steve C</dc:creator><cp:lastModifiedBy>Dana M</cp:lastModifiedBy><dcterms:created xsi:type="W3CDTF">2013-01-05T10:00:00Z</dcterms:created><cp:keywords><x:nested>deep</x:nested></cp:keywords></cp:coreProperties>"#;
+        for piece in [1, 7, 4096] {
+            let (copy, names) = rewritten(core, piece);
+            assert_eq!(
+                copy,
+                "<?xml version=\"1.0\"?>\n<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"></cp:coreProperties>"
+            );
+            assert_eq!(names, ["Steve C", "Dana M"]);
+        }
+        let app = r#"<Properties xmlns="e"><Company>KIBHR</Company><Pages>1</Pages></Properties>"#;
+        assert_eq!(
+            rewritten(app, 3),
+            (
+                r#"<Properties xmlns="e"></Properties>"#.into(),
+                vec!["KIBHR".into()]
+            )
+        );
+        // Only at the root: a chart's properties are its content.
+        let chart =
+            r#"<c:chart><c:Properties><c:creator>kept</c:creator></c:Properties></c:chart>"#;
+        assert_eq!(rewritten(chart, 5).0, chart.replace("kept", "Author 1"));
     }
 
     #[test]
