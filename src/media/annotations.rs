@@ -33,6 +33,10 @@ enum Kind {
     /// The same, written as OpenDocument writes it (no time zone, which LibreOffice does
     /// not read there).
     LocalTime,
+    /// A Word editing session's id (`w:rsidR` and the like, and `settings.xml`'s list of
+    /// them), which ties documents edited in one session on one machine together: all
+    /// become one id, still valid hex.
+    Session,
 }
 
 /// What a time becomes in a copy.
@@ -43,6 +47,8 @@ fn attribute(element: &str, attribute: &str) -> Option<Kind> {
     Some(match (element, attribute) {
         // A cited work's authors are the document's content.
         ("bibliography-mark", _) => return None,
+        (_, a) if a.starts_with("rsid") => Kind::Session,
+        ("rsid" | "rsidRoot", "val") => Kind::Session,
         // Word's comments, changes and people; Excel's shared-workbook users and revisions.
         (_, "author" | "userName") => Kind::Person,
         (_, "initials") => Kind::Blank,
@@ -309,6 +315,7 @@ impl Names {
         }
         match kind {
             Kind::Blank => return String::new(),
+            Kind::Session => return "00000000".into(),
             Kind::Time | Kind::LocalTime => {
                 self.time.get_or_insert_with(|| value.to_owned());
                 let zone = if kind == Kind::Time { 0 } else { 1 };
@@ -415,11 +422,12 @@ mod tests {
         (String::from_utf8(out).unwrap(), names.into_seen())
     }
 
-    const WORD: &str = r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p><w:ins w:id="1" w:author="Nurlan Editor" w:date="2026-01-05T10:00:00Z"><w:r><w:t>beaten &amp; detained</w:t></w:r></w:ins><w:del w:author='Aigerim &amp; Co' w:id="2"/><w:commentRangeStart w:id="0"/></w:p><w:p><w:ins w:author="Nurlan Editor"><w:r><w:t xml:space="preserve"> at the station </w:t></w:r></w:ins><!-- w:author="in a comment" --><![CDATA[<w:t w:author="not a tag">]]></w:p></w:body></w:document>"#;
+    const WORD: &str = r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3"><w:ins w:id="1" w:author="Nurlan Editor" w:date="2026-01-05T10:00:00Z"><w:r><w:t>beaten &amp; detained</w:t></w:r></w:ins><w:del w:author='Aigerim &amp; Co' w:id="2"/><w:commentRangeStart w:id="0"/></w:p><w:p><w:ins w:author="Nurlan Editor"><w:r><w:t xml:space="preserve"> at the station </w:t></w:r></w:ins><!-- w:author="in a comment" --><![CDATA[<w:t w:author="not a tag">]]></w:p></w:body></w:document>"#;
 
     #[test]
     fn authors_become_numbered_placeholders_however_the_part_is_split() {
         let expected = WORD
+            .replace("00A1B2C3", "00000000")
             .replace("Nurlan Editor", "Author 1")
             .replace("Aigerim &amp; Co", "Author 2")
             .replace("2026-01-05T10:00:00Z", NO_TIME);
@@ -508,6 +516,19 @@ mod tests {
         let chart =
             r#"<c:chart><c:Properties><c:creator>kept</c:creator></c:Properties></c:chart>"#;
         assert_eq!(rewritten(chart, 5).0, chart.replace("kept", "Author 1"));
+    }
+
+    #[test]
+    fn word_s_editing_sessions_become_one() {
+        let settings = r#"<w:settings><w:rsids><w:rsidRoot w:val="00123456"/><w:rsid w:val="00ABCDEF"/></w:rsids><w:zoom w:val="100"/></w:settings>"#;
+        let (copy, names) = rewritten(settings, 11);
+        assert_eq!(
+            copy,
+            settings
+                .replace("00123456", "00000000")
+                .replace("00ABCDEF", "00000000")
+        );
+        assert!(names.is_empty());
     }
 
     #[test]
