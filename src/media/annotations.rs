@@ -37,6 +37,9 @@ enum Kind {
     /// them), which ties documents edited in one session on one machine together: all
     /// become one id, still valid hex.
     Session,
+    /// A relationship's target on this computer's disk (a Word template's path, a link to
+    /// a local file), whose folders name the account: only the file's own name stays.
+    Path,
 }
 
 /// What a time becomes in a copy.
@@ -48,6 +51,7 @@ fn attribute(element: &str, attribute: &str) -> Option<Kind> {
         // A cited work's authors are the document's content.
         ("bibliography-mark", _) => return None,
         (_, a) if a.starts_with("rsid") => Kind::Session,
+        ("Relationship", "Target") => Kind::Path,
         ("rsid" | "rsidRoot", "val") => Kind::Session,
         // Word's comments, changes and people; Excel's shared-workbook users and revisions.
         (_, "author" | "userName") => Kind::Person,
@@ -108,6 +112,8 @@ pub(super) struct Names {
     time: Option<String>,
     /// Whether the part's root element has been met.
     rooted: bool,
+    /// Whether a local path lost its folders.
+    paths: bool,
     /// In a properties part under a name of its own (its root `coreProperties` or
     /// `Properties`, as `docProps/core0.xml`): its root's qualified name, and how deep
     /// within it the reader is. Nothing within the root is written.
@@ -308,6 +314,30 @@ impl Names {
         }
     }
 
+    /// A relationship's target without the folders of a path on this computer's disk (a
+    /// `file:` URL, a drive letter or a network share); any other target as it is.
+    fn local_path(&mut self, target: &str) -> String {
+        let lower = target.to_ascii_lowercase();
+        let drive = target
+            .as_bytes()
+            .get(1..3)
+            .is_some_and(|b| b[0] == b':' && (b[1] == b'\\' || b[1] == b'/'));
+        if !(lower.starts_with("file:") || drive || target.starts_with("\\\\")) {
+            return target.to_owned();
+        }
+        let name = target.rsplit(['/', '\\']).next().unwrap_or_default();
+        let stripped = format!("file:///{name}");
+        if stripped != target {
+            self.paths = true;
+        }
+        stripped
+    }
+
+    /// Whether a local path lost its folders.
+    pub(super) fn paths(&self) -> bool {
+        self.paths
+    }
+
     /// What takes the place of `value`, which is noted.
     fn replace(&mut self, kind: Kind, value: &str) -> String {
         if is_placeholder(value) {
@@ -316,6 +346,7 @@ impl Names {
         match kind {
             Kind::Blank => return String::new(),
             Kind::Session => return "00000000".into(),
+            Kind::Path => return self.local_path(value),
             Kind::Time | Kind::LocalTime => {
                 self.time.get_or_insert_with(|| value.to_owned());
                 let zone = if kind == Kind::Time { 0 } else { 1 };
@@ -516,6 +547,29 @@ mod tests {
         let chart =
             r#"<c:chart><c:Properties><c:creator>kept</c:creator></c:Properties></c:chart>"#;
         assert_eq!(rewritten(chart, 5).0, chart.replace("kept", "Author 1"));
+    }
+
+    #[test]
+    fn local_paths_keep_only_the_file_s_name() {
+        let rels = r#"<Relationships><Relationship Id="rId1" Type="t/attachedTemplate" Target="file:///C:\Users\aigerim\AppData\Roaming\Microsoft\Templates\Report.dotm" TargetMode="External"/><Relationship Id="rId2" Target="https://kibhr.kz/" TargetMode="External"/><Relationship Id="rId3" Target="D:/Cases/Zhanaozen/photo.jpg"/><Relationship Id="rId4" Target="\\server\share\a.docx"/><Relationship Id="rId5" Target="media/image1.png"/></Relationships>"#;
+        let mut names = Names::rewriting(Vec::new());
+        let mut copy = Vec::new();
+        names.push(rels.as_bytes(), &mut copy).unwrap();
+        names.finish(&mut copy);
+        assert!(names.paths());
+        let copy = String::from_utf8(copy).unwrap();
+        for kept in [
+            "file:///Report.dotm",
+            "https://kibhr.kz/",
+            "file:///photo.jpg",
+            "file:///a.docx",
+            "\"media/image1.png\"",
+        ] {
+            assert!(copy.contains(kept), "{kept}: {copy}");
+        }
+        for gone in ["aigerim", "Zhanaozen", "server"] {
+            assert!(!copy.contains(gone), "{gone}: {copy}");
+        }
     }
 
     #[test]

@@ -152,6 +152,7 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                     name,
                     offset,
                     std::mem::take(&mut people),
+                    &mut removed,
                 )?;
                 people = seen;
                 w
@@ -193,6 +194,7 @@ fn rewrite_part(
     name: Vec<u8>,
     offset: u32,
     seen: Vec<String>,
+    removed: &mut Vec<String>,
 ) -> io::Result<(Written, Vec<String>)> {
     let mut w = Written {
         version: 20,
@@ -222,6 +224,9 @@ fn rewrite_part(
         out.write_all(&v.to_le_bytes())?;
     }
     (w.crc, w.compressed, w.size) = (crc, compressed, size);
+    if names.paths() {
+        note(removed, "local file paths (a template's, a link's)");
+    }
     Ok((w, names.into_seen()))
 }
 

@@ -603,10 +603,12 @@ const MOST_DEPTH: usize = 2;
 /// Most names shown for one document.
 const MOST_NAMES_SHOWN: usize = 32;
 
-/// Whether a part is XML that may name the authors of comments and changes (any XML part
-/// but the properties parts, which are replaced whole).
+/// Whether a part is XML that may name the authors of comments and changes, or a local
+/// path (any XML part and any relationships part but the properties parts, which are
+/// replaced whole).
 fn carries_names(name: &[u8]) -> bool {
-    Part::of(name).is_none() && name.to_ascii_lowercase().ends_with(b".xml")
+    let name = name.to_ascii_lowercase();
+    Part::of(&name).is_none() && (name.ends_with(b".xml") || name.ends_with(b".rels"))
 }
 
 /// The text of every element in `xml` that holds only text, by local name (without its
