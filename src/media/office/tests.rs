@@ -8,7 +8,7 @@ use crate::media::video::tests::get;
 use crate::media::Sniffer;
 
 /// How an entry of a test package is written.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Way {
     Stored,
     Deflated,
@@ -477,4 +477,69 @@ fn packages_that_cannot_be_rewritten_are_errors() {
     stored_described[6] |= 8;
     assert!(stripped(&stored_described).is_err());
     assert!(stripped(b"not a zip at all").is_err());
+}
+
+mod round_trips {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn way() -> impl Strategy<Value = Way> {
+        prop_oneof![
+            Just(Way::Stored),
+            Just(Way::Deflated),
+            any::<bool>().prop_map(|signed| Way::Described { signed }),
+        ]
+    }
+
+    /// A part: binary bytes, or XML whose text and author are arbitrary.
+    fn part() -> impl Strategy<Value = (bool, Vec<u8>, String, String, Way)> {
+        (
+            any::<bool>(),
+            prop::collection::vec(any::<u8>(), 0..3000),
+            "[a-zA-Zа-яА-Я0-9 .,]{0,200}",
+            "[a-zA-Z][a-zA-Z .]{0,30}",
+            way(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever a package holds and however its parts are written, the copy has the same
+        /// parts in the same order: other parts byte for byte, XML with the same text and its
+        /// authors numbered.
+        #[test]
+        fn a_copy_keeps_every_part_and_its_text(parts in prop::collection::vec(part(), 1..8)) {
+            let mut entries: Vec<(String, Vec<u8>, Way)> = Vec::new();
+            for (i, (xml, bytes, text, author, way)) in parts.iter().enumerate() {
+                if *xml {
+                    let doc = format!(r#"<w:p w:rsidR="00ABCDEF"><w:ins w:author="{author}"><w:t>{text}</w:t></w:ins></w:p>"#);
+                    entries.push((format!("word/part{i}.xml"), doc.into_bytes(), *way));
+                } else {
+                    entries.push((format!("word/media/blob{i}.bin"), bytes.clone(), *way));
+                }
+            }
+            let listed: Vec<(&str, &[u8], Way)> =
+                entries.iter().map(|(n, b, w)| (n.as_str(), b.as_slice(), *w)).collect();
+            let file = package(&listed);
+            let mut copy = Vec::new();
+            strip(&mut &file[..], &mut copy).unwrap();
+            let after = unpack(&copy);
+            prop_assert_eq!(after.len(), entries.len());
+            for ((name, before, _), (name2, plain, time)) in entries.iter().zip(&after) {
+                prop_assert_eq!(name, name2);
+                prop_assert_eq!(*time, (NO_TIME, NO_DATE));
+                if name.ends_with(".bin") {
+                    prop_assert_eq!(plain, before);
+                } else {
+                    let text = String::from_utf8(plain.clone()).unwrap();
+                    let original = String::from_utf8(before.clone()).unwrap();
+                    let inner = |s: &str| s.split("<w:t>").nth(1).and_then(|r| r.split("</w:t>").next()).map(str::to_owned);
+                    prop_assert_eq!(inner(&text), inner(&original));
+                    prop_assert!(text.contains(r#"w:author="Author "#), "{}", text);
+                    prop_assert!(text.contains(r#"w:rsidR="00000000""#), "{}", text);
+                }
+            }
+        }
+    }
 }
