@@ -6,6 +6,7 @@
 
 pub mod bundle;
 pub mod canonical;
+mod counting;
 pub mod custody;
 pub mod error;
 pub mod hardening;

@@ -8,6 +8,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use super::BundleError;
+use crate::counting::Counting;
 use crate::store::pipeline::WritebackFile;
 use crate::store::StoreError;
 
@@ -31,23 +32,6 @@ pub fn padded_len(len: u64) -> u64 {
     let last_bits = e - s;
     let mask = (1u64 << last_bits) - 1;
     (len + mask) & !mask
-}
-
-/// Counts the plaintext bytes written, for the padding.
-pub(crate) struct Counting<W> {
-    inner: W,
-    pub(crate) count: u64,
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Encrypts what `fill` writes to `recipient` into the new file `tmp`, pads the plaintext
@@ -80,10 +64,8 @@ pub(crate) fn write_encrypted(
             given: recipient.to_string(),
         })?;
     let stream = enc.wrap_output(armored).map_err(&io)?;
-    let mut counting = Counting {
-        inner: BufWriter::with_capacity(64 * 1024, stream),
-        count: 0,
-    };
+    // The plaintext is counted for the padding.
+    let mut counting = Counting::new(BufWriter::with_capacity(64 * 1024, stream));
     fill(&mut counting)?;
     let pad_len = padded_len(counting.count) - counting.count;
     io::copy(&mut io::repeat(pad).take(pad_len), &mut counting).map_err(&io)?;

@@ -435,7 +435,7 @@ fn attributes(tag: &[u8], from: usize) -> Vec<(std::ops::Range<usize>, std::ops:
 
 /// Text or an attribute value with XML's entities decoded.
 fn unescaped(bytes: &[u8]) -> String {
-    super::office::unescape(&String::from_utf8_lossy(bytes))
+    super::unescape_xml(&String::from_utf8_lossy(bytes))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::deflate::Deflater;
 use super::strip::{bad, note};
 use super::{push_warning, Warning};
 
@@ -136,24 +137,16 @@ fn for_each_compressed_stream(bytes: &[u8], mut read: impl FnMut(&[u8])) {
         if !wanted {
             continue;
         }
-        let mut data = at + 6;
-        if bytes.get(data) == Some(&b'\r') {
-            data += 1;
-        }
-        if bytes.get(data) == Some(&b'\n') {
-            data += 1;
-        }
-        let Some(end) = find(&bytes[data..], b"endstream") else {
+        let Packed::Whole(data, end) = packed_stream(bytes, at, None, true) else {
             break;
         };
-        let compressed = &bytes[data..data + end];
         if let Ok(plain) =
-            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, INFLATED_LIMIT)
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&bytes[data], INFLATED_LIMIT)
         {
             read(&plain);
         }
         inflated += 1;
-        from = data + end;
+        from = end;
     }
 }
 
@@ -325,7 +318,7 @@ fn xmp_text(bytes: &[u8], open: &[u8]) -> Option<String> {
         text = text[li..].split_once('>')?.1.to_owned();
     }
     let value = text.split('<').next()?.trim().to_owned();
-    (!value.is_empty()).then(|| unescape_xml(&value))
+    (!value.is_empty()).then(|| super::unescape_xml(&value))
 }
 
 /// The value of the first XMP attribute `name="…"` in `bytes`.
@@ -335,7 +328,7 @@ fn xmp_attribute(bytes: &[u8], name: &str) -> Option<String> {
     let rest = &bytes[at..bytes.len().min(at + 4096)];
     let end = rest.iter().position(|&b| b == b'"')?;
     let value = String::from_utf8_lossy(&rest[..end]).trim().to_owned();
-    (!value.is_empty()).then(|| unescape_xml(&value))
+    (!value.is_empty()).then(|| super::unescape_xml(&value))
 }
 
 /// Copies a PDF to `out` with its information dictionary's strings and its XMP values
@@ -616,31 +609,12 @@ fn repack(data: &mut [u8], removed: &mut Vec<String>) {
 /// `plain` as a zlib stream of exactly `len` bytes, if it fits: deflated, then stored
 /// blocks of spaces to the length (see the module documentation).
 fn deflate_into(plain: &[u8], len: usize) -> Option<Vec<u8>> {
-    use miniz_oxide::deflate::core::{
-        compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
-    };
-    // Best compression; negative window bits: raw deflate, the zlib frame is written here.
-    let mut compressor = Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
-        10, -15, 0,
-    )));
+    // Best compression; the zlib frame is written here. A sync flush ends on a byte
+    // boundary with a block that is not the last, so stored blocks can follow.
     let mut out = vec![0x78, 0xDA];
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut input = plain;
-    loop {
-        // A sync flush ends on a byte boundary with a block that is not the last.
-        let (status, used, made) = compress(&mut compressor, input, &mut buf, TDEFLFlush::Sync);
-        if matches!(status, TDEFLStatus::BadParam | TDEFLStatus::PutBufFailed) {
-            return None;
-        }
-        out.extend_from_slice(&buf[..made]);
-        input = &input[used..];
-        if input.is_empty() && made < buf.len() {
-            break;
-        }
-        if out.len() > len {
-            return None;
-        }
-    }
+    let mut deflater = Deflater::new(10);
+    deflater.write(plain, &mut out).ok()?;
+    deflater.sync(&mut out).ok()?;
     // Stored blocks: a header byte (the last one's says so), the length and its complement,
     // then that many spaces, which inflate as they are.
     const HEADER: usize = 5;
@@ -736,14 +710,6 @@ fn quoted(buf: &[u8], at: usize) -> Value {
         Some(end) => Value::Found(at..at + end, false),
         None => Value::Unfinished,
     }
-}
-
-fn unescape_xml(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

@@ -4,9 +4,6 @@
 
 use std::io::{self, BufRead, Read, Write};
 
-use miniz_oxide::deflate::core::{
-    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
-};
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 
@@ -15,7 +12,9 @@ use super::{
     LARGEST_PART, LARGEST_WHOLE, LARGEST_XML, LOCAL, LOCAL_LEN, MOST_DEPTH, MOST_ENTRIES,
     MOST_NAME_BYTES,
 };
+use crate::counting::Counting;
 use crate::media::annotations::Names;
+use crate::media::deflate::Deflater;
 use crate::media::strip::{bad, note};
 
 /// An entry of the copy, for its central directory.
@@ -34,23 +33,6 @@ struct Written {
 pub(super) const NO_TIME: u16 = 0;
 pub(super) const NO_DATE: u16 = (1 << 5) | 1;
 
-/// `out`, counting what is written to it.
-struct Counted<'a> {
-    out: &'a mut dyn Write,
-    written: u64,
-}
-
-impl Write for Counted<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
 /// Copies an office document's package without its document properties, file times and
 /// extra fields (see the module documentation); returns what was left out.
 pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
@@ -60,7 +42,7 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
 /// [`strip`] of a document `depth` documents deep in another.
 fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Result<Vec<String>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, input);
-    let mut out = Counted { out, written: 0 };
+    let mut out = Counting::new(out);
     let mut removed = Vec::new();
     let mut entries: Vec<Written> = Vec::new();
     let mut name_bytes = 0usize;
@@ -97,7 +79,7 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
             return Err(bad("more parts than Aigaq rewrites"));
         }
         times |= h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE);
-        let offset = u32::try_from(out.written)
+        let offset = u32::try_from(out.count)
             .map_err(|_| bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite"))?;
         let written = match Part::of(&name) {
             Some(part) => {
@@ -189,7 +171,7 @@ fn read_part(input: &mut dyn BufRead, h: &LocalHeader) -> io::Result<Vec<u8>> {
 /// `seen` are the names met in the parts before, and are returned with this part's.
 fn rewrite_part(
     input: &mut dyn BufRead,
-    out: &mut Counted<'_>,
+    out: &mut Counting<&mut dyn Write>,
     h: &LocalHeader,
     name: Vec<u8>,
     offset: u32,
@@ -208,7 +190,8 @@ fn rewrite_part(
     };
     write_local(out, &w)?;
     let mut names = Names::rewriting(seen);
-    let mut deflater = Deflater::new();
+    // Level 6, as zip tools use by default.
+    let mut deflater = Deflater::new(6);
     let mut xml = Vec::new();
     inflate_part(h, input, &mut io::sink(), |plain| {
         xml.clear();
@@ -218,7 +201,10 @@ fn rewrite_part(
     xml.clear();
     names.finish(&mut xml);
     deflater.write(&xml, out)?;
-    let (crc, compressed, size) = deflater.finish(out)?;
+    let (crc, size, compressed) = deflater.finish(out)?;
+    let too_large = || bad("a part larger than Aigaq rewrites");
+    let size = u32::try_from(size).map_err(|_| too_large())?;
+    let compressed = u32::try_from(compressed).map_err(|_| too_large())?;
     out.write_all(&DESCRIPTOR)?;
     for v in [crc, compressed, size] {
         out.write_all(&v.to_le_bytes())?;
@@ -237,7 +223,7 @@ fn rewrite_part(
 /// the copy.
 fn rewrite_whole(
     input: &mut dyn BufRead,
-    out: &mut Counted<'_>,
+    out: &mut Counting<&mut dyn Write>,
     h: &LocalHeader,
     name: Vec<u8>,
     offset: u32,
@@ -276,76 +262,11 @@ fn rewrite_whole(
     Ok((w, said))
 }
 
-/// Raw deflate, streamed, with the CRC and sizes a ZIP entry states.
-struct Deflater {
-    compressor: Box<CompressorOxide>,
-    crc: crc32fast::Hasher,
-    size: u64,
-    compressed: u64,
-    buf: Vec<u8>,
-}
-
-impl Deflater {
-    fn new() -> Self {
-        // Level 6, as zip tools use by default; negative window bits: raw deflate.
-        let flags = create_comp_flags_from_zip_params(6, -15, 0);
-        Self {
-            compressor: Box::new(CompressorOxide::new(flags)),
-            crc: crc32fast::Hasher::new(),
-            size: 0,
-            compressed: 0,
-            buf: vec![0; 64 * 1024],
-        }
-    }
-
-    fn write(&mut self, mut plain: &[u8], out: &mut dyn Write) -> io::Result<()> {
-        self.crc.update(plain);
-        self.size += plain.len() as u64;
-        while !plain.is_empty() {
-            let (status, used, made) =
-                compress(&mut self.compressor, plain, &mut self.buf, TDEFLFlush::None);
-            self.emit(status, made, out)?;
-            if used == 0 && made == 0 {
-                return Err(bad("the compressor stopped"));
-            }
-            plain = &plain[used..];
-        }
-        Ok(())
-    }
-
-    fn emit(&mut self, status: TDEFLStatus, made: usize, out: &mut dyn Write) -> io::Result<()> {
-        if matches!(status, TDEFLStatus::BadParam | TDEFLStatus::PutBufFailed) {
-            return Err(bad("the compressor failed"));
-        }
-        self.compressed += made as u64;
-        out.write_all(&self.buf[..made])
-    }
-
-    /// Ends the stream; returns its CRC and sizes.
-    fn finish(mut self, out: &mut dyn Write) -> io::Result<(u32, u32, u32)> {
-        loop {
-            let (status, _, made) =
-                compress(&mut self.compressor, &[], &mut self.buf, TDEFLFlush::Finish);
-            self.emit(status, made, out)?;
-            if status == TDEFLStatus::Done {
-                break;
-            }
-            if made == 0 {
-                return Err(bad("the compressor stopped"));
-            }
-        }
-        let too_large = || bad("a part larger than Aigaq rewrites");
-        let size = u32::try_from(self.size).map_err(|_| too_large())?;
-        let compressed = u32::try_from(self.compressed).map_err(|_| too_large())?;
-        Ok((self.crc.finalize(), compressed, size))
-    }
-}
-
 /// Copies an entry's data as it is, behind a local header without its time and extra
 /// field; returns the entry as written.
 fn copy_entry(
     input: &mut dyn BufRead,
-    out: &mut Counted<'_>,
+    out: &mut Counting<&mut dyn Write>,
     h: LocalHeader,
     name: Vec<u8>,
     offset: u32,
@@ -495,8 +416,8 @@ fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
     out.write_all(&w.name)
 }
 
-fn write_directory(out: &mut Counted<'_>, entries: &[Written]) -> io::Result<()> {
-    let start = out.written;
+fn write_directory(out: &mut Counting<&mut dyn Write>, entries: &[Written]) -> io::Result<()> {
+    let start = out.count;
     for w in entries {
         let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
         out.write_all(&CENTRAL)?;
@@ -516,7 +437,7 @@ fn write_directory(out: &mut Counted<'_>, entries: &[Written]) -> io::Result<()>
         out.write_all(&w.name)?;
     }
     let too_large = || bad("a package over 4 GiB (ZIP64), which Aigaq cannot rewrite");
-    let size = u32::try_from(out.written - start).map_err(|_| too_large())?;
+    let size = u32::try_from(out.count - start).map_err(|_| too_large())?;
     let offset = u32::try_from(start).map_err(|_| too_large())?;
     let count = u16::try_from(entries.len()).map_err(|_| too_large())?;
     out.write_all(&END)?;

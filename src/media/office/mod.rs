@@ -628,51 +628,10 @@ fn xml_values(xml: &[u8]) -> Vec<(String, String)> {
         let qname = tag.split(|c: char| c.is_whitespace()).next().unwrap_or("");
         let local = qname.rsplit(':').next().unwrap_or(qname);
         let value_end = rest.find('<').unwrap_or(rest.len());
-        let value = unescape(rest[..value_end].trim());
+        let value = super::unescape_xml(rest[..value_end].trim());
         if !value.is_empty() && !local.is_empty() {
             out.push((local.to_owned(), value));
         }
     }
-    out
-}
-
-/// XML's five named entities and numeric character references, decoded.
-pub(super) fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let Some(semi) = rest.find(';').filter(|&s| s <= 10) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..semi];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            e => e
-                .strip_prefix("#x")
-                .map(|h| u32::from_str_radix(h, 16))
-                .or_else(|| e.strip_prefix('#').map(str::parse::<u32>))
-                .and_then(Result::ok)
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
     out
 }
