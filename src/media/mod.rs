@@ -4,7 +4,8 @@
 //! for WAV, FLAC, Ogg and MP3 recordings those in their broadcast and `INFO` chunks, their
 //! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), for
 //! PDF documents their author, software and dates ([`pdf`]), for Word, Excel, PowerPoint and
-//! OpenDocument files their document properties ([`office`]), and a WebP image's EXIF chunk
+//! OpenDocument files their document properties ([`office`]), for their 97–2003 forms
+//! the properties and the people their streams name ([`ole`]), and a WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
@@ -17,6 +18,7 @@ mod matroska;
 mod mp3;
 mod office;
 mod ogg;
+mod ole;
 mod pdf;
 mod riff;
 pub mod strip;
@@ -104,6 +106,7 @@ pub struct Sniffer {
     riff: audio::RiffWatch,
     matroska: matroska::MatroskaWatch,
     office: office::OfficeWatch,
+    ole: ole::OleWatch,
 }
 
 impl Sniffer {
@@ -136,12 +139,17 @@ impl Sniffer {
         self.riff.feed(bytes);
         self.matroska.feed(bytes);
         self.office.feed(bytes);
+        self.ole.feed(bytes);
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
     /// first bytes, for video and audio from their `moov` box, for WAV from its chunks.
     pub fn describe(&self) -> (String, Vec<Warning>) {
-        let (media_type, mut warnings) = describe(&self.head);
+        let (mut media_type, mut warnings) = describe(&self.head);
+        // `infer` calls every compound file a Word document; its streams say which it is.
+        if let Some(t) = self.ole.media_type() {
+            media_type = t.to_owned();
+        }
         if media_type.starts_with("video/") || media_type.starts_with("audio/") {
             warnings.extend(self.moov.warnings());
         }
@@ -149,6 +157,7 @@ impl Sniffer {
             "audio/x-wav" => warnings.extend(self.riff.warnings()),
             t if matroska::strippable(t) => warnings.extend(self.matroska.warnings()),
             t if office::strippable(t) => warnings.extend(self.office.warnings()),
+            t if ole::strippable(t) => warnings.extend(self.ole.warnings()),
             // A WebP's EXIF chunk may come after its image data, past the first bytes.
             "image/webp" if warnings.is_empty() => warnings.extend(self.riff.warnings()),
             "audio/x-flac" => warnings.extend(audio::flac_warnings(&self.head)),

@@ -15,7 +15,8 @@
 //! [`super::mp3`]). FLAC: see [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`];
 //! Matroska and WebM: [`super::matroska`]; PDF documents: their information dictionary's
 //! strings and XMP values ([`super::pdf`]); Word, Excel, PowerPoint and OpenDocument files:
-//! their document properties, file times and printer ([`super::office`]).
+//! their document properties, file times and printer ([`super::office`]), and their
+//! 97–2003 forms the same ([`super::ole`]).
 
 use std::io::{self, Read, Write};
 
@@ -38,6 +39,7 @@ pub fn supported(media_type: &str) -> bool {
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
         || super::office::strippable(media_type)
+        || super::ole::strippable(media_type)
 }
 
 /// Whether a file of this type has its index read before it is stripped ([`plan`]).
@@ -80,6 +82,7 @@ pub fn strip(
         t if super::heif::strippable(t) => super::video::strip_image(input, plan, out).map(Some),
         t if super::matroska::strippable(t) => super::matroska::strip(input, out).map(Some),
         t if super::office::strippable(t) => super::office::strip(input, out).map(Some),
+        t if super::ole::strippable(t) => super::ole::strip(input, out).map(Some),
         _ => Ok(None),
     }
 }

@@ -63,6 +63,10 @@ const LARGEST_XML: u64 = 1 << 30;
 /// Most bytes of entry names in a package a copy is made of.
 const MOST_NAME_BYTES: usize = 8 * 1024 * 1024;
 
+/// What a copy without the document properties says it left out.
+pub(super) const PROPERTIES_REMOVED: &str =
+    "document properties (author, organisation, software, dates)";
+
 /// The office document types, by the media type [`super::sniff`] gives them.
 const TYPES: [&str; 7] = [
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -135,9 +139,7 @@ impl Part {
     /// What a copy without it no longer says.
     fn removed(self) -> &'static str {
         match self {
-            Self::Core | Self::App | Self::OdfMeta => {
-                "document properties (author, organisation, software, dates)"
-            }
+            Self::Core | Self::App | Self::OdfMeta => PROPERTIES_REMOVED,
             Self::Custom => "custom properties",
         }
     }
@@ -601,7 +603,7 @@ fn is_package(name: &[u8]) -> bool {
 const MOST_DEPTH: usize = 2;
 
 /// Most names shown for one document.
-const MOST_NAMES_SHOWN: usize = 32;
+pub(super) const MOST_NAMES_SHOWN: usize = 32;
 
 /// Whether a part is XML that may name the authors of comments and changes, or a local
 /// path (any XML part and any relationships part but the properties parts, which are

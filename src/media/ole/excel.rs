@@ -1,0 +1,129 @@
+//! Excel 97–2003 workbooks ([MS-XLS]): the `Workbook` stream is a run of records. Three name
+//! people: `WriteAccess` (the user name of whoever saved it), `FileSharing` (whoever set a
+//! password to modify it) and `Note` (each comment's author). A copy writes them again in
+//! place, the same length: sheets are found by their offsets in the stream, so nothing may
+//! move. `WriteAccess` becomes spaces, the others `Author 1`, … cut or padded to fit.
+
+use super::props::decode;
+use super::word::Numbering;
+
+const NOTE: u16 = 0x001C;
+const FILEPASS: u16 = 0x002F;
+const FILE_SHARING: u16 = 0x005B;
+const WRITE_ACCESS: u16 = 0x005C;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+/// A name in a record: where its characters are, how many, and whether two bytes each.
+struct Name {
+    at: usize,
+    cch: usize,
+    wide: bool,
+}
+
+/// The records that name someone, with where the name is.
+fn names(wb: &[u8]) -> (Vec<(u16, Name)>, bool) {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut encrypted = false;
+    while let (Some(kind), Some(len)) = (u16_at(wb, at), u16_at(wb, at + 2)) {
+        let body = at + 4;
+        let end = body + usize::from(len);
+        if end > wb.len() {
+            break;
+        }
+        let name_at = match kind {
+            WRITE_ACCESS => Some(body),
+            FILE_SHARING => Some(body + 4),
+            NOTE => Some(body + 8),
+            FILEPASS => {
+                // What follows is encrypted: its names cannot be read.
+                encrypted = true;
+                break;
+            }
+            _ => None,
+        };
+        if let Some(n) = name_at {
+            if let (Some(cch), Some(&flags)) = (u16_at(wb, n), wb.get(n + 2)) {
+                let (cch, wide) = (usize::from(cch), flags & 1 != 0);
+                let chars = n + 3;
+                if chars + cch * if wide { 2 } else { 1 } <= end {
+                    out.push((
+                        kind,
+                        Name {
+                            at: chars,
+                            cch,
+                            wide,
+                        },
+                    ));
+                }
+            }
+        }
+        at = end;
+    }
+    (out, encrypted)
+}
+
+fn text(wb: &[u8], n: &Name) -> String {
+    if n.wide {
+        super::props::utf16(&wb[n.at..n.at + 2 * n.cch])
+    } else {
+        decode(&wb[n.at..n.at + n.cch], 1252)
+    }
+    .trim()
+    .to_owned()
+}
+
+/// The people a workbook names, and whether it is encrypted (then not all could be read).
+pub(crate) fn people(wb: &[u8]) -> (Vec<String>, bool) {
+    let (found, encrypted) = names(wb);
+    let mut out: Vec<String> = Vec::new();
+    for (_, n) in &found {
+        let t = text(wb, n);
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    (out, encrypted)
+}
+
+/// Writes the names in a workbook again in place; returns what was removed.
+pub(crate) fn strip(wb: &mut [u8], numbers: &mut Numbering) -> Vec<&'static str> {
+    let (found, _) = names(wb);
+    let mut removed = Vec::new();
+    for (kind, n) in found {
+        let old = text(wb, &n);
+        if old.is_empty() {
+            continue;
+        }
+        let label = if kind == NOTE {
+            format!("Author {}", numbers.number(&old))
+        } else {
+            String::new()
+        };
+        // Cut or padded with spaces to the same number of characters.
+        let chars: Vec<u16> = label
+            .encode_utf16()
+            .chain(std::iter::repeat(u16::from(b' ')))
+            .take(n.cch)
+            .collect();
+        for (i, c) in chars.iter().enumerate() {
+            if n.wide {
+                wb[n.at + 2 * i..n.at + 2 * i + 2].copy_from_slice(&c.to_le_bytes());
+            } else {
+                wb[n.at + i] = *c as u8;
+            }
+        }
+        let what = if kind == NOTE {
+            "authors of comments"
+        } else {
+            "user name"
+        };
+        if !removed.contains(&what) {
+            removed.push(what);
+        }
+    }
+    removed
+}

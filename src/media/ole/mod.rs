@@ -1,0 +1,285 @@
+//! Word, Excel and PowerPoint files from before 2007 (`.doc`, `.xls`, `.ppt`), and other
+//! compound files (Outlook's `.msg`, Publisher, Visio): a file system in a file
+//! ([`cfb`]) whose property set streams name the author, whoever saved it last, their
+//! company and manager, the template's path, the software and the times ([`props`]), and
+//! whose document streams name more people: in Word the authors of tracked changes and
+//! comments and the last ten people who saved it ([`word`]), in Excel whoever saved it and
+//! each comment's author ([`excel`]), in PowerPoint the last user and comment authors
+//! ([`powerpoint`]). Documents such as these are still what many clinics, lawyers and
+//! officials send.
+//!
+//! The structures are found by offsets anywhere in the file (the directory and the FAT are
+//! often at the end), so the file is kept whole, in memory, as it streams past at attach,
+//! up to [`LARGEST`]; a larger one is shown as not read, and `--strip-metadata` refuses it.
+//! A copy is the same file with those streams written again in place, the same length
+//! (every other byte stays, so the document opens as before): property sets hold only their
+//! code page, people become `Author 1`, … or blanks, the saved-by list, printer, autosave
+//! path and routing slip are emptied, and every directory entry's times become zero.
+
+mod cfb;
+mod excel;
+mod powerpoint;
+mod props;
+#[cfg(test)]
+mod tests;
+mod word;
+
+use std::io::{self, Read, Write};
+
+use self::cfb::{Compound, Entry, MAGIC};
+use self::word::Numbering;
+use super::annotations::is_placeholder;
+use super::{push_warning, Warning};
+
+/// The largest compound file read for its metadata, and stripped.
+const LARGEST: usize = 48 * 1024 * 1024;
+
+/// The media types of compound files ([`media_type`] tells them apart).
+const TYPES: [&str; 4] = [
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/x-ole-storage",
+];
+
+/// Whether a copy of this type can be made without its properties.
+pub(crate) fn strippable(media_type: &str) -> bool {
+    TYPES.contains(&media_type)
+}
+
+/// What a compound file is, by its streams (Word's, Excel's or PowerPoint's main stream at
+/// its root).
+fn media_type(file: &[u8]) -> &'static str {
+    let Ok(c) = Compound::parse(file) else {
+        return TYPES[3];
+    };
+    let root = Some(0);
+    if c.child(root, "WordDocument").is_some() {
+        TYPES[0]
+    } else if c
+        .child(root, "Workbook")
+        .or(c.child(root, "Book"))
+        .is_some()
+    {
+        TYPES[1]
+    } else if c.child(root, "PowerPoint Document").is_some() {
+        TYPES[2]
+    } else {
+        TYPES[3]
+    }
+}
+
+/// A name the copy wrote (`Author 1`, or what of it fitted), not a person's.
+fn placeholder(name: &str) -> bool {
+    is_placeholder(name)
+        || name.bytes().all(|b| b.is_ascii_digit())
+        || "Author ".starts_with(name)
+        || name.starts_with("Author ") && name[7..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A compound file kept whole as it streams past (see the module documentation).
+#[derive(Debug, Default)]
+pub(crate) struct OleWatch {
+    bytes: Vec<u8>,
+    /// Not a compound file, or larger than [`LARGEST`].
+    off: bool,
+    too_large: bool,
+}
+
+impl OleWatch {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        if self.off {
+            return;
+        }
+        if self.bytes.len() + bytes.len() > LARGEST {
+            self.too_large = true;
+            self.off = true;
+            self.bytes = Vec::new();
+            return;
+        }
+        self.bytes.extend_from_slice(bytes);
+        let n = self.bytes.len().min(MAGIC.len());
+        if self.bytes[..n] != MAGIC[..n] {
+            self.off = true;
+            self.bytes = Vec::new();
+        }
+    }
+
+    /// What the file is, if it is a compound file.
+    pub(crate) fn media_type(&self) -> Option<&'static str> {
+        if self.too_large {
+            Some(TYPES[3])
+        } else if self.off || self.bytes.len() < MAGIC.len() {
+            None
+        } else {
+            Some(media_type(&self.bytes))
+        }
+    }
+
+    /// The people, software and times the file names.
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        if self.too_large {
+            push_warning(
+                &mut out,
+                "owner_name",
+                Some(format!(
+                    "not read: Aigaq reads the properties of documents up to {} MiB",
+                    LARGEST >> 20
+                )),
+            );
+            return out;
+        }
+        match Compound::parse(&self.bytes) {
+            Ok(c) => describe(&c, &self.bytes, &mut out),
+            Err(why) => push_warning(
+                &mut out,
+                "owner_name",
+                Some(format!("not read: the document is damaged ({why})")),
+            ),
+        }
+        out
+    }
+}
+
+fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
+    let mut owners: Vec<String> = Vec::new();
+    let mut time = None;
+    let mut software = None;
+    let mut locked = false;
+    for e in c.entries.iter().filter(|e| e.is_stream()) {
+        let Ok(data) = c.read(file, e) else {
+            continue;
+        };
+        if e.name.starts_with('\u{5}') {
+            let found = props::read(&data);
+            owners.extend(found.owners);
+            time = time.or(found.time);
+            software = software.or(found.software);
+        } else if e.name == "WordDocument" {
+            if word::encrypted(&data) {
+                locked = true;
+            }
+            let table = word::table_name(&data)
+                .and_then(|t| c.child(e.parent, t))
+                .and_then(|t| c.read(file, t).ok())
+                .unwrap_or_default();
+            owners.extend(word::people(&data, &table));
+        } else if e.name == "Workbook" || e.name == "Book" {
+            let (people, encrypted) = excel::people(&data);
+            owners.extend(people);
+            locked |= encrypted;
+        } else if e.name == "PowerPoint Document" {
+            let user = c
+                .child(e.parent, "Current User")
+                .and_then(|u| c.read(file, u).ok());
+            owners.extend(powerpoint::people(user.as_deref(), Some(&data)));
+        }
+    }
+    time = time.or_else(|| {
+        c.entries
+            .iter()
+            .flat_map(|e| e.times)
+            .find_map(props::filetime_text)
+    });
+    let mut seen: Vec<String> = Vec::new();
+    for o in owners {
+        if !placeholder(&o) && !seen.contains(&o) {
+            seen.push(o);
+        }
+    }
+    if locked {
+        seen.push("not read: the document is protected with a password".into());
+    }
+    for o in seen.into_iter().take(super::office::MOST_NAMES_SHOWN) {
+        push_warning(out, "owner_name", Some(o));
+    }
+    push_warning(out, "time", time);
+    push_warning(out, "camera", software);
+}
+
+fn damaged(why: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why.to_owned())
+}
+
+/// Copies a compound file without its properties and the people it names (see the module
+/// documentation); returns what was removed.
+pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut file = Vec::new();
+    input.take(LARGEST as u64 + 1).read_to_end(&mut file)?;
+    if file.len() > LARGEST {
+        return Err(damaged(&format!(
+            "it is larger than the {} MiB Aigaq strips documents up to",
+            LARGEST >> 20
+        )));
+    }
+    let removed = strip_in_place(&mut file)?;
+    out.write_all(&file)?;
+    Ok(removed)
+}
+
+fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
+    let c = Compound::parse(file).map_err(damaged)?;
+    let mut removed: Vec<&'static str> = Vec::new();
+    let mut note = |what: Vec<&'static str>| {
+        for w in what {
+            if !removed.contains(&w) {
+                removed.push(w);
+            }
+        }
+    };
+    let mut numbers = Numbering::default();
+    let read = |file: &[u8], e: &Entry| c.read(file, e).map_err(damaged);
+    for e in c.entries.iter().filter(|e| e.is_stream()) {
+        if e.name.starts_with('\u{5}') {
+            if let Some(blank) = props::blank(&read(file, e)?) {
+                c.write(file, e, &blank).map_err(damaged)?;
+                note(vec![super::office::PROPERTIES_REMOVED]);
+            }
+        } else if e.name == "WordDocument" {
+            let mut doc = read(file, e)?;
+            if word::encrypted(&doc) {
+                return Err(damaged("it is protected with a password"));
+            }
+            let Some(t) = word::table_name(&doc).and_then(|t| c.child(e.parent, t)) else {
+                continue;
+            };
+            let mut table = read(file, t)?;
+            let what = word::strip(&mut doc, &mut table, &mut numbers);
+            if !what.is_empty() {
+                c.write(file, e, &doc).map_err(damaged)?;
+                c.write(file, t, &table).map_err(damaged)?;
+                note(what);
+            }
+        } else if e.name == "Workbook" || e.name == "Book" {
+            let mut wb = read(file, e)?;
+            if excel::people(&wb).1 {
+                return Err(damaged("it is protected with a password"));
+            }
+            let what = excel::strip(&mut wb, &mut numbers);
+            if !what.is_empty() {
+                c.write(file, e, &wb).map_err(damaged)?;
+                note(what);
+            }
+        } else if e.name == "Current User" {
+            let mut cu = read(file, e)?;
+            if powerpoint::strip_user(&mut cu) {
+                c.write(file, e, &cu).map_err(damaged)?;
+                note(vec!["user name"]);
+            }
+        } else if e.name == "PowerPoint Document" {
+            let mut doc = read(file, e)?;
+            if powerpoint::strip_comments(&mut doc, &mut numbers) {
+                c.write(file, e, &doc).map_err(damaged)?;
+                note(vec!["authors of comments"]);
+            }
+        }
+    }
+    for e in &c.entries {
+        if e.times != [0, 0] {
+            file[e.at + 100..e.at + 116].fill(0);
+            note(vec!["file times"]);
+        }
+    }
+    Ok(removed.into_iter().map(str::to_owned).collect())
+}

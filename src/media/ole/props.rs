@@ -1,0 +1,214 @@
+//! Property set streams ([MS-OLEPS]): `\x05SummaryInformation` (title, author, last saved
+//! by, template, times, software, a thumbnail of the first page) and
+//! `\x05DocumentSummaryInformation` (company, manager, the custom properties).
+
+/// What a property set names.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) owners: Vec<String>,
+    pub(crate) time: Option<String>,
+    pub(crate) software: Option<String>,
+}
+
+const SUMMARY: [u8; 16] = [
+    0xE0, 0x85, 0x9F, 0xF2, 0xF9, 0x4F, 0x68, 0x10, 0xAB, 0x91, 0x08, 0x00, 0x2B, 0x27, 0xB3, 0xD9,
+];
+const DOC_SUMMARY: [u8; 16] = [
+    0x02, 0xD5, 0xCD, 0xD5, 0x9C, 0x2E, 0x1B, 0x10, 0x93, 0x97, 0x08, 0x00, 0x2B, 0x2C, 0xF9, 0xAE,
+];
+
+const PID_CODEPAGE: u32 = 1;
+/// Bytes a property set needs for a header and one section holding only its code page.
+const MINIMAL: usize = 72;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// One section: its format id and its properties as (id, offset of the value in `stream`).
+struct Section {
+    fmtid: [u8; 16],
+    props: Vec<(u32, usize)>,
+}
+
+fn sections(stream: &[u8]) -> Vec<Section> {
+    let mut out = Vec::new();
+    if u16_at(stream, 0) != Some(0xFFFE) {
+        return out;
+    }
+    let count = u32_at(stream, 24).unwrap_or(0).min(4) as usize;
+    for i in 0..count {
+        let at = 28 + 20 * i;
+        let (Some(id), Some(offset)) = (stream.get(at..at + 16), u32_at(stream, at + 16)) else {
+            break;
+        };
+        let mut fmtid = [0u8; 16];
+        fmtid.copy_from_slice(id);
+        let start = offset as usize;
+        let n = u32_at(stream, start + 4).unwrap_or(0) as usize;
+        let props = (0..n.min(stream.len() / 8))
+            .map_while(|k| {
+                let p = start + 8 + 8 * k;
+                Some((u32_at(stream, p)?, start + u32_at(stream, p + 4)? as usize))
+            })
+            .collect();
+        out.push(Section { fmtid, props });
+    }
+    out
+}
+
+/// The code page strings of a section are in (1252, Western, where it does not say).
+fn codepage(stream: &[u8], s: &Section) -> u16 {
+    s.props
+        .iter()
+        .find(|(id, _)| *id == PID_CODEPAGE)
+        .and_then(|&(_, at)| u16_at(stream, at + 4))
+        .unwrap_or(1252)
+}
+
+/// A string value (`VT_LPSTR` in the section's code page, or `VT_LPWSTR`).
+fn string(stream: &[u8], at: usize, codepage: u16) -> Option<String> {
+    let kind = u16_at(stream, at)?;
+    let len = u32_at(stream, at + 4)? as usize;
+    let body = at + 8;
+    let text = match kind {
+        0x1E if codepage == 1200 => utf16(stream.get(body..body.checked_add(len)?)?),
+        0x1E => decode(stream.get(body..body.checked_add(len)?)?, codepage),
+        0x1F => utf16(stream.get(body..body.checked_add(len.checked_mul(2)?)?)?),
+        _ => return None,
+    };
+    let text = text.trim_end_matches('\0').trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+pub(super) fn utf16(b: &[u8]) -> String {
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// Windows-1251 (Cyrillic) from 0x80 to 0xBF; from 0xC0 on it is А…я in order.
+const CP1251: [u16; 64] = [
+    0x0402, 0x0403, 0x201A, 0x0453, 0x201E, 0x2026, 0x2020, 0x2021, 0x20AC, 0x2030, 0x0409, 0x2039,
+    0x040A, 0x040C, 0x040B, 0x040F, 0x0452, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0xFFFD, 0x2122, 0x0459, 0x203A, 0x045A, 0x045C, 0x045B, 0x045F, 0x00A0, 0x040E, 0x045E, 0x0408,
+    0x00A4, 0x0490, 0x00A6, 0x00A7, 0x0401, 0x00A9, 0x0404, 0x00AB, 0x00AC, 0x00AD, 0x00AE, 0x0407,
+    0x00B0, 0x00B1, 0x0406, 0x0456, 0x0491, 0x00B5, 0x00B6, 0x00B7, 0x0451, 0x2116, 0x0454, 0x00BB,
+    0x0458, 0x0405, 0x0455, 0x0457,
+];
+
+/// Windows-1252 (Western) from 0x80 to 0x9F; from 0xA0 on it is Latin-1.
+const CP1252: [u16; 32] = [
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+];
+
+/// 8-bit text in a Windows code page: UTF-8, Cyrillic and Western exactly, others with
+/// what is not ASCII shown as `?` (the name is still recognisable, and blanked either way).
+pub(super) fn decode(b: &[u8], codepage: u16) -> String {
+    if codepage == 65001 {
+        return String::from_utf8_lossy(b).into_owned();
+    }
+    b.iter()
+        .map(|&c| {
+            match (codepage, c) {
+                (_, 0..=0x7F) => Some(char::from(c)),
+                (1251, 0x80..=0xBF) => char::from_u32(u32::from(CP1251[usize::from(c - 0x80)])),
+                (1251, _) => char::from_u32(0x0410 + u32::from(c - 0xC0)),
+                (1252, 0x80..=0x9F) => char::from_u32(u32::from(CP1252[usize::from(c - 0x80)])),
+                (1252, _) => Some(char::from(c)),
+                _ => Some('?'),
+            }
+            .unwrap_or('?')
+        })
+        .collect()
+}
+
+/// A FILETIME value as an ISO 8601 time (`None` for zero or nonsense).
+pub(super) fn filetime(stream: &[u8], at: usize) -> Option<String> {
+    if u16_at(stream, at)? != 0x40 {
+        return None;
+    }
+    let lo = u64::from(u32_at(stream, at + 4)?);
+    let hi = u64::from(u32_at(stream, at + 8)?);
+    filetime_text((hi << 32) | lo)
+}
+
+/// 100-nanosecond steps since 1601 as an ISO 8601 time.
+pub(super) fn filetime_text(ft: u64) -> Option<String> {
+    const TO_UNIX: i64 = 11_644_473_600;
+    let secs = i64::try_from(ft / 10_000_000).ok()? - TO_UNIX;
+    // Before 1980 is no real document's date (zero, or an edit duration).
+    if secs < 315_532_800 {
+        return None;
+    }
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+/// What the property set in `stream` says of people, software and times.
+pub(crate) fn read(stream: &[u8]) -> Found {
+    let mut found = Found::default();
+    for s in sections(stream) {
+        let cp = codepage(stream, &s);
+        for &(id, at) in &s.props {
+            match (s.fmtid, id) {
+                // Author, last saved by; the template, where it is a path (it can name the
+                // user's folder).
+                (SUMMARY, 4 | 8) | (DOC_SUMMARY, 14 | 15) => {
+                    if let Some(name) = string(stream, at, cp) {
+                        if !found.owners.contains(&name) {
+                            found.owners.push(name);
+                        }
+                    }
+                }
+                (SUMMARY, 7) => {
+                    if let Some(t) = string(stream, at, cp).filter(|t| t.contains(['\\', '/'])) {
+                        found.owners.push(t);
+                    }
+                }
+                // Last printed, created, last saved.
+                (SUMMARY, 11..=13) => found.time = found.time.take().or(filetime(stream, at)),
+                (SUMMARY, 18) => found.software = found.software.take().or(string(stream, at, cp)),
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// The same stream with no property but its code page (same length: a compound file's
+/// streams keep their sectors), or `None` if it holds nothing else already.
+pub(crate) fn blank(stream: &[u8]) -> Option<Vec<u8>> {
+    let secs = sections(stream);
+    let first = secs.first();
+    let cp = first.map_or(1252, |s| codepage(stream, s));
+    let fmtid = first.map_or(SUMMARY, |s| s.fmtid);
+    let mut out = vec![0u8; stream.len()];
+    if stream.len() >= MINIMAL {
+        let mut w = Vec::with_capacity(MINIMAL);
+        w.extend_from_slice(&0xFFFEu16.to_le_bytes());
+        w.extend_from_slice(&[0; 2 + 4 + 16]);
+        w.extend_from_slice(&1u32.to_le_bytes());
+        w.extend_from_slice(&fmtid);
+        w.extend_from_slice(&48u32.to_le_bytes());
+        // The section: its size, one property, the code page as a 16-bit integer.
+        w.extend_from_slice(&24u32.to_le_bytes());
+        w.extend_from_slice(&1u32.to_le_bytes());
+        w.extend_from_slice(&PID_CODEPAGE.to_le_bytes());
+        w.extend_from_slice(&16u32.to_le_bytes());
+        w.extend_from_slice(&2u32.to_le_bytes());
+        w.extend_from_slice(&cp.to_le_bytes());
+        w.extend_from_slice(&[0; 2]);
+        out[..MINIMAL].copy_from_slice(&w);
+    }
+    (out != stream).then_some(out)
+}
