@@ -11,8 +11,8 @@ install_npm "$ROOT/tests/e2e"
 install_cargo_tool tauri-driver tauri-driver
 # An independent bundle verifier (Python: age, Ed25519, RFC 8785) checks our format;
 # libheif (pillow-heif) makes and decodes HEIC photos; python-docx, openpyxl and odfpy make
-# and open office documents.
-if ! python3 -c "import pyrage, cryptography, rfc8785, pillow_heif, docx, openpyxl, odf" 2>/dev/null; then
+# and open office documents, olefile reads their 97-2003 forms.
+if ! python3 -c "import pyrage, cryptography, rfc8785, pillow_heif, docx, openpyxl, odf, olefile" 2>/dev/null; then
   echo "==> installing Python packages for the bundle verifier and the stripped-copy tests"
   python3 -m pip install --quiet --disable-pip-version-check -r "$ROOT/tests/python/requirements.txt"
 fi

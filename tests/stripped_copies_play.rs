@@ -6,7 +6,8 @@
 //! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. Phone-like
 //! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`);
 //! PDFs are checked with qpdf and rendered with Poppler; Word, Excel and OpenDocument files
-//! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`).
+//! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`),
+//! their 97–2003 forms read with olefile (`tests/python/compound.py`).
 //! `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package) and the rest.
 
 mod common;
@@ -626,5 +627,43 @@ fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobod
             assert!(!xml_after.contains(leak), "{name}: {leak}");
         }
         assert!(xml_before.contains("Aigerim") && xml_before.contains("Nurlan Editor"));
+    }
+}
+
+#[test]
+fn stripped_word_and_excel_97_files_keep_every_stream_and_name_nobody() {
+    let (t, id) = collector("the clinic's letter, typed in an old Word");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let names = ["legacy-word.doc", "legacy-excel.xls"];
+    for (name, said) in names.iter().zip(["Canary Reviser", "Canary Excelsaver"]) {
+        let file = fixtures.join(name);
+        t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(format!("owner_name: {said}")));
+    }
+    let (files, said) = export_stripped(&t);
+    for name in names {
+        let line = format!("{name}: sent as a copy without");
+        assert!(said.contains(&line), "{line}: {said}");
+        let original = fixtures.join(name);
+        let copy = copy_of(&files, &std::fs::read(&original).unwrap());
+        assert!(memchr::memmem::find(copy, b"Canary").is_none(), "{name}");
+        let wide: Vec<u8> = "Canary".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(memchr::memmem::find(copy, &wide).is_none(), "{name}");
+        let sent = t.s.root.path().join(format!("sent-{name}"));
+        std::fs::write(&sent, copy).unwrap();
+        // Read by olefile: the same streams, the same sizes, no properties but the code page.
+        let before = python("compound.py", &[original.to_str().unwrap()]);
+        let after = python("compound.py", &[sent.to_str().unwrap()]);
+        assert_eq!(after["streams"], before["streams"], "{name}");
+        assert!(before["properties"]["author"].is_string(), "{before}");
+        let left: Vec<&String> = after["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| !k.starts_with("codepage"))
+            .collect();
+        assert!(left.is_empty(), "{name}: {after}");
     }
 }
