@@ -8,9 +8,9 @@ use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 
 use super::{
-    carries_names, is_package, picture_type, LocalHeader, Part, CENTRAL, DESCRIPTOR, END,
-    LARGEST_PART, LARGEST_WHOLE, LARGEST_XML, LOCAL, LOCAL_LEN, MOST_DEPTH, MOST_ENTRIES,
-    MOST_NAME_BYTES,
+    blank_printer, carries_names, is_compound, is_package, is_printer_settings, picture_type,
+    LocalHeader, Part, CENTRAL, DESCRIPTOR, END, LARGEST_PART, LARGEST_WHOLE, LARGEST_XML, LOCAL,
+    LOCAL_LEN, MOST_DEPTH, MOST_ENTRIES, MOST_NAME_BYTES,
 };
 use crate::counting::Counting;
 use crate::media::annotations::Names;
@@ -120,6 +120,28 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
             None if is_package(&name) && depth < MOST_DEPTH => {
                 let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
                     strip_at(&mut &p[..], o, depth + 1)
+                })?;
+                if !said.is_empty() {
+                    note(&mut removed, "the properties of documents embedded in it");
+                }
+                w
+            }
+            None if is_printer_settings(&name) => {
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    let blank = blank_printer(p);
+                    o.write_all(blank.as_deref().unwrap_or(p))?;
+                    Ok(blank
+                        .map(|_| vec!["printer".to_owned()])
+                        .unwrap_or_default())
+                })?;
+                if !said.is_empty() {
+                    note(&mut removed, "the printer's name");
+                }
+                w
+            }
+            None if is_compound(&name) && depth < MOST_DEPTH => {
+                let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
+                    crate::media::ole::strip(&mut &p[..], o)
                 })?;
                 if !said.is_empty() {
                     note(&mut removed, "the properties of documents embedded in it");

@@ -21,7 +21,10 @@
 //! blanked, and an OpenDocument's printer and property fields emptied, and deflated
 //! again; JPEG and PNG pictures are stripped as photos are alone ([`super::strip`]), and
 //! documents embedded in it (the spreadsheet behind a chart) as this one is, two levels
-//! deep; every other part's compressed bytes are copied as they are. Every entry's time
+//! deep, and those in their 97–2003 form (an `.xls` sheet, an OLE object's
+//! `embeddings/*.bin`) as [`super::ole`] strips them; a sheet's or document's printer
+//! settings (`printerSettings*.bin`) lose the printer's name and its driver's data; every
+//! other part's compressed bytes are copied as they are. Every entry's time
 //! becomes 1980-01-01 00:00, the entries' extra fields (file times, owners) and comments
 //! go, and a new central directory is written at the end.
 //! Entries whose length only a data descriptor after them gives (LibreOffice writes them)
@@ -31,6 +34,7 @@ use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
 use super::annotations::Names;
+use super::ole::OleWatch;
 use super::{push_warning, Warning};
 
 mod copy;
@@ -240,6 +244,8 @@ enum Reading {
     Picture,
     /// An office document embedded in it (a spreadsheet behind a chart), read as one.
     Package,
+    /// A compound file embedded in it (an OLE object, an Excel 97–2003 sheet).
+    Compound,
 }
 
 /// A part caught at attach, inflated as it streams past.
@@ -255,8 +261,32 @@ struct Caught {
     plain: Vec<u8>,
     names: Names,
     /// For an embedded document: what reads it.
-    nested: Option<Box<OfficeWatch>>,
+    nested: Option<Inner>,
     done: bool,
+}
+
+/// What reads an embedded document: a package like this one, or a compound file (an Excel
+/// 97–2003 sheet or another OLE object).
+#[derive(Debug)]
+enum Inner {
+    Package(Box<OfficeWatch>),
+    Compound(Box<OleWatch>),
+}
+
+impl Inner {
+    fn feed(&mut self, plain: &[u8]) {
+        match self {
+            Self::Package(w) => w.feed(plain),
+            Self::Compound(w) => w.feed(plain),
+        }
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        match self {
+            Self::Package(w) => w.warnings(),
+            Self::Compound(w) => w.warnings(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Caught {
@@ -430,7 +460,7 @@ impl OfficeWatch {
     fn keep(&mut self, c: Caught) {
         match c.what {
             Reading::Properties(part) => self.properties.push((part, c.plain)),
-            Reading::Picture | Reading::Package => {
+            Reading::Picture | Reading::Package | Reading::Compound => {
                 self.pictures_read += 1;
                 let said = match &c.nested {
                     Some(nested) => nested.warnings(),
@@ -467,6 +497,7 @@ impl OfficeWatch {
             None if carries_names(name) => Reading::Names,
             None if is_picture(name) && self.pictures_read < MOST_PICTURES => Reading::Picture,
             None if is_package(name) && self.depth < MOST_DEPTH => Reading::Package,
+            None if is_compound(name) && self.depth < MOST_DEPTH => Reading::Compound,
             _ => return,
         };
         let stored = h.method == 0;
@@ -484,12 +515,16 @@ impl OfficeWatch {
             inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
             plain: Vec::new(),
             names: Names::listing(Vec::new()),
-            nested: (what == Reading::Package).then(|| {
-                Box::new(OfficeWatch {
+            nested: match what {
+                Reading::Package => Some(Inner::Package(Box::new(OfficeWatch {
                     depth: self.depth + 1,
                     ..OfficeWatch::default()
-                })
-            }),
+                }))),
+                Reading::Compound => Some(Inner::Compound(Box::new(OleWatch::with_limit(
+                    LARGEST_WHOLE,
+                )))),
+                _ => None,
+            },
             done: false,
         };
         self.inflated += c.take(&bytes[data.min(bytes.len())..], &mut self.buf);
@@ -597,6 +632,41 @@ fn is_package(name: &[u8]) -> bool {
             | b"odp"
             | b"odg"
     )
+}
+
+/// Whether a part is a compound file embedded in the document: an OLE object
+/// (`embeddings/oleObject1.bin`, which may hold an Excel 97–2003 sheet and its author) or a
+/// Word, Excel or PowerPoint 97–2003 file.
+pub(super) fn is_compound(name: &[u8]) -> bool {
+    let name = name.to_ascii_lowercase();
+    let ext = name.rsplit(|b| *b == b'.').next().unwrap_or_default();
+    let embedded = memchr::memmem::find(&name, b"embeddings/").is_some();
+    matches!(ext, b"doc" | b"xls" | b"ppt") || (ext == b"bin" && embedded)
+}
+
+/// Whether a part is the printer's settings for a sheet or a document (a Windows
+/// `DEVMODE`: the printer's name, which can name an office or a server, and its driver's
+/// own data, where some keep the user's name for held print jobs).
+pub(super) fn is_printer_settings(name: &[u8]) -> bool {
+    let name = name.to_ascii_lowercase();
+    memchr::memmem::find(&name, b"printersettings").is_some() && name.ends_with(b".bin")
+}
+
+/// A `DEVMODE` without the printer's name and its driver's data (the same length: the
+/// paper, orientation and scale that the document's layout needs stay). `None` if it holds
+/// neither already, or is no `DEVMODE`.
+pub(super) fn blank_printer(devmode: &[u8]) -> Option<Vec<u8>> {
+    const NAME: usize = 64;
+    let size = usize::from(u16::from_le_bytes(devmode.get(68..70)?.try_into().ok()?));
+    let extra = usize::from(u16::from_le_bytes(devmode.get(70..72)?.try_into().ok()?));
+    if size < 72 || size > devmode.len() {
+        return None;
+    }
+    let mut out = devmode.to_vec();
+    out[..NAME].fill(0);
+    let driver = size..(size + extra).min(out.len());
+    out[driver].fill(0);
+    (out != devmode).then_some(out)
 }
 
 /// How deep documents embedded in documents are read and stripped.

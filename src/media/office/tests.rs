@@ -457,6 +457,87 @@ fn documents_embedded_in_a_document_are_read_and_stripped_as_documents() {
 }
 
 #[test]
+fn word_and_excel_97_files_embedded_in_a_document_are_read_and_stripped() {
+    // An Excel 97–2003 sheet behind a chart, and the same as an OLE object.
+    let xls = fixture("legacy-excel.xls");
+    for (name, way) in [
+        (
+            "word/embeddings/Microsoft_Excel_97-2003_Worksheet.xls",
+            Way::Deflated,
+        ),
+        (
+            "ppt/embeddings/oleObject1.bin",
+            Way::Described { signed: false },
+        ),
+    ] {
+        let file = package(&[
+            ("word/document.xml", b"<w:document/>", Way::Deflated),
+            (name, &xls, way),
+            // Not embedded: printer settings are no compound file.
+            ("word/printerSettings/printerSettings1.bin", b"DEVMODE", way),
+        ]);
+        let (_, found) = sniffed(&file, 777);
+        let owners = all(&found, "owner_name");
+        assert!(
+            owners.contains(&"Canary Excelauthor".to_owned()),
+            "{owners:?}"
+        );
+        let (copy, removed) = stripped(&file).unwrap();
+        let note = "the properties of documents embedded in it".to_owned();
+        assert!(removed.contains(&note), "{removed:?}");
+        assert!(sniffed(&copy, 777).1.is_empty());
+        let parts = unpack(&copy);
+        let mut alone = Vec::new();
+        crate::media::ole::strip(&mut &xls[..], &mut alone).unwrap();
+        assert_eq!(parts[1].1, alone, "as the sheet alone is stripped");
+        assert_eq!(parts[2].1, b"DEVMODE", "too short to be one: as it was");
+    }
+}
+
+#[test]
+fn a_sheets_printer_settings_go_without_the_printers_name_and_driver_data() {
+    // A DEVMODE: the name, then its fields up to dmSize (here 220), then 8 bytes of the
+    // driver's own, where a driver may keep the user's name.
+    let mut devmode: Vec<u8> = "\\\\KIBHR-SRV\\HP LaserJet 4250"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    devmode.resize(64, 0);
+    devmode.extend_from_slice(&[0x01, 0x04, 0x01, 0x04]);
+    devmode.extend_from_slice(&220u16.to_le_bytes());
+    devmode.extend_from_slice(&8u16.to_le_bytes());
+    devmode.extend((72..220).map(|i| i as u8));
+    devmode.extend_from_slice(b"dana.k  ");
+    let file = package(&[
+        ("xl/workbook.xml", b"<workbook/>", Way::Deflated),
+        (
+            "xl/printerSettings/printerSettings1.bin",
+            &devmode,
+            Way::Deflated,
+        ),
+    ]);
+    let (copy, removed) = stripped(&file).unwrap();
+    assert!(
+        removed.contains(&"the printer's name".to_owned()),
+        "{removed:?}"
+    );
+    let blank = &unpack(&copy)[1].1;
+    assert_eq!(blank.len(), devmode.len());
+    assert!(blank[..64].iter().all(|&b| b == 0));
+    assert_eq!(
+        blank[64..220],
+        devmode[64..220],
+        "paper, orientation, scale kept"
+    );
+    assert!(blank[220..].iter().all(|&b| b == 0));
+    // A copy of the copy has nothing left to remove.
+    assert!(!stripped(&copy)
+        .unwrap()
+        .1
+        .contains(&"the printer's name".to_owned()));
+}
+
+#[test]
 fn packages_that_cannot_be_rewritten_are_errors() {
     let good = word(Way::Described { signed: true });
     // Cut off: in a header, in a compressed part, in the picture, before the directory.

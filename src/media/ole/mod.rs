@@ -81,17 +81,35 @@ fn placeholder(name: &str) -> bool {
 #[derive(Debug, Default)]
 pub(crate) struct OleWatch {
     bytes: Vec<u8>,
+    /// The most it keeps (0: [`LARGEST`]).
+    limit: usize,
     /// Not a compound file, or larger than [`LARGEST`].
     off: bool,
     too_large: bool,
 }
 
 impl OleWatch {
+    /// One that keeps at most `limit` bytes (for a document embedded in another).
+    pub(crate) fn with_limit(limit: usize) -> Self {
+        Self {
+            limit,
+            ..Self::default()
+        }
+    }
+
+    fn limit(&self) -> usize {
+        if self.limit == 0 {
+            LARGEST
+        } else {
+            self.limit
+        }
+    }
+
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         if self.off {
             return;
         }
-        if self.bytes.len() + bytes.len() > LARGEST {
+        if self.bytes.len() + bytes.len() > self.limit() {
             self.too_large = true;
             self.off = true;
             self.bytes = Vec::new();
@@ -125,9 +143,12 @@ impl OleWatch {
                 "owner_name",
                 Some(format!(
                     "not read: Aigaq reads the properties of documents up to {} MiB",
-                    LARGEST >> 20
+                    self.limit() >> 20
                 )),
             );
+            return out;
+        }
+        if self.off {
             return out;
         }
         match Compound::parse(&self.bytes) {
