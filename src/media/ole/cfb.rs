@@ -44,6 +44,8 @@ impl Entry {
 /// A parsed compound file.
 #[derive(Debug)]
 pub(crate) struct Compound {
+    /// The file's length: a sector it cuts short ends there.
+    len: usize,
     shift: u32,
     fat: Vec<u32>,
     minifat: Vec<u32>,
@@ -83,8 +85,10 @@ impl Compound {
             return Err("an unknown mini sector size");
         }
         let sector = 1usize << shift;
-        let sectors = (file.len() / sector).saturating_sub(1);
+        // A last sector that the file cuts short still counts (writers do that).
+        let sectors = file.len().saturating_sub(sector).div_ceil(sector);
         let mut c = Self {
+            len: file.len(),
             shift,
             fat: Vec::new(),
             minifat: Vec::new(),
@@ -105,10 +109,10 @@ impl Compound {
             if hops > sectors {
                 return Err("a DIFAT chain that loops");
             }
-            let at = c.offset(difat).ok_or("a DIFAT sector past the end")?;
             let per = sector / 4 - 1;
-            let page = file
-                .get(at..at + sector)
+            let page = c
+                .sector(difat)
+                .and_then(|r| file.get(r))
                 .ok_or("a DIFAT sector past the end")?;
             fat_sectors.extend(
                 (0..per)
@@ -121,9 +125,9 @@ impl Compound {
             return Err("more FAT sectors than the file has");
         }
         for s in fat_sectors {
-            let at = c.offset(s).ok_or("a FAT sector past the end")?;
-            let page = file
-                .get(at..at + sector)
+            let page = c
+                .sector(s)
+                .and_then(|r| file.get(r))
                 .ok_or("a FAT sector past the end")?;
             c.fat
                 .extend((0..sector / 4).filter_map(|i| u32_at(page, 4 * i)));
@@ -141,9 +145,11 @@ impl Compound {
             }
         }
         for r in dir {
+            // An entry the file's end cuts off is no entry.
             for at in (r.start..r.end).step_by(ENTRY) {
-                let e = file.get(at..at + ENTRY).ok_or("a cut-off directory")?;
-                c.entries.push(entry(e, at, shift));
+                if let Some(e) = file.get(at..at + ENTRY) {
+                    c.entries.push(entry(e, at, shift));
+                }
             }
         }
         let root = c.entries.first().ok_or("no directory")?;
@@ -151,38 +157,38 @@ impl Compound {
             return Err("no root in the directory");
         }
         if root.start < LAST_REGULAR {
-            let size = root.size;
             c.mini = c.chain(root.start, sectors)?;
-            if (c.mini.iter().map(Range::len).sum::<usize>() as u64) < size {
-                return Err("a mini stream shorter than it says");
-            }
         }
         c.link();
         Ok(c)
     }
 
-    fn offset(&self, s: u32) -> Option<usize> {
-        ((s as usize) + 1).checked_shl(self.shift)
+    /// Where sector `s` is in the file (cut short where the file ends), if it is.
+    fn sector(&self, s: u32) -> Option<Range<usize>> {
+        let at = ((s as usize) + 1).checked_shl(self.shift)?;
+        (at < self.len).then(|| at..(at + (1 << self.shift)).min(self.len))
     }
 
-    /// The byte ranges of the chain of regular sectors from `start`.
+    /// The byte ranges of the chain of regular sectors from `start`. A chain that leaves
+    /// the file ends there (what a damaged or cut file still holds is read); one that loops
+    /// is an error.
     fn chain(&self, start: u32, sectors: usize) -> Result<Vec<Range<usize>>, Damaged> {
-        let sector = 1usize << self.shift;
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut s = start;
+        let mut hops = 0;
         while s < LAST_REGULAR {
-            if out.len() > sectors || s as usize >= sectors {
-                return Err("a sector chain that loops or leaves the file");
+            hops += 1;
+            if hops > sectors + 1 {
+                return Err("a sector chain that loops");
             }
-            let at = self.offset(s).ok_or("a sector past the end")?;
-            match out.last_mut() {
-                Some(last) if last.end == at => last.end += sector,
-                _ => out.push(at..at + sector),
-            }
-            s = *self
-                .fat
-                .get(s as usize)
-                .ok_or("a sector the FAT does not list")?;
+            let Some(r) = self.sector(s) else {
+                break;
+            };
+            push(&mut out, r);
+            let Some(&next) = self.fat.get(s as usize) else {
+                break;
+            };
+            s = next;
         }
         Ok(out)
     }
@@ -216,37 +222,38 @@ impl Compound {
             return Err("not a stream");
         }
         let size = usize::try_from(e.size).map_err(|_| "a stream too large")?;
+        // A stream that its chain or the file cuts short is read as far as it goes.
         let mut out: Vec<Range<usize>> = Vec::new();
         let mut left = size;
         if e.size < self.cutoff {
             let mut s = e.start;
-            while left > 0 {
-                if s >= LAST_REGULAR || out.len() > self.minifat.len() {
-                    return Err("a short stream cut off or looping");
+            let mut hops = 0;
+            while left > 0 && s < LAST_REGULAR {
+                hops += 1;
+                if hops > self.minifat.len() + 1 {
+                    return Err("a short stream whose chain loops");
                 }
-                let from = (s as usize) << 6;
                 let take = left.min(64);
-                for r in locate(&self.mini, from, take)? {
+                let Some(pieces) = locate(&self.mini, (s as usize) << 6, take) else {
+                    break;
+                };
+                for r in pieces {
                     push(&mut out, r);
                 }
                 left -= take;
-                s = *self
-                    .minifat
-                    .get(s as usize)
-                    .ok_or("a mini sector past the mini FAT")?;
+                let Some(&next) = self.minifat.get(s as usize) else {
+                    break;
+                };
+                s = next;
             }
         } else {
-            let sectors = self.fat.len();
-            for r in self.chain(e.start, sectors)? {
+            for r in self.chain(e.start, self.fat.len())? {
                 if left == 0 {
                     break;
                 }
                 let take = left.min(r.len());
                 push(&mut out, r.start..r.start + take);
                 left -= take;
-            }
-            if left > 0 {
-                return Err("a stream longer than its sectors");
             }
         }
         Ok(out)
@@ -291,12 +298,9 @@ fn push(out: &mut Vec<Range<usize>>, r: Range<usize>) {
     }
 }
 
-/// The file ranges of `len` bytes from `from` in a stream laid out as `extents`.
-fn locate(
-    extents: &[Range<usize>],
-    mut from: usize,
-    len: usize,
-) -> Result<Vec<Range<usize>>, Damaged> {
+/// The file ranges of `len` bytes from `from` in a stream laid out as `extents`, if it
+/// holds them.
+fn locate(extents: &[Range<usize>], mut from: usize, len: usize) -> Option<Vec<Range<usize>>> {
     let mut out = Vec::new();
     let mut left = len;
     for r in extents {
@@ -312,10 +316,7 @@ fn locate(
         left -= take;
         from = 0;
     }
-    if left > 0 {
-        return Err("a mini sector past the mini stream");
-    }
-    Ok(out)
+    (left == 0).then_some(out)
 }
 
 fn entry(e: &[u8], at: usize, shift: u32) -> Entry {

@@ -13,6 +13,7 @@
 //! zero, which Word reads as "none".
 
 use super::props::utf16;
+use crate::media::office::PROPERTIES_REMOVED;
 
 const IDENT: u16 = 0xA5EC;
 const ENCRYPTED: u16 = 0x0100;
@@ -331,7 +332,7 @@ pub(crate) fn strip(doc: &mut [u8], table: &mut [u8], names: &mut Numbering) -> 
             let empty = vec![vec![String::new(); s.strings.len()]];
             if let Some(new) = relabel(&old, &s.strings, s.head, s.extra, &empty) {
                 if new != old {
-                    replace(doc, table, STTBF_ASSOC, &new, "document properties");
+                    replace(doc, table, STTBF_ASSOC, &new, PROPERTIES_REMOVED);
                 }
             }
         }
