@@ -454,6 +454,20 @@ fn what_cannot_be_read_is_said_and_not_copied() {
     assert_eq!(t, "text/plain");
 }
 
+#[test]
+fn a_file_whose_last_sector_is_cut_short_is_read_as_far_as_it_goes() {
+    // Some writers end a file inside its last sector; olefile and Office read such files.
+    let mut doc = fixture("legacy-word.doc");
+    let last = doc.len() - 512;
+    doc.truncate(last + 300);
+    let (t, w) = sniffed(&doc);
+    assert_eq!(t, "application/msword");
+    assert!(values(&w, "owner_name").contains(&"Canary Aidarovna".to_owned()), "{w:?}");
+    let (copy, _) = stripped(&doc);
+    assert_eq!(copy.len(), doc.len());
+    assert!(!holds(&copy, "Canary"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
