@@ -504,6 +504,41 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
 }
 
 #[test]
+fn an_encrypted_pdf_is_said_to_be_unread_and_stops_a_stripped_export() {
+    // Encrypted by qpdf as banks and offices do it: no password to open, only to print.
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.pdf");
+    photos(&["make", report.to_str().unwrap()]);
+    let locked = dir.path().join("locked.pdf");
+    pdf_tool(
+        "qpdf",
+        &[
+            "--encrypt",
+            "",
+            "owner-secret",
+            "256",
+            "--print=none",
+            "--",
+            report.to_str().unwrap(),
+            locked.to_str().unwrap(),
+        ],
+    );
+    let (t, id) = collector("a bank statement");
+    t.s.cmd(&["attach", &id, locked.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "owner_name: not read: the document is encrypted",
+        ));
+    let bundle = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &bundle)
+        .code(1)
+        .stderr(predicates::str::contains("\"locked.pdf\""))
+        .stderr(predicates::str::contains("it is encrypted"));
+    assert!(!bundle.exists());
+}
+
+#[test]
 fn stripped_office_documents_open_with_the_same_text_and_comments_and_name_nobody() {
     let (t, id) = collector("the witness's typed statement");
     let dir = t.s.root.path().join("documents");

@@ -13,6 +13,11 @@
 //! nothing to a reader), so its `/Length` and every offset still hold. A stream that does not
 //! fit again (or is encrypted, or filtered otherwise) stays as it is: the check of the copy
 //! then finds what it holds, and the export refuses the document rather than send it.
+//!
+//! An encrypted PDF (`/Encrypt` in its trailer: often only to forbid printing or copying,
+//! with an empty password that any reader opens) keeps its strings and streams encrypted,
+//! where Aigaq cannot read or blank them: attach says it was not read, and a copy is
+//! refused.
 
 use std::io::{self, Read, Write};
 
@@ -56,6 +61,12 @@ const LONGEST_VALUE: usize = 64 * 1024;
 /// The risky entries of a PDF's information dictionaries and XMP packets in `parts` (its
 /// first bytes, and its last when it is longer).
 pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
+    let mut out = Vec::new();
+    if parts.iter().any(|p| encrypted(p)) {
+        // Its strings are ciphertext: what they would show is noise.
+        push_warning(&mut out, "owner_name", Some(ENCRYPTED.into()));
+        return out;
+    }
     let mut found = Found::default();
     for part in parts {
         found.read(part);
@@ -64,7 +75,6 @@ pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
     for part in parts {
         for_each_compressed_stream(part, |plain| found.read(plain));
     }
-    let mut out = Vec::new();
     push_warning(&mut out, "owner_name", found.author);
     push_warning(&mut out, "time", found.time);
     push_warning(&mut out, "camera", found.software);
@@ -176,6 +186,18 @@ fn entry(bytes: &[u8], key: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+/// What attach says of an encrypted PDF.
+const ENCRYPTED: &str =
+    "not read: the document is encrypted (its properties are unreadable until it is opened)";
+
+/// The trailer's or cross-reference stream's key that says a PDF is encrypted.
+const ENCRYPT: &[u8] = b"/Encrypt";
+
+/// Whether `bytes` (a part of a PDF) say it is encrypted.
+fn encrypted(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, ENCRYPT).any(|at| key_at(bytes, at, ENCRYPT))
 }
 
 /// Whether the name `key` is at `at` in `buf`: `/Author`, but not `/AuthorX`.
@@ -393,6 +415,9 @@ fn blank(
             }
         }
         if buf[i] == b'/' {
+            if key_at(buf, i, ENCRYPT) {
+                return Err(bad("it is encrypted, so its properties cannot be blanked; save an unencrypted copy (print to PDF) and attach that"));
+            }
             streams.read_key(&buf[i..]);
         } else if buf[i..].starts_with(b"obj") && i > 0 && buf[i - 1].is_ascii_whitespace() {
             *streams = Streams::default();
@@ -758,6 +783,29 @@ mod tests {
             b"/Author <zz>",
         ] {
             assert_eq!(warnings(&[bad]), []);
+        }
+    }
+
+    #[test]
+    fn an_encrypted_document_is_said_to_be_unread_and_not_copied() {
+        // Its strings are ciphertext; /EncryptMetadata alone says nothing.
+        let plain =
+            b"%PDF-1.6\n1 0 obj\n<< /Author (\x8a\x12Q) /EncryptMetadata false >>\nendobj\n";
+        assert!(!encrypted(plain));
+        for trailer in [
+            &b"trailer\n<< /Root 2 0 R /Encrypt 3 0 R /Info 1 0 R >>\n%%EOF"[..],
+            b"5 0 obj << /Type /XRef /Encrypt<</Filter/Standard>> >> stream",
+        ] {
+            let pdf = [&plain[..], trailer].concat();
+            assert_eq!(
+                warnings(&[&pdf]),
+                [Warning {
+                    field: "owner_name".into(),
+                    value: ENCRYPTED.into()
+                }]
+            );
+            let e = strip(&mut &pdf[..], &mut Vec::new()).unwrap_err();
+            assert!(e.to_string().contains("encrypted"), "{e}");
         }
     }
 }

@@ -462,7 +462,10 @@ fn a_file_whose_last_sector_is_cut_short_is_read_as_far_as_it_goes() {
     doc.truncate(last + 300);
     let (t, w) = sniffed(&doc);
     assert_eq!(t, "application/msword");
-    assert!(values(&w, "owner_name").contains(&"Canary Aidarovna".to_owned()), "{w:?}");
+    assert!(
+        values(&w, "owner_name").contains(&"Canary Aidarovna".to_owned()),
+        "{w:?}"
+    );
     let (copy, _) = stripped(&doc);
     assert_eq!(copy.len(), doc.len());
     assert!(!holds(&copy, "Canary"));
