@@ -36,10 +36,35 @@ pub const HEAD_BYTES: usize = 1024 * 1024;
 /// tag with cover art runs to hundreds of KiB, its text items first.
 const TAIL_BYTES: usize = 1024 * 1024;
 
+/// The field of a [`Warning`] that says a file, or a part of it, could not be checked: what
+/// it holds is unknown, so it is treated as risky (`--strip-metadata` refuses it).
+pub const UNREAD: &str = "unread";
+
+/// Archives: what the files in them say is not read.
+const ARCHIVES: [&str; 16] = [
+    "application/zip",
+    "application/x-tar",
+    "application/vnd.rar",
+    "application/gzip",
+    "application/x-bzip2",
+    "application/vnd.bzip3",
+    "application/x-7z-compressed",
+    "application/x-xz",
+    "application/zstd",
+    "application/x-lz4",
+    "application/x-lzip",
+    "application/x-compress",
+    "application/x-cpio",
+    "application/vnd.ms-cab-compressed",
+    "application/x-unix-archive",
+    "application/x-rpm",
+];
+
 /// One piece of metadata that can endanger someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
-    /// What it is: `gps_position`, `camera_serial`, `owner_name`, `time`, `camera`.
+    /// What it is: `gps_position`, `camera_serial`, `owner_name`, `time`, `camera`, or
+    /// [`UNREAD`].
     pub field: String,
     /// The value found, as the file states it.
     pub value: String,
@@ -166,6 +191,11 @@ impl Sniffer {
                 warnings.extend(pdf::warnings(&[&self.head, tail]));
             }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
+            t if ARCHIVES.contains(&t) => push_warning(
+                &mut warnings,
+                UNREAD,
+                Some("an archive: the photos, recordings and documents in it are not checked for metadata; attach them one by one".into()),
+            ),
             "audio/mpeg" => {
                 warnings.extend(mp3::warnings(&self.head));
                 // The tag in front says it first; those at the end add what it does not.
@@ -311,6 +341,24 @@ fn camera(make: Option<String>, model: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn archives_are_said_to_be_unchecked() {
+        let gzip = [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3];
+        let seven = [b'7', b'z', 0xBC, 0xAF, 0x27, 0x1C, 0, 4, 1, 2, 3, 4];
+        for (file, kind) in [
+            (&gzip[..], "application/gzip"),
+            (&seven[..], "application/x-7z-compressed"),
+        ] {
+            let mut s = Sniffer::new();
+            s.feed(file);
+            let (t, w) = s.describe();
+            assert_eq!(t, kind);
+            assert_eq!(w.len(), 1);
+            assert_eq!(w[0].field, UNREAD);
+            assert!(w[0].value.contains("one by one"));
+        }
+    }
 
     #[test]
     fn types_come_from_content_not_names() {

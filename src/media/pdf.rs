@@ -23,7 +23,7 @@ use std::io::{self, Read, Write};
 
 use super::deflate::Deflater;
 use super::strip::{bad, note};
-use super::{push_warning, Warning};
+use super::{push_warning, Warning, UNREAD};
 
 /// The information dictionary's entries, every one of them metadata.
 const INFO_KEYS: [&[u8]; 8] = [
@@ -64,7 +64,7 @@ pub(super) fn warnings(parts: &[&[u8]]) -> Vec<Warning> {
     let mut out = Vec::new();
     if parts.iter().any(|p| encrypted(p)) {
         // Its strings are ciphertext: what they would show is noise.
-        push_warning(&mut out, "owner_name", Some(ENCRYPTED.into()));
+        push_warning(&mut out, UNREAD, Some(ENCRYPTED.into()));
         return out;
     }
     let mut found = Found::default();
@@ -189,8 +189,7 @@ fn entry(bytes: &[u8], key: &[u8]) -> Option<String> {
 }
 
 /// What attach says of an encrypted PDF.
-const ENCRYPTED: &str =
-    "not read: the document is encrypted (its properties are unreadable until it is opened)";
+const ENCRYPTED: &str = "an encrypted document: its properties cannot be read until it is opened";
 
 /// The trailer's or cross-reference stream's key that says a PDF is encrypted.
 const ENCRYPT: &[u8] = b"/Encrypt";
@@ -800,7 +799,7 @@ mod tests {
             assert_eq!(
                 warnings(&[&pdf]),
                 [Warning {
-                    field: "owner_name".into(),
+                    field: UNREAD.into(),
                     value: ENCRYPTED.into()
                 }]
             );

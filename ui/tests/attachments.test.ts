@@ -85,10 +85,11 @@ describe('metadata warnings', () => {
     { field: 'something_new', value: 'x' },
     { field: 'gps_position', value: '43.2 deg N, 76.9 deg E' },
     { field: 'owner_name', value: '© someone' },
+    { field: 'unread', value: 'an archive: the photos in it are not checked' },
   ];
 
   it('every field the core reports has its own label in every language', () => {
-    for (const field of ['gps_position', 'camera_serial', 'owner_name', 'time', 'camera']) {
+    for (const field of ['unread', 'gps_position', 'camera_serial', 'owner_name', 'time', 'camera']) {
       const key = warningLabelKey(field);
       expect(key).toBe(`attach.warning.${field}`);
       for (const locale of LOCALES) expect(catalogs[locale][key], `${locale} ${key}`).toBeTruthy();
@@ -103,6 +104,7 @@ describe('metadata warnings', () => {
 
   it('lists the most dangerous first, keeping the core’s order within a field', () => {
     expect(sortWarnings(found).map((w) => `${w.field}=${w.value}`)).toEqual([
+      'unread=an archive: the photos in it are not checked',
       'gps_position=43.2 deg N, 76.9 deg E',
       'owner_name=Aigerim Fixture-Owner',
       'owner_name=© someone',

@@ -10,7 +10,8 @@
 //!
 //! The structures are found by offsets anywhere in the file (the directory and the FAT are
 //! often at the end), so the file is kept whole, in memory, as it streams past at attach,
-//! up to [`LARGEST`]; a larger one is shown as not read, and `--strip-metadata` refuses it.
+//! up to [`LARGEST`]; a larger one is shown as unread ([`UNREAD`]), and `--strip-metadata`
+//! refuses it.
 //! A copy is the same file with those streams written again in place, the same length
 //! (every other byte stays, so the document opens as before): property sets hold only their
 //! code page, people become `Author 1`, … or blanks, the saved-by list, printer, autosave
@@ -29,7 +30,7 @@ use std::io::{self, Read, Write};
 use self::cfb::{Compound, Entry, MAGIC};
 use self::word::Numbering;
 use super::annotations::is_placeholder;
-use super::{push_warning, Warning};
+use super::{push_warning, Warning, UNREAD};
 
 /// The largest compound file read for its metadata, and stripped.
 const LARGEST: usize = 48 * 1024 * 1024;
@@ -140,9 +141,9 @@ impl OleWatch {
         if self.too_large {
             push_warning(
                 &mut out,
-                "owner_name",
+                UNREAD,
                 Some(format!(
-                    "not read: Aigaq reads the properties of documents up to {} MiB",
+                    "a document over {} MiB, too large for Aigaq to read its properties",
                     self.limit() >> 20
                 )),
             );
@@ -155,8 +156,10 @@ impl OleWatch {
             Ok(c) => describe(&c, &self.bytes, &mut out),
             Err(why) => push_warning(
                 &mut out,
-                "owner_name",
-                Some(format!("not read: the document is damaged ({why})")),
+                UNREAD,
+                Some(format!(
+                    "a damaged document ({why}): its properties could not be read"
+                )),
             ),
         }
         out
@@ -209,11 +212,15 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             seen.push(o);
         }
     }
-    if locked {
-        seen.push("not read: the document is protected with a password".into());
-    }
     for o in seen.into_iter().take(super::office::MOST_NAMES_SHOWN) {
         push_warning(out, "owner_name", Some(o));
+    }
+    if locked {
+        push_warning(
+            out,
+            UNREAD,
+            Some("a document protected with a password: what it holds could not be read".into()),
+        );
     }
     push_warning(out, "time", time);
     push_warning(out, "camera", software);

@@ -66,8 +66,11 @@ export function shortHash(sha256: string): string {
   return sha256.length > 12 ? `${sha256.slice(0, 12)}…` : sha256;
 }
 
-/** The most dangerous first: where, who, which device, when, what camera. */
-const WARNING_ORDER = ['gps_position', 'owner_name', 'camera_serial', 'time', 'camera'] as const;
+/**
+ * The most dangerous first: what could not be checked at all (anything may be in it), then
+ * where, who, which device, when, what camera.
+ */
+const WARNING_ORDER = ['unread', 'gps_position', 'owner_name', 'camera_serial', 'time', 'camera'] as const;
 type KnownField = (typeof WARNING_ORDER)[number];
 
 function isKnownField(field: string): field is KnownField {
