@@ -700,3 +700,24 @@ fn stripped_word_and_excel_97_files_keep_every_stream_and_name_nobody() {
         assert!(left.is_empty(), "{name}: {after}");
     }
 }
+
+#[test]
+fn a_stripped_rtf_statement_keeps_its_text_and_names_nobody() {
+    let (t, id) = collector("a statement typed in WordPad");
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-word.rtf");
+    t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Canary Commenter"))
+        .stderr(predicates::str::contains("time: 2024-03-04 05:06"));
+    let (files, said) = export_stripped(&t);
+    assert!(
+        said.contains("legacy-word.rtf: sent as a copy without"),
+        "{said}"
+    );
+    let original = std::fs::read(&file).unwrap();
+    let copy = String::from_utf8(copy_of(&files, &original).to_vec()).unwrap();
+    assert!(!copy.contains("Canary") && !copy.contains("2024"));
+    assert!(copy.contains("The witness said the detention lasted three days."));
+}

@@ -5,13 +5,15 @@
 //! comments or their tags, for Matroska and WebM their tags and `Info` ([`matroska`]), for
 //! PDF documents their author, software and dates ([`pdf`]), for Word, Excel, PowerPoint and
 //! OpenDocument files their document properties ([`office`]), for their 97–2003 forms
-//! the properties and the people their streams name ([`ole`]), and a WebP image's EXIF chunk
+//! the properties and the people their streams name ([`ole`]), for RTF documents their
+//! `\info` group, revision table and comment authors ([`rtf`]), and a WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
 
 mod annotations;
 mod audio;
+mod codepage;
 mod deflate;
 mod heif;
 mod matroska;
@@ -21,6 +23,7 @@ mod ogg;
 mod ole;
 mod pdf;
 mod riff;
+mod rtf;
 pub mod strip;
 pub mod telemetry;
 pub mod video;
@@ -132,6 +135,8 @@ pub struct Sniffer {
     matroska: matroska::MatroskaWatch,
     office: office::OfficeWatch,
     ole: ole::OleWatch,
+    /// `None` until the first bytes say whether it is an RTF document.
+    rtf: Option<Option<Box<rtf::Rtf>>>,
 }
 
 impl Sniffer {
@@ -142,6 +147,7 @@ impl Sniffer {
 
     /// The next bytes of the file.
     pub fn feed(&mut self, bytes: &[u8]) {
+        let before = self.head.len();
         let mut rest = bytes;
         if self.head.len() < HEAD_BYTES {
             let take = (HEAD_BYTES - self.head.len()).min(bytes.len());
@@ -165,6 +171,17 @@ impl Sniffer {
         self.matroska.feed(bytes);
         self.office.feed(bytes);
         self.ole.feed(bytes);
+        if self.rtf.is_none() && self.head.len() >= rtf::MAGIC.len() {
+            // Decided at the first bytes: those before this piece are all in the head.
+            self.rtf = Some(self.head.starts_with(rtf::MAGIC).then(|| {
+                let mut r = Box::new(rtf::Rtf::reading());
+                r.feed(&self.head[..before]);
+                r
+            }));
+        }
+        if let Some(Some(r)) = self.rtf.as_mut() {
+            r.feed(bytes);
+        }
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
@@ -191,6 +208,11 @@ impl Sniffer {
                 warnings.extend(pdf::warnings(&[&self.head, tail]));
             }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
+            "application/rtf" => {
+                if let Some(Some(r)) = &self.rtf {
+                    warnings.extend(r.warnings());
+                }
+            }
             t if ARCHIVES.contains(&t) => push_warning(
                 &mut warnings,
                 UNREAD,

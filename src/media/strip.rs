@@ -16,7 +16,8 @@
 //! Matroska and WebM: [`super::matroska`]; PDF documents: their information dictionary's
 //! strings and XMP values ([`super::pdf`]); Word, Excel, PowerPoint and OpenDocument files:
 //! their document properties, file times and printer ([`super::office`]), and their
-//! 97–2003 forms the same ([`super::ole`]).
+//! 97–2003 forms the same ([`super::ole`]); RTF documents: their `\info` group, revision
+//! table, comment authors, generator and session ids ([`super::rtf`]).
 
 use std::io::{self, Read, Write};
 
@@ -35,6 +36,7 @@ pub fn supported(media_type: &str) -> bool {
             | "audio/opus"
             | "image/webp"
             | "application/pdf"
+            | "application/rtf"
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
@@ -76,6 +78,7 @@ pub fn strip(
         "audio/x-wav" => super::riff::wav(input, out).map(Some),
         "image/webp" => super::riff::webp(input, out).map(Some),
         "application/pdf" => super::pdf::strip(input, out).map(Some),
+        "application/rtf" => super::rtf::strip(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),

@@ -1,0 +1,676 @@
+//! RTF documents (WordPad's and older Word's statements and letters): plain text whose
+//! `\info` group names the author, whoever saved it last (`\operator`), the company and
+//! manager, the template's path and the times it was created, saved and printed; whose
+//! revision table (`\*\revtbl`) names everyone who tracked a change; whose comments name
+//! their authors (`\*\atnauthor`, initials in `\*\atnid`); and whose `\*\generator` names
+//! the software. Editing-session ids (`\rsid…`) tie documents edited on one machine together.
+//!
+//! One reader ([`Rtf`]) walks the groups as the file streams past, both at attach, to list
+//! what it finds, and for a copy, which it writes as it reads: the `\info` texts and custom
+//! properties are left out (their groups stay, empty), times become 1980-01-01, people
+//! become `Author 1`, `Author 2`, … (Word's own "Unknown" stays), initials and the
+//! generator go, and every editing-session id becomes 0. Everything else is copied byte
+//! for byte, pictures and embedded objects included. RTF has no offsets, so nothing else
+//! needs to change.
+
+use std::io::{self, Read, Write};
+
+use super::codepage::decode;
+use super::office::PROPERTIES_REMOVED;
+use super::{push_warning, Warning};
+
+/// The first bytes of every RTF file.
+pub(crate) const MAGIC: &[u8] = b"{\\rtf";
+
+/// Groups deeper than this are not followed (their content is copied as it is).
+const DEEPEST: usize = 1024;
+/// The longest text kept of one name or property.
+const LONGEST_TEXT: usize = 4096;
+/// Most names listed.
+const MOST_NAMES: usize = 32;
+/// The longest control word (letters) and parameter (digits) read.
+const LONGEST_WORD: usize = 32;
+
+/// What a group is, by its destination (its first control word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    /// Copied as it is.
+    Other,
+    /// An `\info` text naming someone (author, operator, manager, company): listed, and
+    /// left out of a copy.
+    Person,
+    /// Another `\info` text, or custom properties, or the generator, or the template: left
+    /// out of a copy (the template's path and the generator are also listed).
+    Blank(Listed),
+    /// A time (`\creatim`, `\revtim`, `\printim`, `\buptim`).
+    Time,
+    /// The revision table: each of its groups names one person.
+    RevTable,
+    /// One entry of the revision table.
+    RevEntry,
+    /// A comment's author.
+    CommentAuthor,
+}
+
+/// What a blanked group's text is listed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    Nothing,
+    Path,
+    Software,
+}
+
+fn destination(word: &[u8]) -> Option<Dest> {
+    Some(match word {
+        b"author" | b"operator" | b"manager" | b"company" => Dest::Person,
+        b"title" | b"subject" | b"category" | b"keywords" | b"comment" | b"doccomm"
+        | b"hlinkbase" | b"userprops" | b"atnid" | b"atndate" | b"password" => {
+            Dest::Blank(Listed::Nothing)
+        }
+        b"template" => Dest::Blank(Listed::Path),
+        b"generator" => Dest::Blank(Listed::Software),
+        b"creatim" | b"revtim" | b"printim" | b"buptim" => Dest::Time,
+        b"revtbl" => Dest::RevTable,
+        b"atnauthor" => Dest::CommentAuthor,
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    Text,
+    /// After a backslash.
+    Escape,
+    /// In a control word's letters or parameter.
+    Word,
+    /// After `\'`: how many hex digits are still to come.
+    Hex(u8),
+    /// Inside `\bin`'s raw bytes: how many are still to come.
+    Binary(u64),
+}
+
+/// One open group.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    dest: Dest,
+    /// Whether its destination is still to be named (right after `{` or `{\*`).
+    opening: bool,
+}
+
+/// The reader of an RTF file, as it streams past (see the module documentation).
+#[derive(Debug)]
+pub(crate) struct Rtf {
+    lex: Lex,
+    word: Vec<u8>,
+    hex: u8,
+    groups: Vec<Group>,
+    /// Depth below which a group's content is left out of the copy (`None`: nothing is).
+    leaving_out_below: Option<usize>,
+    /// Text of the group being read (a name, a property), decoded.
+    text: String,
+    /// Fallback characters still to skip after a `\u` character.
+    skip: u32,
+    /// How many fallback characters follow a `\u` character (`\uc`).
+    fallback: u32,
+    codepage: u16,
+    /// `\yr`, `\mo`, `\dy`, `\hr`, `\min` of the time being read.
+    time: [Option<i64>; 5],
+    /// People in the order met (their number is their place + 1).
+    people: Vec<String>,
+    listed: Vec<String>,
+    first_time: Option<String>,
+    software: Option<String>,
+    /// What a copy left out.
+    pub(crate) removed: Vec<&'static str>,
+    /// Bytes written for a copy (`None` when only reading).
+    out: Option<Vec<u8>>,
+}
+
+const UNKNOWN: &str = "Unknown";
+
+impl Rtf {
+    fn new(copying: bool) -> Self {
+        Self {
+            lex: Lex::Text,
+            word: Vec::new(),
+            hex: 0,
+            groups: Vec::new(),
+            leaving_out_below: None,
+            text: String::new(),
+            skip: 0,
+            fallback: 1,
+            codepage: 1252,
+            time: [None; 5],
+            people: Vec::new(),
+            listed: Vec::new(),
+            first_time: None,
+            software: None,
+            removed: Vec::new(),
+            out: copying.then(Vec::new),
+        }
+    }
+
+    /// A reader that lists what it finds.
+    pub(crate) fn reading() -> Self {
+        Self::new(false)
+    }
+
+    fn dest(&self) -> Dest {
+        self.groups.last().map_or(Dest::Other, |g| g.dest)
+    }
+
+    fn leaving_out(&self) -> bool {
+        self.leaving_out_below
+            .is_some_and(|d| self.groups.len() >= d)
+    }
+
+    fn emit(&mut self, bytes: &[u8]) {
+        if !self.leaving_out() {
+            if let Some(out) = self.out.as_mut() {
+                out.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    /// Writes to the copy, even where what the file had is left out (its replacement).
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(out) = self.out.as_mut() {
+            out.extend_from_slice(bytes);
+        }
+    }
+
+    fn note(&mut self, what: &'static str) {
+        if self.out.is_some() && !self.removed.contains(&what) {
+            self.removed.push(what);
+        }
+    }
+
+    /// The next bytes of the file.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match self.lex {
+                Lex::Binary(left) => {
+                    let n =
+                        usize::try_from(left).map_or(bytes.len() - i, |l| l.min(bytes.len() - i));
+                    self.emit(&bytes[i..i + n]);
+                    i += n;
+                    let left = left - n as u64;
+                    self.lex = if left == 0 {
+                        Lex::Text
+                    } else {
+                        Lex::Binary(left)
+                    };
+                    continue;
+                }
+                Lex::Hex(left) => {
+                    self.emit(&[b]);
+                    let digit = (b as char).to_digit(16).unwrap_or(0) as u8;
+                    self.hex = self.hex.wrapping_mul(16).wrapping_add(digit);
+                    if left == 1 {
+                        self.lex = Lex::Text;
+                        let byte = self.hex;
+                        self.character(&[byte]);
+                    } else {
+                        self.lex = Lex::Hex(left - 1);
+                    }
+                }
+                Lex::Escape => {
+                    if b.is_ascii_alphabetic() {
+                        self.word.clear();
+                        self.word.push(b);
+                        self.lex = Lex::Word;
+                    } else {
+                        self.lex = Lex::Text;
+                        self.symbol(b);
+                    }
+                }
+                Lex::Word => {
+                    let in_word = b.is_ascii_alphanumeric()
+                        || (b == b'-'
+                            && !self.word.contains(&b'-')
+                            && self.word.last().is_some_and(u8::is_ascii_alphabetic));
+                    if in_word && self.word.len() < LONGEST_WORD {
+                        self.word.push(b);
+                    } else {
+                        self.lex = Lex::Text;
+                        // A space ends the word and belongs to it; anything else is read
+                        // again as what follows.
+                        let space = b == b' ';
+                        self.control_word(space);
+                        if !space {
+                            continue;
+                        }
+                    }
+                }
+                Lex::Text => match b {
+                    b'\\' => self.lex = Lex::Escape,
+                    b'{' => self.open(),
+                    b'}' => self.close(),
+                    b'\r' | b'\n' => self.emit(&[b]),
+                    _ => {
+                        self.emit(&[b]);
+                        self.character(&[b]);
+                    }
+                },
+            }
+            i += 1;
+        }
+    }
+
+    fn open(&mut self) {
+        if self.groups.len() >= DEEPEST {
+            // Too deep to follow: counted, copied as it is.
+            self.groups.push(Group {
+                dest: Dest::Other,
+                opening: false,
+            });
+            self.emit(b"{");
+            return;
+        }
+        let inherited = match self.dest() {
+            Dest::RevTable => Dest::RevEntry,
+            d @ (Dest::Person | Dest::Blank(_) | Dest::Time | Dest::CommentAuthor) => d,
+            _ => Dest::Other,
+        };
+        self.emit(b"{");
+        self.groups.push(Group {
+            dest: inherited,
+            opening: true,
+        });
+        if inherited == Dest::RevEntry {
+            self.text.clear();
+            // Its name is replaced whole when the group ends.
+            self.leaving_out_below = Some(self.groups.len());
+        }
+    }
+
+    fn close(&mut self) {
+        let Some(g) = self.groups.last().copied() else {
+            self.emit(b"}");
+            return;
+        };
+        let depth = self.groups.len();
+        let ends_left_out = self.leaving_out_below == Some(depth);
+        match g.dest {
+            Dest::Person | Dest::Blank(_) | Dest::Time | Dest::CommentAuthor | Dest::RevEntry
+                if ends_left_out || !self.inside_same(g.dest) =>
+            {
+                self.finish(g.dest);
+            }
+            _ => {}
+        }
+        if ends_left_out {
+            self.leaving_out_below = None;
+        }
+        self.groups.pop();
+        self.emit(b"}");
+    }
+
+    /// Whether the group that ends is nested in another of the same kind (whose end
+    /// finishes the text instead).
+    fn inside_same(&self, dest: Dest) -> bool {
+        let n = self.groups.len();
+        n >= 2 && self.groups[n - 2].dest == dest
+    }
+
+    /// A group of interest ends: what it said is noted, and for a copy its replacement
+    /// written.
+    fn finish(&mut self, dest: Dest) {
+        let text = std::mem::take(&mut self.text)
+            .trim()
+            .trim_end_matches(';')
+            .trim()
+            .to_owned();
+        match dest {
+            Dest::Person if !text.is_empty() => {
+                self.list(text);
+                self.note(PROPERTIES_REMOVED);
+            }
+            Dest::Blank(listed) if !text.is_empty() => {
+                match listed {
+                    Listed::Path if text.contains(['\\', '/']) => self.list(text),
+                    Listed::Software => self.software = self.software.take().or(Some(text)),
+                    _ => {}
+                }
+                self.note(PROPERTIES_REMOVED);
+            }
+            Dest::Time => {
+                let [y, mo, d, h, mi] = self.time;
+                self.time = [None; 5];
+                if let Some(y) = y.filter(|&y| y > 1980) {
+                    let when = format!(
+                        "{y:04}-{:02}-{:02} {:02}:{:02}",
+                        mo.unwrap_or(1),
+                        d.unwrap_or(1),
+                        h.unwrap_or(0),
+                        mi.unwrap_or(0)
+                    );
+                    self.first_time = self.first_time.take().or(Some(when));
+                    self.note(PROPERTIES_REMOVED);
+                }
+                self.put(b"\\yr1980\\mo1\\dy1");
+            }
+            Dest::RevEntry | Dest::CommentAuthor => {
+                let label = if text.is_empty() || text == UNKNOWN || is_label(&text) {
+                    text.clone()
+                } else {
+                    self.list(text.clone());
+                    self.note("names of comments and changes");
+                    format!("Author {}", self.number(&text))
+                };
+                // The entry's own group was left out whole: it is written again here.
+                self.put(label.as_bytes());
+                if dest == Dest::RevEntry {
+                    self.put(b";");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn number(&mut self, name: &str) -> usize {
+        match self.people.iter().position(|p| p == name) {
+            Some(i) => i + 1,
+            None => {
+                self.people.push(name.to_owned());
+                self.people.len()
+            }
+        }
+    }
+
+    fn list(&mut self, name: String) {
+        if !is_label(&name) && !self.listed.contains(&name) && self.listed.len() < MOST_NAMES {
+            self.listed.push(name);
+        }
+    }
+
+    /// Text (a character, or a byte of one in the code page) within the current group.
+    fn character(&mut self, bytes: &[u8]) {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        if self.dest() != Dest::Other && self.text.len() < LONGEST_TEXT {
+            self.text.push_str(&decode(bytes, self.codepage));
+        }
+    }
+
+    fn symbol(&mut self, b: u8) {
+        match b {
+            b'\'' => {
+                self.emit(b"\\'");
+                self.hex = 0;
+                self.lex = Lex::Hex(2);
+            }
+            b'*' => {
+                self.emit(b"\\*");
+            }
+            b'\\' | b'{' | b'}' => {
+                self.emit(&[b'\\', b]);
+                self.character(&[b]);
+            }
+            _ => self.emit(&[b'\\', b]),
+        }
+    }
+
+    fn control_word(&mut self, space: bool) {
+        let word = std::mem::take(&mut self.word);
+        let split = word
+            .iter()
+            .position(|c| !c.is_ascii_alphabetic())
+            .unwrap_or(word.len());
+        let (name, param) = word.split_at(split);
+        let value: Option<i64> = std::str::from_utf8(param).ok().and_then(|p| p.parse().ok());
+        let opening = self.groups.last().is_some_and(|g| g.opening);
+        if let Some(g) = self.groups.last_mut() {
+            g.opening = false;
+        }
+        if opening && self.dest() == Dest::Other {
+            if let Some(dest) = destination(name) {
+                if let Some(g) = self.groups.last_mut() {
+                    g.dest = dest;
+                }
+                self.emit(b"\\");
+                self.emit(&word);
+                if space {
+                    self.emit(b" ");
+                }
+                self.text.clear();
+                if dest != Dest::RevTable {
+                    // What follows its name is left out of a copy, and written again when
+                    // the group ends.
+                    self.leaving_out_below = Some(self.groups.len());
+                }
+                return;
+            }
+        }
+        match name {
+            b"ansicpg" => {
+                if let Some(cp) = value.and_then(|v| u16::try_from(v).ok()) {
+                    self.codepage = cp;
+                }
+            }
+            b"uc" => {
+                self.fallback = value
+                    .and_then(|v| u32::try_from(v).ok())
+                    .unwrap_or(1)
+                    .min(8)
+            }
+            b"u" => {
+                if let Some(v) = value {
+                    let unit = (v as i16) as u16;
+                    if let Some(c) = char::from_u32(u32::from(unit)) {
+                        if self.dest() != Dest::Other && self.text.len() < LONGEST_TEXT {
+                            self.text.push(c);
+                        }
+                    }
+                    self.emit_word(&word, space);
+                    self.skip = self.fallback;
+                    return;
+                }
+            }
+            b"bin" => {
+                self.emit_word(&word, space);
+                if let Some(n) = value.and_then(|v| u64::try_from(v).ok()).filter(|&n| n > 0) {
+                    self.lex = Lex::Binary(n);
+                }
+                return;
+            }
+            b"yr" | b"mo" | b"dy" | b"hr" | b"min" if self.dest() == Dest::Time => {
+                let at = ["yr", "mo", "dy", "hr", "min"]
+                    .iter()
+                    .position(|n| n.as_bytes() == name)
+                    .unwrap_or(0);
+                self.time[at] = value;
+                return;
+            }
+            n if is_session_id(n) && value.is_some_and(|v| v != 0) => {
+                self.note("editing-session ids");
+                self.emit(b"\\");
+                self.emit(n);
+                self.emit(b"0");
+                if space {
+                    self.emit(b" ");
+                }
+                return;
+            }
+            _ => {}
+        }
+        self.emit_word(&word, space);
+    }
+
+    fn emit_word(&mut self, word: &[u8], space: bool) {
+        self.emit(b"\\");
+        self.emit(word);
+        if space {
+            self.emit(b" ");
+        }
+    }
+
+    /// What the file names: people, the first time found, the software.
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        let mut listed = self.listed.clone();
+        // A group cut off by the file's end still says what it held.
+        let open = self.text.trim().trim_end_matches(';').trim();
+        if self.dest() != Dest::Other && !open.is_empty() && !is_label(open) {
+            listed.push(open.to_owned());
+        }
+        for name in listed {
+            push_warning(&mut out, "owner_name", Some(name));
+        }
+        push_warning(&mut out, "time", self.first_time.clone());
+        push_warning(&mut out, "camera", self.software.clone());
+        out
+    }
+}
+
+/// A name the copy wrote (`Author 1`), not a person's.
+fn is_label(name: &str) -> bool {
+    name.strip_prefix("Author ")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Control words that carry an editing-session id (`\rsid`, `\insrsid`, `\rsidroot`, …).
+fn is_session_id(name: &[u8]) -> bool {
+    name.ends_with(b"rsid") || name == b"rsidroot"
+}
+
+/// Copies an RTF file without what names people, software and times (see the module
+/// documentation); returns what was left out.
+pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut rtf = Rtf::new(true);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut first = true;
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if first && !buf[..n].starts_with(&MAGIC[..n.min(MAGIC.len())]) {
+            return Err(super::strip::bad("not an RTF document"));
+        }
+        first = false;
+        rtf.feed(&buf[..n]);
+        if let Some(o) = rtf.out.as_mut() {
+            out.write_all(o)?;
+            o.clear();
+        }
+    }
+    Ok(rtf.removed.iter().map(|s| (*s).to_owned()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::Sniffer;
+
+    fn fixture() -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/legacy-word.rtf",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
+        let mut s = Sniffer::new();
+        for p in file.chunks(piece) {
+            s.feed(p);
+        }
+        s.describe()
+    }
+
+    fn values(w: &[Warning], field: &str) -> Vec<String> {
+        w.iter()
+            .filter(|w| w.field == field)
+            .map(|w| w.value.clone())
+            .collect()
+    }
+
+    fn stripped(file: &[u8]) -> (String, Vec<String>) {
+        let mut out = Vec::new();
+        let removed = strip(&mut &file[..], &mut out).unwrap();
+        (String::from_utf8(out).unwrap(), removed)
+    }
+
+    #[test]
+    fn a_statement_saved_as_rtf_by_libreoffice_names_its_people_and_the_copy_does_not() {
+        let file = fixture();
+        for piece in [1, 7, 4096, file.len()] {
+            let (t, w) = sniffed(&file, piece);
+            assert_eq!(t, "application/rtf");
+            assert_eq!(
+                values(&w, "owner_name"),
+                // In the file's order: the revision table comes before `\info`.
+                [
+                    "Canary Reviser",
+                    "Canary Aidarovna",
+                    "Canary Lastsaver",
+                    "Canary Commenter"
+                ],
+                "{piece}"
+            );
+            assert_eq!(values(&w, "time"), ["2024-03-04 05:06"]);
+            assert!(values(&w, "camera")[0].starts_with("LibreOffice/7.4"));
+        }
+        let (copy, removed) = stripped(&file);
+        assert_eq!(
+            removed,
+            ["names of comments and changes", PROPERTIES_REMOVED]
+        );
+        assert!(!copy.contains("Canary") && !copy.contains("LibreOffice/"));
+        assert!(
+            copy.contains("{\\author }{\\creatim\\yr1980\\mo1\\dy1}"),
+            "{copy}"
+        );
+        assert!(copy.contains("{\\*\\revtbl {Unknown;}{Author 1;}}"));
+        assert!(copy.contains("atnauthor Author 2}"));
+        // The text, its formatting and the change and comment themselves stay.
+        for kept in [
+            "The witness said the detention lasted three days.",
+            "Inserted later.",
+            "check dates",
+            "\\revauth1",
+        ] {
+            assert!(copy.contains(kept), "{kept}");
+        }
+        assert_eq!(sniffed(copy.as_bytes(), 4096).1, []);
+        // Stripped again, nothing is left to remove and nothing changes.
+        assert_eq!(stripped(copy.as_bytes()), (copy.clone(), Vec::new()));
+    }
+
+    #[test]
+    fn cyrillic_names_hex_and_unicode_escapes_binary_data_and_session_ids() {
+        // Word writes Cyrillic in the document's code page (\'hh) and as \u with a fallback.
+        let file = b"{\\rtf1\\ansi\\ansicpg1251{\\info{\\operator \\'c0\\'e9\\'e3\\'e5\\'f0\\'e8\\'ec}{\\*\\company \\u1050?\\u1048?\\u1041?\\u1056?}}{\\*\\rsidtbl \\rsid1234567\\rsid89}\\pard\\insrsid1234567 {\\*\\atnid AS}{\\*\\atnauthor \\'c0\\'e9\\'e3\\'e5\\'f0\\'e8\\'ec}{\\pict\\bin4 {}\\}text\\par}";
+        let (_, w) = sniffed(file, 3);
+        assert_eq!(values(&w, "owner_name"), ["Айгерим", "КИБР"]);
+        let (copy, removed) = stripped(file);
+        assert!(removed.contains(&"editing-session ids".to_owned()));
+        assert_eq!(
+            copy,
+            "{\\rtf1\\ansi\\ansicpg1251{\\info{\\operator }{\\*\\company }}{\\*\\rsidtbl \\rsid0\\rsid0}\\pard\\insrsid0 {\\*\\atnid }{\\*\\atnauthor Author 1}{\\pict\\bin4 {}\\}text\\par}"
+        );
+    }
+
+    #[test]
+    fn damaged_rtf_is_read_without_panic() {
+        let file = fixture();
+        for cut in (0..file.len()).step_by(97) {
+            let _ = sniffed(&file[..cut], 5);
+            let mut out = Vec::new();
+            let _ = strip(&mut &file[..cut], &mut out);
+        }
+        // Deep nesting, unbalanced braces, endless words and binary lengths.
+        let mut deep = b"{\\rtf1".to_vec();
+        deep.extend(std::iter::repeat_n(b'{', 5000));
+        deep.extend_from_slice(b"\\author x\\bin99999999999999999999 \\aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}}}}");
+        let _ = sniffed(&deep, 11);
+        let _ = strip(&mut &deep[..], &mut Vec::new());
+    }
+}
