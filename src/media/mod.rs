@@ -313,6 +313,16 @@ fn push_warning(out: &mut Vec<Warning>, field: &str, value: Option<String>) {
     }
 }
 
+/// The values of the warnings of one field, in order (for tests).
+#[cfg(test)]
+pub(crate) fn values_of(found: &[Warning], field: &str) -> Vec<String> {
+    found
+        .iter()
+        .filter(|w| w.field == field)
+        .map(|w| w.value.clone())
+        .collect()
+}
+
 /// XML's five named entities and numeric character references, decoded.
 pub(super) fn unescape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

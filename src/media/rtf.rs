@@ -567,7 +567,7 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::media::Sniffer;
+    use crate::media::{values_of as values, Sniffer};
 
     fn fixture() -> Vec<u8> {
         std::fs::read(format!(
@@ -583,13 +583,6 @@ mod tests {
             s.feed(p);
         }
         s.describe()
-    }
-
-    fn values(w: &[Warning], field: &str) -> Vec<String> {
-        w.iter()
-            .filter(|w| w.field == field)
-            .map(|w| w.value.clone())
-            .collect()
     }
 
     fn stripped(file: &[u8]) -> (String, Vec<String>) {

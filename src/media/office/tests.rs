@@ -192,13 +192,7 @@ fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
     sniffer.describe()
 }
 
-fn all(found: &[Warning], field: &str) -> Vec<String> {
-    found
-        .iter()
-        .filter(|w| w.field == field)
-        .map(|w| w.value.clone())
-        .collect()
-}
+use crate::media::values_of as all;
 
 #[test]
 fn the_properties_of_a_document_are_found_wherever_they_lie_and_however_it_is_read() {

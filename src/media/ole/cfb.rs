@@ -5,6 +5,7 @@
 //! file ([`Compound::extents`]), so that a copy can be written back in place, the same
 //! length, and every other byte of the file stays as it was.
 
+use super::{u16_at, u32_at, u64_at};
 use std::ops::Range;
 
 /// The first bytes of every compound file.
@@ -53,18 +54,6 @@ pub(crate) struct Compound {
     mini: Vec<Range<usize>>,
     cutoff: u64,
     pub(crate) entries: Vec<Entry>,
-}
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
 /// Why a file could not be read as a compound file.

@@ -5,16 +5,13 @@
 //! move. `WriteAccess` becomes spaces, the others `Author 1`, … cut or padded to fit.
 
 use super::props::decode;
+use super::u16_at;
 use super::word::Numbering;
 
 const NOTE: u16 = 0x001C;
 const FILEPASS: u16 = 0x002F;
 const FILE_SHARING: u16 = 0x005B;
 const WRITE_ACCESS: u16 = 0x005C;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
 
 /// A name in a record: where its characters are, how many, and whether two bytes each.
 struct Name {

@@ -32,6 +32,26 @@ use self::word::Numbering;
 use super::annotations::is_placeholder;
 use super::{push_warning, Warning, UNREAD};
 
+/// The little-endian integers the formats in here are written in, at `at` in `b` (`None`
+/// past its end).
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
 /// The largest compound file read for its metadata, and stripped.
 const LARGEST: usize = 48 * 1024 * 1024;
 

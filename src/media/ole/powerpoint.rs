@@ -6,20 +6,13 @@
 
 use super::props::{decode, utf16};
 use super::word::Numbering;
+use super::{u16_at, u32_at};
 
 const COMMENT: [u8; 4] = [0x0F, 0x00, 0xE0, 0x2E];
 const CSTRING: u16 = 0x0FBA;
 /// Where the user name starts in the `Current User` stream, and its length's place.
 const USER_AT: usize = 28;
 const USER_LEN_AT: usize = 20;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
 
 /// The user name's 8-bit and UTF-16 ranges in a `Current User` stream.
 fn user(cu: &[u8]) -> Option<(std::ops::Range<usize>, Option<std::ops::Range<usize>>)> {

@@ -2,6 +2,7 @@
 //! by, template, times, software, a thumbnail of the first page) and
 //! `\x05DocumentSummaryInformation` (company, manager, the custom properties).
 
+use super::{u16_at, u32_at};
 pub(super) use crate::media::codepage::{decode, utf16};
 
 /// What a property set names.
@@ -22,14 +23,6 @@ const DOC_SUMMARY: [u8; 16] = [
 const PID_CODEPAGE: u32 = 1;
 /// Bytes a property set needs for a header and one section holding only its code page.
 const MINIMAL: usize = 72;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
 
 /// One section: its format id and its properties as (id, offset of the value in `stream`).
 struct Section {

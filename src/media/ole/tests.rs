@@ -22,12 +22,7 @@ fn sniffed(file: &[u8]) -> (String, Vec<Warning>) {
     s.describe()
 }
 
-fn values(w: &[Warning], field: &str) -> Vec<String> {
-    w.iter()
-        .filter(|w| w.field == field)
-        .map(|w| w.value.clone())
-        .collect()
-}
+use crate::media::values_of as values;
 
 fn stripped(file: &[u8]) -> (Vec<u8>, Vec<String>) {
     let mut out = Vec::new();
@@ -201,14 +196,7 @@ fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
     c.into_inner().into_inner()
 }
 
-fn xst(s: &str) -> Vec<u8> {
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let mut out = (units.len() as u16).to_le_bytes().to_vec();
-    units
-        .iter()
-        .for_each(|u| out.extend_from_slice(&u.to_le_bytes()));
-    out
-}
+use super::word::xst;
 
 fn sttb(strings: &[&str]) -> Vec<u8> {
     let mut out = vec![0xFF, 0xFF];

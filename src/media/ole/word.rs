@@ -13,6 +13,7 @@
 //! zero, which Word reads as "none".
 
 use super::props::utf16;
+use super::{u16_at, u32_at};
 use crate::media::office::PROPERTIES_REMOVED;
 
 const IDENT: u16 = 0xA5EC;
@@ -46,14 +47,6 @@ const UNKNOWN: &str = "Unknown";
 
 /// A comment's reference: its author's initials in the first 20 bytes.
 const ATRD: usize = 30;
-
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
 
 /// Where the FIB keeps its (offset, length) pairs, and how many there are.
 struct Fib {
@@ -221,7 +214,7 @@ impl Numbering {
 }
 
 /// UTF-16 of `s` with its length first.
-fn xst(s: &str) -> Vec<u8> {
+pub(super) fn xst(s: &str) -> Vec<u8> {
     let units: Vec<u16> = s.encode_utf16().collect();
     let mut out = (units.len() as u16).to_le_bytes().to_vec();
     units
