@@ -52,8 +52,9 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     ))
 }
 
-/// The largest compound file read for its metadata, and stripped.
-const LARGEST: usize = 48 * 1024 * 1024;
+/// The largest compound file read for its metadata, and stripped: attach holds it whole,
+/// and an export holds it and its copy, so memory stays within the bounds.
+const LARGEST: usize = 32 * 1024 * 1024;
 
 /// The media types of compound files ([`media_type`] tells them apart).
 const TYPES: [&str; 4] = [
