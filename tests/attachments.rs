@@ -512,6 +512,33 @@ fn strip_metadata_refuses_a_risky_file_it_cannot_strip_instead_of_sending_it() {
         );
 }
 
+/// An archive of photos is not opened: attach says it could not be checked, and a stripped
+/// export refuses it rather than send the photos inside with their places.
+#[test]
+fn an_archive_is_said_to_be_unchecked_and_a_stripped_export_refuses_it() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("with the witness's photos, zipped"))[0].clone();
+    // A gzip stream (a .tar.gz's first bytes): what is inside is not read.
+    let archive = t.s.file(
+        "photos.tar.gz",
+        [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 3, 1, 2],
+    );
+    t.s.cmd(&["attach", &id, archive.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("Aigaq could not check this file")
+                .and(predicate::str::contains("unread: an archive"))
+                .and(predicate::str::contains("carries metadata").not()),
+        );
+    let out = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &out).code(1).stderr(
+        predicate::str::contains("cannot remove the metadata of \"photos.tar.gz\"")
+            .and(predicate::str::contains("nothing was written")),
+    );
+    assert!(!out.exists());
+}
+
 /// The organisation's analyst reads what arrived: `show` and `attachments` take a received
 /// testimony's id (or a prefix of it), say which attachment contents have not arrived, and
 /// `extract` says so too rather than calling the vault damaged.

@@ -1320,17 +1320,32 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn print_warnings(warnings: &[aigaq::media::Warning], media_type: &str) {
-    if warnings.is_empty() {
-        return;
+    let (unread, found): (Vec<_>, Vec<_>) = warnings
+        .iter()
+        .partition(|w| w.field == aigaq::media::UNREAD);
+    if !found.is_empty() {
+        eprintln!("  Warning: this file carries metadata that can identify people or places:");
+        for w in &found {
+            eprintln!("    {}: {}", w.field, w.value);
+        }
     }
-    eprintln!("  Warning: this file carries metadata that can identify people or places:");
-    for w in warnings {
-        eprintln!("    {}: {}", w.field, w.value);
-    }
-    if aigaq::media::strip::supported(media_type) {
-        eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it (from a video, a camera's telemetry and timecode tracks too), or refuses the file if any of it would remain.");
-    } else {
-        eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this, and `export --strip-metadata` refuses to send it. Send a copy converted to JPEG or PNG instead, or send it another way.");
+    if !unread.is_empty() {
+        eprintln!("  Warning: Aigaq could not check this file for metadata that can identify people or places:");
+        for w in &unread {
+            eprintln!("    {}: {}", w.field, w.value);
+        }
+        eprintln!("  The original is kept as it is (its hash is the evidence). `export --strip-metadata` refuses to send what it could not check: send it another way, or attach its contents or an unprotected copy instead.");
+    } else if !found.is_empty() {
+        if aigaq::media::strip::supported(media_type) {
+            eprintln!("  The original is kept as it is (its hash is the evidence); `export --strip-metadata` sends a copy without it (from a video, a camera's telemetry and timecode tracks too), or refuses the file if any of it would remain.");
+        } else {
+            let instead = if media_type.starts_with("image/") {
+                "Send a copy converted to JPEG or PNG instead, or send it another way."
+            } else {
+                "Send it another way, or attach a copy in a format Aigaq can clean."
+            };
+            eprintln!("  The original is kept as it is (its hash is the evidence). Aigaq cannot remove metadata from {media_type} files: whoever receives it can read this, and `export --strip-metadata` refuses to send it. {instead}");
+        }
     }
 }
 
