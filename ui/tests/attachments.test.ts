@@ -11,6 +11,7 @@ import {
   sortWarnings,
   summariseAttached,
   warningLabelKey,
+  warningsTitleKey,
 } from '../src/lib/attachments';
 import { LOCALES, catalogs, translate } from '../src/lib/i18n';
 
@@ -95,6 +96,15 @@ describe('metadata warnings', () => {
       for (const locale of LOCALES) expect(catalogs[locale][key], `${locale} ${key}`).toBeTruthy();
     }
     expect(translate(warningLabelKey('gps_position'), 'ru')).toBe('GPS-координаты');
+  });
+
+  it('a file that could not be checked is titled so, unless something was found too', () => {
+    const unread = found.filter((w) => w.field === 'unread');
+    expect(unread).toHaveLength(1);
+    expect(warningsTitleKey(unread)).toBe('attach.unread_title');
+    expect(warningsTitleKey(found)).toBe('attach.warnings_title');
+    expect(warningsTitleKey([])).toBe('attach.warnings_title');
+    for (const locale of LOCALES) expect(catalogs[locale]['attach.unread_title']).toBeTruthy();
   });
 
   it('a field this UI does not know yet is still shown, as other metadata', () => {

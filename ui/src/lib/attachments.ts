@@ -82,6 +82,16 @@ export function warningLabelKey(field: string): MessageKey {
   return isKnownField(field) ? `attach.warning.${field}` : 'attach.warning.other';
 }
 
+/**
+ * The title over a file's warnings: what it reveals, or, when all the core could say is that
+ * it could not check the file (an archive, an encrypted document), that it was not checked.
+ */
+export function warningsTitleKey(warnings: readonly MetadataWarning[]): MessageKey {
+  return warnings.length > 0 && warnings.every((w) => w.field === 'unread')
+    ? 'attach.unread_title'
+    : 'attach.warnings_title';
+}
+
 /** The warnings in order of danger; the same field keeps the order the core gave. */
 export function sortWarnings(warnings: readonly MetadataWarning[]): MetadataWarning[] {
   const rank = (w: MetadataWarning) => {
