@@ -28,6 +28,8 @@ const DEEPEST: usize = 1024;
 const LONGEST_TEXT: usize = 4096;
 /// Most names listed.
 const MOST_NAMES: usize = 32;
+/// Most people numbered apart in a copy.
+const MOST_PEOPLE: usize = 4096;
 /// The longest control word (letters) and parameter (digits) read.
 const LONGEST_WORD: usize = 32;
 
@@ -104,6 +106,8 @@ pub(crate) struct Rtf {
     word: Vec<u8>,
     hex: u8,
     groups: Vec<Group>,
+    /// Groups open past [`DEEPEST`], counted only.
+    too_deep: u64,
     /// Depth below which a group's content is left out of the copy (`None`: nothing is).
     leaving_out_below: Option<usize>,
     /// Text of the group being read (a name, a property), decoded.
@@ -135,6 +139,7 @@ impl Rtf {
             word: Vec::new(),
             hex: 0,
             groups: Vec::new(),
+            too_deep: 0,
             leaving_out_below: None,
             text: String::new(),
             skip: 0,
@@ -261,11 +266,8 @@ impl Rtf {
 
     fn open(&mut self) {
         if self.groups.len() >= DEEPEST {
-            // Too deep to follow: counted, copied as it is.
-            self.groups.push(Group {
-                dest: Dest::Other,
-                opening: false,
-            });
+            // Too deep to follow: only counted (memory stays bounded), copied as it is.
+            self.too_deep += 1;
             self.emit(b"{");
             return;
         }
@@ -287,6 +289,11 @@ impl Rtf {
     }
 
     fn close(&mut self) {
+        if self.too_deep > 0 {
+            self.too_deep -= 1;
+            self.emit(b"}");
+            return;
+        }
         let Some(g) = self.groups.last().copied() else {
             self.emit(b"}");
             return;
@@ -373,6 +380,8 @@ impl Rtf {
     fn number(&mut self, name: &str) -> usize {
         match self.people.iter().position(|p| p == name) {
             Some(i) => i + 1,
+            // Past so many, the rest share one number (memory stays bounded).
+            None if self.people.len() >= MOST_PEOPLE => MOST_PEOPLE + 1,
             None => {
                 self.people.push(name.to_owned());
                 self.people.len()
