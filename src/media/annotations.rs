@@ -98,6 +98,36 @@ pub(super) fn is_placeholder(value: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The author Word gives changes whose author it does not know: no one, so it stays.
+pub(super) const UNKNOWN_AUTHOR: &str = "Unknown";
+
+/// Most people numbered apart in one document; past them, the rest share one number (so a
+/// hostile file cannot grow memory with its names).
+const MOST_PEOPLE: usize = 4096;
+
+/// People numbered in the order they are first met in a document (`Author 1`, …), for the
+/// formats whose copies are written in place (Word, Excel and PowerPoint 97–2003, RTF).
+#[derive(Debug, Default)]
+pub(super) struct Numbering(Vec<String>);
+
+impl Numbering {
+    pub(super) fn number(&mut self, name: &str) -> usize {
+        match self.0.iter().position(|n| n == name) {
+            Some(i) => i + 1,
+            None if self.0.len() >= MOST_PEOPLE => MOST_PEOPLE + 1,
+            None => {
+                self.0.push(name.to_owned());
+                self.0.len()
+            }
+        }
+    }
+
+    /// `name`'s placeholder, `Author N`.
+    pub(super) fn label(&mut self, name: &str) -> String {
+        format!("Author {}", self.number(name))
+    }
+}
+
 /// The names in a part's XML, read as it streams past (see the module documentation).
 #[derive(Debug, Default)]
 pub(super) struct Names {

@@ -15,6 +15,7 @@
 
 use std::io::{self, Read, Write};
 
+use super::annotations::{is_placeholder, Numbering, UNKNOWN_AUTHOR};
 use super::codepage::decode;
 use super::office::PROPERTIES_REMOVED;
 use super::{push_warning, Warning};
@@ -28,8 +29,6 @@ const DEEPEST: usize = 1024;
 const LONGEST_TEXT: usize = 4096;
 /// Most names listed.
 const MOST_NAMES: usize = 32;
-/// Most people numbered apart in a copy.
-const MOST_PEOPLE: usize = 4096;
 /// The longest control word (letters) and parameter (digits) read.
 const LONGEST_WORD: usize = 32;
 
@@ -119,8 +118,8 @@ pub(crate) struct Rtf {
     codepage: u16,
     /// `\yr`, `\mo`, `\dy`, `\hr`, `\min` of the time being read.
     time: [Option<i64>; 5],
-    /// People in the order met (their number is their place + 1).
-    people: Vec<String>,
+    /// People numbered in the copy, as first met.
+    people: Numbering,
     listed: Vec<String>,
     first_time: Option<String>,
     software: Option<String>,
@@ -129,8 +128,6 @@ pub(crate) struct Rtf {
     /// Bytes written for a copy (`None` when only reading).
     out: Option<Vec<u8>>,
 }
-
-const UNKNOWN: &str = "Unknown";
 
 impl Rtf {
     fn new(copying: bool) -> Self {
@@ -146,7 +143,7 @@ impl Rtf {
             fallback: 1,
             codepage: 1252,
             time: [None; 5],
-            people: Vec::new(),
+            people: Numbering::default(),
             listed: Vec::new(),
             first_time: None,
             software: None,
@@ -360,12 +357,12 @@ impl Rtf {
                 self.put(b"\\yr1980\\mo1\\dy1");
             }
             Dest::RevEntry | Dest::CommentAuthor => {
-                let label = if text.is_empty() || text == UNKNOWN || is_label(&text) {
+                let label = if text.is_empty() || text == UNKNOWN_AUTHOR || is_placeholder(&text) {
                     text.clone()
                 } else {
                     self.list(text.clone());
                     self.note("names of comments and changes");
-                    format!("Author {}", self.number(&text))
+                    self.people.label(&text)
                 };
                 // The entry's own group was left out whole: it is written again here.
                 self.put(label.as_bytes());
@@ -377,20 +374,9 @@ impl Rtf {
         }
     }
 
-    fn number(&mut self, name: &str) -> usize {
-        match self.people.iter().position(|p| p == name) {
-            Some(i) => i + 1,
-            // Past so many, the rest share one number (memory stays bounded).
-            None if self.people.len() >= MOST_PEOPLE => MOST_PEOPLE + 1,
-            None => {
-                self.people.push(name.to_owned());
-                self.people.len()
-            }
-        }
-    }
-
     fn list(&mut self, name: String) {
-        if !is_label(&name) && !self.listed.contains(&name) && self.listed.len() < MOST_NAMES {
+        if !is_placeholder(&name) && !self.listed.contains(&name) && self.listed.len() < MOST_NAMES
+        {
             self.listed.push(name);
         }
     }
@@ -524,7 +510,7 @@ impl Rtf {
         let mut listed = self.listed.clone();
         // A group cut off by the file's end still says what it held.
         let open = self.text.trim().trim_end_matches(';').trim();
-        if self.dest() != Dest::Other && !open.is_empty() && !is_label(open) {
+        if self.dest() != Dest::Other && !open.is_empty() && !is_placeholder(open) {
             listed.push(open.to_owned());
         }
         for name in listed {
@@ -534,12 +520,6 @@ impl Rtf {
         push_warning(&mut out, "camera", self.software.clone());
         out
     }
-}
-
-/// A name the copy wrote (`Author 1`), not a person's.
-fn is_label(name: &str) -> bool {
-    name.strip_prefix("Author ")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Control words that carry an editing-session id (`\rsid`, `\insrsid`, `\rsidroot`, …).

@@ -6,7 +6,7 @@
 
 use super::props::decode;
 use super::u16_at;
-use super::word::Numbering;
+use crate::media::annotations::Numbering;
 
 const NOTE: u16 = 0x001C;
 const FILEPASS: u16 = 0x002F;
@@ -96,16 +96,11 @@ pub(crate) fn strip(wb: &mut [u8], numbers: &mut Numbering) -> Vec<&'static str>
             continue;
         }
         let label = if kind == NOTE {
-            format!("Author {}", numbers.number(&old))
+            numbers.label(&old)
         } else {
             String::new()
         };
-        // Cut or padded with spaces to the same number of characters.
-        let chars: Vec<u16> = label
-            .encode_utf16()
-            .chain(std::iter::repeat(u16::from(b' ')))
-            .take(n.cch)
-            .collect();
+        let chars = super::fitted(&label, n.cch);
         for (i, c) in chars.iter().enumerate() {
             if n.wide {
                 wb[n.at + 2 * i..n.at + 2 * i + 2].copy_from_slice(&c.to_le_bytes());

@@ -28,8 +28,7 @@ mod word;
 use std::io::{self, Read, Write};
 
 use self::cfb::{Compound, Entry, MAGIC};
-use self::word::Numbering;
-use super::annotations::is_placeholder;
+use super::annotations::{is_placeholder, Numbering};
 use super::{push_warning, Warning, UNREAD};
 
 /// The little-endian integers the formats in here are written in, at `at` in `b` (`None`
@@ -93,10 +92,17 @@ fn media_type(file: &[u8]) -> &'static str {
 
 /// A name the copy wrote (`Author 1`, or what of it fitted), not a person's.
 fn placeholder(name: &str) -> bool {
-    is_placeholder(name)
-        || name.bytes().all(|b| b.is_ascii_digit())
-        || "Author ".starts_with(name)
-        || name.starts_with("Author ") && name[7..].bytes().all(|b| b.is_ascii_digit())
+    is_placeholder(name) || name.bytes().all(|b| b.is_ascii_digit()) || "Author ".starts_with(name)
+}
+
+/// `label` as exactly `len` UTF-16 units, cut or padded with spaces: for a name written again
+/// in place, where nothing may move.
+fn fitted(label: &str, len: usize) -> Vec<u16> {
+    label
+        .encode_utf16()
+        .chain(std::iter::repeat(u16::from(b' ')))
+        .take(len)
+        .collect()
 }
 
 /// A compound file kept whole as it streams past (see the module documentation).

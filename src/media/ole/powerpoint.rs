@@ -5,8 +5,8 @@
 //! move. The user name becomes spaces, authors `Author 1`, … cut or padded to fit.
 
 use super::props::{decode, utf16};
-use super::word::Numbering;
 use super::{u16_at, u32_at};
+use crate::media::annotations::Numbering;
 
 const COMMENT: [u8; 4] = [0x0F, 0x00, 0xE0, 0x2E];
 const CSTRING: u16 = 0x0FBA;
@@ -103,13 +103,9 @@ pub(crate) fn strip_comments(doc: &mut [u8], numbers: &mut Numbering) -> bool {
         let label = if initials || old.is_empty() {
             String::new()
         } else {
-            format!("Author {}", numbers.number(&old))
+            numbers.label(&old)
         };
-        let units: Vec<u16> = label
-            .encode_utf16()
-            .chain(std::iter::repeat(u16::from(b' ')))
-            .take(r.len() / 2)
-            .collect();
+        let units = super::fitted(&label, r.len() / 2);
         for (c, u) in doc[r].chunks_exact_mut(2).zip(units) {
             let new = u.to_le_bytes();
             changed |= c != new;

@@ -14,6 +14,7 @@
 
 use super::props::utf16;
 use super::{u16_at, u32_at};
+use crate::media::annotations::{Numbering, UNKNOWN_AUTHOR};
 use crate::media::office::PROPERTIES_REMOVED;
 
 const IDENT: u16 = 0xA5EC;
@@ -41,9 +42,6 @@ const CLEARED: [(usize, &str); 6] = [
     (ROUTE_SLIP, "routing slip"),
     (SAVED_BY, "saved-by list"),
 ];
-
-/// The author Word gives changes it knows no author of.
-const UNKNOWN: &str = "Unknown";
 
 /// A comment's reference: its author's initials in the first 20 bytes.
 const ATRD: usize = 30;
@@ -165,7 +163,7 @@ pub(crate) fn people(doc: &[u8], table: &[u8]) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     let mut add = |name: String| {
-        if !name.is_empty() && name != UNKNOWN && !out.contains(&name) {
+        if !name.is_empty() && name != UNKNOWN_AUTHOR && !out.contains(&name) {
             out.push(name);
         }
     };
@@ -195,22 +193,6 @@ pub(crate) fn people(doc: &[u8], table: &[u8]) -> Vec<String> {
         }
     }
     out
-}
-
-/// Numbers people in the order they are first met, across tables.
-#[derive(Default)]
-pub(crate) struct Numbering(Vec<String>);
-
-impl Numbering {
-    pub(crate) fn number(&mut self, name: &str) -> usize {
-        match self.0.iter().position(|n| n == name) {
-            Some(i) => i + 1,
-            None => {
-                self.0.push(name.to_owned());
-                self.0.len()
-            }
-        }
-    }
 }
 
 /// UTF-16 of `s` with its length first.
@@ -284,14 +266,14 @@ pub(crate) fn strip(doc: &mut [u8], table: &mut [u8], names: &mut Numbering) -> 
             .iter()
             .map(|&r| {
                 Some(text(old, r))
-                    .filter(|t| t != UNKNOWN)
+                    .filter(|t| t != UNKNOWN_AUTHOR)
                     .map(|t| names.number(&t))
             })
             .collect();
         let form = |f: &dyn Fn(usize) -> String| -> Vec<String> {
             numbers
                 .iter()
-                .map(|n| n.map_or(UNKNOWN.into(), f))
+                .map(|n| n.map_or(UNKNOWN_AUTHOR.into(), f))
                 .collect()
         };
         vec![
