@@ -6,7 +6,8 @@
 //! PDF documents their author, software and dates ([`pdf`]), for Word, Excel, PowerPoint and
 //! OpenDocument files their document properties ([`office`]), for their 97–2003 forms
 //! the properties and the people their streams name ([`ole`]), for RTF documents their
-//! `\info` group, revision table and comment authors ([`rtf`]), and a WebP image's EXIF chunk
+//! `\info` group, revision table and comment authors ([`rtf`]), the EXIF of photos pasted
+//! into either ([`pictures`]), and a WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
@@ -22,6 +23,7 @@ mod office;
 mod ogg;
 mod ole;
 mod pdf;
+mod pictures;
 mod riff;
 mod rtf;
 pub mod strip;

@@ -9,16 +9,20 @@
 //! what it finds, and for a copy, which it writes as it reads: the `\info` texts and custom
 //! properties are left out (their groups stay, empty), times become 1980-01-01, people
 //! become `Author 1`, `Author 2`, … (Word's own "Unknown" stays), initials and the
-//! generator go, and every editing-session id becomes 0. Everything else is copied byte
-//! for byte, pictures and embedded objects included. RTF has no offsets, so nothing else
-//! needs to change.
+//! generator go, and every editing-session id becomes 0. A pasted photo (a `\pict` group's
+//! JPEG or PNG, in hex or `\bin` bytes) keeps its EXIF, which tells where it was taken and
+//! with which phone: each is held whole, up to [`LARGEST_PICTURE`], listed, and written
+//! again with its metadata blanked ([`super::pictures`]); a larger one is said to be unread.
+//! Everything else is copied byte for byte, other pictures and embedded objects included.
+//! RTF has no offsets, so nothing else needs to change.
 
 use std::io::{self, Read, Write};
 
 use super::annotations::{is_placeholder, Numbering, UNKNOWN_AUTHOR};
 use super::codepage::decode;
 use super::office::PROPERTIES_REMOVED;
-use super::{push_warning, Warning};
+use super::pictures::{self, PICTURES_REMOVED};
+use super::{push_warning, Warning, UNREAD};
 
 /// The first bytes of every RTF file.
 pub(crate) const MAGIC: &[u8] = b"{\\rtf";
@@ -31,6 +35,10 @@ const LONGEST_TEXT: usize = 4096;
 const MOST_NAMES: usize = 32;
 /// The longest control word (letters) and parameter (digits) read.
 const LONGEST_WORD: usize = 32;
+/// The largest photo held to be blanked whole: the copy holds it and its hex at once.
+const LARGEST_PICTURE: usize = 8 << 20;
+/// Hex digits per line of a picture written again (as Word and LibreOffice write them).
+const HEX_LINE: usize = 128;
 
 /// What a group is, by its destination (its first control word).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +73,7 @@ fn destination(word: &[u8]) -> Option<Dest> {
     Some(match word {
         b"author" | b"operator" | b"manager" | b"company" => Dest::Person,
         b"title" | b"subject" | b"category" | b"keywords" | b"comment" | b"doccomm"
-        | b"hlinkbase" | b"userprops" | b"atnid" | b"atndate" | b"password" => {
+        | b"hlinkbase" | b"userprops" | b"docvar" | b"atnid" | b"atndate" | b"password" => {
             Dest::Blank(Listed::Nothing)
         }
         b"template" => Dest::Blank(Listed::Path),
@@ -88,6 +96,23 @@ enum Lex {
     Hex(u8),
     /// Inside `\bin`'s raw bytes: how many are still to come.
     Binary(u64),
+}
+
+/// A `\pict` group being read.
+#[derive(Debug, Default)]
+struct Picture {
+    /// How many groups are open inside and with it: its data is at this depth.
+    depth: usize,
+    /// A JPEG or PNG (`\jpegblip`, `\pngblip`); other kinds are copied as they are.
+    photo: bool,
+    /// Its bytes read since the last thing that was not its data.
+    bytes: Vec<u8>,
+    /// A hex digit waiting for its pair.
+    nibble: Option<u8>,
+    /// Its data came as `\bin` bytes, not hex.
+    binary: bool,
+    /// Past [`LARGEST_PICTURE`]: the rest is copied as it is.
+    too_large: bool,
 }
 
 /// One open group.
@@ -125,6 +150,11 @@ pub(crate) struct Rtf {
     software: Option<String>,
     /// What a copy left out.
     pub(crate) removed: Vec<&'static str>,
+    picture: Option<Picture>,
+    /// What the photos' EXIF says.
+    photos: Vec<Warning>,
+    /// Why a photo could not be blanked whole (then a copy is refused).
+    unread: Option<&'static str>,
     /// Bytes written for a copy (`None` when only reading).
     out: Option<Vec<u8>>,
 }
@@ -148,6 +178,9 @@ impl Rtf {
             first_time: None,
             software: None,
             removed: Vec::new(),
+            picture: None,
+            photos: Vec::new(),
+            unread: None,
             out: copying.then(Vec::new),
         }
     }
@@ -167,6 +200,7 @@ impl Rtf {
     }
 
     fn emit(&mut self, bytes: &[u8]) {
+        self.flush_picture();
         if !self.leaving_out() {
             if let Some(out) = self.out.as_mut() {
                 out.extend_from_slice(bytes);
@@ -176,6 +210,7 @@ impl Rtf {
 
     /// Writes to the copy, even where what the file had is left out (its replacement).
     fn put(&mut self, bytes: &[u8]) {
+        self.flush_picture();
         if let Some(out) = self.out.as_mut() {
             out.extend_from_slice(bytes);
         }
@@ -196,7 +231,13 @@ impl Rtf {
                 Lex::Binary(left) => {
                     let n =
                         usize::try_from(left).map_or(bytes.len() - i, |l| l.min(bytes.len() - i));
-                    self.emit(&bytes[i..i + n]);
+                    if let Some(p) = self.photo_data() {
+                        p.binary = true;
+                        p.bytes.extend_from_slice(&bytes[i..i + n]);
+                        self.hold_check();
+                    } else {
+                        self.emit(&bytes[i..i + n]);
+                    }
                     i += n;
                     let left = left - n as u64;
                     self.lex = if left == 0 {
@@ -247,6 +288,7 @@ impl Rtf {
                     }
                 }
                 Lex::Text => match b {
+                    _ if self.photo_text(b) => {}
                     b'\\' => self.lex = Lex::Escape,
                     b'{' => self.open(),
                     b'}' => self.close(),
@@ -308,8 +350,108 @@ impl Rtf {
         if ends_left_out {
             self.leaving_out_below = None;
         }
+        self.flush_picture();
+        if self.picture.as_ref().is_some_and(|p| p.depth == depth) {
+            self.picture = None;
+        }
         self.groups.pop();
         self.emit(b"}");
+    }
+
+    /// The photo whose data is being read at this depth, if any.
+    fn photo_data(&mut self) -> Option<&mut Picture> {
+        let depth = self.groups.len();
+        self.picture
+            .as_mut()
+            .filter(|p| p.photo && !p.too_large && p.depth == depth && self.too_deep == 0)
+    }
+
+    /// Takes a byte of a photo's hex data (and the line breaks among it); whether it was one.
+    fn photo_text(&mut self, b: u8) -> bool {
+        let Some(p) = self.photo_data() else {
+            return false;
+        };
+        if p.binary && !p.bytes.is_empty() {
+            // Hex after `\bin` bytes: each run is written again in its own form.
+            return false;
+        }
+        match (b as char).to_digit(16) {
+            Some(d) => match p.nibble.take() {
+                Some(high) => p.bytes.push(high << 4 | d as u8),
+                None => p.nibble = Some(d as u8),
+            },
+            // What ends the control word before the data stays; line breaks in the data
+            // are written again with it.
+            None if b.is_ascii_whitespace() && (!p.bytes.is_empty() || p.nibble.is_some()) => {}
+            None => return false,
+        }
+        self.hold_check();
+        true
+    }
+
+    /// A photo past [`LARGEST_PICTURE`] is written as far as it was read, blanked; the rest
+    /// is copied as it is, and the document said to be unread.
+    fn hold_check(&mut self) {
+        if self
+            .picture
+            .as_ref()
+            .is_some_and(|p| p.bytes.len() > LARGEST_PICTURE)
+        {
+            self.flush_picture();
+            if let Some(p) = self.picture.as_mut() {
+                p.too_large = true;
+            }
+            self.unread = Some(PICTURE_TOO_LARGE);
+        }
+    }
+
+    /// Writes a photo's data read so far, its metadata blanked.
+    fn flush_picture(&mut self) {
+        let Some(p) = self.picture.as_mut() else {
+            return;
+        };
+        if p.bytes.is_empty() && p.nibble.is_none() {
+            return;
+        }
+        let (mut bytes, nibble, binary) = (std::mem::take(&mut p.bytes), p.nibble.take(), p.binary);
+        p.binary = false;
+        let found = pictures::clean(&mut bytes);
+        if found.any() {
+            self.note(PICTURES_REMOVED);
+        }
+        for w in found.warnings {
+            if !self.photos.contains(&w) {
+                self.photos.push(w);
+            }
+        }
+        if pictures::leftover(&bytes) {
+            self.unread = Some(PICTURE_LEFT);
+        }
+        if self.out.is_none() || self.leaving_out() {
+            return;
+        }
+        let mut text = Vec::with_capacity(if binary {
+            bytes.len()
+        } else {
+            bytes.len() * 2 + bytes.len() / 64 + 2
+        });
+        if binary {
+            text.extend_from_slice(&bytes);
+        } else {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            for (i, b) in bytes.iter().enumerate() {
+                if i > 0 && i % (HEX_LINE / 2) == 0 {
+                    text.push(b'\n');
+                }
+                text.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+            }
+            if let Some(n) = nibble {
+                text.push(DIGITS[usize::from(n)]);
+            }
+        }
+        if let Some(out) = self.out.as_mut() {
+            out.extend_from_slice(&text);
+        }
     }
 
     /// Whether the group that ends is nested in another of the same kind (whose end
@@ -422,6 +564,17 @@ impl Rtf {
         if let Some(g) = self.groups.last_mut() {
             g.opening = false;
         }
+        if opening && name == b"pict" && self.picture.is_none() && self.too_deep == 0 {
+            self.picture = Some(Picture {
+                depth: self.groups.len(),
+                ..Picture::default()
+            });
+        }
+        if let Some(p) = self.picture.as_mut() {
+            if p.depth == self.groups.len() && matches!(name, b"jpegblip" | b"pngblip") {
+                p.photo = true;
+            }
+        }
         if opening && self.dest() == Dest::Other {
             if let Some(dest) = destination(name) {
                 if let Some(g) = self.groups.last_mut() {
@@ -518,9 +671,34 @@ impl Rtf {
         }
         push_warning(&mut out, "time", self.first_time.clone());
         push_warning(&mut out, "camera", self.software.clone());
+        let mut photos = self.photos.clone();
+        // A photo cut off by the file's end still says what it held.
+        if let Some(p) = self.picture.as_ref().filter(|p| p.photo) {
+            let held = pictures::Pictures::find(&p.bytes);
+            photos.extend(held.warnings);
+        }
+        for w in photos {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+        if let Some(why) = self.unread {
+            push_warning(&mut out, UNREAD, Some(why.into()));
+        }
         out
     }
+
+    /// Writes what is still held (a photo cut off by the file's end).
+    fn end(&mut self) {
+        self.flush_picture();
+    }
 }
+
+/// Why a document with a photo larger than [`LARGEST_PICTURE`] is not copied.
+const PICTURE_TOO_LARGE: &str = "a picture inside over 8 MiB, too large for Aigaq to check whole";
+/// Why a document whose photo still holds EXIF after blanking is not copied.
+const PICTURE_LEFT: &str =
+    "a picture inside whose metadata Aigaq could not find whole (a damaged or unusual picture)";
 
 /// Control words that carry an editing-session id (`\rsid`, `\insrsid`, `\rsidroot`, …).
 fn is_session_id(name: &[u8]) -> bool {
@@ -550,6 +728,13 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
             o.clear();
         }
     }
+    rtf.end();
+    if let Some(why) = rtf.unread {
+        return Err(super::strip::bad(why));
+    }
+    if let Some(o) = rtf.out.as_mut() {
+        out.write_all(o)?;
+    }
     Ok(rtf.removed.iter().map(|s| (*s).to_owned()).collect())
 }
 
@@ -559,11 +744,7 @@ mod tests {
     use crate::media::{values_of as values, Sniffer};
 
     fn fixture() -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/legacy-word.rtf",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        photo_fixture("legacy-word.rtf")
     }
 
     fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
@@ -638,6 +819,106 @@ mod tests {
             copy,
             "{\\rtf1\\ansi\\ansicpg1251{\\info{\\operator }{\\*\\company }}{\\*\\rsidtbl \\rsid0\\rsid0}\\pard\\insrsid0 {\\*\\atnid }{\\*\\atnauthor Author 1}{\\pict\\bin4 {}\\}text\\par}"
         );
+    }
+
+    fn photo_fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// The bytes of the first `\jpegblip` picture, from its hex.
+    fn photo_in(rtf: &[u8]) -> Vec<u8> {
+        let at = memchr::memmem::find(rtf, b"\\jpegblip").unwrap() + 9;
+        let end = at + memchr::memchr(b'}', &rtf[at..]).unwrap();
+        let digits: Vec<u8> = rtf[at..end]
+            .iter()
+            .filter(|b| b.is_ascii_hexdigit())
+            .copied()
+            .collect();
+        digits
+            .chunks(2)
+            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    fn stripped_bytes(file: &[u8]) -> io::Result<(Vec<u8>, Vec<String>)> {
+        let mut out = Vec::new();
+        let removed = strip(&mut &file[..], &mut out)?;
+        Ok((out, removed))
+    }
+
+    #[test]
+    fn a_photo_pasted_into_an_rtf_statement_loses_its_place_camera_and_time_in_the_copy() {
+        // Made by LibreOffice 7.4 (make_legacy_office.py): the JPEG in hex, and a WMF of it
+        // for older readers.
+        let file = photo_fixture("legacy-photo.rtf");
+        for piece in [1, 7, 4096, file.len()] {
+            let (_, w) = sniffed(&file, piece);
+            assert_eq!(
+                values(&w, "gps_position"),
+                ["43 deg 14 min 30.12 sec N, 76 deg 56 min 45.18 sec E"],
+                "{piece}"
+            );
+            assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);
+            assert_eq!(values(&w, UNREAD), Vec::<String>::new());
+        }
+        let (copy, removed) = stripped_bytes(&file).unwrap();
+        assert!(
+            removed.contains(&PICTURES_REMOVED.to_owned()),
+            "{removed:?}"
+        );
+        let mut want = photo_in(&file);
+        assert!(pictures::leftover(&want));
+        pictures::clean(&mut want);
+        assert_eq!(photo_in(&copy), want);
+        assert!(memchr::memmem::find(&copy, b"457869660000").is_none());
+        // The WMF for older readers, and the text, stay as they were.
+        let wmf = |f: &[u8]| {
+            let at = memchr::memmem::find(f, b"\\wmetafile8").unwrap();
+            f[at..at + memchr::memchr(b'}', &f[at..]).unwrap()].to_vec()
+        };
+        assert_eq!(wmf(&copy), wmf(&file));
+        assert!(memchr::memmem::find(&copy, b"Photo of the injuries").is_some());
+        assert_eq!(sniffed(&copy, 4096).1, []);
+        assert_eq!(stripped_bytes(&copy).unwrap(), (copy.clone(), Vec::new()));
+    }
+
+    #[test]
+    fn a_photo_in_binary_keeps_its_length_and_document_variables_go() {
+        let photo = photo_fixture("exif-gps.jpg");
+        let mut file = format!(
+            "{{\\rtf1{{\\*\\docvar {{Case}}{{Aigerim, 17 Abay St.}}}}{{\\pict\\jpegblip\\bin{} ",
+            photo.len()
+        )
+        .into_bytes();
+        file.extend_from_slice(&photo);
+        file.extend_from_slice(b"}text}");
+        let (_, w) = sniffed(&file, 5);
+        assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);
+        let (copy, _) = stripped_bytes(&file).unwrap();
+        let mut want = photo.clone();
+        pictures::clean(&mut want);
+        let head = format!(
+            "{{\\rtf1{{\\*\\docvar }}{{\\pict\\jpegblip\\bin{} ",
+            photo.len()
+        );
+        assert_eq!(copy, [head.as_bytes(), &want, b"}text}"].concat());
+    }
+
+    #[test]
+    fn a_photo_too_large_to_hold_is_said_and_not_copied() {
+        let photo = photo_fixture("exif-gps.jpg");
+        let mut file = b"{\\rtf1{\\pict\\jpegblip\n".to_vec();
+        for b in photo.iter().chain(&vec![0u8; LARGEST_PICTURE]) {
+            file.extend_from_slice(format!("{b:02x}").as_bytes());
+        }
+        file.extend_from_slice(b"}}");
+        let (_, w) = sniffed(&file, 1 << 16);
+        assert!(values(&w, UNREAD)[0].contains("over 8 MiB"), "{w:?}");
+        assert!(stripped_bytes(&file).is_err());
     }
 
     #[test]

@@ -17,7 +17,9 @@
 //! strings and XMP values ([`super::pdf`]); Word, Excel, PowerPoint and OpenDocument files:
 //! their document properties, file times and printer ([`super::office`]), and their
 //! 97–2003 forms the same ([`super::ole`]); RTF documents: their `\info` group, revision
-//! table, comment authors, generator and session ids ([`super::rtf`]).
+//! table, comment authors, generator and session ids ([`super::rtf`]); in both, the photos
+//! pasted into them keep their pixels and lose their EXIF where it stands
+//! ([`super::pictures`]).
 
 use std::io::{self, Read, Write};
 

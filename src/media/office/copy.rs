@@ -110,10 +110,7 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                     said.ok_or_else(|| bad("not a picture"))
                 })?;
                 if !said.is_empty() {
-                    note(
-                        &mut removed,
-                        "the metadata of the pictures in it (EXIF, XMP)",
-                    );
+                    note(&mut removed, crate::media::pictures::PICTURES_REMOVED);
                 }
                 w
             }

@@ -392,7 +392,7 @@ fn photos_pasted_into_a_document_give_away_the_phone_and_go_without_it() {
             Some("SN-FIXTURE-0042")
         );
         let (copy, removed) = stripped(&file).unwrap();
-        let note = "the metadata of the pictures in it (EXIF, XMP)".to_owned();
+        let note = crate::media::pictures::PICTURES_REMOVED.to_owned();
         assert!(removed.contains(&note), "{removed:?}");
         assert!(
             sniffed(&copy, 4096).1.is_empty(),

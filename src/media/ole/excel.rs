@@ -3,6 +3,12 @@
 //! password to modify it) and `Note` (each comment's author). A copy writes them again in
 //! place, the same length: sheets are found by their offsets in the stream, so nothing may
 //! move. `WriteAccess` becomes spaces, the others `Author 1`, … cut or padded to fit.
+//! Pictures are in the drawing group (`MsoDrawingGroup` and the `Continue` records after
+//! it), cut into records of at most 8,224 bytes: [`drawings`] joins them so that a photo's
+//! metadata can be blanked whole ([`crate::media::pictures`]), and [`put_back`] writes the
+//! joined bytes where they came from.
+
+use std::ops::Range;
 
 use super::props::decode;
 use super::u16_at;
@@ -12,6 +18,8 @@ const NOTE: u16 = 0x001C;
 const FILEPASS: u16 = 0x002F;
 const FILE_SHARING: u16 = 0x005B;
 const WRITE_ACCESS: u16 = 0x005C;
+const CONTINUE: u16 = 0x003C;
+const DRAWING_GROUP: u16 = 0x00EB;
 
 /// A name in a record: where its characters are, how many, and whether two bytes each.
 struct Name {
@@ -71,6 +79,43 @@ fn text(wb: &[u8], n: &Name) -> String {
     }
     .trim()
     .to_owned()
+}
+
+/// The records of a workbook, as each one's type and body, up to the end or to encryption.
+fn records(wb: &[u8]) -> impl Iterator<Item = (u16, Range<usize>)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (kind, len) = (u16_at(wb, at)?, u16_at(wb, at + 2)?);
+        let body = at + 4..at + 4 + usize::from(len);
+        if body.end > wb.len() || kind == FILEPASS {
+            return None;
+        }
+        at = body.end;
+        Some((kind, body))
+    })
+}
+
+/// The bodies of the drawing group's records, joined, and where each came from.
+pub(crate) fn drawings(wb: &[u8]) -> (Vec<u8>, Vec<Range<usize>>) {
+    let (mut joined, mut pieces) = (Vec::new(), Vec::new());
+    let mut in_group = false;
+    for (kind, body) in records(wb) {
+        in_group = kind == DRAWING_GROUP || (in_group && kind == CONTINUE);
+        if in_group {
+            joined.extend_from_slice(&wb[body.clone()]);
+            pieces.push(body);
+        }
+    }
+    (joined, pieces)
+}
+
+/// Writes `joined` (from [`drawings`], changed in place) back where it came from.
+pub(crate) fn put_back(wb: &mut [u8], joined: &[u8], pieces: &[Range<usize>]) {
+    let mut from = 0;
+    for p in pieces {
+        wb[p.clone()].copy_from_slice(&joined[from..from + p.len()]);
+        from += p.len();
+    }
 }
 
 /// The people a workbook names, and whether it is encrypted (then not all could be read).

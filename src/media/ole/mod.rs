@@ -29,6 +29,7 @@ use std::io::{self, Read, Write};
 
 use self::cfb::{Compound, Entry, MAGIC};
 use super::annotations::{is_placeholder, Numbering};
+use super::pictures;
 use super::{push_warning, Warning, UNREAD};
 
 /// The little-endian integers the formats in here are written in, at `at` in `b` (`None`
@@ -198,10 +199,16 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
     let mut time = None;
     let mut software = None;
     let mut locked = false;
+    let (mut photos, mut left) = (Vec::new(), false);
     for e in c.entries.iter().filter(|e| e.is_stream()) {
-        let Ok(data) = c.read(file, e) else {
+        let Ok(mut data) = c.read(file, e) else {
             continue;
         };
+        if !e.name.starts_with('\u{5}') {
+            let found = clean_pictures(&e.name, &mut data);
+            photos.extend(found.warnings);
+            left |= found.left;
+        }
         if e.name.starts_with('\u{5}') {
             let found = props::read(&data);
             owners.extend(found.owners);
@@ -249,8 +256,52 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             Some("a document protected with a password: what it holds could not be read".into()),
         );
     }
+    if left {
+        push_warning(out, UNREAD, Some(PICTURE_LEFT.into()));
+    }
     push_warning(out, "time", time);
     push_warning(out, "camera", software);
+    // The pictures' own: where a photo was taken, with what, when.
+    for w in photos {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+}
+
+/// Why a document whose pictures still hold EXIF after blanking cannot be sent cleaned.
+const PICTURE_LEFT: &str =
+    "a picture inside whose metadata Aigaq could not find whole (a damaged or unusual picture)";
+
+/// What [`clean_pictures`] did to one stream.
+struct Cleaned {
+    warnings: Vec<Warning>,
+    changed: bool,
+    /// EXIF is still there.
+    left: bool,
+}
+
+/// Blanks the metadata of the pictures in one stream (see [`pictures`]); in a workbook, of
+/// those in its drawing group, whose records are joined first, and of any other.
+fn clean_pictures(name: &str, data: &mut [u8]) -> Cleaned {
+    let mut done = Cleaned {
+        warnings: Vec::new(),
+        changed: false,
+        left: false,
+    };
+    let clean = |bytes: &mut [u8], done: &mut Cleaned| {
+        let found = pictures::clean(bytes);
+        done.changed |= found.any();
+        done.warnings.extend(found.warnings);
+        done.left |= pictures::leftover(bytes);
+    };
+    if name == "Workbook" || name == "Book" {
+        let (mut joined, pieces) = excel::drawings(data);
+        clean(&mut joined, &mut done);
+        excel::put_back(data, &joined, &pieces);
+    }
+    clean(data, &mut done);
+    done
 }
 
 fn damaged(why: &str) -> io::Error {
@@ -328,6 +379,21 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, e, &doc).map_err(damaged)?;
                 note(vec!["authors of comments"]);
             }
+        }
+    }
+    // Pictures last, in the streams as the passes above left them.
+    for e in c.entries.iter().filter(|e| e.is_stream()) {
+        if e.name.starts_with('\u{5}') {
+            continue;
+        }
+        let mut data = read(file, e)?;
+        let cleaned = clean_pictures(&e.name, &mut data);
+        if cleaned.left {
+            return Err(damaged(PICTURE_LEFT));
+        }
+        if cleaned.changed {
+            c.write(file, e, &data).map_err(damaged)?;
+            note(vec![pictures::PICTURES_REMOVED]);
         }
     }
     for e in &c.entries {

@@ -421,6 +421,74 @@ fn names_in_excel_records_and_powerpoint_streams_are_shown_and_blanked_in_place(
     assert_eq!(sniffed(&copy).1, Vec::new());
 }
 
+/// The EXIF of tests/fixtures/exif-gps.jpg, as the warnings show it.
+const PHOTO_GPS: &str = "43 deg 14 min 30.12 sec N, 76 deg 56 min 45.18 sec E";
+
+#[test]
+fn a_photo_pasted_into_word_or_excel_loses_its_place_camera_and_time_in_the_copy() {
+    // Made by LibreOffice 7.4 (make_legacy_office.py): in the Word file the photo is in the
+    // Data stream; in the Excel file its EXIF runs across the records of the drawing group.
+    for (name, main) in [
+        ("legacy-photo.doc", "Data"),
+        ("legacy-photo.xls", "Workbook"),
+    ] {
+        let file = fixture(name);
+        let (_, w) = sniffed(&file);
+        assert_eq!(values(&w, "gps_position"), [PHOTO_GPS], "{name}");
+        assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"], "{name}");
+        assert!(values(&w, "owner_name").contains(&"Aigerim Fixture-Owner".to_owned()));
+        assert!(
+            crate::media::pictures::leftover(&stream(&file, main)),
+            "{name}"
+        );
+        let (copy, removed) = stripped(&file);
+        assert_eq!(copy.len(), file.len(), "{name}");
+        assert!(
+            removed.contains(&crate::media::pictures::PICTURES_REMOVED.to_owned()),
+            "{name}: {removed:?}"
+        );
+        assert!(
+            !holds(&copy, "SN-FIXTURE") && !holds(&copy, "FixturePhone"),
+            "{name}"
+        );
+        assert!(
+            !crate::media::pictures::leftover(&stream(&copy, main)),
+            "{name}"
+        );
+        assert_eq!(sniffed(&copy).1, Vec::new(), "{name}");
+        // Every stream keeps its size; only the photo's metadata changed in the main one.
+        let (a, b) = (stream(&file, main), stream(&copy, main));
+        assert_eq!(a.len(), b.len());
+        let changed = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        assert!((100..a.len() / 2).contains(&changed), "{name}: {changed}");
+    }
+    let (joined, pieces) = excel::drawings(&stream(&fixture("legacy-photo.xls"), "Workbook"));
+    assert_eq!(pieces.len(), 3);
+    assert!(crate::media::pictures::leftover(&joined));
+}
+
+#[test]
+fn a_photo_in_a_drawing_group_that_cannot_be_joined_is_said_and_not_copied() {
+    // The record after the drawing group's first is no longer its continuation: the
+    // photo's EXIF runs into a record Aigaq does not join, so it cannot be blanked whole.
+    let file = fixture("legacy-photo.xls");
+    let c = Compound::parse(&file).unwrap();
+    let e = c.child(Some(0), "Workbook").unwrap();
+    let mut wb = c.read(&file, e).unwrap();
+    let (_, pieces) = excel::drawings(&wb);
+    let second = pieces[1].start - 4;
+    wb[second..second + 2].copy_from_slice(&0x0FFFu16.to_le_bytes());
+    let mut file = file.clone();
+    c.write(&mut file, e, &wb).unwrap();
+    let (_, w) = sniffed(&file);
+    assert!(
+        values(&w, UNREAD)[0].starts_with("a picture inside"),
+        "{w:?}"
+    );
+    let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("picture"), "{err}");
+}
+
 #[test]
 fn what_cannot_be_read_is_said_and_not_copied() {
     // Too large to keep: said, and not copied.
