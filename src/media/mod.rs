@@ -122,6 +122,9 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// The first bytes of every PDF document.
+const PDF_MAGIC: &[u8] = b"%PDF-";
+
 /// What is learnt of a file as it streams past: its first bytes, for MP4, QuickTime,
 /// 3GPP and M4A files the `moov` box where phones note where and with what they recorded,
 /// and for WAV files the chunks where recorders note it.
@@ -139,6 +142,9 @@ pub struct Sniffer {
     ole: ole::OleWatch,
     /// `None` until the first bytes say whether it is an RTF document.
     rtf: Option<Option<Box<rtf::Rtf>>>,
+    /// `None` until the first bytes say whether it is a PDF document, whose photos' EXIF
+    /// may be anywhere in it.
+    pdf_photos: Option<Option<Box<pictures::ExifWatch>>>,
 }
 
 impl Sniffer {
@@ -184,6 +190,16 @@ impl Sniffer {
         if let Some(Some(r)) = self.rtf.as_mut() {
             r.feed(bytes);
         }
+        if self.pdf_photos.is_none() && self.head.len() >= PDF_MAGIC.len() {
+            self.pdf_photos = Some(self.head.starts_with(PDF_MAGIC).then(|| {
+                let mut w = Box::<pictures::ExifWatch>::default();
+                w.feed(&self.head[..before]);
+                w
+            }));
+        }
+        if let Some(Some(w)) = self.pdf_photos.as_mut() {
+            w.feed(bytes);
+        }
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
@@ -208,6 +224,13 @@ impl Sniffer {
             "application/pdf" => {
                 let tail = self.tail.as_deref().unwrap_or_default();
                 warnings.extend(pdf::warnings(&[&self.head, tail]));
+                if let Some(Some(w)) = &self.pdf_photos {
+                    for w in w.warnings() {
+                        if !warnings.contains(&w) {
+                            warnings.push(w);
+                        }
+                    }
+                }
             }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
             "application/rtf" => {

@@ -14,6 +14,11 @@
 //! fit again (or is encrypted, or filtered otherwise) stays as it is: the check of the copy
 //! then finds what it holds, and the export refuses the document rather than send it.
 //!
+//! A JPEG image (`/DCTDecode` alone) may be a photo's file copied as it was, EXIF and all
+//! (img2pdf and scanning apps write them so): its metadata is blanked where it stands
+//! ([`super::pictures`]), the stream held whole up to 8 MiB (past that, as far as it is
+//! held, where its header is). At attach, EXIF is looked for in every byte of a PDF.
+//!
 //! An encrypted PDF (`/Encrypt` in its trailer: often only to forbid printing or copying,
 //! with an empty password that any reader opens) keeps its strings and streams encrypted,
 //! where Aigaq cannot read or blank them: attach says it was not read, and a copy is
@@ -22,6 +27,7 @@
 use std::io::{self, Read, Write};
 
 use super::deflate::Deflater;
+use super::pictures::{self, PICTURES_REMOVED};
 use super::strip::{bad, note};
 use super::{push_warning, Warning, UNREAD};
 
@@ -421,6 +427,27 @@ fn blank(
         } else if buf[i..].starts_with(b"obj") && i > 0 && buf[i - 1].is_ascii_whitespace() {
             *streams = Streams::default();
         } else if buf[i..].starts_with(b"stream") && (i < 3 || &buf[i - 3..i] != b"end") {
+            if streams.jpeg_only {
+                match packed_stream(buf, i, streams.length, last) {
+                    Packed::Whole(data, end) => {
+                        if pictures::clean(&mut buf[data]).any() {
+                            note(removed, PICTURES_REMOVED);
+                        }
+                        *streams = Streams::default();
+                        i = end;
+                        continue;
+                    }
+                    Packed::Unfinished => return Ok(i),
+                    Packed::TooLarge => {
+                        // Its header is in what is held, blanked there; the rest is copied
+                        // as it is.
+                        let start = (i + 6).min(buf.len());
+                        if pictures::clean(&mut buf[start..]).any() {
+                            note(removed, PICTURES_REMOVED);
+                        }
+                    }
+                }
+            }
             if streams.filtered && streams.packed && streams.flate_only && !streams.parameters {
                 match packed_stream(buf, i, streams.length, last) {
                     Packed::Whole(data, end) => {
@@ -507,6 +534,8 @@ struct Streams {
     skipping: bool,
     packed: bool,
     flate_only: bool,
+    /// A JPEG image, as the photo's file held it ([`super::pictures`]).
+    jpeg_only: bool,
     parameters: bool,
     length: Option<usize>,
 }
@@ -536,14 +565,18 @@ impl Streams {
                 Some(inner) => (true, inner.trim_ascii_start()),
                 None => (false, filter),
             };
-            self.flate_only = filter.strip_prefix(b"/FlateDecode").is_some_and(|r| {
-                let r = r.trim_ascii_start();
-                if list {
-                    r.starts_with(b"]")
-                } else {
-                    r.first().is_some_and(|b| !b.is_ascii_alphanumeric())
-                }
-            });
+            let only = |name: &[u8]| {
+                filter.strip_prefix(name).is_some_and(|r| {
+                    let r = r.trim_ascii_start();
+                    if list {
+                        r.starts_with(b"]")
+                    } else {
+                        r.first().is_some_and(|b| !b.is_ascii_alphanumeric())
+                    }
+                })
+            };
+            self.flate_only = only(b"/FlateDecode");
+            self.jpeg_only = only(b"/DCTDecode");
         } else if rest.starts_with(b"/DecodeParms") {
             self.parameters = true;
         } else if let Some(value) = after(b"/Length") {
@@ -832,6 +865,46 @@ mod strip_tests {
     }
 
     const DOC: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>\nendobj\n4 0 obj\n<< /Title (Report \\(draft\\) on A. (B.)) /Author <FEFF04100439> /Creator 7 0 R /Producer (Canon) /CreationDate (D:20260105) /Authority (kept) >>\nendobj\n5 0 obj\n<< /Type /Metadata /Subtype /XML /Length 200 >>\nstream\n<rdf:Description xmp:CreatorTool=\"Word\" pdf:Producer=\"Canon\"><dc:creator><rdf:Seq><rdf:li>Aigerim</rdf:li></rdf:Seq></dc:creator><xmp:CreateDate>2026-01-05</xmp:CreateDate></rdf:Description>\nendstream\nendobj\ntrailer\n<< /Info 4 0 R >>\n%%EOF\n";
+
+    #[test]
+    fn a_photo_copied_into_a_pdf_as_it_was_loses_its_exif_where_it_stands() {
+        // As img2pdf and scanning apps write it: the photo's file is the image's stream.
+        let photo = std::fs::read(format!(
+            "{}/tests/fixtures/exif-gps.jpg",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        for length in [format!("{}", photo.len()), "3 0 R".to_owned()] {
+            let mut file = format!(
+                "%PDF-1.4\n1 0 obj\n<</Type /XObject /Subtype /Image /Width 8 /Height 8 /Filter [ /DCTDecode ] /Length {length}>>\nstream\n"
+            )
+            .into_bytes();
+            let at = file.len();
+            file.extend_from_slice(&photo);
+            file.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<</Root 2 0 R>>\n%%EOF\n");
+            for piece in [1, 100, file.len()] {
+                let mut s = crate::media::Sniffer::new();
+                for p in file.chunks(piece) {
+                    s.feed(p);
+                }
+                let (t, w) = s.describe();
+                assert_eq!(t, "application/pdf");
+                assert_eq!(
+                    crate::media::values_of(&w, "camera_serial"),
+                    ["SN-FIXTURE-0042"],
+                    "{piece}"
+                );
+                let (copy, removed) = stripped(&file, piece).unwrap();
+                assert_eq!(removed, [PICTURES_REMOVED], "{length} {piece}");
+                let mut want = file.clone();
+                pictures::clean(&mut want[at..at + photo.len()]);
+                assert_eq!(copy, want, "{length} {piece}");
+                let mut s = crate::media::Sniffer::new();
+                s.feed(&copy);
+                assert_eq!(s.describe().1, []);
+            }
+        }
+    }
 
     #[test]
     fn a_document_s_information_and_xmp_turn_to_spaces_where_they_stand() {

@@ -324,12 +324,93 @@ fn classify(
     }
 }
 
+/// EXIF found in a file as it streams past, wherever it lies: for PDF documents, whose
+/// JPEG images (`/DCTDecode`) some writers (scanning apps, `img2pdf`) copy from the photo
+/// as they are, EXIF included. Holds at most [`EXIF_WINDOW`] bytes after each `Exif\0\0`,
+/// for the first [`MOST_DESCRIBED`].
+#[derive(Debug, Default)]
+pub(crate) struct ExifWatch {
+    window: Vec<u8>,
+    /// Where `window` starts in the file.
+    base: u64,
+    /// Where the search for the next `Exif\0\0` starts.
+    scanned: u64,
+    /// Where the `Exif\0\0` found but not yet read are.
+    waiting: Vec<u64>,
+    /// How many were found, at most [`MOST_MARKS`].
+    marks: usize,
+    found: Pictures,
+}
+
+/// The most `Exif\0\0` looked at in one file (most are not followed by EXIF).
+const MOST_MARKS: usize = 4096;
+
+/// Bytes of EXIF read, at most (a JPEG segment's most).
+const EXIF_WINDOW: usize = 64 * 1024;
+const EXIF_MARK: &[u8] = b"Exif\0\0";
+
+impl ExifWatch {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.window.extend_from_slice(bytes);
+        let from = (self.scanned - self.base) as usize;
+        for i in memmem::find_iter(&self.window[from..], EXIF_MARK) {
+            if self.marks < MOST_MARKS {
+                self.marks += 1;
+                self.waiting.push(self.base + (from + i) as u64);
+            }
+        }
+        // A mark cut by this piece's end is found whole with the next.
+        self.scanned = self.base + self.window.len().saturating_sub(EXIF_MARK.len() - 1) as u64;
+        let end = self.base + self.window.len() as u64;
+        while let Some(&w) = self.waiting.first() {
+            if end - w < (EXIF_MARK.len() + EXIF_WINDOW) as u64 {
+                break;
+            }
+            self.waiting.remove(0);
+            let at = (w - self.base) as usize + EXIF_MARK.len();
+            let exif = &self.window[at..at + EXIF_WINDOW];
+            if is_tiff(exif) {
+                self.found.describe(exif);
+            }
+        }
+        let keep_from = self.waiting.first().copied().unwrap_or(self.scanned);
+        // Moved down in large steps, so that keeping it costs little per byte.
+        let drop = (keep_from - self.base) as usize;
+        if drop > EXIF_WINDOW {
+            self.window.drain(..drop);
+            self.base = keep_from;
+        }
+    }
+
+    /// What the EXIF found says (place, camera, owner, time).
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut found = Pictures {
+            warnings: self.found.warnings.clone(),
+            described: self.found.described,
+            ..Pictures::default()
+        };
+        for &w in &self.waiting {
+            let at = (w - self.base) as usize + EXIF_MARK.len();
+            let exif = &self.window[at.min(self.window.len())..];
+            if is_tiff(exif) {
+                found.describe(&exif[..exif.len().min(EXIF_WINDOW)]);
+            }
+        }
+        found.warnings
+    }
+}
+
 /// Whether EXIF is still somewhere in `bytes`: a TIFF header after JPEG's `Exif\0\0` or
 /// at the start of a PNG's `eXIf` chunk.
 pub(crate) fn leftover(bytes: &[u8]) -> bool {
-    let tiff_at = |i: usize| matches!(bytes.get(i..i + 4), Some(b"II*\0") | Some(b"MM\0*"));
-    memmem::find_iter(bytes, b"Exif\0\0").any(|i| tiff_at(i + 6))
+    let tiff_at = |i: usize| is_tiff(bytes.get(i..).unwrap_or_default());
+    memmem::find_iter(bytes, EXIF_MARK).any(|i| tiff_at(i + EXIF_MARK.len()))
         || memmem::find_iter(bytes, b"eXIf").any(|i| tiff_at(i + 4))
+}
+
+/// Whether `bytes` start as EXIF does (a TIFF header, either byte order).
+fn is_tiff(bytes: &[u8]) -> bool {
+    matches!(bytes.get(..4), Some(b"II*\0") | Some(b"MM\0*"))
 }
 
 /// Blanks the pictures' metadata in `bytes`; returns what was found.
@@ -490,5 +571,32 @@ mod tests {
         let mut doc = [cut, b"\0\0", &photo].concat();
         clean(&mut doc);
         assert!(leftover(&doc));
+    }
+
+    #[test]
+    fn exif_anywhere_in_a_stream_is_found_whatever_its_pieces() {
+        let photo = fixture("exif-gps.jpg");
+        let filler: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let file = [&filler[..], &photo, &filler, &photo[..200]].concat();
+        for piece in [1, 5, 4093, 70_000, file.len()] {
+            let mut w = ExifWatch::default();
+            for p in file.chunks(piece) {
+                w.feed(p);
+            }
+            let found = w.warnings();
+            assert_eq!(
+                values_of(&found, "camera_serial"),
+                ["SN-FIXTURE-0042"],
+                "{piece}"
+            );
+            assert_eq!(values_of(&found, "gps_position").len(), 1, "{piece}");
+            assert!(w.window.len() < 3 * EXIF_WINDOW + piece, "{piece}");
+        }
+        // A mark on every few bytes: only the first are read, and memory stays bounded.
+        let mut w = ExifWatch::default();
+        for _ in 0..10_000 {
+            w.feed(b"Exif\0\0II*\0 and more");
+        }
+        assert!(w.marks <= MOST_MARKS && w.window.len() < 3 * EXIF_WINDOW);
     }
 }
