@@ -7,7 +7,8 @@
 //! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`);
 //! PDFs are checked with qpdf and rendered with Poppler; Word, Excel and OpenDocument files
 //! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`),
-//! their 97–2003 forms read with olefile (`tests/python/compound.py`).
+//! their 97–2003 forms read with olefile (`tests/python/compound.py`), and the photos pasted
+//! into those and into RTF decoded by Pillow (`tests/python/embedded_pictures.py`).
 //! `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package) and the rest.
 
 mod common;
@@ -504,6 +505,42 @@ fn a_stripped_pdf_renders_as_the_original_and_names_nobody() {
 }
 
 #[test]
+fn a_phone_photo_copied_into_a_pdf_keeps_its_pixels_and_loses_its_exif() {
+    // As img2pdf and scanning apps write it: the photo's JPEG, EXIF and all, is the page.
+    let dir = tempfile::tempdir().unwrap();
+    let scan = dir.path().join("scan.pdf");
+    photos(&["scan", scan.to_str().unwrap()]);
+    let original = std::fs::read(&scan).unwrap();
+    assert!(memchr::memmem::find(&original, b"Aigerim Nurlanovna").is_some());
+    let (t, id) = collector("a photo of the injuries, sent as a PDF");
+    t.s.cmd(&["attach", &id, scan.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
+        .stderr(predicates::str::contains(
+            "gps_position: 43 deg 14 min 20 sec N",
+        ));
+    let (files, said) = export_stripped(&t);
+    assert!(
+        said.contains("scan.pdf: sent as a copy without the metadata of the pictures in it"),
+        "{said}"
+    );
+    let copy = copy_of(&files, &original);
+    assert_eq!(copy.len(), original.len());
+    for leak in ["Aigerim", "iPhone", "Apple", "Exif"] {
+        assert!(
+            memchr::memmem::find(copy, leak.as_bytes()).is_none(),
+            "{leak}"
+        );
+    }
+    let sent = dir.path().join("sent-scan.pdf");
+    std::fs::write(&sent, copy).unwrap();
+    pdf_tool("qpdf", &["--check", sent.to_str().unwrap()]);
+    let render = |f: &Path| pdf_tool("pdftoppm", &["-r", "36", f.to_str().unwrap()]).stdout;
+    assert_eq!(render(&sent), render(&scan));
+}
+
+#[test]
 fn an_encrypted_pdf_is_said_to_be_unread_and_stops_a_stripped_export() {
     // Encrypted by qpdf as banks and offices do it: no password to open, only to print.
     let dir = tempfile::tempdir().unwrap();
@@ -698,6 +735,51 @@ fn stripped_word_and_excel_97_files_keep_every_stream_and_name_nobody() {
             .filter(|k| !k.starts_with("codepage"))
             .collect();
         assert!(left.is_empty(), "{name}: {after}");
+    }
+}
+
+#[test]
+fn photos_pasted_into_old_word_excel_and_rtf_files_keep_their_pixels_and_lose_their_exif() {
+    let (t, id) = collector("photos of the injuries, pasted into the clinic's documents");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let names = ["legacy-photo.doc", "legacy-photo.xls", "legacy-photo.rtf"];
+    for name in names {
+        let file = fixtures.join(name);
+        t.s.cmd(&["attach", &id, file.to_str().unwrap()])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("camera_serial: SN-FIXTURE-0042"))
+            .stderr(predicates::str::contains("gps_position: 43 deg 14 min"));
+    }
+    let (files, said) = export_stripped(&t);
+    for name in names {
+        let line = format!("{name}: sent as a copy without");
+        let told = said.lines().find(|l| l.contains(&line)).unwrap_or_default();
+        assert!(
+            told.contains("the metadata of the pictures in it"),
+            "{said}"
+        );
+        let original = fixtures.join(name);
+        let copy = copy_of(&files, &std::fs::read(&original).unwrap());
+        let sent = t.s.root.path().join(format!("sent-{name}"));
+        std::fs::write(&sent, copy).unwrap();
+        // Decoded by Pillow: the same pictures, pixel for pixel, and no EXIF left.
+        let before = python("embedded_pictures.py", &[original.to_str().unwrap()]);
+        let after = python("embedded_pictures.py", &[sent.to_str().unwrap()]);
+        let (before, after) = (
+            before["pictures"].as_array().unwrap(),
+            after["pictures"].as_array().unwrap(),
+        );
+        assert_eq!(before.len(), 1, "{name}: {before:?}");
+        assert_eq!(after.len(), before.len(), "{name}: {after:?}");
+        assert_eq!(after[0]["pixels"], before[0]["pixels"], "{name}");
+        assert_eq!(before[0]["exif"]["271"], "FixturePhone", "{name}");
+        assert_eq!(after[0]["exif"], json!({}), "{name}");
+        if !name.ends_with(".rtf") {
+            let streams =
+                |f: &Path| python("compound.py", &[f.to_str().unwrap()])["streams"].clone();
+            assert_eq!(streams(&sent), streams(&original), "{name}");
+        }
     }
 }
 

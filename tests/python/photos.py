@@ -4,6 +4,9 @@ libwebp (Pillow).
   photos.py make OUT          a phone-like photo (HEIC or WebP, by OUT's extension): EXIF
                               (GPS, owner, make, model, time) and XMP (the city); or a
                               PDF whose information names its author, scanner and date
+  photos.py scan OUT          a PDF of one page that is a phone photo (a JPEG as `make` writes
+                              it), its bytes copied in as they were, EXIF and all, as
+                              img2pdf and scanning apps write them
   photos.py read FILE         prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
                               "exif": {tag: value as text}, "xmp": the XMP text} as JSON
 """
@@ -45,6 +48,37 @@ def make(out):
     img.save(out, exif=exif.tobytes(), xmp=xmp, **options)
 
 
+def scan(out):
+    import io
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        make(os.path.join(tmp, "photo.jpg"))
+        photo = open(os.path.join(tmp, "photo.jpg"), "rb").read()
+    w, h = Image.open(io.BytesIO(photo)).size
+    content = b"q %d 0 0 %d 0 0 cm /Im0 Do Q" % (w, h)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R"
+        b" /Resources << /XObject << /Im0 5 0 R >> >> >>" % (w, h),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB"
+        b" /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream"
+        % (w, h, len(photo), photo),
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    open(out, "wb").write(pdf)
+
+
 def read(path):
     img = Image.open(path)
     exif = {str(k): str(v) for k, v in img.getexif().items()}
@@ -62,4 +96,4 @@ def read(path):
 
 
 if __name__ == "__main__":
-    {"make": make, "read": read}[sys.argv[1]](sys.argv[2])
+    {"make": make, "scan": scan, "read": read}[sys.argv[1]](sys.argv[2])
