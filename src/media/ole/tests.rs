@@ -468,6 +468,43 @@ fn a_photo_pasted_into_word_or_excel_loses_its_place_camera_and_time_in_the_copy
 }
 
 #[test]
+fn photos_in_powerpoint_s_picture_stream_and_in_embedded_objects_lose_their_exif_too() {
+    let (jpeg, png) = (fixture("exif-gps.jpg"), fixture("exif-gps.png"));
+    // PowerPoint's Pictures stream: each picture is an OfficeArt BLIP record (an 8-byte
+    // header and a 17-byte one of its own) holding the file's bytes.
+    let mut pictures = Vec::new();
+    for (kind, bytes) in [(0xF01Du16, &jpeg), (0xF01E, &png)] {
+        pictures.extend_from_slice(&0x46A0u16.to_le_bytes());
+        pictures.extend_from_slice(&kind.to_le_bytes());
+        pictures.extend_from_slice(&(17 + bytes.len() as u32).to_le_bytes());
+        pictures.extend_from_slice(&[0x5A; 17]);
+        pictures.extend_from_slice(bytes);
+    }
+    // A photo inserted as a package object: the file's bytes after its name and path.
+    let mut native = (png.len() as u32 + 40).to_le_bytes().to_vec();
+    native.extend_from_slice(b"\x02\0photo.png\0C:\\Users\\aigerim\\photo.png\0\0");
+    native.extend_from_slice(&png);
+    let file = compound(&[
+        ("PowerPoint Document", &[0u8; 64]),
+        ("Pictures", &pictures),
+        ("ObjectPool/_1/\u{1}Ole10Native", &native),
+    ]);
+    let (t, w) = sniffed(&file);
+    assert_eq!(t, "application/vnd.ms-powerpoint");
+    assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);
+    let (copy, removed) = stripped(&file);
+    assert!(removed.contains(&crate::media::pictures::PICTURES_REMOVED.to_owned()));
+    assert_eq!(sniffed(&copy).1, Vec::new());
+    for path in ["Pictures", "ObjectPool/_1/\u{1}Ole10Native"] {
+        let (a, b) = (stream(&file, path), stream(&copy, path));
+        assert_eq!(a.len(), b.len(), "{path}");
+        assert!(crate::media::pictures::leftover(&a), "{path}");
+        assert!(!crate::media::pictures::leftover(&b), "{path}");
+        assert!(!holds(&b, "FixturePhone") && !holds(&b, "Aigerim Fixture-Owner"));
+    }
+}
+
+#[test]
 fn a_photo_in_a_drawing_group_that_cannot_be_joined_is_said_and_not_copied() {
     // The record after the drawing group's first is no longer its continuation: the
     // photo's EXIF runs into a record Aigaq does not join, so it cannot be blanked whole.
