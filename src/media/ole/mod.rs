@@ -19,6 +19,7 @@
 
 mod cfb;
 mod excel;
+mod package;
 mod powerpoint;
 mod props;
 #[cfg(test)]
@@ -28,6 +29,7 @@ mod word;
 use std::io::{self, Read, Write};
 
 use self::cfb::{Compound, Entry, MAGIC};
+use self::package::Package;
 use super::annotations::{is_placeholder, Numbering};
 use super::pictures;
 use super::{push_warning, Warning, UNREAD};
@@ -227,6 +229,11 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             let (people, encrypted) = excel::people(&data);
             owners.extend(people);
             locked |= encrypted;
+        } else if e.name == PACKAGE {
+            if let Some(p) = Package::parse(&data) {
+                owners.extend(p.paths(&data));
+                photos.extend(embedded_file(&data[p.data]));
+            }
         } else if e.name == "PowerPoint Document" {
             let user = c
                 .child(e.parent, "Current User")
@@ -267,6 +274,20 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             out.push(w);
         }
     }
+}
+
+/// The stream of a file embedded whole ([`package`]).
+const PACKAGE: &str = "\u{1}Ole10Native";
+
+/// What a file embedded in a document says of people, places and devices, as it would say
+/// alone; documents embedded in it (a compound file, a ZIP package) are not opened again.
+fn embedded_file(content: &[u8]) -> Vec<Warning> {
+    if content.starts_with(&MAGIC) || content.starts_with(b"PK\x03\x04") {
+        return Vec::new();
+    }
+    let mut s = super::Sniffer::new();
+    s.feed(content);
+    s.describe().1
 }
 
 /// Why a document whose pictures still hold EXIF after blanking cannot be sent cleaned.
@@ -367,6 +388,12 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, e, &wb).map_err(damaged)?;
                 note(what);
             }
+        } else if e.name == PACKAGE {
+            let mut data = read(file, e)?;
+            if Package::parse(&data).is_some_and(|p| p.blank(&mut data)) {
+                c.write(file, e, &data).map_err(damaged)?;
+                note(vec!["folders of embedded files"]);
+            }
         } else if e.name == "Current User" {
             let mut cu = read(file, e)?;
             if powerpoint::strip_user(&mut cu) {
@@ -394,6 +421,15 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
         if cleaned.changed {
             c.write(file, e, &data).map_err(damaged)?;
             note(vec![pictures::PICTURES_REMOVED]);
+        }
+        if let Some(p) = Package::parse(&data).filter(|_| e.name == PACKAGE) {
+            if let Some(w) = embedded_file(&data[p.data]).first() {
+                return Err(damaged(&format!(
+                    "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",
+                    Package::label(&data),
+                    w.field
+                )));
+            }
         }
     }
     for e in &c.entries {

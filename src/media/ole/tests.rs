@@ -198,6 +198,70 @@ fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
 
 use super::word::xst;
 
+/// A package of `data` inserted from `path`, as Word writes it.
+pub(super) fn package(label: &str, path: &str, temp: &str, data: &[u8]) -> Vec<u8> {
+    let mut b = vec![2, 0];
+    for s in [label, path] {
+        b.extend_from_slice(s.as_bytes());
+        b.push(0);
+    }
+    b.extend_from_slice(&[0, 0, 3, 0]);
+    b.extend_from_slice(&(temp.len() as u32 + 1).to_le_bytes());
+    b.extend_from_slice(temp.as_bytes());
+    b.push(0);
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(data);
+    for s in [temp, label, path] {
+        let units: Vec<u16> = s.encode_utf16().collect();
+        b.extend_from_slice(&(units.len() as u32).to_le_bytes());
+        b.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    }
+    [(b.len() as u32).to_le_bytes().to_vec(), b].concat()
+}
+
+#[test]
+fn a_file_embedded_whole_loses_its_folders_and_its_photo_s_exif_and_other_metadata_stops_the_copy()
+{
+    let photo = fixture("exif-gps.png");
+    let path = r"C:\Users\Aigerim Nurlanovna\Pictures\injuries.png";
+    let temp = r"C:\Users\AIGERI~1\AppData\Local\Temp\{9F}\injuries.png";
+    let object = package("injuries.png", path, temp, &photo);
+    let stream = "ObjectPool/_1/\u{1}Ole10Native";
+    let file = compound(&[("WordDocument", &[0u8; 64]), (stream, &object)]);
+    let (_, w) = sniffed(&file);
+    let owners = values(&w, "owner_name");
+    assert!(owners.contains(&path.to_owned()), "{owners:?}");
+    assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);
+    let (copy, removed) = stripped(&file);
+    assert!(
+        removed.contains(&"folders of embedded files".to_owned()),
+        "{removed:?}"
+    );
+    assert!(!holds(&copy, "Aigerim") && !holds(&copy, "AIGERI"));
+    assert!(holds(&copy, r"\injuries.png"));
+    assert_eq!(sniffed(&copy).1, Vec::new());
+    assert_eq!(self::stream(&copy, stream).len(), object.len());
+
+    // A recording's tags cannot be blanked in place: the document is not copied.
+    let mp3 = [
+        &b"ID3\x03\0\0\0\0\0\x1aTPE1\0\0\0\x10\0\0\0Aigerim Nurlanovn"[..],
+        &[0xFF, 0xFB, 0x90, 0x64],
+        &[0u8; 400],
+    ]
+    .concat();
+    let object = package("witness.mp3", r"D:\witness.mp3", r"C:\t\witness.mp3", &mp3);
+    let file = compound(&[("WordDocument", &[0u8; 64]), (stream, &object)]);
+    let (_, w) = sniffed(&file);
+    assert!(
+        values(&w, "owner_name")
+            .iter()
+            .any(|o| o.contains("Aigerim")),
+        "{w:?}"
+    );
+    let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("witness.mp3"), "{err}");
+}
+
 fn sttb(strings: &[&str]) -> Vec<u8> {
     let mut out = vec![0xFF, 0xFF];
     out.extend_from_slice(&(strings.len() as u16).to_le_bytes());
