@@ -108,6 +108,24 @@ fn fitted(label: &str, len: usize) -> Vec<u16> {
         .collect()
 }
 
+/// The folders in a path of `unit`-byte characters (little-endian) become underscores; its
+/// last separator and the file's name stay.
+pub(super) fn blank_folders(path: &mut [u8], unit: usize) -> bool {
+    let is_separator = |c: &[u8]| (c[0] == b'\\' || c[0] == b'/') && c[1..].iter().all(|&x| x == 0);
+    let Some(last) = path.chunks(unit).rposition(is_separator) else {
+        return false;
+    };
+    let mut changed = false;
+    for c in path[..last * unit].chunks_mut(unit) {
+        if c[0] != b'_' || c[1..].iter().any(|&x| x != 0) {
+            c.fill(0);
+            c[0] = b'_';
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// A compound file kept whole as it streams past (see the module documentation).
 #[derive(Debug, Default)]
 pub(crate) struct OleWatch {

@@ -15,7 +15,7 @@
 
 use std::ops::Range;
 
-use super::u32_at;
+use super::{blank_folders, u32_at};
 
 /// The longest 8-bit path read (Windows' longest, with room).
 const LONGEST_PATH: usize = 4096;
@@ -117,24 +117,6 @@ impl Package {
             .map(|r| crate::media::codepage::decode(&b[r], 1252))
             .unwrap_or_default()
     }
-}
-
-/// The folders in a path of `unit`-byte characters (little-endian) become underscores; its
-/// last separator and the file's name stay.
-fn blank_folders(path: &mut [u8], unit: usize) -> bool {
-    let is_separator = |c: &[u8]| (c[0] == b'\\' || c[0] == b'/') && c[1..].iter().all(|&x| x == 0);
-    let Some(last) = path.chunks(unit).rposition(is_separator) else {
-        return false;
-    };
-    let mut changed = false;
-    for c in path[..last * unit].chunks_mut(unit) {
-        if c[0] != b'_' || c[1..].iter().any(|&x| x != 0) {
-            c.fill(0);
-            c[0] = b'_';
-            changed = true;
-        }
-    }
-    changed
 }
 
 #[cfg(test)]

@@ -401,6 +401,48 @@ fn a_word_documents_reviewers_commenters_and_savers_become_numbers_in_the_copy()
 }
 
 #[test]
+fn linked_files_folders_document_variables_and_the_last_save_go_from_a_word_copy() {
+    let linked = r"C:\Users\Aigerim Nurlanovna\Documents\victims.xls";
+    let fnm = sttb(&[linked]);
+    let variables = b"\xff\xff\x01\x00\x00\x00\x04\x00Case\x0d\x00Zhanaozen 17".to_vec();
+    let mut table = Vec::new();
+    let tables = [
+        (72, 0..fnm.len()),
+        (60, fnm.len()..fnm.len() + variables.len()),
+    ];
+    table.extend_from_slice(&fnm);
+    table.extend_from_slice(&variables);
+    let mut doc = word(&tables, "See the linked sheet.");
+    let modified = 154 + 8 * 87;
+    doc[modified..modified + 8].copy_from_slice(&0x01DA_0000_1234_5678u64.to_le_bytes());
+    let file = compound(&[("/WordDocument", &doc), ("/1Table", &table)]);
+    let (_, w) = sniffed(&file);
+    assert!(
+        values(&w, "owner_name").contains(&linked.to_owned()),
+        "{w:?}"
+    );
+    let (copy, removed) = stripped(&file);
+    for what in [
+        "folders of linked files",
+        "document variables",
+        "file times",
+    ] {
+        assert!(
+            removed.iter().any(|r| r == what),
+            "{what} not in {removed:?}"
+        );
+    }
+    assert!(!holds(&copy, "Aigerim") && !holds(&copy, "Zhanaozen"));
+    assert!(holds(&copy, r"\victims.xls"));
+    let doc = stream(&copy, "WordDocument");
+    assert_eq!(doc[modified..modified + 8], [0; 8]);
+    // The variables' length is zero: Word reads it as none.
+    assert_eq!(doc[154 + 8 * 60 + 4..154 + 8 * 60 + 8], [0; 4]);
+    assert_eq!(sniffed(&copy).1, Vec::new());
+    assert_eq!(stripped(&copy).1, Vec::<String>::new());
+}
+
+#[test]
 fn names_in_excel_records_and_powerpoint_streams_are_shown_and_blanked_in_place() {
     fn record(kind: u16, body: &[u8]) -> Vec<u8> {
         [

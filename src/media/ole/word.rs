@@ -3,14 +3,17 @@
 //! tables are that name people: the authors of tracked changes (`SttbfRMark`), of
 //! comments (`GrpXstAtnOwners`, and each comment's initials in `PlcfandRef`), the last ten
 //! people who saved it and where (`SttbSavedBy`), the document's own author and template
-//! again (`SttbfAssoc`), and the printer, the autosave source's path and a routing slip's
-//! recipients.
+//! again (`SttbfAssoc`), the printer, the autosave source's path, a routing slip's
+//! recipients, the paths of linked files (`SttbFnm`, whose folders often name the Windows
+//! account), the document variables (`StwUser`, which templates and macros fill) and when
+//! it was last saved (a time in the FIB itself).
 //!
 //! A copy keeps every table where it is: the people become `Author 1`, `Author 2`, … (as
 //! long as the table has room, else shorter), the table's length in the FIB becomes that of
 //! what was written and the rest of its bytes zero; the tables that only say who and where
-//! (saved-by list, printer, autosave path, routing slip) are zeroed and their length set to
-//! zero, which Word reads as "none".
+//! (saved-by list, printer, autosave path, routing slip, document variables) are zeroed and
+//! their length set to zero, which Word reads as "none"; linked files' paths keep their
+//! file names, their folders turned into underscores; the time becomes zero.
 
 use super::props::utf16;
 use super::{u16_at, u32_at};
@@ -30,17 +33,22 @@ const STTBF_ASSOC: usize = 32;
 const AUTOSAVE_SOURCE: usize = 35;
 const ATN_OWNERS: usize = 36;
 const STTBF_RMARK: usize = 51;
+const STW_USER: usize = 60;
 const ROUTE_SLIP: usize = 70;
 const SAVED_BY: usize = 71;
+const STTB_FNM: usize = 72;
+/// Not a table: the time it was last saved (a FILETIME), in the pair's 8 bytes.
+const MODIFIED: usize = 87;
 
 /// Tables that are cleared: they say only who and where.
-const CLEARED: [(usize, &str); 6] = [
+const CLEARED: [(usize, &str); 7] = [
     (PR_DRVR, "printer"),
     (PR_ENV_PORT, "printer"),
     (PR_ENV_LAND, "printer"),
     (AUTOSAVE_SOURCE, "autosave path"),
     (ROUTE_SLIP, "routing slip"),
     (SAVED_BY, "saved-by list"),
+    (STW_USER, "document variables"),
 ];
 
 /// A comment's reference: its author's initials in the first 20 bytes.
@@ -179,6 +187,15 @@ pub(crate) fn people(doc: &[u8], table: &[u8]) -> Vec<String> {
             .into_iter()
             .for_each(|r| add(text(t, r)));
     }
+    if let Some(s) = slice(STTB_FNM).and_then(|t| Some((t, sttb(t)?))) {
+        for &r in &s.1.strings {
+            let path = text(s.0, r);
+            let folders = path.rfind(['\\', '/']).map_or("", |i| &path[..i]);
+            if !folders.chars().all(|c| c == '_') {
+                add(path);
+            }
+        }
+    }
     if let Some(t) = slice(STTBF_ASSOC) {
         // The template's path (1), the author (6) and who saved it last (7).
         if let Some(s) = sttb(t) {
@@ -310,6 +327,30 @@ pub(crate) fn strip(doc: &mut [u8], table: &mut [u8], names: &mut Numbering) -> 
                     replace(doc, table, STTBF_ASSOC, &new, PROPERTIES_REMOVED);
                 }
             }
+        }
+    }
+    // Linked files' paths, in place.
+    if let Some((fc, lcb)) = f.table(doc, STTB_FNM) {
+        if let Some(t) = table.get_mut(fc..fc + lcb) {
+            if let Some(s) = sttb(t) {
+                for (at, cch) in s.strings {
+                    if super::blank_folders(&mut t[at..at + 2 * cch], 2)
+                        && !removed.contains(&"folders of linked files")
+                    {
+                        removed.push("folders of linked files");
+                    }
+                }
+            }
+        }
+    }
+    if f.pairs > MODIFIED {
+        let at = f.pairs_at + 8 * MODIFIED;
+        if let Some(time) = doc
+            .get_mut(at..at + 8)
+            .filter(|t| t.iter().any(|&b| b != 0))
+        {
+            time.fill(0);
+            removed.push("file times");
         }
     }
     // Each comment's initials, in place.
