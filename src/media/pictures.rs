@@ -1,4 +1,4 @@
-//! Photos inside documents. Word, Excel and PowerPoint 97–2003 files and RTF keep a pasted
+//! Photos inside documents. Word, Excel and PowerPoint 97ÃÂÃÂ¢ÃÂÃÂÃÂÃÂ2003 files and RTF keep a pasted
 //! photo's JPEG or PNG bytes as the camera wrote them, EXIF included: a photo of injuries
 //! pasted into a `.doc` still says where it was taken, with which phone, and when. Here such
 //! pictures are found wherever they lie in a document's bytes and their metadata blanked
@@ -145,22 +145,34 @@ impl Pictures {
         let mut at = start + 2;
         let mut frame = false;
         // The header, up to the first scan: every segment must be well formed.
-        loop {
+        let whole = loop {
             self.budget = self.budget.checked_sub(1)?;
-            let (marker, body) = segment(b, at)?;
+            let Some((marker, body)) = segment(b, at) else {
+                break false;
+            };
             match marker {
-                0xD8 | 0xD9 | 0x01 | 0xD0..=0xD7 => return None,
+                0xD8 | 0xD9 | 0x01 | 0xD0..=0xD7 => break false,
                 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => frame = true,
                 _ => {}
             }
             classify(b, marker, &body, &mut blanks, &mut exif);
             at = body.end;
             if marker == 0xDA {
-                if !frame {
-                    return None;
-                }
-                break;
+                break frame;
             }
+        };
+        if !whole {
+            // Cut short, or broken, before its scan: still a picture when what was read of
+            // it holds EXIF (`Exif\0\0` and a TIFF header, right after its start), and that
+            // much is blanked.
+            if !exif.iter().any(|e| is_tiff(&b[e.start + 6..e.end])) {
+                return None;
+            }
+            self.blanks.extend(blanks);
+            for e in exif {
+                self.describe(&b[e]);
+            }
+            return Some(at);
         }
         // A picture: what is between its scans (a progressive JPEG's) is read too, as long
         // as it is well formed.
@@ -502,7 +514,7 @@ mod tests {
     #[test]
     fn a_jpeg_s_segments_become_comments_of_zeros_and_its_thumbnail_goes() {
         let mut j = vec![0xFF, 0xD8];
-        // JFIF with a 1×1 thumbnail, EXIF, XMP, a colour profile, a frame and a scan, an
+        // JFIF with a 1ÃÂÃÂÃÂÃÂ1 thumbnail, EXIF, XMP, a colour profile, a frame and a scan, an
         // APP13 between scans, another scan, and the end.
         let (_, jfif) = push_segment(
             &mut j,
@@ -566,10 +578,18 @@ mod tests {
             stripped("image/jpeg", &doc[cut.len()..]),
             stripped("image/jpeg", &photo)
         );
-        // Cut inside its header: not recognised, so its EXIF is still seen.
+        // Cut inside its header, after its EXIF: that much is blanked.
         let cut = &photo[..400];
         let mut doc = [cut, b"\0\0", &photo].concat();
-        clean(&mut doc);
+        assert_eq!(
+            values_of(&Pictures::find(&doc).warnings, "camera_serial").len(),
+            1
+        );
+        assert!(clean(&mut doc).any());
+        assert!(!leftover(&doc));
+        // Cut inside its EXIF: not blanked, and still seen.
+        let mut doc = photo[..100].to_vec();
+        assert!(!clean(&mut doc).any());
         assert!(leftover(&doc));
     }
 
