@@ -13,7 +13,9 @@
 //! JPEG or PNG, in hex or `\bin` bytes) keeps its EXIF, which tells where it was taken and
 //! with which phone: each is held whole, up to [`LARGEST_PICTURE`], listed, and written
 //! again with its metadata blanked ([`super::pictures`]); a larger one is said to be unread.
-//! Everything else is copied byte for byte, other pictures and embedded objects included.
+//! An embedded object (`\objdata`: a Word or Excel document, a file embedded whole) is
+//! held the same way and read and cleaned as one ([`super::ole::ole1`]). Everything else is
+//! copied byte for byte, other pictures included.
 //! RTF has no offsets, so nothing else needs to change.
 
 use std::io::{self, Read, Write};
@@ -21,6 +23,7 @@ use std::io::{self, Read, Write};
 use super::annotations::{is_placeholder, Numbering, UNKNOWN_AUTHOR};
 use super::codepage::decode;
 use super::office::PROPERTIES_REMOVED;
+use super::ole::ole1;
 use super::pictures::{self, PICTURES_REMOVED};
 use super::{push_warning, Warning, UNREAD};
 
@@ -35,7 +38,8 @@ const LONGEST_TEXT: usize = 4096;
 const MOST_NAMES: usize = 32;
 /// The longest control word (letters) and parameter (digits) read.
 const LONGEST_WORD: usize = 32;
-/// The largest photo held to be blanked whole: the copy holds it and its hex at once.
+/// The largest photo or object held to be cleaned whole: the copy holds it and its hex at
+/// once.
 const LARGEST_PICTURE: usize = 8 << 20;
 /// Hex digits per line of a picture written again (as Word and LibreOffice write them).
 const HEX_LINE: usize = 128;
@@ -98,13 +102,22 @@ enum Lex {
     Binary(u64),
 }
 
-/// A `\pict` group being read.
+/// What a held group holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A JPEG or PNG (`\pict` with `\jpegblip` or `\pngblip`).
+    Photo,
+    /// An embedded object (`\objdata`).
+    Object,
+}
+
+/// A `\pict` or `\objdata` group being read.
 #[derive(Debug, Default)]
 struct Picture {
     /// How many groups are open inside and with it: its data is at this depth.
     depth: usize,
-    /// A JPEG or PNG (`\jpegblip`, `\pngblip`); other kinds are copied as they are.
-    photo: bool,
+    /// What it holds; other pictures are copied as they are.
+    kind: Option<Kind>,
     /// Its bytes read since the last thing that was not its data.
     bytes: Vec<u8>,
     /// A hex digit waiting for its pair.
@@ -149,12 +162,12 @@ pub(crate) struct Rtf {
     first_time: Option<String>,
     software: Option<String>,
     /// What a copy left out.
-    pub(crate) removed: Vec<&'static str>,
+    pub(crate) removed: Vec<String>,
     picture: Option<Picture>,
-    /// What the photos' EXIF says.
+    /// What the photos' EXIF and the embedded objects say.
     photos: Vec<Warning>,
-    /// Why a photo could not be blanked whole (then a copy is refused).
-    unread: Option<&'static str>,
+    /// Why a photo or an object could not be cleaned whole (then a copy is refused).
+    unread: Option<String>,
     /// Bytes written for a copy (`None` when only reading).
     out: Option<Vec<u8>>,
 }
@@ -216,9 +229,9 @@ impl Rtf {
         }
     }
 
-    fn note(&mut self, what: &'static str) {
-        if self.out.is_some() && !self.removed.contains(&what) {
-            self.removed.push(what);
+    fn note(&mut self, what: &str) {
+        if self.out.is_some() && !self.removed.iter().any(|r| r == what) {
+            self.removed.push(what.to_owned());
         }
     }
 
@@ -363,7 +376,7 @@ impl Rtf {
         let depth = self.groups.len();
         self.picture
             .as_mut()
-            .filter(|p| p.photo && !p.too_large && p.depth == depth && self.too_deep == 0)
+            .filter(|p| p.kind.is_some() && !p.too_large && p.depth == depth && self.too_deep == 0)
     }
 
     /// Takes a byte of a photo's hex data (and the line breaks among it); whether it was one.
@@ -401,7 +414,7 @@ impl Rtf {
             if let Some(p) = self.picture.as_mut() {
                 p.too_large = true;
             }
-            self.unread = Some(PICTURE_TOO_LARGE);
+            self.unread = Some(PICTURE_TOO_LARGE.to_owned());
         }
     }
 
@@ -415,17 +428,29 @@ impl Rtf {
         }
         let (mut bytes, nibble, binary) = (std::mem::take(&mut p.bytes), p.nibble.take(), p.binary);
         p.binary = false;
-        let found = pictures::clean(&mut bytes);
-        if found.any() {
-            self.note(PICTURES_REMOVED);
-        }
-        for w in found.warnings {
+        let found = if p.kind == Some(Kind::Object) {
+            let found = ole1::warnings(&bytes);
+            if self.out.is_some() {
+                match ole1::strip(&mut bytes) {
+                    Ok(removed) => removed.iter().for_each(|r| self.note(r)),
+                    Err(why) => self.unread = Some(format!("an object embedded in it: {why}")),
+                }
+            }
+            found
+        } else {
+            let found = pictures::clean(&mut bytes);
+            if found.any() {
+                self.note(PICTURES_REMOVED);
+            }
+            if pictures::leftover(&bytes) {
+                self.unread = Some(PICTURE_LEFT.to_owned());
+            }
+            found.warnings
+        };
+        for w in found {
             if !self.photos.contains(&w) {
                 self.photos.push(w);
             }
-        }
-        if pictures::leftover(&bytes) {
-            self.unread = Some(PICTURE_LEFT);
         }
         if self.out.is_none() || self.leaving_out() {
             return;
@@ -564,15 +589,20 @@ impl Rtf {
         if let Some(g) = self.groups.last_mut() {
             g.opening = false;
         }
-        if opening && name == b"pict" && self.picture.is_none() && self.too_deep == 0 {
+        if opening
+            && matches!(name, b"pict" | b"objdata")
+            && self.picture.is_none()
+            && self.too_deep == 0
+        {
             self.picture = Some(Picture {
                 depth: self.groups.len(),
+                kind: (name == b"objdata").then_some(Kind::Object),
                 ..Picture::default()
             });
         }
         if let Some(p) = self.picture.as_mut() {
             if p.depth == self.groups.len() && matches!(name, b"jpegblip" | b"pngblip") {
-                p.photo = true;
+                p.kind = Some(Kind::Photo);
             }
         }
         if opening && self.dest() == Dest::Other {
@@ -673,17 +703,22 @@ impl Rtf {
         push_warning(&mut out, "camera", self.software.clone());
         let mut photos = self.photos.clone();
         // A photo cut off by the file's end still says what it held.
-        if let Some(p) = self.picture.as_ref().filter(|p| p.photo) {
-            let held = pictures::Pictures::find(&p.bytes);
-            photos.extend(held.warnings);
+        match self
+            .picture
+            .as_ref()
+            .and_then(|p| Some((p.kind?, &p.bytes)))
+        {
+            Some((Kind::Photo, bytes)) => photos.extend(pictures::Pictures::find(bytes).warnings),
+            Some((Kind::Object, bytes)) => photos.extend(ole1::warnings(bytes)),
+            None => {}
         }
         for w in photos {
             if !out.contains(&w) {
                 out.push(w);
             }
         }
-        if let Some(why) = self.unread {
-            push_warning(&mut out, UNREAD, Some(why.into()));
+        if let Some(why) = &self.unread {
+            push_warning(&mut out, UNREAD, Some(why.clone()));
         }
         out
     }
@@ -695,7 +730,8 @@ impl Rtf {
 }
 
 /// Why a document with a photo larger than [`LARGEST_PICTURE`] is not copied.
-const PICTURE_TOO_LARGE: &str = "a picture inside over 8 MiB, too large for Aigaq to check whole";
+const PICTURE_TOO_LARGE: &str =
+    "a picture or object inside over 8 MiB, too large for Aigaq to check whole";
 /// Why a document whose photo still holds EXIF after blanking is not copied.
 const PICTURE_LEFT: &str =
     "a picture inside whose metadata Aigaq could not find whole (a damaged or unusual picture)";
@@ -730,12 +766,12 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
     }
     rtf.end();
     if let Some(why) = rtf.unread {
-        return Err(super::strip::bad(why));
+        return Err(super::strip::bad(&why));
     }
     if let Some(o) = rtf.out.as_mut() {
         out.write_all(o)?;
     }
-    Ok(rtf.removed.iter().map(|s| (*s).to_owned()).collect())
+    Ok(rtf.removed)
 }
 
 #[cfg(test)]
@@ -906,6 +942,98 @@ mod tests {
             photo.len()
         );
         assert_eq!(copy, [head.as_bytes(), &want, b"}text}"].concat());
+    }
+
+    /// `data` as an embedded object of `class` in OLE 1.0's form, in an RTF document.
+    fn with_object(class: &str, data: &[u8]) -> Vec<u8> {
+        let mut object = vec![1, 5, 0, 0, 2, 0, 0, 0];
+        object.extend_from_slice(&(class.len() as u32 + 1).to_le_bytes());
+        object.extend_from_slice(class.as_bytes());
+        object.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        object.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        object.extend_from_slice(data);
+        let mut file = format!(
+            "{{\\rtf1 The sheet:{{\\object\\objemb{{\\*\\objclass {class}}}{{\\*\\objdata\n"
+        )
+        .into_bytes();
+        for line in object.chunks(64) {
+            for b in line {
+                file.extend_from_slice(format!("{b:02x}").as_bytes());
+            }
+            file.push(b'\n');
+        }
+        file.extend_from_slice(b"}}\\par}");
+        file
+    }
+
+    /// The bytes of the first embedded object, from its hex.
+    fn object_in(rtf: &[u8]) -> Vec<u8> {
+        let at = memchr::memmem::find(rtf, b"\\objdata").unwrap() + 8;
+        let end = at + memchr::memchr(b'}', &rtf[at..]).unwrap();
+        let digits: Vec<u8> = rtf[at..end]
+            .iter()
+            .filter(|b| b.is_ascii_hexdigit())
+            .copied()
+            .collect();
+        digits
+            .chunks(2)
+            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_document_embedded_in_an_rtf_statement_is_read_and_cleaned_as_one() {
+        let doc = photo_fixture("legacy-word.doc");
+        let file = with_object("Word.Document.8", &doc);
+        for piece in [3, 4096] {
+            let (_, w) = sniffed(&file, piece);
+            let owners = values(&w, "owner_name");
+            assert!(owners.contains(&"Canary Reviser".to_owned()), "{owners:?}");
+        }
+        let (copy, removed) = stripped_bytes(&file).unwrap();
+        assert!(
+            removed.contains(&"authors of changes".to_owned()),
+            "{removed:?}"
+        );
+        let object = object_in(&copy);
+        assert_eq!(object.len(), object_in(&file).len());
+        let inside = &object[object.len() - doc.len()..];
+        let mut want = Vec::new();
+        crate::media::ole::strip(&mut &doc[..], &mut want).unwrap();
+        assert_eq!(inside, &want[..]);
+        assert_eq!(sniffed(&copy, 4096).1, []);
+        assert!(copy.ends_with(b"}}\\par}"));
+    }
+
+    #[test]
+    fn a_file_embedded_whole_in_an_rtf_statement_loses_its_folders_and_photo_metadata() {
+        let photo = photo_fixture("exif-gps.jpg");
+        let path = "C:\\Users\\Aigerim\\Desktop\\injuries.jpg";
+        let mut package = vec![2, 0];
+        for s in ["injuries.jpg", path] {
+            package.extend_from_slice(s.as_bytes());
+            package.push(0);
+        }
+        package.extend_from_slice(&[0, 0, 3, 0]);
+        package.extend_from_slice(&(path.len() as u32 + 1).to_le_bytes());
+        package.extend_from_slice(path.as_bytes());
+        package.push(0);
+        package.extend_from_slice(&(photo.len() as u32).to_le_bytes());
+        package.extend_from_slice(&photo);
+        let file = with_object("Package", &package);
+        let (_, w) = sniffed(&file, 5);
+        assert!(values(&w, "owner_name").contains(&path.to_owned()), "{w:?}");
+        assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);
+        let (copy, removed) = stripped_bytes(&file).unwrap();
+        assert!(
+            removed.contains(&"folders of embedded files".to_owned()),
+            "{removed:?}"
+        );
+        let object = object_in(&copy);
+        assert!(!pictures::leftover(&object));
+        assert!(memchr::memmem::find(&object, b"Aigerim").is_none());
+        assert!(memchr::memmem::find(&object, b"\\injuries.jpg").is_some());
+        assert_eq!(sniffed(&copy, 4096).1, []);
     }
 
     #[test]

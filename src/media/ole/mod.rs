@@ -19,6 +19,7 @@
 
 mod cfb;
 mod excel;
+pub(crate) mod ole1;
 mod package;
 mod powerpoint;
 mod props;
