@@ -37,6 +37,12 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
+    /// Whether it has this name: compound files compare names without case, and some
+    /// writers spell `WordDocument` as `worddocument`.
+    pub(crate) fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
     pub(crate) fn is_stream(&self) -> bool {
         self.kind == 2
     }
@@ -275,7 +281,7 @@ impl Compound {
     pub(crate) fn child(&self, parent: Option<usize>, name: &str) -> Option<&Entry> {
         self.entries
             .iter()
-            .find(|e| e.parent == parent && e.is_stream() && e.name == name)
+            .find(|e| e.parent == parent && e.is_stream() && e.is(name))
     }
 }
 

@@ -235,7 +235,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             owners.extend(found.owners);
             time = time.or(found.time);
             software = software.or(found.software);
-        } else if e.name == "WordDocument" {
+        } else if e.is("WordDocument") {
             if word::encrypted(&data) {
                 locked = true;
             }
@@ -244,16 +244,16 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
                 .and_then(|t| c.read(file, t).ok())
                 .unwrap_or_default();
             owners.extend(word::people(&data, &table));
-        } else if e.name == "Workbook" || e.name == "Book" {
+        } else if e.is("Workbook") || e.is("Book") {
             let (people, encrypted) = excel::people(&data);
             owners.extend(people);
             locked |= encrypted;
-        } else if e.name == PACKAGE {
+        } else if e.is(PACKAGE) {
             if let Some(p) = Package::parse(&data) {
                 owners.extend(p.paths(&data));
                 photos.extend(embedded_file(&data[p.data]));
             }
-        } else if e.name == "PowerPoint Document" {
+        } else if e.is("PowerPoint Document") {
             let user = c
                 .child(e.parent, "Current User")
                 .and_then(|u| c.read(file, u).ok());
@@ -335,7 +335,10 @@ fn clean_pictures(name: &str, data: &mut [u8]) -> Cleaned {
         done.warnings.extend(found.warnings);
         done.left |= pictures::leftover(bytes);
     };
-    if name == "Workbook" || name == "Book" {
+    if ["Workbook", "Book"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+    {
         let (mut joined, pieces) = excel::drawings(data);
         clean(&mut joined, &mut done);
         excel::put_back(data, &joined, &pieces);
@@ -382,7 +385,7 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, e, &blank).map_err(damaged)?;
                 note(vec![super::office::PROPERTIES_REMOVED]);
             }
-        } else if e.name == "WordDocument" {
+        } else if e.is("WordDocument") {
             let mut doc = read(file, e)?;
             if word::encrypted(&doc) {
                 return Err(damaged("it is protected with a password"));
@@ -397,7 +400,7 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, t, &table).map_err(damaged)?;
                 note(what);
             }
-        } else if e.name == "Workbook" || e.name == "Book" {
+        } else if e.is("Workbook") || e.is("Book") {
             let mut wb = read(file, e)?;
             if excel::people(&wb).1 {
                 return Err(damaged("it is protected with a password"));
@@ -407,19 +410,19 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, e, &wb).map_err(damaged)?;
                 note(what);
             }
-        } else if e.name == PACKAGE {
+        } else if e.is(PACKAGE) {
             let mut data = read(file, e)?;
             if Package::parse(&data).is_some_and(|p| p.blank(&mut data)) {
                 c.write(file, e, &data).map_err(damaged)?;
                 note(vec!["folders of embedded files"]);
             }
-        } else if e.name == "Current User" {
+        } else if e.is("Current User") {
             let mut cu = read(file, e)?;
             if powerpoint::strip_user(&mut cu) {
                 c.write(file, e, &cu).map_err(damaged)?;
                 note(vec!["user name"]);
             }
-        } else if e.name == "PowerPoint Document" {
+        } else if e.is("PowerPoint Document") {
             let mut doc = read(file, e)?;
             if powerpoint::strip_comments(&mut doc, &mut numbers) {
                 c.write(file, e, &doc).map_err(damaged)?;
@@ -441,7 +444,7 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
             c.write(file, e, &data).map_err(damaged)?;
             note(vec![pictures::PICTURES_REMOVED]);
         }
-        if let Some(p) = Package::parse(&data).filter(|_| e.name == PACKAGE) {
+        if let Some(p) = Package::parse(&data).filter(|_| e.is(PACKAGE)) {
             if let Some(w) = embedded_file(&data[p.data]).first() {
                 return Err(damaged(&format!(
                     "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",

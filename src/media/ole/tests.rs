@@ -443,6 +443,25 @@ fn linked_files_folders_document_variables_and_the_last_save_go_from_a_word_copy
 }
 
 #[test]
+fn streams_are_found_whatever_the_case_of_their_names() {
+    // Compound files compare names without case; some writers use lower or upper case.
+    let saved = sttb(&["Dana", r"C:\Users\dana\statement.doc"]);
+    let doc = word(&[(71, 0..saved.len())], "text");
+    for (main, table) in [("worddocument", "1table"), ("WORDDOCUMENT", "1TABLE")] {
+        let file = compound(&[(main, &doc), (table, &saved)]);
+        let (t, w) = sniffed(&file);
+        assert_eq!(t, "application/msword");
+        assert!(
+            values(&w, "owner_name").contains(&"Dana".to_owned()),
+            "{main}"
+        );
+        let (copy, removed) = stripped(&file);
+        assert!(removed.contains(&"saved-by list".to_owned()), "{main}");
+        assert!(!holds(&copy, "dana"));
+    }
+}
+
+#[test]
 fn names_in_excel_records_and_powerpoint_streams_are_shown_and_blanked_in_place() {
     fn record(kind: u16, body: &[u8]) -> Vec<u8> {
         [
