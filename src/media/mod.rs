@@ -143,8 +143,8 @@ pub struct Sniffer {
     /// `None` until the first bytes say whether it is an RTF document.
     rtf: Option<Option<Box<rtf::Rtf>>>,
     /// `None` until the first bytes say whether it is a PDF document, whose photos' EXIF
-    /// may be anywhere in it.
-    pdf_photos: Option<Option<Box<pictures::ExifWatch>>>,
+    /// and attached files may be anywhere in it.
+    pdf: Option<Option<Box<pdf::PdfWatch>>>,
 }
 
 impl Sniffer {
@@ -190,14 +190,14 @@ impl Sniffer {
         if let Some(Some(r)) = self.rtf.as_mut() {
             r.feed(bytes);
         }
-        if self.pdf_photos.is_none() && self.head.len() >= PDF_MAGIC.len() {
-            self.pdf_photos = Some(self.head.starts_with(PDF_MAGIC).then(|| {
-                let mut w = Box::<pictures::ExifWatch>::default();
+        if self.pdf.is_none() && self.head.len() >= PDF_MAGIC.len() {
+            self.pdf = Some(self.head.starts_with(PDF_MAGIC).then(|| {
+                let mut w = Box::<pdf::PdfWatch>::default();
                 w.feed(&self.head[..before]);
                 w
             }));
         }
-        if let Some(Some(w)) = self.pdf_photos.as_mut() {
+        if let Some(Some(w)) = self.pdf.as_mut() {
             w.feed(bytes);
         }
     }
@@ -224,7 +224,7 @@ impl Sniffer {
             "application/pdf" => {
                 let tail = self.tail.as_deref().unwrap_or_default();
                 warnings.extend(pdf::warnings(&[&self.head, tail]));
-                if let Some(Some(w)) = &self.pdf_photos {
+                if let Some(Some(w)) = &self.pdf {
                     for w in w.warnings() {
                         if !warnings.contains(&w) {
                             warnings.push(w);

@@ -19,6 +19,9 @@
 //! ([`super::pictures`]), the stream held whole up to 8 MiB (past that, as far as it is
 //! held, where its header is). At attach, EXIF is looked for in every byte of a PDF.
 //!
+//! Files attached inside a PDF (`/EmbeddedFile` streams) are, like an archive's, not
+//! checked: attach says so, and a copy is refused.
+//!
 //! An encrypted PDF (`/Encrypt` in its trailer: often only to forbid printing or copying,
 //! with an empty password that any reader opens) keeps its strings and streams encrypted,
 //! where Aigaq cannot read or blank them: attach says it was not read, and a copy is
@@ -199,6 +202,50 @@ const ENCRYPTED: &str = "an encrypted document: its properties cannot be read un
 
 /// The trailer's or cross-reference stream's key that says a PDF is encrypted.
 const ENCRYPT: &[u8] = b"/Encrypt";
+
+/// The type of a file attached inside a PDF (a portfolio's, or any attachment's).
+const EMBEDDED_FILE: &[u8] = b"/EmbeddedFile";
+const ATTACHED: &str =
+    "files attached inside this PDF: they are not checked for metadata; attach them on their own";
+
+/// What is learnt of a PDF as it streams past, besides its first and last bytes, which
+/// [`warnings`] reads: the EXIF of photos copied into it ([`pictures::ExifWatch`]), and
+/// whether files are attached inside it, which, like an archive's, are not checked.
+#[derive(Debug, Default)]
+pub(crate) struct PdfWatch {
+    exif: pictures::ExifWatch,
+    /// The last bytes seen, where the start of [`EMBEDDED_FILE`] may be.
+    carry: Vec<u8>,
+    attached: bool,
+}
+
+impl PdfWatch {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        self.exif.feed(bytes);
+        if self.attached {
+            return;
+        }
+        let keep = EMBEDDED_FILE.len() - 1;
+        let head = &bytes[..bytes.len().min(keep)];
+        self.carry.extend_from_slice(head);
+        self.attached =
+            find(&self.carry, EMBEDDED_FILE).is_some() || find(bytes, EMBEDDED_FILE).is_some();
+        let tail = if bytes.len() >= keep {
+            &bytes[bytes.len() - keep..]
+        } else {
+            &self.carry[self.carry.len().saturating_sub(keep)..]
+        };
+        self.carry = tail.to_vec();
+    }
+
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut out = self.exif.warnings();
+        if self.attached {
+            push_warning(&mut out, UNREAD, Some(ATTACHED.into()));
+        }
+        out
+    }
+}
 
 /// Whether `bytes` (a part of a PDF) say it is encrypted.
 fn encrypted(bytes: &[u8]) -> bool {
@@ -422,6 +469,9 @@ fn blank(
         if buf[i] == b'/' {
             if key_at(buf, i, ENCRYPT) {
                 return Err(bad("it is encrypted, so its properties cannot be blanked; save an unencrypted copy (print to PDF) and attach that"));
+            }
+            if key_at(buf, i, EMBEDDED_FILE) {
+                return Err(bad("it has files attached inside it, which Aigaq does not check for metadata; attach them on their own"));
             }
             streams.read_key(&buf[i..]);
         } else if buf[i..].starts_with(b"obj") && i > 0 && buf[i - 1].is_ascii_whitespace() {
@@ -904,6 +954,32 @@ mod strip_tests {
                 assert_eq!(s.describe().1, []);
             }
         }
+    }
+
+    #[test]
+    fn files_attached_inside_a_pdf_are_said_to_be_unchecked_and_not_copied() {
+        let mut file =
+            b"%PDF-1.7\n1 0 obj\n<</Type /Catalog /Names <</EmbeddedFiles 2 0 R>> >>\nendobj\n"
+                .to_vec();
+        file.extend(std::iter::repeat_n(b' ', 3 << 20));
+        file.extend_from_slice(b"3 0 obj\n<</Type /EmbeddedFile /Length 5>>\nstream\nhello\nendstream\nendobj\n%%EOF\n");
+        // Whatever the pieces, and even where only the attachment's own object says it.
+        let late = file.len() - 80;
+        for (bytes, piece) in [
+            (&file[..], 7),
+            (&file[..], 1 << 16),
+            (&file[late - 20..], 3),
+        ] {
+            let mut s = crate::media::Sniffer::new();
+            let body = [&b"%PDF-1.7\n"[..], bytes].concat();
+            for p in body.chunks(piece) {
+                s.feed(p);
+            }
+            let (_, w) = s.describe();
+            assert_eq!(crate::media::values_of(&w, UNREAD), [ATTACHED], "{piece}");
+        }
+        let err = stripped(&file, 4096).unwrap_err();
+        assert!(err.to_string().contains("attached inside it"), "{err}");
     }
 
     #[test]
