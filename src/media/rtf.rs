@@ -865,9 +865,9 @@ mod tests {
         .unwrap()
     }
 
-    /// The bytes of the first `\jpegblip` picture, from its hex.
-    fn photo_in(rtf: &[u8]) -> Vec<u8> {
-        let at = memchr::memmem::find(rtf, b"\\jpegblip").unwrap() + 9;
+    /// The bytes of the first group's data after the control word `word`, from its hex.
+    fn hex_after(rtf: &[u8], word: &[u8]) -> Vec<u8> {
+        let at = memchr::memmem::find(rtf, word).unwrap() + word.len();
         let end = at + memchr::memchr(b'}', &rtf[at..]).unwrap();
         let digits: Vec<u8> = rtf[at..end]
             .iter()
@@ -878,6 +878,11 @@ mod tests {
             .chunks(2)
             .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
             .collect()
+    }
+
+    /// The bytes of the first `\jpegblip` picture.
+    fn photo_in(rtf: &[u8]) -> Vec<u8> {
+        hex_after(rtf, b"\\jpegblip")
     }
 
     fn stripped_bytes(file: &[u8]) -> io::Result<(Vec<u8>, Vec<String>)> {
@@ -966,19 +971,9 @@ mod tests {
         file
     }
 
-    /// The bytes of the first embedded object, from its hex.
+    /// The bytes of the first embedded object.
     fn object_in(rtf: &[u8]) -> Vec<u8> {
-        let at = memchr::memmem::find(rtf, b"\\objdata").unwrap() + 8;
-        let end = at + memchr::memchr(b'}', &rtf[at..]).unwrap();
-        let digits: Vec<u8> = rtf[at..end]
-            .iter()
-            .filter(|b| b.is_ascii_hexdigit())
-            .copied()
-            .collect();
-        digits
-            .chunks(2)
-            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
-            .collect()
+        hex_after(rtf, b"\\objdata")
     }
 
     #[test]
@@ -1009,18 +1004,11 @@ mod tests {
     fn a_file_embedded_whole_in_an_rtf_statement_loses_its_folders_and_photo_metadata() {
         let photo = photo_fixture("exif-gps.jpg");
         let path = "C:\\Users\\Aigerim\\Desktop\\injuries.jpg";
-        let mut package = vec![2, 0];
-        for s in ["injuries.jpg", path] {
-            package.extend_from_slice(s.as_bytes());
-            package.push(0);
-        }
-        package.extend_from_slice(&[0, 0, 3, 0]);
-        package.extend_from_slice(&(path.len() as u32 + 1).to_le_bytes());
-        package.extend_from_slice(path.as_bytes());
-        package.push(0);
-        package.extend_from_slice(&(photo.len() as u32).to_le_bytes());
-        package.extend_from_slice(&photo);
-        let file = with_object("Package", &package);
+        let temp = "C:\\Users\\Aigerim\\AppData\\Local\\Temp\\injuries.jpg";
+        // Its size first, as OLE 1.0's object data has it too.
+        let package = crate::media::ole::test_package("injuries.jpg", path, temp, &photo);
+        let package = &package[4..];
+        let file = with_object("Package", package);
         let (_, w) = sniffed(&file, 5);
         assert!(values(&w, "owner_name").contains(&path.to_owned()), "{w:?}");
         assert_eq!(values(&w, "camera_serial"), ["SN-FIXTURE-0042"]);

@@ -25,6 +25,8 @@ mod powerpoint;
 mod props;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) use tests::package as test_package;
 mod word;
 
 use std::io::{self, Read, Write};

@@ -199,7 +199,7 @@ fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
 use super::word::xst;
 
 /// A package of `data` inserted from `path`, as Word writes it.
-pub(super) fn package(label: &str, path: &str, temp: &str, data: &[u8]) -> Vec<u8> {
+pub(crate) fn package(label: &str, path: &str, temp: &str, data: &[u8]) -> Vec<u8> {
     let mut b = vec![2, 0];
     for s in [label, path] {
         b.extend_from_slice(s.as_bytes());
