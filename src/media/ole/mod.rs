@@ -287,6 +287,9 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
     if left {
         push_warning(out, UNREAD, Some(PICTURE_LEFT.into()));
     }
+    if c.entries.iter().any(is_history) {
+        push_warning(out, UNREAD, Some(HISTORY.into()));
+    }
     push_warning(out, "time", time);
     push_warning(out, "camera", software);
     // The pictures' own: where a photo was taken, with what, when.
@@ -296,6 +299,14 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
         }
     }
 }
+
+/// A shared workbook's change history: each change's author and time, and what the cells
+/// held before, deleted content included. Not read: a copy of such a workbook is refused.
+fn is_history(e: &Entry) -> bool {
+    e.is_stream() && (e.is("Revision Log") || e.is("User Names"))
+}
+
+const HISTORY: &str = "a shared workbook's change history (who changed which cell, when, and what it held before): not checked; stop sharing the workbook in Excel, which drops it, and attach that copy";
 
 /// The stream of a file embedded whole ([`package`]).
 const PACKAGE: &str = "\u{1}Ole10Native";
@@ -371,6 +382,9 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
 
 fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
     let c = Compound::parse(file).map_err(damaged)?;
+    if c.entries.iter().any(is_history) {
+        return Err(damaged(HISTORY));
+    }
     let mut removed: Vec<&'static str> = Vec::new();
     let mut note = |what: Vec<&'static str>| {
         for w in what {

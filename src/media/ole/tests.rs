@@ -652,6 +652,21 @@ fn a_photo_in_a_drawing_group_that_cannot_be_joined_is_said_and_not_copied() {
 }
 
 #[test]
+fn a_shared_workbook_s_change_history_is_said_to_be_unchecked_and_not_copied() {
+    // As in Apache POI's 29982.xls: a user information record naming "tech20".
+    let mut log = vec![0x94, 0x01, 0x10, 0x00];
+    log.extend_from_slice(b"\x06\x00\x00tech20\x00\x00\x00\x00\x00\x00\x00");
+    let file = compound(&[("Workbook", &[0u8; 64]), ("Revision Log", &log)]);
+    let (_, w) = sniffed(&file);
+    assert!(values(&w, UNREAD)[0].contains("change history"), "{w:?}");
+    let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
+    assert!(
+        err.to_string().contains("stop sharing the workbook"),
+        "{err}"
+    );
+}
+
+#[test]
 fn what_cannot_be_read_is_said_and_not_copied() {
     // Too large to keep: said, and not copied.
     let mut w = OleWatch::default();
