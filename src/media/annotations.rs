@@ -40,6 +40,9 @@ enum Kind {
     /// A relationship's target on this computer's disk (a Word template's path, a link to
     /// a local file), whose folders name the account: only the file's own name stays.
     Path,
+    /// A Word document variable's value (`w:docVar`, which templates and macros fill with
+    /// case numbers, names, addresses): emptied.
+    Variable,
 }
 
 /// What a time becomes in a copy.
@@ -53,6 +56,7 @@ fn attribute(element: &str, attribute: &str) -> Option<Kind> {
         (_, a) if a.starts_with("rsid") => Kind::Session,
         ("Relationship", "Target") => Kind::Path,
         ("rsid" | "rsidRoot", "val") => Kind::Session,
+        ("docVar", "val") => Kind::Variable,
         // Word's comments, changes and people; Excel's shared-workbook users and revisions.
         (_, "author" | "userName") => Kind::Person,
         (_, "initials") => Kind::Blank,
@@ -144,6 +148,8 @@ pub(super) struct Names {
     rooted: bool,
     /// Whether a local path lost its folders.
     paths: bool,
+    /// Whether a document variable lost its value.
+    variables: bool,
     /// In a properties part under a name of its own (its root `coreProperties` or
     /// `Properties`, as `docProps/core0.xml`): its root's qualified name, and how deep
     /// within it the reader is. Nothing within the root is written.
@@ -368,6 +374,11 @@ impl Names {
         self.paths
     }
 
+    /// Whether a document variable lost its value.
+    pub(super) fn variables(&self) -> bool {
+        self.variables
+    }
+
     /// What takes the place of `value`, which is noted.
     fn replace(&mut self, kind: Kind, value: &str) -> String {
         if is_placeholder(value) {
@@ -375,6 +386,10 @@ impl Names {
         }
         match kind {
             Kind::Blank => return String::new(),
+            Kind::Variable => {
+                self.variables |= !value.is_empty();
+                return String::new();
+            }
             Kind::Session => return "00000000".into(),
             Kind::Path => return self.local_path(value),
             Kind::Time | Kind::LocalTime => {
@@ -603,16 +618,20 @@ mod tests {
     }
 
     #[test]
-    fn word_s_editing_sessions_become_one() {
-        let settings = r#"<w:settings><w:rsids><w:rsidRoot w:val="00123456"/><w:rsid w:val="00ABCDEF"/></w:rsids><w:zoom w:val="100"/></w:settings>"#;
+    fn word_s_editing_sessions_become_one_and_its_document_variables_go() {
+        let settings = r#"<w:settings><w:rsids><w:rsidRoot w:val="00123456"/><w:rsid w:val="00ABCDEF"/></w:rsids><w:zoom w:val="100"/><w:docVars><w:docVar w:name="Case" w:val="Zhanaozen 17, Aigerim"/></w:docVars></w:settings>"#;
         let (copy, names) = rewritten(settings, 11);
         assert_eq!(
             copy,
             settings
                 .replace("00123456", "00000000")
                 .replace("00ABCDEF", "00000000")
+                .replace("Zhanaozen 17, Aigerim", "")
         );
         assert!(names.is_empty());
+        let mut n = Names::rewriting(Vec::new());
+        n.push(settings.as_bytes(), &mut Vec::new()).unwrap();
+        assert!(n.variables());
     }
 
     #[test]

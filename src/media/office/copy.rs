@@ -232,6 +232,9 @@ fn rewrite_part(
     if names.paths() {
         note(removed, "local file paths (a template's, a link's)");
     }
+    if names.variables() {
+        note(removed, "document variables");
+    }
     Ok((w, names.into_seen()))
 }
 
