@@ -165,7 +165,8 @@ impl Pictures {
             // Cut short, or broken, before its scan: still a picture when what was read of
             // it holds EXIF (`Exif\0\0` and a TIFF header, right after its start), and that
             // much is blanked.
-            if !exif.iter().any(|e| is_tiff(&b[e.start + 6..e.end])) {
+            let tiff = |e: &Range<usize>| is_tiff(b.get(e.start + 6..e.end).unwrap_or_default());
+            if !exif.iter().any(tiff) {
                 return None;
             }
             self.blanks.extend(blanks);
@@ -587,6 +588,9 @@ mod tests {
         );
         assert!(clean(&mut doc).any());
         assert!(!leftover(&doc));
+        // An EXIF segment with nothing after its name, cut after it: nothing to see.
+        let mut doc = b"\xFF\xD8\xFF\xE1\x00\x07Exif\0\xFF".to_vec();
+        assert!(!clean(&mut doc).any());
         // Cut inside its EXIF: not blanked, and still seen.
         let mut doc = photo[..100].to_vec();
         assert!(!clean(&mut doc).any());
