@@ -443,6 +443,42 @@ fn linked_files_folders_document_variables_and_the_last_save_go_from_a_word_copy
 }
 
 #[test]
+fn word_s_editors_of_protected_ranges_and_e_mail_envelope_go_from_the_copy() {
+    let users = sttb(&[r"KIBHR\aigerim", "nurlan@kibhr.kz"]);
+    let envelope = b"To: prosecutor@gov.kz Subject: case 17".to_vec();
+    let mut table = users.clone();
+    table.extend_from_slice(&envelope);
+    let tables = [
+        (144, 0..users.len()),
+        (97, users.len()..users.len() + envelope.len()),
+    ];
+    let mut doc = word(&[], "text");
+    // A FIB as Word 2003 writes it: 164 pairs.
+    doc.splice(152..154, 164u16.to_le_bytes());
+    doc.splice(154 + 93 * 8..154 + 93 * 8, vec![0u8; (164 - 93) * 8]);
+    for (i, r) in &tables {
+        let at = 154 + 8 * i;
+        doc[at..at + 4].copy_from_slice(&(r.start as u32).to_le_bytes());
+        doc[at + 4..at + 8].copy_from_slice(&(r.len() as u32).to_le_bytes());
+    }
+    let file = compound(&[("WordDocument", &doc), ("1Table", &table)]);
+    let (_, w) = sniffed(&file);
+    let owners = values(&w, "owner_name");
+    assert!(owners.contains(&"nurlan@kibhr.kz".to_owned()), "{owners:?}");
+    let (copy, removed) = stripped(&file);
+    for what in ["users allowed to edit", "e-mail addresses"] {
+        assert!(
+            removed.iter().any(|r| r == what),
+            "{what} not in {removed:?}"
+        );
+    }
+    for gone in ["aigerim", "kibhr", "prosecutor"] {
+        assert!(!holds(&copy, gone), "{gone}");
+    }
+    assert_eq!(sniffed(&copy).1, Vec::new());
+}
+
+#[test]
 fn streams_are_found_whatever_the_case_of_their_names() {
     // Compound files compare names without case; some writers use lower or upper case.
     let saved = sttb(&["Dana", r"C:\Users\dana\statement.doc"]);

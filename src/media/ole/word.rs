@@ -5,13 +5,16 @@
 //! people who saved it and where (`SttbSavedBy`), the document's own author and template
 //! again (`SttbfAssoc`), the printer, the autosave source's path, a routing slip's
 //! recipients, the paths of linked files (`SttbFnm`, whose folders often name the Windows
-//! account), the document variables (`StwUser`, which templates and macros fill) and when
-//! it was last saved (a time in the FIB itself).
+//! account), the document variables (`StwUser`, which templates and macros fill), when it
+//! was last saved (a time in the FIB itself), the users allowed to edit protected ranges
+//! (`SttbProtUser`), and, for a document sent as e-mail from Word, the envelope
+//! (`MsoEnvelope`).
 //!
 //! A copy keeps every table where it is: the people become `Author 1`, `Author 2`, … (as
 //! long as the table has room, else shorter), the table's length in the FIB becomes that of
 //! what was written and the rest of its bytes zero; the tables that only say who and where
-//! (saved-by list, printer, autosave path, routing slip, document variables) are zeroed and
+//! (saved-by list, printer, autosave path, routing slip, document variables, e-mail
+//! envelope) are zeroed and
 //! their length set to zero, which Word reads as "none"; linked files' paths keep their
 //! file names, their folders turned into underscores; the time becomes zero.
 
@@ -39,9 +42,16 @@ const SAVED_BY: usize = 71;
 const STTB_FNM: usize = 72;
 /// Not a table: the time it was last saved (a FILETIME), in the pair's 8 bytes.
 const MODIFIED: usize = 87;
+/// In `FibRgFcLcb2000`: a document sent as e-mail from Word keeps the envelope (To, Cc,
+/// subject). (`RmdThreading`, the thread's authors, is in nearly every Word 2000 file, and
+/// Word requires it: it stays.)
+const MSO_ENVELOPE: usize = 97;
+/// In `FibRgFcLcb2003`: the users and groups allowed to edit protected ranges (account
+/// names, e-mail addresses).
+const STTB_PROT_USER: usize = 144;
 
 /// Tables that are cleared: they say only who and where.
-const CLEARED: [(usize, &str); 7] = [
+const CLEARED: [(usize, &str); 8] = [
     (PR_DRVR, "printer"),
     (PR_ENV_PORT, "printer"),
     (PR_ENV_LAND, "printer"),
@@ -49,6 +59,7 @@ const CLEARED: [(usize, &str); 7] = [
     (ROUTE_SLIP, "routing slip"),
     (SAVED_BY, "saved-by list"),
     (STW_USER, "document variables"),
+    (MSO_ENVELOPE, "e-mail addresses"),
 ];
 
 /// A comment's reference: its author's initials in the first 20 bytes.
@@ -175,7 +186,7 @@ pub(crate) fn people(doc: &[u8], table: &[u8]) -> Vec<String> {
             out.push(name);
         }
     };
-    for i in [STTBF_RMARK, SAVED_BY] {
+    for i in [STTBF_RMARK, SAVED_BY, STTB_PROT_USER] {
         if let Some(s) = slice(i).and_then(|t| Some((t, sttb(t)?))) {
             // The saved-by list is (author, path) pairs: both are said.
             s.1.strings.iter().for_each(|&r| add(text(s.0, r)));
@@ -319,12 +330,17 @@ pub(crate) fn strip(doc: &mut [u8], table: &mut [u8], names: &mut Numbering) -> 
             }
         }
     }
-    if let Some(old) = slice(doc, table, STTBF_ASSOC) {
-        if let Some(s) = sttb(&old) {
-            let empty = vec![vec![String::new(); s.strings.len()]];
-            if let Some(new) = relabel(&old, &s.strings, s.head, s.extra, &empty) {
-                if new != old {
-                    replace(doc, table, STTBF_ASSOC, &new, PROPERTIES_REMOVED);
+    for (i, what) in [
+        (STTBF_ASSOC, PROPERTIES_REMOVED),
+        (STTB_PROT_USER, "users allowed to edit"),
+    ] {
+        if let Some(old) = slice(doc, table, i) {
+            if let Some(s) = sttb(&old) {
+                let empty = vec![vec![String::new(); s.strings.len()]];
+                if let Some(new) = relabel(&old, &s.strings, s.head, s.extra, &empty) {
+                    if new != old {
+                        replace(doc, table, i, &new, what);
+                    }
                 }
             }
         }
