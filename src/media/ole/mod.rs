@@ -228,7 +228,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             continue;
         };
         if !e.name.starts_with('\u{5}') {
-            let found = clean_pictures(&e.name, &mut data);
+            let found = clean_pictures(is_workbook(e), &mut data);
             photos.extend(found.warnings);
             left |= found.left;
         }
@@ -246,7 +246,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
                 .and_then(|t| c.read(file, t).ok())
                 .unwrap_or_default();
             owners.extend(word::people(&data, &table));
-        } else if e.is("Workbook") || e.is("Book") {
+        } else if is_workbook(e) {
             let (people, encrypted) = excel::people(&data);
             owners.extend(people);
             locked |= encrypted;
@@ -311,6 +311,39 @@ const HISTORY: &str = "a shared workbook's change history (who changed which cel
 /// The stream of a file embedded whole ([`package`]).
 const PACKAGE: &str = "\u{1}Ole10Native";
 
+/// An Excel workbook's main stream (`Book` before Excel 97).
+fn is_workbook(e: &Entry) -> bool {
+    e.is("Workbook") || e.is("Book")
+}
+
+/// Copies a package in place (see [`package`]): its folders and its photo's metadata
+/// blanked; returns what was removed, or why it cannot be copied (the embedded file keeps
+/// metadata of its own, or a picture's could not be found whole).
+fn strip_package(data: &mut [u8]) -> Result<Vec<&'static str>, String> {
+    let Some(p) = Package::parse(data) else {
+        return Ok(Vec::new());
+    };
+    let mut removed = Vec::new();
+    if p.blank(data) {
+        removed.push("folders of embedded files");
+    }
+    let cleaned = clean_pictures(false, data);
+    if cleaned.left {
+        return Err(PICTURE_LEFT.into());
+    }
+    if cleaned.changed {
+        removed.push(pictures::PICTURES_REMOVED);
+    }
+    if let Some(w) = embedded_file(&data[p.data]).first() {
+        return Err(format!(
+            "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",
+            Package::label(data),
+            w.field
+        ));
+    }
+    Ok(removed)
+}
+
 /// What a file embedded in a document says of people, places and devices, as it would say
 /// alone; documents embedded in it (a compound file, a ZIP package) are not opened again.
 fn embedded_file(content: &[u8]) -> Vec<Warning> {
@@ -336,7 +369,7 @@ struct Cleaned {
 
 /// Blanks the metadata of the pictures in one stream (see [`pictures`]); in a workbook, of
 /// those in its drawing group, whose records are joined first, and of any other.
-fn clean_pictures(name: &str, data: &mut [u8]) -> Cleaned {
+fn clean_pictures(workbook: bool, data: &mut [u8]) -> Cleaned {
     let mut done = Cleaned {
         warnings: Vec::new(),
         changed: false,
@@ -348,10 +381,7 @@ fn clean_pictures(name: &str, data: &mut [u8]) -> Cleaned {
         done.warnings.extend(found.warnings);
         done.left |= pictures::leftover(bytes);
     };
-    if ["Workbook", "Book"]
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(name))
-    {
+    if workbook {
         let (mut joined, pieces) = excel::drawings(data);
         clean(&mut joined, &mut done);
         excel::put_back(data, &joined, &pieces);
@@ -416,7 +446,7 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, t, &table).map_err(damaged)?;
                 note(what);
             }
-        } else if e.is("Workbook") || e.is("Book") {
+        } else if is_workbook(e) {
             let mut wb = read(file, e)?;
             if excel::people(&wb).1 {
                 return Err(damaged("it is protected with a password"));
@@ -428,9 +458,10 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
             }
         } else if e.is(PACKAGE) {
             let mut data = read(file, e)?;
-            if Package::parse(&data).is_some_and(|p| p.blank(&mut data)) {
+            let what = strip_package(&mut data).map_err(|why| damaged(&why))?;
+            if !what.is_empty() {
                 c.write(file, e, &data).map_err(damaged)?;
-                note(vec!["folders of embedded files"]);
+                note(what);
             }
         } else if e.is("Current User") {
             let mut cu = read(file, e)?;
@@ -452,22 +483,13 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
             continue;
         }
         let mut data = read(file, e)?;
-        let cleaned = clean_pictures(&e.name, &mut data);
+        let cleaned = clean_pictures(is_workbook(e), &mut data);
         if cleaned.left {
             return Err(damaged(PICTURE_LEFT));
         }
         if cleaned.changed {
             c.write(file, e, &data).map_err(damaged)?;
             note(vec![pictures::PICTURES_REMOVED]);
-        }
-        if let Some(p) = Package::parse(&data).filter(|_| e.is(PACKAGE)) {
-            if let Some(w) = embedded_file(&data[p.data]).first() {
-                return Err(damaged(&format!(
-                    "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",
-                    Package::label(&data),
-                    w.field
-                )));
-            }
         }
     }
     for e in &c.entries {

@@ -109,21 +109,10 @@ pub(crate) fn strip(b: &mut [u8]) -> Result<Vec<String>, String> {
         return Ok(removed);
     }
     let package = &mut b[sized];
-    if let Some(p) = Package::parse(package) {
-        if p.blank(package) {
-            removed.push("folders of embedded files".to_owned());
-        }
-        if pictures::clean(package).any() {
-            removed.push(PICTURES_REMOVED.to_owned());
-        }
-        if let Some(w) = embedded_file(&package[p.data.clone()]).first() {
-            return Err(format!(
-                "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",
-                Package::label(package),
-                w.field
-            ));
-        }
-        return left(package).map(|()| removed);
+    if Package::parse(package).is_some() {
+        let inside = super::strip_package(package)?;
+        removed.extend(inside.into_iter().map(str::to_owned));
+        return Ok(removed);
     }
     let data = &mut b[data];
     if pictures::clean(data).any() {
