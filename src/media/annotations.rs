@@ -148,6 +148,8 @@ pub(super) struct Names {
     rooted: bool,
     /// Whether a local path lost its folders.
     paths: bool,
+    /// How far the start of `pending` was read (an unfinished tag, or a name's text).
+    read: Read,
     /// Whether a document variable lost its value.
     variables: bool,
     /// In a properties part under a name of its own (its root `coreProperties` or
@@ -195,11 +197,25 @@ impl Names {
         self.pending.extend_from_slice(bytes);
         let pending = std::mem::take(&mut self.pending);
         let mut at = 0;
+        // What an earlier push read of the start, which stays the start until it ends.
+        let mut read = std::mem::take(&mut self.read);
         while at < pending.len() {
             let rest = &pending[at..];
-            let Some(lt) = memchr::memchr(b'<', rest) else {
+            // A tag waiting for its end starts the bytes; a name's text was read as far as
+            // `read` says.
+            let lt = if rest.first() == Some(&b'<') {
+                Some(0)
+            } else {
+                memchr::memchr(b'<', &rest[read.to.min(rest.len())..]).map(|i| read.to + i)
+            };
+            let Some(lt) = lt else {
                 if self.within.is_some() {
-                    break; // the name may go on in the next bytes
+                    // The name may go on in the next bytes.
+                    self.read = Read {
+                        to: rest.len(),
+                        quote: None,
+                    };
+                    break;
                 }
                 if self.properties.is_none() {
                     self.emit(rest, out);
@@ -210,13 +226,19 @@ impl Names {
             if lt > 0 {
                 self.text(&rest[..lt], out);
                 at += lt;
+                read = Read::default();
                 continue;
             }
-            let Some(len) = tag_len(rest) else {
-                break;
+            let len = match tag_len(rest, read) {
+                Ok(len) => len,
+                Err(so_far) => {
+                    self.read = so_far;
+                    break;
+                }
             };
             self.tag(&rest[..len], out);
             at += len;
+            read = Read::default();
         }
         self.pending = pending;
         self.pending.drain(..at);
@@ -416,26 +438,47 @@ fn local(qname: &[u8]) -> String {
     name.rsplit(':').next().unwrap_or_default().to_owned()
 }
 
+/// How far the start of a part's unwritten bytes was read without finding its end: up to
+/// where, and within which quote. A part fed in small pieces is then read once, not again
+/// from its start at every piece.
+#[derive(Debug, Default, Clone, Copy)]
+struct Read {
+    to: usize,
+    quote: Option<u8>,
+}
+
 /// The length of the tag, comment, CDATA section or processing instruction at the start of
-/// `bytes`, if it ends within them. A `>` inside quotes does not end a tag.
-fn tag_len(bytes: &[u8]) -> Option<usize> {
-    let ending = |end: &[u8]| memchr::memmem::find(bytes, end).map(|at| at + end.len());
+/// `bytes`, if it ends within them; else how far it was read. `from` is how far an earlier
+/// call read the same start. A `>` inside quotes does not end a tag.
+fn tag_len(bytes: &[u8], from: Read) -> Result<usize, Read> {
+    let ending = |end: &[u8]| {
+        let start = from.to.saturating_sub(end.len() - 1);
+        memchr::memmem::find(&bytes[start..], end)
+            .map(|at| start + at + end.len())
+            .ok_or(Read {
+                to: bytes.len(),
+                quote: None,
+            })
+    };
     if bytes.starts_with(b"<!--") {
         return ending(b"-->");
     }
     if bytes.starts_with(b"<![CDATA[") {
         return ending(b"]]>");
     }
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(1) {
+    let mut quote = from.quote;
+    for (i, &b) in bytes.iter().enumerate().skip(from.to.max(1)) {
         match (quote, b) {
             (None, b'"' | b'\'') => quote = Some(b),
             (Some(q), _) if b == q => quote = None,
-            (None, b'>') => return Some(i + 1),
+            (None, b'>') => return Ok(i + 1),
             _ => {}
         }
     }
-    None
+    Err(Read {
+        to: bytes.len(),
+        quote,
+    })
 }
 
 /// Where each attribute's name and value (between its quotes) are in `tag`, from `from` on.
@@ -499,6 +542,22 @@ mod tests {
     }
 
     const WORD: &str = r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body><w:p w:rsidR="00A1B2C3" w:rsidRDefault="00A1B2C3"><w:ins w:id="1" w:author="Nurlan Editor" w:date="2026-01-05T10:00:00Z"><w:r><w:t>beaten &amp; detained</w:t></w:r></w:ins><w:del w:author='Aigerim &amp; Co' w:id="2"/><w:commentRangeStart w:id="0"/></w:p><w:p><w:ins w:author="Nurlan Editor"><w:r><w:t xml:space="preserve"> at the station </w:t></w:r></w:ins><!-- w:author="in a comment" --><![CDATA[<w:t w:author="not a tag">]]></w:p></w:body></w:document>"#;
+
+    #[test]
+    fn a_long_tag_and_a_quoted_bracket_read_on_across_pieces() {
+        // Word keeps a shape's picture as base64 in an attribute (VML's `o:gfxdata`), so a tag
+        // can run to hundreds of KiB; it is read once, however small the pieces.
+        let data = "UEsDBBQABgAIAAAAIQ".repeat(20_000);
+        let xml = format!(
+            r#"<w:p><v:shape o:gfxdata="{data}" w:author="Dana"/><w:ins w:author="A > B" w:id="3">x</w:ins></w:p>"#
+        );
+        let expected = xml.replace("Dana", "Author 1").replace("A > B", "Author 2");
+        for piece in [1, 3, 37, 4096] {
+            let (copy, names) = rewritten(&xml, piece);
+            assert!(copy == expected, "{piece}");
+            assert_eq!(names, ["Dana", "A > B"]);
+        }
+    }
 
     #[test]
     fn authors_become_numbered_placeholders_however_the_part_is_split() {
