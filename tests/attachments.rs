@@ -539,6 +539,40 @@ fn an_archive_is_said_to_be_unchecked_and_a_stripped_export_refuses_it() {
     assert!(!out.exists());
 }
 
+#[test]
+fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_a_stripped_export_refuses_it() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("the witness e-mailed the photo"))[0].clone();
+    let photo = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg"),
+    )
+    .unwrap();
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &photo);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    let mail = format!(
+        "From: witness@example.org\r\nSubject: the photo\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nTaken that night.\r\n--b\r\nContent-Type: image/jpeg; name=\"IMG_0042.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--b--\r\n",
+        lines.join("\r\n")
+    );
+    let eml = t.s.file("the photo.eml", mail.as_bytes());
+    t.s.cmd(&["attach", &id, eml.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("gps_position: 43 deg 14 min 30.12 sec N")
+                .and(predicate::str::contains("camera_serial: SN-FIXTURE-0042")),
+        );
+    let out = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &out).code(1).stderr(
+        predicate::str::contains("cannot remove the metadata of \"the photo.eml\"")
+            .and(predicate::str::contains("nothing was written")),
+    );
+    assert!(!out.exists());
+}
+
 /// The organisation's analyst reads what arrived: `show` and `attachments` take a received
 /// testimony's id (or a prefix of it), say which attachment contents have not arrived, and
 /// `extract` says so too rather than calling the vault damaged.

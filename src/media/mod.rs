@@ -7,7 +7,8 @@
 //! OpenDocument files their document properties ([`office`]), for their 97–2003 forms
 //! the properties and the people their streams name ([`ole`]), for RTF documents their
 //! `\info` group, revision table and comment authors ([`rtf`]), the EXIF of photos pasted
-//! into either ([`pictures`]), and a WebP image's EXIF chunk
+//! into either ([`pictures`]), the EXIF of photos in base64 in text files (e-mails, web
+//! pages: [`encoded`]), and a WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
@@ -16,6 +17,7 @@ mod annotations;
 mod audio;
 mod codepage;
 mod deflate;
+mod encoded;
 mod heif;
 mod matroska;
 mod mp3;
@@ -145,6 +147,9 @@ pub struct Sniffer {
     /// `None` until the first bytes say whether it is a PDF document, whose photos' EXIF
     /// and attached files may be anywhere in it.
     pdf: Option<Option<Box<pdf::PdfWatch>>>,
+    /// `None` until the first bytes say whether it is text, where photos may be in base64
+    /// (an e-mail's attachments, a web page's pictures).
+    encoded: Option<Option<Box<encoded::EncodedWatch>>>,
 }
 
 impl Sniffer {
@@ -200,12 +205,38 @@ impl Sniffer {
         if let Some(Some(w)) = self.pdf.as_mut() {
             w.feed(bytes);
         }
+        if self.encoded.is_none() && self.head.len() >= encoded::TEXT_PROBE {
+            self.encoded = Some(encoded::looks_like_text(&self.head).then(|| {
+                let mut w = Box::<encoded::EncodedWatch>::default();
+                w.feed(&self.head[..before]);
+                w
+            }));
+        }
+        if let Some(Some(w)) = self.encoded.as_mut() {
+            w.feed(bytes);
+        }
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
     /// first bytes, for video and audio from their `moov` box, for WAV from its chunks.
     pub fn describe(&self) -> (String, Vec<Warning>) {
         let (mut media_type, mut warnings) = describe(&self.head);
+        // Photos in base64 in a text file; one shorter than the probe is all in the head.
+        let in_text = match &self.encoded {
+            Some(Some(w)) => w.warnings(),
+            Some(None) => Vec::new(),
+            None if encoded::looks_like_text(&self.head) => {
+                let mut w = encoded::EncodedWatch::default();
+                w.feed(&self.head);
+                w.warnings()
+            }
+            None => Vec::new(),
+        };
+        for w in in_text {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
         // `infer` calls every compound file a Word document; its streams say which it is.
         if let Some(t) = self.ole.media_type() {
             media_type = t.to_owned();
@@ -336,6 +367,13 @@ fn push_warning(out: &mut Vec<Warning>, field: &str, value: Option<String>) {
             value,
         });
     }
+}
+
+/// A file of `tests/fixtures` (for tests).
+#[cfg(test)]
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// The values of the warnings of one field, in order (for tests).

@@ -436,15 +436,8 @@ pub(crate) fn clean(bytes: &mut [u8]) -> Pictures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::fixture;
     use crate::media::values_of;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-    }
 
     /// `picture` among other bytes, as a document's stream holds it.
     fn among_other_bytes(picture: &[u8]) -> (Vec<u8>, Range<usize>) {

@@ -780,7 +780,7 @@ mod tests {
     use crate::media::{values_of as values, Sniffer};
 
     fn fixture() -> Vec<u8> {
-        photo_fixture("legacy-word.rtf")
+        crate::media::fixture("legacy-word.rtf")
     }
 
     fn sniffed(file: &[u8], piece: usize) -> (String, Vec<Warning>) {
@@ -857,14 +857,6 @@ mod tests {
         );
     }
 
-    fn photo_fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
-
     /// The bytes of the first group's data after the control word `word`, from its hex.
     fn hex_after(rtf: &[u8], word: &[u8]) -> Vec<u8> {
         let at = memchr::memmem::find(rtf, word).unwrap() + word.len();
@@ -895,7 +887,7 @@ mod tests {
     fn a_photo_pasted_into_an_rtf_statement_loses_its_place_camera_and_time_in_the_copy() {
         // Made by LibreOffice 7.4 (make_legacy_office.py): the JPEG in hex, and a WMF of it
         // for older readers.
-        let file = photo_fixture("legacy-photo.rtf");
+        let file = crate::media::fixture("legacy-photo.rtf");
         for piece in [1, 7, 4096, file.len()] {
             let (_, w) = sniffed(&file, piece);
             assert_eq!(
@@ -929,7 +921,7 @@ mod tests {
 
     #[test]
     fn a_photo_in_binary_keeps_its_length_and_document_variables_go() {
-        let photo = photo_fixture("exif-gps.jpg");
+        let photo = crate::media::fixture("exif-gps.jpg");
         let mut file = format!(
             "{{\\rtf1{{\\*\\docvar {{Case}}{{Aigerim, 17 Abay St.}}}}{{\\pict\\jpegblip\\bin{} ",
             photo.len()
@@ -978,7 +970,7 @@ mod tests {
 
     #[test]
     fn a_document_embedded_in_an_rtf_statement_is_read_and_cleaned_as_one() {
-        let doc = photo_fixture("legacy-word.doc");
+        let doc = crate::media::fixture("legacy-word.doc");
         let file = with_object("Word.Document.8", &doc);
         for piece in [3, 4096] {
             let (_, w) = sniffed(&file, piece);
@@ -1002,7 +994,7 @@ mod tests {
 
     #[test]
     fn a_file_embedded_whole_in_an_rtf_statement_loses_its_folders_and_photo_metadata() {
-        let photo = photo_fixture("exif-gps.jpg");
+        let photo = crate::media::fixture("exif-gps.jpg");
         let path = "C:\\Users\\Aigerim\\Desktop\\injuries.jpg";
         let temp = "C:\\Users\\Aigerim\\AppData\\Local\\Temp\\injuries.jpg";
         // Its size first, as OLE 1.0's object data has it too.
@@ -1026,7 +1018,7 @@ mod tests {
 
     #[test]
     fn a_photo_too_large_to_hold_is_said_and_not_copied() {
-        let photo = photo_fixture("exif-gps.jpg");
+        let photo = crate::media::fixture("exif-gps.jpg");
         let mut file = b"{\\rtf1{\\pict\\jpegblip\n".to_vec();
         for b in photo.iter().chain(&vec![0u8; LARGEST_PICTURE]) {
             file.extend_from_slice(format!("{b:02x}").as_bytes());

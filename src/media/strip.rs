@@ -299,11 +299,7 @@ fn png(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/").to_owned() + name)
-            .unwrap()
-    }
+    use crate::media::fixture;
 
     fn stripped(media_type: &str, bytes: &[u8]) -> (Vec<u8>, Vec<String>) {
         let mut out = Vec::new();

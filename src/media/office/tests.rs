@@ -4,6 +4,7 @@ use std::io;
 
 use super::copy::{strip, NO_DATE, NO_TIME};
 use super::*;
+use crate::media::fixture;
 use crate::media::video::tests::get;
 use crate::media::Sniffer;
 
@@ -362,14 +363,6 @@ fn reviewers_are_named_at_attach_and_numbered_in_a_copy() {
         assert_eq!(image, b"\x89PNG Nurlan Editor in pixels");
         assert!(sniffed(&copy, 4096).1.is_empty(), "the copy names nobody");
     }
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
 }
 
 #[test]

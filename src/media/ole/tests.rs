@@ -3,15 +3,8 @@ use std::io::{Cursor, Read, Write};
 use proptest::prelude::*;
 
 use super::*;
+use crate::media::fixture;
 use crate::media::Sniffer;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn sniffed(file: &[u8]) -> (String, Vec<Warning>) {
     let mut s = Sniffer::new();
