@@ -33,26 +33,27 @@ pub(crate) fn looks_like_text(head: &[u8]) -> bool {
 /// How a base64 run that starts as a picture does begins.
 const STARTS: [&[u8]; 2] = [b"/9j/", b"iVBORw0KGgo"];
 
-fn value(c: u8) -> Option<u8> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' | b'-' => 62,
-        b'/' | b'_' => 63,
-        _ => return None,
-    })
+/// The base64 characters read of a picture, at most ([`HEAD`] bytes decoded).
+const HEAD_CHARS: usize = HEAD / 3 * 4;
+
+fn is_base64(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
 }
 
-/// Adds one base64 character's value to the group being read, and the group's bytes to
-/// `decoded` when it is whole.
-fn push(decoded: &mut Vec<u8>, group: &mut Vec<u8>, v: u8) {
-    group.push(v);
-    if let [a, b, c, d] = group[..] {
-        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        decoded.extend_from_slice(&n.to_be_bytes()[1..]);
-        group.clear();
-    }
+/// The bytes of the base64 characters read (whole groups of four; padding and trailing
+/// bits, as a picture's cut start leaves them, do not count against it).
+fn decoded(chars: &[u8]) -> Vec<u8> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    let lenient = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    lenient
+        .decode(&chars[..chars.len() / 4 * 4])
+        .unwrap_or_default()
 }
 
 /// See the module documentation.
@@ -62,8 +63,8 @@ pub(crate) struct EncodedWatch {
     token: Vec<u8>,
     /// Inside a run that is not a picture's start: passed until it ends.
     passing: bool,
-    /// The picture being decoded: its bytes, and the characters of its next group.
-    picture: Option<(Vec<u8>, Vec<u8>)>,
+    /// The base64 characters of the picture being read (its line breaks left out).
+    picture: Option<Vec<u8>>,
     read: usize,
     warnings: Vec<Warning>,
 }
@@ -71,22 +72,20 @@ pub(crate) struct EncodedWatch {
 impl EncodedWatch {
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         for &c in bytes {
-            if let Some((decoded, group)) = self.picture.as_mut() {
-                match value(c) {
-                    Some(v) => {
-                        push(decoded, group, v);
-                        if decoded.len() >= HEAD {
-                            self.finish_picture();
-                            self.passing = true;
-                        }
+            if let Some(chars) = self.picture.as_mut() {
+                if is_base64(c) {
+                    chars.push(c);
+                    if chars.len() >= HEAD_CHARS {
+                        self.finish_picture();
+                        self.passing = true;
                     }
-                    // MIME breaks base64 into lines.
-                    None if c == b'\r' || c == b'\n' => {}
-                    None => self.finish_picture(),
+                } else if c != b'\r' && c != b'\n' {
+                    // MIME breaks base64 into lines; anything else ends it.
+                    self.finish_picture();
                 }
                 continue;
             }
-            if value(c).is_none() {
+            if !is_base64(c) {
                 self.token.clear();
                 self.passing = false;
                 continue;
@@ -95,14 +94,10 @@ impl EncodedWatch {
                 continue;
             }
             self.token.push(c);
-            if let Some(start) = STARTS.iter().find(|s| s[..] == self.token[..]) {
-                let (mut decoded, mut group) = (Vec::new(), Vec::new());
-                for &t in start.iter() {
-                    push(&mut decoded, &mut group, value(t).unwrap_or(0));
-                }
-                self.token.clear();
+            if STARTS.contains(&&self.token[..]) {
+                let chars = std::mem::take(&mut self.token);
                 if self.read < MOST_PICTURES {
-                    self.picture = Some((decoded, group));
+                    self.picture = Some(chars);
                 } else {
                     self.passing = true;
                 }
@@ -113,18 +108,14 @@ impl EncodedWatch {
         }
     }
 
-    /// Reads the picture decoded so far.
+    /// Reads the picture read so far.
     fn finish_picture(&mut self) {
-        if let Some((decoded, _)) = self.picture.take() {
+        if let Some(chars) = self.picture.take() {
             self.read += 1;
-            self.add(Pictures::find(&decoded).warnings);
-        }
-    }
-
-    fn add(&mut self, found: Vec<Warning>) {
-        for w in found {
-            if !self.warnings.contains(&w) {
-                self.warnings.push(w);
+            for w in Pictures::find(&decoded(&chars)).warnings {
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
             }
         }
     }
@@ -133,8 +124,8 @@ impl EncodedWatch {
     /// included.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut out = self.warnings.clone();
-        if let Some((decoded, _)) = &self.picture {
-            for w in Pictures::find(decoded).warnings {
+        if let Some(chars) = &self.picture {
+            for w in Pictures::find(&decoded(chars)).warnings {
                 if !out.contains(&w) {
                     out.push(w);
                 }
@@ -151,25 +142,9 @@ mod tests {
     use crate::media::values_of;
 
     fn base64(bytes: &[u8], line: usize) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out.as_bytes()
+        use base64::Engine;
+        let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+        text.as_bytes()
             .chunks(line)
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect::<Vec<_>>()
@@ -220,7 +195,7 @@ mod tests {
         let mut w = EncodedWatch::default();
         for p in text.chunks(4096) {
             w.feed(p);
-            assert!(w.picture.as_ref().is_none_or(|(d, _)| d.len() <= HEAD));
+            assert!(w.picture.as_ref().is_none_or(|c| c.len() <= HEAD_CHARS));
         }
         assert_eq!(w.warnings(), []);
         assert_eq!(w.read, 2);

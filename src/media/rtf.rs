@@ -455,25 +455,20 @@ impl Rtf {
         if self.out.is_none() || self.leaving_out() {
             return;
         }
-        let mut text = Vec::with_capacity(if binary {
-            bytes.len()
+        let text = if binary {
+            bytes
         } else {
-            bytes.len() * 2 + bytes.len() / 64 + 2
-        });
-        if binary {
-            text.extend_from_slice(&bytes);
-        } else {
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
-            for (i, b) in bytes.iter().enumerate() {
-                if i > 0 && i % (HEX_LINE / 2) == 0 {
-                    text.push(b'\n');
-                }
-                text.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
-            }
+            let lines: Vec<String> = bytes
+                .chunks(HEX_LINE / 2)
+                .map(crate::canonical::hex)
+                .collect();
+            let mut hex = lines.join("\n");
+            // A digit whose pair the file never gave stays as it was.
             if let Some(n) = nibble {
-                text.push(DIGITS[usize::from(n)]);
+                hex.push_str(&crate::canonical::hex(&[n])[1..]);
             }
-        }
+            hex.into_bytes()
+        };
         if let Some(out) = self.out.as_mut() {
             out.extend_from_slice(&text);
         }

@@ -251,9 +251,9 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             owners.extend(people);
             locked |= encrypted;
         } else if e.is(PACKAGE) {
-            if let Some(p) = Package::parse(&data) {
-                owners.extend(p.paths(&data));
-                photos.extend(embedded_file(&data[p.data]));
+            if let Some((paths, own)) = package_warnings(&data) {
+                owners.extend(paths);
+                photos.extend(own);
             }
         } else if e.is("PowerPoint Document") {
             let user = c
@@ -314,6 +314,13 @@ const PACKAGE: &str = "\u{1}Ole10Native";
 /// An Excel workbook's main stream (`Book` before Excel 97).
 fn is_workbook(e: &Entry) -> bool {
     e.is("Workbook") || e.is("Book")
+}
+
+/// What a package says (see [`package`]): the paths that name folders, and what its
+/// embedded file says of itself.
+fn package_warnings(data: &[u8]) -> Option<(Vec<String>, Vec<Warning>)> {
+    let p = Package::parse(data)?;
+    Some((p.paths(data), embedded_file(&data[p.data])))
 }
 
 /// Copies a package in place (see [`package`]): its folders and its photo's metadata

@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::package::Package;
-use super::{blank_folders, embedded_file, u32_at, Compound, MAGIC, PICTURE_LEFT};
+use super::{blank_folders, u32_at, Compound, MAGIC, PICTURE_LEFT};
 use crate::media::pictures::{self, PICTURES_REMOVED};
 use crate::media::{push_warning, Warning, UNREAD};
 
@@ -76,12 +76,11 @@ pub(crate) fn warnings(b: &[u8]) -> Vec<Warning> {
                 Some(format!("a damaged document inside ({why})")),
             ),
         }
-    } else if let Some(p) = Package::parse(&b[sized.clone()]) {
-        let package = &b[sized];
-        for path in p.paths(package) {
+    } else if let Some((paths, own)) = super::package_warnings(&b[sized]) {
+        for path in paths {
             push_warning(&mut out, "owner_name", Some(path));
         }
-        out.extend(embedded_file(&package[p.data.clone()]));
+        out.extend(own);
     } else {
         out.extend(pictures::Pictures::find(data_bytes).warnings);
     }
