@@ -803,3 +803,74 @@ fn a_stripped_rtf_statement_keeps_its_text_and_names_nobody() {
     assert!(!copy.contains("Canary") && !copy.contains("2024"));
     assert!(copy.contains("The witness said the detention lasted three days."));
 }
+
+#[test]
+fn a_spreadsheet_pasted_into_a_word_97_file_goes_cleaned_where_it_was() {
+    let (t, id) = collector("the clinic's letter, with its table of injuries pasted in");
+    let dir = t.s.root.path().join("documents");
+    std::fs::create_dir(&dir).unwrap();
+    python("documents.py", &["make", dir.to_str().unwrap()]);
+    let xlsx = std::fs::read(dir.join("injuries.xlsx")).unwrap();
+    // As Word keeps an `.xlsx` pasted into a `.doc`: the workbook's package in a `Package`
+    // stream of an object's storage. Written by the `cfb` crate, the letter's own streams
+    // copied from the fixture.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-word.doc");
+    let mut from = cfb::open(&fixture).unwrap();
+    let paths: Vec<_> = from
+        .walk()
+        .filter(|e| e.is_stream())
+        .map(|e| e.path().to_owned())
+        .collect();
+    let letter = dir.join("letter.doc");
+    let mut to = cfb::create(&letter).unwrap();
+    for path in paths {
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut from.open_stream(&path).unwrap(), &mut data).unwrap();
+        std::io::Write::write_all(&mut to.create_stream(&path).unwrap(), &data).unwrap();
+    }
+    let stream = "/ObjectPool/_1345471034/Package";
+    to.create_storage_all("/ObjectPool/_1345471034").unwrap();
+    std::io::Write::write_all(&mut to.create_stream(stream).unwrap(), &xlsx).unwrap();
+    to.flush().unwrap();
+    drop(to);
+
+    // The workbook's author and editor are the letter's too, as attach says.
+    t.s.cmd(&["attach", &id, letter.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
+        .stderr(predicates::str::contains("owner_name: Canary Reviser"));
+    let (files, said) = export_stripped(&t);
+    let told = said
+        .lines()
+        .find(|l| l.contains("letter.doc: sent as a copy without"))
+        .unwrap_or_default();
+    assert!(
+        told.contains("the properties of documents embedded in it"),
+        "{said}"
+    );
+    let original = std::fs::read(&letter).unwrap();
+    let copy = copy_of(&files, &original);
+    let sent = dir.join("sent-letter.doc");
+    std::fs::write(&sent, copy).unwrap();
+    // Read by olefile: every stream where it was, at its size.
+    let streams = |f: &Path| python("compound.py", &[f.to_str().unwrap()])["streams"].clone();
+    assert_eq!(streams(&sent), streams(&letter));
+    // The workbook, taken out of the copy, opens in openpyxl with its cells and no one's
+    // name, every part's CRC right.
+    let (before, after) = (dir.join("before.xlsx"), dir.join("after.xlsx"));
+    for (doc, out) in [(&letter, &before), (&sent, &after)] {
+        let args = [doc.to_str().unwrap(), &stream[1..], out.to_str().unwrap()];
+        python("compound.py", &args);
+    }
+    let (before, after) = (
+        python("documents.py", &["read", before.to_str().unwrap()]),
+        python("documents.py", &["read", after.to_str().unwrap()]),
+    );
+    assert_eq!(after["bad_part"], Value::Null);
+    assert_eq!(after["text"], before["text"]);
+    assert!(before["properties"].to_string().contains("Aigerim"));
+    for leak in ["Aigerim", "Nurlan Editor", "KIBHR"] {
+        assert!(!after.to_string().contains(leak), "{leak}: {after}");
+    }
+}

@@ -124,6 +124,13 @@ fn iso_media(head: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// How deep documents embedded in documents (an `.xlsx` in a `.doc` in an `.msg`) are read
+/// and stripped: deeper ones are said to be unread, and a copy refuses them.
+pub(crate) const MOST_DEPTH: usize = 2;
+
+/// What is said of a document embedded deeper than [`MOST_DEPTH`].
+pub(crate) const TOO_DEEP: &str = "a document embedded more than two levels deep, which Aigaq does not read; save it out of the one that holds it and attach it on its own";
+
 /// The first bytes of every PDF document.
 const PDF_MAGIC: &[u8] = b"%PDF-";
 
@@ -150,12 +157,25 @@ pub struct Sniffer {
     /// `None` until the first bytes say whether it is text, where photos may be in base64
     /// (an e-mail's attachments, a web page's pictures).
     encoded: Option<Option<Box<encoded::EncodedWatch>>>,
+    /// How deep in documents the file is (0: the file itself).
+    depth: usize,
 }
 
 impl Sniffer {
     /// Starts at the first byte of a file.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// One for a file embedded `depth` documents deep in another (an `.xlsx` in a `.doc`):
+    /// documents in it are read only up to [`MOST_DEPTH`].
+    pub(crate) fn nested(depth: usize) -> Self {
+        Self {
+            office: office::OfficeWatch::nested(depth),
+            ole: ole::OleWatch::nested(ole::LARGEST, depth),
+            depth,
+            ..Self::default()
+        }
     }
 
     /// The next bytes of the file.
@@ -187,7 +207,7 @@ impl Sniffer {
         if self.rtf.is_none() && self.head.len() >= rtf::MAGIC.len() {
             // Decided at the first bytes: those before this piece are all in the head.
             self.rtf = Some(self.head.starts_with(rtf::MAGIC).then(|| {
-                let mut r = Box::new(rtf::Rtf::reading());
+                let mut r = Box::new(rtf::Rtf::reading(self.depth));
                 r.feed(&self.head[..before]);
                 r
             }));

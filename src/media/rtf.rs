@@ -170,6 +170,8 @@ pub(crate) struct Rtf {
     unread: Option<String>,
     /// Bytes written for a copy (`None` when only reading).
     out: Option<Vec<u8>>,
+    /// How deep in documents it is (0: the file itself), for the documents in its objects.
+    nesting: usize,
 }
 
 impl Rtf {
@@ -195,12 +197,16 @@ impl Rtf {
             photos: Vec::new(),
             unread: None,
             out: copying.then(Vec::new),
+            nesting: 0,
         }
     }
 
-    /// A reader that lists what it finds.
-    pub(crate) fn reading() -> Self {
-        Self::new(false)
+    /// A reader that lists what it finds, in a file `nesting` documents deep in another.
+    pub(crate) fn reading(nesting: usize) -> Self {
+        Self {
+            nesting,
+            ..Self::new(false)
+        }
     }
 
     fn dest(&self) -> Dest {
@@ -429,9 +435,9 @@ impl Rtf {
         let (mut bytes, nibble, binary) = (std::mem::take(&mut p.bytes), p.nibble.take(), p.binary);
         p.binary = false;
         let found = if p.kind == Some(Kind::Object) {
-            let found = ole1::warnings(&bytes);
+            let found = ole1::warnings(&bytes, self.nesting);
             if self.out.is_some() {
-                match ole1::strip(&mut bytes) {
+                match ole1::strip(&mut bytes, self.nesting) {
                     Ok(removed) => removed.iter().for_each(|r| self.note(r)),
                     Err(why) => self.unread = Some(format!("an object embedded in it: {why}")),
                 }
@@ -704,7 +710,7 @@ impl Rtf {
             .and_then(|p| Some((p.kind?, &p.bytes)))
         {
             Some((Kind::Photo, bytes)) => photos.extend(pictures::Pictures::find(bytes).warnings),
-            Some((Kind::Object, bytes)) => photos.extend(ole1::warnings(bytes)),
+            Some((Kind::Object, bytes)) => photos.extend(ole1::warnings(bytes, self.nesting)),
             None => {}
         }
         for w in photos {

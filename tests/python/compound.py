@@ -1,8 +1,9 @@
 """Reads a compound file (Word, Excel or PowerPoint 97-2003) with olefile, an implementation
 other than Aigaq's, for tests/stripped_copies_play.rs: prints its streams (path and size)
-and its document properties as JSON.
+and its document properties as JSON; or writes one of its streams to a file.
 
     python3 compound.py FILE
+    python3 compound.py FILE STREAM OUT     (STREAM: its path, storages joined by "/")
 """
 
 import json
@@ -27,5 +28,14 @@ def main(path: str) -> None:
     print(json.dumps({"streams": streams, "properties": props}))
 
 
+def extract(path: str, stream: str, out: str) -> None:
+    with open(out, "wb") as f:
+        f.write(olefile.OleFileIO(path).openstream(stream).read())
+    print(json.dumps({"written": out}))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) == 4:
+        extract(*sys.argv[1:4])
+    else:
+        main(sys.argv[1])

@@ -10,12 +10,13 @@ use miniz_oxide::{DataFormat, MZFlush, MZStatus};
 use super::{
     blank_printer, carries_names, is_compound, is_package, is_printer_settings, picture_type,
     LocalHeader, Part, CENTRAL, DESCRIPTOR, END, LARGEST_PART, LARGEST_WHOLE, LARGEST_XML, LOCAL,
-    LOCAL_LEN, MOST_DEPTH, MOST_ENTRIES, MOST_NAME_BYTES,
+    LOCAL_LEN, MOST_ENTRIES, MOST_NAME_BYTES,
 };
 use crate::counting::Counting;
 use crate::media::annotations::Names;
 use crate::media::deflate::Deflater;
 use crate::media::strip::{bad, note};
+use crate::media::MOST_DEPTH;
 
 /// An entry of the copy, for its central directory.
 struct Written {
@@ -29,6 +30,23 @@ struct Written {
     offset: u32,
 }
 
+impl Written {
+    /// A part of the copy deflated anew in place of the one with local header `h`: only
+    /// whether its name is UTF-8 stays of its flags; its sizes and CRC come when it is done.
+    fn deflated(h: &LocalHeader, name: Vec<u8>, offset: u32) -> Self {
+        Self {
+            version: 20,
+            flags: h.flags & 0x800,
+            method: 8,
+            crc: 0,
+            compressed: 0,
+            size: 0,
+            name,
+            offset,
+        }
+    }
+}
+
 /// DOS time and date of every entry in a copy: 1980-01-01 00:00, the earliest there is.
 pub(super) const NO_TIME: u16 = 0;
 pub(super) const NO_DATE: u16 = (1 << 5) | 1;
@@ -36,11 +54,40 @@ pub(super) const NO_DATE: u16 = (1 << 5) | 1;
 /// Copies an office document's package without its document properties, file times and
 /// extra fields (see the module documentation); returns what was left out.
 pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
-    strip_at(input, out, 0)
+    strip_at(input, out, 0, false)
 }
 
-/// [`strip`] of a document `depth` documents deep in another.
-fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Result<Vec<String>> {
+/// Strips an office document embedded in a compound file (an `.xlsx` pasted into a `.doc`)
+/// in place, at its length, since the compound file keeps its streams' sizes: the copy
+/// [`strip`] makes, and as many zero bytes in the comment that closes it as it is shorter.
+/// Returns what was removed, or why it cannot be: the copy is longer than the original, or
+/// shorter by more than a comment holds.
+pub(crate) fn strip_in_place(zip: &mut [u8], depth: usize) -> io::Result<Vec<String>> {
+    let mut copy = Vec::with_capacity(zip.len());
+    let removed = strip_at(&mut &zip[..], &mut copy, depth, true)?;
+    let pad = zip
+        .len()
+        .checked_sub(copy.len())
+        .and_then(|pad| u16::try_from(pad).ok())
+        .ok_or_else(|| bad("its copy does not fit where it was"))?;
+    // The copy ends with the end of its central directory, which says its comment's length.
+    let at = copy.len() - 2;
+    copy[at..].copy_from_slice(&pad.to_le_bytes());
+    copy.resize(zip.len(), 0);
+    zip.copy_from_slice(&copy);
+    Ok(removed)
+}
+
+/// [`strip`] of a document `depth` documents deep in another; with `hold`, each part it
+/// deflates is held until done, and written behind a local header that gives its sizes
+/// rather than with a data descriptor after it, which takes 16 bytes more (for a copy made
+/// in memory, which must fit its place).
+fn strip_at(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    depth: usize,
+    hold: bool,
+) -> io::Result<Vec<String>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, input);
     let mut out = Counting::new(out);
     let mut removed = Vec::new();
@@ -86,20 +133,29 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                 let original = read_part(&mut input, &h)?;
                 note(&mut removed, part.removed());
                 let new = part.replacement(&original);
-                let len = u32::try_from(new.len()).map_err(|_| bad("a part too large"))?;
+                let crc = crc32fast::hash(&new);
+                let size = u32::try_from(new.len()).map_err(|_| bad("a part too large"))?;
+                // Compressed if it was, so that the copy takes no more room than the
+                // original (see [`strip_in_place`]).
+                let (method, data) = if h.method == 8 {
+                    (8, miniz_oxide::deflate::compress_to_vec(&new, 6))
+                } else {
+                    (0, new)
+                };
+                let compressed = u32::try_from(data.len()).map_err(|_| bad("a part too large"))?;
                 let w = Written {
                     version: 20,
                     // Only whether the name is UTF-8 stays.
                     flags: h.flags & 0x800,
-                    method: 0,
-                    crc: crc32fast::hash(&new),
-                    compressed: len,
-                    size: len,
+                    method,
+                    crc,
+                    compressed,
+                    size,
                     name,
                     offset,
                 };
                 write_local(&mut out, &w)?;
-                out.write_all(&new)?;
+                out.write_all(&data)?;
                 w
             }
             None if matches!(picture_type(&name), Some("image/jpeg" | "image/png")) => {
@@ -114,9 +170,12 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                 }
                 w
             }
-            None if is_package(&name) && depth < MOST_DEPTH => {
+            None if (is_package(&name) || is_compound(&name)) && depth >= MOST_DEPTH => {
+                return Err(bad(crate::media::TOO_DEEP));
+            }
+            None if is_package(&name) => {
                 let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
-                    strip_at(&mut &p[..], o, depth + 1)
+                    strip_at(&mut &p[..], o, depth + 1, true)
                 })?;
                 if !said.is_empty() {
                     note(&mut removed, "the properties of documents embedded in it");
@@ -136,9 +195,9 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                 }
                 w
             }
-            None if is_compound(&name) && depth < MOST_DEPTH => {
+            None if is_compound(&name) => {
                 let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
-                    crate::media::ole::strip(&mut &p[..], o)
+                    crate::media::ole::strip_at(&mut &p[..], o, depth + 1)
                 })?;
                 if !said.is_empty() {
                     note(&mut removed, "the properties of documents embedded in it");
@@ -149,9 +208,8 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
                 let (w, seen) = rewrite_part(
                     &mut input,
                     &mut out,
-                    &h,
-                    name,
-                    offset,
+                    (&h, name, offset),
+                    hold,
                     std::mem::take(&mut people),
                     &mut removed,
                 )?;
@@ -185,50 +243,44 @@ fn read_part(input: &mut dyn BufRead, h: &LocalHeader) -> io::Result<Vec<u8>> {
     Ok(plain)
 }
 
-/// Writes an XML part again without the names of the people it names (see
-/// [`super::annotations`]), deflated, its sizes and CRC in a data descriptor after it;
-/// `seen` are the names met in the parts before, and are returned with this part's.
+/// Writes an XML part (local header `h`, its name, the offset of its copy) again without
+/// the names of the people it names (see [`super::annotations`]), deflated, its sizes and
+/// CRC in a data descriptor after it, or, with `hold`, in its local header; `seen` are the
+/// names met in the parts before, and are returned with this part's.
 fn rewrite_part(
     input: &mut dyn BufRead,
     out: &mut Counting<&mut dyn Write>,
-    h: &LocalHeader,
-    name: Vec<u8>,
-    offset: u32,
+    (h, name, offset): (&LocalHeader, Vec<u8>, u32),
+    hold: bool,
     seen: Vec<String>,
     removed: &mut Vec<String>,
 ) -> io::Result<(Written, Vec<String>)> {
-    let mut w = Written {
-        version: 20,
-        flags: (h.flags & 0x800) | 8,
-        method: 8,
-        crc: 0,
-        compressed: 0,
-        size: 0,
-        name,
-        offset,
-    };
-    write_local(out, &w)?;
+    let mut w = Written::deflated(h, name, offset);
+    let mut held = hold.then(Vec::new);
+    if !hold {
+        w.flags |= 8;
+        write_local(out, &w)?;
+    }
     let mut names = Names::rewriting(seen);
     // Level 6, as zip tools use by default.
     let mut deflater = Deflater::new(6);
     let mut xml = Vec::new();
+    let sink: &mut dyn Write = match held.as_mut() {
+        Some(body) => body,
+        None => out,
+    };
     inflate_part(h, input, &mut io::sink(), |plain| {
         xml.clear();
         names.push(plain, &mut xml)?;
-        deflater.write(&xml, out)
+        deflater.write(&xml, sink)
     })?;
     xml.clear();
     names.finish(&mut xml);
-    deflater.write(&xml, out)?;
-    let (crc, size, compressed) = deflater.finish(out)?;
-    let too_large = || bad("a part larger than Aigaq rewrites");
-    let size = u32::try_from(size).map_err(|_| too_large())?;
-    let compressed = u32::try_from(compressed).map_err(|_| too_large())?;
-    out.write_all(&DESCRIPTOR)?;
-    for v in [crc, compressed, size] {
-        out.write_all(&v.to_le_bytes())?;
+    deflater.write(&xml, sink)?;
+    match held {
+        Some(body) => write_held(out, &mut w, deflater, body)?,
+        None => end_deflated(deflater, out, &mut w)?,
     }
-    (w.crc, w.compressed, w.size) = (crc, compressed, size);
     if names.paths() {
         note(removed, "local file paths (a template's, a link's)");
     }
@@ -238,9 +290,49 @@ fn rewrite_part(
     Ok((w, names.into_seen()))
 }
 
+/// Ends a part deflated behind a local header that gave no sizes (`w`): writes its data
+/// descriptor, and notes its sizes and CRC for the central directory.
+fn end_deflated(
+    deflater: Deflater,
+    out: &mut Counting<&mut dyn Write>,
+    w: &mut Written,
+) -> io::Result<()> {
+    let (crc, size, compressed) = deflater.finish(out)?;
+    sized(w, crc, size, compressed)?;
+    out.write_all(&DESCRIPTOR)?;
+    for v in [w.crc, w.compressed, w.size] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// Ends a part whose deflated bytes so far were held in `body`: writes its local header
+/// (`w`), with its sizes and CRC, and the bytes.
+fn write_held(
+    out: &mut Counting<&mut dyn Write>,
+    w: &mut Written,
+    deflater: Deflater,
+    mut body: Vec<u8>,
+) -> io::Result<()> {
+    let (crc, size, compressed) = deflater.finish(&mut body)?;
+    sized(w, crc, size, compressed)?;
+    write_local(out, w)?;
+    out.write_all(&body)
+}
+
+/// Notes a deflated part's CRC and sizes in `w`, for its headers.
+fn sized(w: &mut Written, crc: u32, size: u64, compressed: u64) -> io::Result<()> {
+    let too_large = || bad("a part larger than Aigaq rewrites");
+    w.size = u32::try_from(size).map_err(|_| too_large())?;
+    w.compressed = u32::try_from(compressed).map_err(|_| too_large())?;
+    w.crc = crc;
+    Ok(())
+}
+
 /// Writes a part again as `rewrite` rewrites the whole of it (a picture stripped as a photo
-/// alone is, an embedded document stripped as this one is), stored; returns what that left
-/// out. A part that cannot be rewritten (damaged) is written as it was: the check of the
+/// alone is, an embedded document stripped as this one is), deflated if it was (so that a
+/// document embedded in a compound file still fits its place), else stored; returns what
+/// that left out. A part that cannot be rewritten (damaged) is written as it was: the check of the
 /// copy then decides whether the document may go. One larger than [`LARGEST_WHOLE`] stops
 /// the copy.
 fn rewrite_whole(
@@ -263,6 +355,15 @@ fn rewrite_whole(
     })?;
     let mut new = Vec::with_capacity(plain.len());
     let (method, crc, compressed, size, data, said) = match rewrite(&plain, &mut new) {
+        Ok(said) if h.method == 8 => {
+            drop((plain, original));
+            let mut w = Written::deflated(h, name, offset);
+            let mut deflater = Deflater::new(6);
+            let mut body = Vec::new();
+            deflater.write(&new, &mut body)?;
+            write_held(out, &mut w, deflater, body)?;
+            return Ok((w, said));
+        }
         Ok(said) => {
             let len = u32::try_from(new.len()).map_err(|_| too_large())?;
             (0, crc32fast::hash(&new), len, len, new, said)

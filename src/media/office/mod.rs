@@ -35,13 +35,13 @@ use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
 use super::annotations::Names;
 use super::ole::OleWatch;
-use super::{push_warning, Warning};
+use super::{push_warning, Warning, MOST_DEPTH, TOO_DEEP, UNREAD};
 
 mod copy;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
-pub(super) use copy::strip;
+pub(super) use copy::{strip, strip_in_place};
 
 const LOCAL: [u8; 4] = *b"PK\x03\x04";
 const CENTRAL: [u8; 4] = *b"PK\x01\x02";
@@ -108,6 +108,29 @@ pub(super) fn package_type(head: &[u8]) -> Option<&'static str> {
             .find(|(dir, _)| name.starts_with(dir.as_bytes()))
             .map(|&(_, i)| TYPES[i])
     })
+}
+
+/// Whether a ZIP package embedded in a document (in a compound file's stream) is a document
+/// of the kinds [`package_type`] knows, or another OpenDocument (a formula, a chart) or
+/// Open Packaging one (a theme) that keeps properties and names the same way.
+pub(crate) fn is_document(zip: &[u8]) -> bool {
+    if !zip.starts_with(&LOCAL) {
+        return false;
+    }
+    if package_type(zip).is_some() {
+        return true;
+    }
+    // Where the entry at `at` named `name` has its data.
+    let named = |at: usize, name: &[u8]| {
+        header_len(&zip[at..])
+            .filter(|&(whole, _)| &zip[at + LOCAL_LEN..at + whole] == name)
+            .map(|(_, data)| at + data)
+    };
+    let odf = b"application/vnd.oasis.opendocument.";
+    if let Some(data) = named(0, b"mimetype") {
+        return zip.get(data..).is_some_and(|d| d.starts_with(odf));
+    }
+    memchr::memmem::find_iter(zip, &LOCAL).any(|at| named(at, b"[Content_Types].xml").is_some())
 }
 
 /// The parts that hold document properties, and those replaced in a copy.
@@ -399,6 +422,14 @@ const READ_AT_ONCE: usize = 4;
 const MOST_INFLATED: usize = 512 * 1024 * 1024;
 
 impl OfficeWatch {
+    /// One for a document `depth` documents deep in another.
+    pub(crate) fn nested(depth: usize) -> Self {
+        Self {
+            depth,
+            ..Self::default()
+        }
+    }
+
     /// Bytes it inflates at most: less for an embedded document, which its container's
     /// inflating has paid for already.
     fn most_inflated(&self) -> usize {
@@ -496,8 +527,14 @@ impl OfficeWatch {
             Some(part) if self.properties.len() < PARTS_KEPT => Reading::Properties(part),
             None if carries_names(name) => Reading::Names,
             None if is_picture(name) && self.pictures_read < MOST_PICTURES => Reading::Picture,
-            None if is_package(name) && self.depth < MOST_DEPTH => Reading::Package,
-            None if is_compound(name) && self.depth < MOST_DEPTH => Reading::Compound,
+            None if (is_package(name) || is_compound(name)) && self.depth >= MOST_DEPTH => {
+                if !self.inner.iter().any(|w| w.value == TOO_DEEP) {
+                    push_warning(&mut self.inner, UNREAD, Some(TOO_DEEP.into()));
+                }
+                return;
+            }
+            None if is_package(name) => Reading::Package,
+            None if is_compound(name) => Reading::Compound,
             _ => return,
         };
         let stored = h.method == 0;
@@ -516,12 +553,12 @@ impl OfficeWatch {
             plain: Vec::new(),
             names: Names::listing(Vec::new()),
             nested: match what {
-                Reading::Package => Some(Inner::Package(Box::new(OfficeWatch {
-                    depth: self.depth + 1,
-                    ..OfficeWatch::default()
-                }))),
-                Reading::Compound => Some(Inner::Compound(Box::new(OleWatch::with_limit(
+                Reading::Package => Some(Inner::Package(Box::new(OfficeWatch::nested(
+                    self.depth + 1,
+                )))),
+                Reading::Compound => Some(Inner::Compound(Box::new(OleWatch::nested(
                     LARGEST_WHOLE,
+                    self.depth + 1,
                 )))),
                 _ => None,
             },
@@ -668,9 +705,6 @@ pub(super) fn blank_printer(devmode: &[u8]) -> Option<Vec<u8>> {
     out[driver].fill(0);
     (out != devmode).then_some(out)
 }
-
-/// How deep documents embedded in documents are read and stripped.
-const MOST_DEPTH: usize = 2;
 
 /// Most names shown for one document.
 pub(super) const MOST_NAMES_SHOWN: usize = 32;

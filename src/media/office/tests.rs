@@ -10,7 +10,7 @@ use crate::media::Sniffer;
 
 /// How an entry of a test package is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Way {
+pub(crate) enum Way {
     Stored,
     Deflated,
     /// Deflated, its sizes and CRC in a data descriptor after it (as LibreOffice and
@@ -29,7 +29,7 @@ const EVERY_WAY: [Way; 4] = [
 
 /// A ZIP package of `entries`, each with a time (2026-01-05 10:00) and an extended
 /// timestamp extra field, as ordinary writers make them.
-fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
+pub(crate) fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
     let (time, date) = ((10u16 << 11), ((46u16) << 9) | (1 << 5) | 5);
@@ -106,7 +106,7 @@ fn package(entries: &[(&str, &[u8], Way)]) -> Vec<u8> {
 /// Reads a package as unzip does, from its central directory; checks every entry's
 /// local header against it, and its CRC. Returns each entry's name, inflated bytes,
 /// and DOS time and date as its local header states them.
-fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>, (u16, u16))> {
+pub(crate) fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>, (u16, u16))> {
     let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]);
     let u32_at = |i: usize| u32::from_le_bytes(zip[i..i + 4].try_into().unwrap());
     let end = memchr::memmem::rfind(zip, &END).expect("an end of central directory");
@@ -143,10 +143,10 @@ fn unpack(zip: &[u8]) -> Vec<(String, Vec<u8>, (u16, u16))> {
     out
 }
 
-const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+pub(crate) const CORE: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>Statement</dc:title><dc:creator>Aigerim Nurlanovna</dc:creator><cp:lastModifiedBy>N. Editor &amp; Co</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">2026-01-05T10:00:00Z</dcterms:created></cp:coreProperties>"#;
-const APP: &str = r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Office Word</Application><Company>KIBHR Almaty</Company></Properties>"#;
-const META: &str = r#"<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:initial-creator>Aigerim Nurlanovna</meta:initial-creator><meta:creation-date>2026-01-05T10:00:00</meta:creation-date><meta:generator>LibreOffice/7.4</meta:generator><meta:printed-by>Printer Owner</meta:printed-by></office:meta></office:document-meta>"#;
+pub(crate) const APP: &str = r#"<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>Microsoft Office Word</Application><Company>KIBHR Almaty</Company></Properties>"#;
+pub(crate) const META: &str = r#"<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta><meta:initial-creator>Aigerim Nurlanovna</meta:initial-creator><meta:creation-date>2026-01-05T10:00:00</meta:creation-date><meta:generator>LibreOffice/7.4</meta:generator><meta:printed-by>Printer Owner</meta:printed-by></office:meta></office:document-meta>"#;
 const SETTINGS: &str = r#"<?xml version="1.0"?><office:document-settings xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"><config:config-item config:name="PrinterName">HP-Almaty-Office</config:config-item></office:document-settings>"#;
 
 /// A Word document: a picture larger than the sniffer's first bytes before its

@@ -16,6 +16,15 @@
 //! (every other byte stays, so the document opens as before): property sets hold only their
 //! code page, people become `Author 1`, … or blanks, the saved-by list, printer, autosave
 //! path and routing slip are emptied, and every directory entry's times become zero.
+//!
+//! Any other stream may hold a whole file: Word keeps an `.xlsx` or `.docx` pasted into a
+//! `.doc` as its ZIP package, LibreOffice an equation as an OpenDocument formula, Outlook
+//! a message's attachments as they were sent, Acrobat's object its PDF. Each is read as it
+//! would be alone, two levels deep ([`crate::media::MOST_DEPTH`]), and cleaned where it
+//! stands ([`strip_embedded`]): a compound file as this one, a package by the copy
+//! [`crate::media::office`] makes, fitted to the stream's length, a PDF or video by the
+//! copy Aigaq makes of one alone, which keeps every byte's place. What still says who,
+//! where or with what stops the copy.
 
 mod cfb;
 mod excel;
@@ -35,7 +44,7 @@ use self::cfb::{Compound, Entry, MAGIC};
 use self::package::Package;
 use super::annotations::{is_placeholder, Numbering};
 use super::pictures;
-use super::{push_warning, Warning, UNREAD};
+use super::{push_warning, Warning, MOST_DEPTH, TOO_DEEP, UNREAD};
 
 /// The little-endian integers the formats in here are written in, at `at` in `b` (`None`
 /// past its end).
@@ -59,7 +68,7 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 
 /// The largest compound file read for its metadata, and stripped: attach holds it whole,
 /// and an export holds it and its copy, so memory stays within the bounds.
-const LARGEST: usize = 32 * 1024 * 1024;
+pub(crate) const LARGEST: usize = 32 * 1024 * 1024;
 
 /// The media types of compound files ([`media_type`] tells them apart).
 const TYPES: [&str; 4] = [
@@ -138,13 +147,17 @@ pub(crate) struct OleWatch {
     /// Not a compound file, or larger than [`LARGEST`].
     off: bool,
     too_large: bool,
+    /// How deep in documents it is (0: the file itself).
+    depth: usize,
 }
 
 impl OleWatch {
-    /// One that keeps at most `limit` bytes (for a document embedded in another).
-    pub(crate) fn with_limit(limit: usize) -> Self {
+    /// One for a document `depth` documents deep in another, that keeps at most `limit`
+    /// bytes.
+    pub(crate) fn nested(limit: usize, depth: usize) -> Self {
         Self {
             limit,
+            depth,
             ..Self::default()
         }
     }
@@ -204,7 +217,7 @@ impl OleWatch {
             return out;
         }
         match Compound::parse(&self.bytes) {
-            Ok(c) => describe(&c, &self.bytes, &mut out),
+            Ok(c) => describe(&c, &self.bytes, &mut out, self.depth),
             Err(why) => push_warning(
                 &mut out,
                 UNREAD,
@@ -217,7 +230,8 @@ impl OleWatch {
     }
 }
 
-fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
+/// What a compound file `depth` documents deep says (see [`OleWatch::warnings`]).
+fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
     let mut owners: Vec<String> = Vec::new();
     let mut time = None;
     let mut software = None;
@@ -251,7 +265,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
             owners.extend(people);
             locked |= encrypted;
         } else if e.is(PACKAGE) {
-            if let Some((paths, own)) = package_warnings(&data) {
+            if let Some((paths, own)) = package_warnings(&data, depth) {
                 owners.extend(paths);
                 photos.extend(own);
             }
@@ -260,6 +274,10 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>) {
                 .child(e.parent, "Current User")
                 .and_then(|u| c.read(file, u).ok());
             owners.extend(powerpoint::people(user.as_deref(), Some(&data)));
+        } else {
+            // Any other stream may hold a file: an `.xlsx` pasted into a `.doc`, an
+            // Outlook message's attachment, an Acrobat object's PDF.
+            photos.extend(embedded_file(&data, depth).1);
         }
     }
     time = time.or_else(|| {
@@ -316,17 +334,18 @@ fn is_workbook(e: &Entry) -> bool {
     e.is("Workbook") || e.is("Book")
 }
 
-/// What a package says (see [`package`]): the paths that name folders, and what its
-/// embedded file says of itself.
-fn package_warnings(data: &[u8]) -> Option<(Vec<String>, Vec<Warning>)> {
+/// What a package in a document `depth` deep says (see [`package`]): the paths that name
+/// folders, and what its embedded file says of itself.
+fn package_warnings(data: &[u8], depth: usize) -> Option<(Vec<String>, Vec<Warning>)> {
     let p = Package::parse(data)?;
-    Some((p.paths(data), embedded_file(&data[p.data])))
+    Some((p.paths(data), embedded_file(&data[p.data], depth).1))
 }
 
-/// Copies a package in place (see [`package`]): its folders and its photo's metadata
-/// blanked; returns what was removed, or why it cannot be copied (the embedded file keeps
-/// metadata of its own, or a picture's could not be found whole).
-fn strip_package(data: &mut [u8]) -> Result<Vec<&'static str>, String> {
+/// Copies a package in a document `depth` deep in place (see [`package`]): its folders
+/// blanked, and its file cleaned ([`strip_embedded`]); returns what was removed, or why it
+/// cannot be copied (the embedded file keeps metadata of its own, or a picture's could not
+/// be found whole).
+fn strip_package(data: &mut [u8], depth: usize) -> Result<Vec<&'static str>, String> {
     let Some(p) = Package::parse(data) else {
         return Ok(Vec::new());
     };
@@ -334,32 +353,138 @@ fn strip_package(data: &mut [u8]) -> Result<Vec<&'static str>, String> {
     if p.blank(data) {
         removed.push("folders of embedded files");
     }
-    let cleaned = clean_pictures(false, data);
-    if cleaned.left {
-        return Err(PICTURE_LEFT.into());
+    let label = Package::label(data);
+    removed.extend(strip_embedded(&mut data[p.data], depth, &label)?);
+    Ok(removed)
+}
+
+/// What a file embedded in a document `depth` deep (a stream, a package's file) is, and what
+/// it says of people, places and devices, as it would say alone; a compound file or an
+/// office document in it is read as one `depth + 1` deep, up to [`MOST_DEPTH`].
+fn embedded_file(content: &[u8], depth: usize) -> (String, Vec<Warning>) {
+    if content.starts_with(&MAGIC) {
+        let mut out = Vec::new();
+        if depth >= MOST_DEPTH {
+            push_warning(&mut out, UNREAD, Some(TOO_DEEP.into()));
+            return (TYPES[3].into(), out);
+        }
+        return match Compound::parse(content) {
+            Ok(c) => {
+                describe(&c, content, &mut out, depth + 1);
+                (media_type(content).into(), out)
+            }
+            Err(why) => {
+                let why = format!("a damaged document embedded in it ({why}): not read");
+                push_warning(&mut out, UNREAD, Some(why));
+                (TYPES[3].into(), out)
+            }
+        };
     }
-    if cleaned.changed {
-        removed.push(pictures::PICTURES_REMOVED);
+    if super::office::is_document(content) {
+        let media_type = super::office::package_type(content).unwrap_or("application/zip");
+        let mut out = Vec::new();
+        if depth >= MOST_DEPTH {
+            push_warning(&mut out, UNREAD, Some(TOO_DEEP.into()));
+            return (media_type.into(), out);
+        }
+        let mut w = super::office::OfficeWatch::nested(depth + 1);
+        w.feed(content);
+        return (media_type.into(), w.warnings());
     }
-    if let Some(w) = embedded_file(&data[p.data]).first() {
+    let mut s = super::Sniffer::nested(depth + 1);
+    s.feed(content);
+    s.describe()
+}
+
+/// Replaces a file embedded in a document with Aigaq's copy of it without its metadata, when
+/// that copy keeps every byte where it is (a PDF's, a video's) and so fits its place; returns
+/// whether it did.
+fn copy_in_place(data: &mut [u8], depth: usize) -> bool {
+    use super::strip;
+    let (media_type, said) = embedded_file(data, depth);
+    // Photos are blanked where they stand ([`clean_pictures`]); an RTF document's objects
+    // would be read again at the depth it starts from.
+    let elsewhere = ["image/jpeg", "image/png", "application/rtf"];
+    if said.is_empty() || elsewhere.contains(&media_type.as_str()) {
+        return false;
+    }
+    let plan = if strip::reads_index(&media_type) {
+        match strip::plan(&media_type, &mut io::Cursor::new(&*data)) {
+            Ok(plan) => plan,
+            Err(_) => return false,
+        }
+    } else {
+        strip::Plan::default()
+    };
+    let mut copy = Vec::with_capacity(data.len());
+    match strip::strip(&media_type, &mut &data[..], &plan, &mut copy) {
+        Ok(Some(removed)) if !removed.is_empty() && copy.len() == data.len() => {
+            data.copy_from_slice(&copy);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What a copy that cleaned documents embedded in it says it removed.
+const EMBEDDED_REMOVED: &str = "the properties of documents embedded in it";
+
+/// Cleans a file embedded in a document `depth` deep (a stream, a package's file, named
+/// `label` in what is said) in place: a compound file as this one is, an office document
+/// as [`super::office`] copies it, fitted to its length, and the pictures in it; returns
+/// what was removed, or why it cannot be sent cleaned (it keeps metadata Aigaq cannot
+/// remove in place, it is too deep, or its copy does not fit).
+fn strip_embedded(data: &mut [u8], depth: usize, label: &str) -> Result<Vec<&'static str>, String> {
+    let mut removed = Vec::new();
+    let compound = data.starts_with(&MAGIC);
+    let office = !compound && super::office::is_document(data);
+    if compound || office {
+        if depth >= MOST_DEPTH {
+            return Err(TOO_DEEP.into());
+        }
+        let inside = if compound {
+            strip_in_place(data, depth + 1)
+        } else {
+            super::office::strip_in_place(data, depth + 1)
+        };
+        let inside = inside.map_err(|e| {
+            let why = e.to_string();
+            // Said already of a document deeper in it.
+            if why == TOO_DEEP || why.starts_with("a document embedded in it") {
+                why
+            } else {
+                format!("a document embedded in it ({label}) could not be cleaned: {why}; save it out of this one and attach it on its own")
+            }
+        })?;
+        if !inside.is_empty() {
+            removed.push(EMBEDDED_REMOVED);
+        }
+    } else if copy_in_place(data, depth) {
+        removed.push(EMBEDDED_REMOVED);
+    }
+    if office {
+        // Its pictures were stripped in the copy; blanking what is left in place would
+        // break its parts' checksums.
+        if pictures::leftover(data) {
+            return Err(PICTURE_LEFT.into());
+        }
+    } else {
+        let cleaned = clean_pictures(false, data);
+        if cleaned.left {
+            return Err(PICTURE_LEFT.into());
+        }
+        if cleaned.changed {
+            removed.push(pictures::PICTURES_REMOVED);
+        }
+    }
+    let (media_type, left) = embedded_file(data, depth);
+    if let Some(w) = left.first() {
         return Err(format!(
-            "a file embedded in it ({}) keeps its own metadata ({}); attach that file on its own",
-            Package::label(data),
+            "a file embedded in it ({label}, {media_type}) keeps its own metadata ({}); attach that file on its own",
             w.field
         ));
     }
     Ok(removed)
-}
-
-/// What a file embedded in a document says of people, places and devices, as it would say
-/// alone; documents embedded in it (a compound file, a ZIP package) are not opened again.
-fn embedded_file(content: &[u8]) -> Vec<Warning> {
-    if content.starts_with(&MAGIC) || content.starts_with(b"PK\x03\x04") {
-        return Vec::new();
-    }
-    let mut s = super::Sniffer::new();
-    s.feed(content);
-    s.describe().1
 }
 
 /// Why a document whose pictures still hold EXIF after blanking cannot be sent cleaned.
@@ -404,6 +529,15 @@ fn damaged(why: &str) -> io::Error {
 /// Copies a compound file without its properties and the people it names (see the module
 /// documentation); returns what was removed.
 pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    strip_at(input, out, 0)
+}
+
+/// [`strip`] of a compound file `depth` documents deep in another.
+pub(crate) fn strip_at(
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    depth: usize,
+) -> io::Result<Vec<String>> {
     let mut file = Vec::new();
     input.take(LARGEST as u64 + 1).read_to_end(&mut file)?;
     if file.len() > LARGEST {
@@ -412,12 +546,13 @@ pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
             LARGEST >> 20
         )));
     }
-    let removed = strip_in_place(&mut file)?;
+    let removed = strip_in_place(&mut file, depth)?;
     out.write_all(&file)?;
     Ok(removed)
 }
 
-fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
+/// Strips a compound file `depth` documents deep in place (see [`strip`]).
+fn strip_in_place(file: &mut [u8], depth: usize) -> io::Result<Vec<String>> {
     let c = Compound::parse(file).map_err(damaged)?;
     if c.entries.iter().any(is_history) {
         return Err(damaged(HISTORY));
@@ -465,7 +600,7 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
             }
         } else if e.is(PACKAGE) {
             let mut data = read(file, e)?;
-            let what = strip_package(&mut data).map_err(|why| damaged(&why))?;
+            let what = strip_package(&mut data, depth).map_err(|why| damaged(&why))?;
             if !what.is_empty() {
                 c.write(file, e, &data).map_err(damaged)?;
                 note(what);
@@ -482,6 +617,14 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
                 c.write(file, e, &doc).map_err(damaged)?;
                 note(vec!["authors of comments"]);
             }
+        } else {
+            let mut data = read(file, e)?;
+            let label = e.name.trim_start_matches(|c: char| c.is_control());
+            let what = strip_embedded(&mut data, depth, label).map_err(|why| damaged(&why))?;
+            if !what.is_empty() {
+                c.write(file, e, &data).map_err(damaged)?;
+                note(what);
+            }
         }
     }
     // Pictures last, in the streams as the passes above left them.
@@ -490,6 +633,10 @@ fn strip_in_place(file: &mut [u8]) -> io::Result<Vec<String>> {
             continue;
         }
         let mut data = read(file, e)?;
+        if super::office::package_type(&data).is_some() {
+            // Cleaned as a document above (see [`strip_embedded`]).
+            continue;
+        }
         let cleaned = clean_pictures(is_workbook(e), &mut data);
         if cleaned.left {
             return Err(damaged(PICTURE_LEFT));

@@ -13,9 +13,9 @@
 use std::ops::Range;
 
 use super::package::Package;
-use super::{blank_folders, u32_at, Compound, MAGIC, PICTURE_LEFT};
+use super::{blank_folders, u32_at, MAGIC, PICTURE_LEFT};
 use crate::media::pictures::{self, PICTURES_REMOVED};
-use crate::media::{push_warning, Warning, UNREAD};
+use crate::media::{push_warning, Warning, MOST_DEPTH, TOO_DEEP};
 
 const LINKED: u32 = 1;
 const EMBEDDED: u32 = 2;
@@ -52,8 +52,9 @@ fn parse(b: &[u8]) -> Option<Object> {
     Some(Object { topic, sized, data })
 }
 
-/// What an object in `b` says of people, places and devices.
-pub(crate) fn warnings(b: &[u8]) -> Vec<Warning> {
+/// What an object in `b`, in a file `depth` documents deep, says of people, places and
+/// devices.
+pub(crate) fn warnings(b: &[u8], depth: usize) -> Vec<Warning> {
     let mut out = Vec::new();
     let Some(o) = parse(b) else {
         return pictures::Pictures::find(b).warnings;
@@ -67,28 +68,28 @@ pub(crate) fn warnings(b: &[u8]) -> Vec<Warning> {
         return out;
     };
     let data_bytes = &b[data];
-    if data_bytes.starts_with(&MAGIC) {
-        match Compound::parse(data_bytes) {
-            Ok(c) => super::describe(&c, data_bytes, &mut out),
-            Err(why) => push_warning(
-                &mut out,
-                UNREAD,
-                Some(format!("a damaged document inside ({why})")),
-            ),
-        }
-    } else if let Some((paths, own)) = super::package_warnings(&b[sized]) {
+    let package = (!data_bytes.starts_with(&MAGIC))
+        .then(|| super::package_warnings(&b[sized], depth))
+        .flatten();
+    if let Some((paths, own)) = package {
         for path in paths {
             push_warning(&mut out, "owner_name", Some(path));
         }
         out.extend(own);
     } else {
-        out.extend(pictures::Pictures::find(data_bytes).warnings);
+        out.extend(super::embedded_file(data_bytes, depth).1);
+        for w in pictures::Pictures::find(data_bytes).warnings {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
     }
     out
 }
 
-/// Cleans an object in place; returns what was removed, or why it cannot be.
-pub(crate) fn strip(b: &mut [u8]) -> Result<Vec<String>, String> {
+/// Cleans an object in a file `depth` documents deep in place; returns what was removed, or
+/// why it cannot be.
+pub(crate) fn strip(b: &mut [u8], depth: usize) -> Result<Vec<String>, String> {
     let mut removed = Vec::new();
     let Some(o) = parse(b) else {
         if pictures::clean(b).any() {
@@ -103,21 +104,23 @@ pub(crate) fn strip(b: &mut [u8]) -> Result<Vec<String>, String> {
         return Ok(removed);
     };
     if b[data.clone()].starts_with(&MAGIC) {
-        let inside = super::strip_in_place(&mut b[data]).map_err(|e| e.to_string())?;
+        // What the document lost is said as it would be of it alone.
+        if depth >= MOST_DEPTH {
+            return Err(TOO_DEEP.into());
+        }
+        let inside = super::strip_in_place(&mut b[data], depth + 1).map_err(|e| e.to_string())?;
         removed.extend(inside);
         return Ok(removed);
     }
     let package = &mut b[sized];
     if Package::parse(package).is_some() {
-        let inside = super::strip_package(package)?;
+        let inside = super::strip_package(package, depth)?;
         removed.extend(inside.into_iter().map(str::to_owned));
         return Ok(removed);
     }
-    let data = &mut b[data];
-    if pictures::clean(data).any() {
-        removed.push(PICTURES_REMOVED.to_owned());
-    }
-    left(data).map(|()| removed)
+    let inside = super::strip_embedded(&mut b[data], depth, "an object")?;
+    removed.extend(inside.into_iter().map(str::to_owned));
+    Ok(removed)
 }
 
 fn left(b: &[u8]) -> Result<(), String> {

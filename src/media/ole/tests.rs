@@ -758,3 +758,167 @@ proptest! {
         }
     }
 }
+
+use crate::media::office::tests::{package as zip, unpack, Way, APP, CORE, META};
+
+/// A Word 2007 document, as Word embeds one in a `.doc` (an `.xlsx` the same way): its
+/// package in a `Package` stream of the object's storage.
+fn docx() -> Vec<u8> {
+    zip(&[
+        ("[Content_Types].xml", b"<Types/>", Way::Deflated),
+        (
+            "word/document.xml",
+            b"<w:document>Annex</w:document>",
+            Way::Deflated,
+        ),
+        ("docProps/core.xml", CORE.as_bytes(), Way::Deflated),
+        ("docProps/app.xml", APP.as_bytes(), Way::Deflated),
+    ])
+}
+
+#[test]
+fn an_office_document_embedded_in_a_word_97_file_is_read_and_cleaned_where_it_stands() {
+    let inner = docx();
+    let stream = "ObjectPool/_1345471034/Package";
+    let file = compound(&[("WordDocument", &[0u8; 64]), (stream, &inner)]);
+    let (_, w) = sniffed(&file);
+    let owners = values(&w, "owner_name");
+    for who in ["Aigerim Nurlanovna", "N. Editor & Co", "KIBHR Almaty"] {
+        assert!(owners.contains(&who.to_owned()), "{owners:?}");
+    }
+    let (copy, removed) = stripped(&file);
+    assert!(
+        removed.contains(&"the properties of documents embedded in it".to_owned()),
+        "{removed:?}"
+    );
+    assert!(!holds(&copy, "Aigerim") && !holds(&copy, "KIBHR"));
+    assert_eq!(sniffed(&copy).1, Vec::new());
+    // Where it was, at its length: the package's own copy, padded in its closing comment,
+    // whose entries all read back (their CRCs checked).
+    let cleaned = self::stream(&copy, stream);
+    assert_eq!(cleaned.len(), inner.len());
+    let parts = unpack(&cleaned);
+    let names: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "word/document.xml",
+            "docProps/core.xml",
+            "docProps/app.xml"
+        ]
+    );
+    assert_eq!(parts[1].1, b"<w:document>Annex</w:document>");
+
+    // An OpenDocument formula (LibreOffice's equations) and a theme (Outlook's) the same.
+    let formula = zip(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.formula",
+            Way::Stored,
+        ),
+        ("meta.xml", META.as_bytes(), Way::Deflated),
+    ]);
+    let file = compound(&[
+        ("WordDocument", &[0u8; 64]),
+        ("ObjectPool/_2/package_stream", &formula),
+    ]);
+    assert!(values(&sniffed(&file).1, "owner_name").contains(&"Aigerim Nurlanovna".to_owned()));
+    let (copy, _) = stripped(&file);
+    assert!(!holds(&copy, "Aigerim"));
+    assert_eq!(sniffed(&copy).1, Vec::new());
+}
+
+#[test]
+fn an_outlook_message_s_attached_documents_and_pdfs_are_read_and_cleaned() {
+    // An attachment's bytes are a stream of its storage: a Word 97 file, a PDF.
+    let summary = property_set(1252, &[(4, Value::Bytes(b"Aigerim Nurlanovna"))]);
+    let doc = compound(&[
+        ("WordDocument", &[0u8; 64]),
+        ("\u{5}SummaryInformation", &summary),
+    ]);
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Author (Dr. Daniyar Sultanov) /Producer (Clinic Scanner 2) >>\nendobj\ntrailer\n<< /Info 1 0 R >>\n%%EOF\n";
+    let file = compound(&[
+        (
+            "__substg1.0_0037001F",
+            &"Statement"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<_>>(),
+        ),
+        ("__attach_version1.0_#00000000/__substg1.0_37010102", &doc),
+        ("__attach_version1.0_#00000001/__substg1.0_37010102", pdf),
+    ]);
+    let (t, w) = sniffed(&file);
+    assert_eq!(t, "application/x-ole-storage");
+    let owners = values(&w, "owner_name");
+    assert!(
+        owners.contains(&"Aigerim Nurlanovna".to_owned()),
+        "{owners:?}"
+    );
+    assert!(
+        owners.contains(&"Dr. Daniyar Sultanov".to_owned()),
+        "{owners:?}"
+    );
+    let (copy, _) = stripped(&file);
+    assert!(
+        !holds(&copy, "Aigerim") && !holds(&copy, "Daniyar") && !holds(&copy, "Clinic Scanner")
+    );
+    assert_eq!(sniffed(&copy).1, Vec::new());
+    let pdf_copy = self::stream(&copy, "__attach_version1.0_#00000001/__substg1.0_37010102");
+    assert_eq!(
+        pdf_copy.len(),
+        pdf.len(),
+        "a PDF's copy keeps every byte's place"
+    );
+
+    // A recording's tags cannot be blanked in place: the message is not copied.
+    let mp3 = [
+        &b"ID3\x03\0\0\0\0\0\x1aTPE1\0\0\0\x10\0\0\0Aigerim Nurlanovn"[..],
+        &[0xFF, 0xFB, 0x90, 0x64],
+        &[0u8; 400],
+    ]
+    .concat();
+    let file = compound(&[("__attach_version1.0_#00000000/__substg1.0_37010102", &mp3)]);
+    assert!(values(&sniffed(&file).1, "owner_name")
+        .iter()
+        .any(|o| o.contains("Aigerim")));
+    let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("audio/mpeg"), "{err}");
+}
+
+#[test]
+fn documents_embedded_too_deep_or_whose_copy_would_not_fit_are_said_and_not_copied() {
+    // A document in a document in a document in the file: not read.
+    let mut nested = docx();
+    for _ in 0..3 {
+        nested = compound(&[
+            ("WordDocument", &[0u8; 64]),
+            ("ObjectPool/_1/Package", &nested),
+        ]);
+    }
+    let (_, w) = sniffed(&nested);
+    assert!(
+        values(&w, UNREAD)
+            .iter()
+            .any(|v| v == crate::media::TOO_DEEP),
+        "{w:?}"
+    );
+    let err = strip(&mut Cursor::new(&nested), &mut Vec::new()).unwrap_err();
+    assert_eq!(err.to_string(), crate::media::TOO_DEEP);
+
+    // A part that does not compress, rewritten for its comments' authors: deflated again, it
+    // takes more room than it did stored, so the package no longer fits its stream.
+    let mut noise: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    noise.extend_from_slice(b"<w:comment w:author=\"Aigerim Nurlanovna\"/>");
+    let inner = zip(&[("word/comments.xml", &noise, Way::Stored)]);
+    let file = compound(&[
+        ("WordDocument", &[0u8; 64]),
+        ("ObjectPool/_1/Package", &inner),
+    ]);
+    assert!(values(&sniffed(&file).1, "owner_name").contains(&"Aigerim Nurlanovna".to_owned()));
+    let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("does not fit"), "{err}");
+}
