@@ -70,7 +70,8 @@ const ARCHIVES: [&str; 16] = [
 /// One piece of metadata that can endanger someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
-    /// What it is: `gps_position`, `camera_serial`, `owner_name`, `time`, `camera`, or
+    /// What it is: `gps_position`, `network_address` (the computer and address a message was
+    /// sent from), `camera_serial`, `owner_name`, `time`, `camera`, or
     /// [`UNREAD`].
     pub field: String,
     /// The value found, as the file states it.

@@ -86,11 +86,12 @@ describe('metadata warnings', () => {
     { field: 'something_new', value: 'x' },
     { field: 'gps_position', value: '43.2 deg N, 76.9 deg E' },
     { field: 'owner_name', value: '© someone' },
+    { field: 'network_address', value: 'aigerim-laptop ([5.34.18.77])' },
     { field: 'unread', value: 'an archive: the photos in it are not checked' },
   ];
 
   it('every field the core reports has its own label in every language', () => {
-    for (const field of ['unread', 'gps_position', 'camera_serial', 'owner_name', 'time', 'camera']) {
+    for (const field of ['unread', 'gps_position', 'network_address', 'camera_serial', 'owner_name', 'time', 'camera']) {
       const key = warningLabelKey(field);
       expect(key).toBe(`attach.warning.${field}`);
       for (const locale of LOCALES) expect(catalogs[locale][key], `${locale} ${key}`).toBeTruthy();
@@ -116,6 +117,7 @@ describe('metadata warnings', () => {
     expect(sortWarnings(found).map((w) => `${w.field}=${w.value}`)).toEqual([
       'unread=an archive: the photos in it are not checked',
       'gps_position=43.2 deg N, 76.9 deg E',
+      'network_address=aigerim-laptop ([5.34.18.77])',
       'owner_name=Aigerim Fixture-Owner',
       'owner_name=© someone',
       'camera_serial=SN-FIXTURE-0042',

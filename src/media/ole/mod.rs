@@ -17,6 +17,9 @@
 //! code page, people become `Author 1`, … or blanks, the saved-by list, printer, autosave
 //! path and routing slip are emptied, and every directory entry's times become zero.
 //!
+//! An Outlook message's internet headers name the computer it was sent from and its
+//! address ([`message`]); a copy turns them to spaces.
+//!
 //! Any other stream may hold a whole file: Word keeps an `.xlsx` or `.docx` pasted into a
 //! `.doc` as its ZIP package, LibreOffice an equation as an OpenDocument formula, Outlook
 //! a message's attachments as they were sent, Acrobat's object its PDF. Each is read as it
@@ -28,6 +31,7 @@
 
 mod cfb;
 mod excel;
+mod message;
 pub(crate) mod ole1;
 mod package;
 mod powerpoint;
@@ -237,6 +241,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
     let mut software = None;
     let mut locked = false;
     let (mut photos, mut left) = (Vec::new(), false);
+    let mut places: Vec<String> = Vec::new();
     for e in c.entries.iter().filter(|e| e.is_stream()) {
         let Ok(mut data) = c.read(file, e) else {
             continue;
@@ -274,6 +279,8 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
                 .child(e.parent, "Current User")
                 .and_then(|u| c.read(file, u).ok());
             owners.extend(powerpoint::people(user.as_deref(), Some(&data)));
+        } else if let Some(wide) = message::headers(&e.name) {
+            places.extend(message::addresses(&data, wide));
         } else {
             // Any other stream may hold a file: an `.xlsx` pasted into a `.doc`, an
             // Outlook message's attachment, an Acrobat object's PDF.
@@ -286,14 +293,12 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
             .flat_map(|e| e.times)
             .find_map(props::filetime_text)
     });
-    let mut seen: Vec<String> = Vec::new();
-    for o in owners {
-        if !placeholder(&o) && !seen.contains(&o) {
-            seen.push(o);
-        }
-    }
-    for o in seen.into_iter().take(super::office::MOST_NAMES_SHOWN) {
+    let owners = owners.into_iter().filter(|o| !placeholder(o));
+    for o in distinct(owners).take(super::office::MOST_NAMES_SHOWN) {
         push_warning(out, "owner_name", Some(o));
+    }
+    for p in distinct(places) {
+        push_warning(out, "network_address", Some(p));
     }
     if locked {
         push_warning(
@@ -316,6 +321,17 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
             out.push(w);
         }
     }
+}
+
+/// Each of `items` once, in the order first met.
+fn distinct(items: impl IntoIterator<Item = String>) -> impl Iterator<Item = String> {
+    let mut seen: Vec<String> = Vec::new();
+    for i in items {
+        if !seen.contains(&i) {
+            seen.push(i);
+        }
+    }
+    seen.into_iter()
 }
 
 /// A shared workbook's change history: each change's author and time, and what the cells
@@ -616,6 +632,14 @@ fn strip_in_place(file: &mut [u8], depth: usize) -> io::Result<Vec<String>> {
             if powerpoint::strip_comments(&mut doc, &mut numbers) {
                 c.write(file, e, &doc).map_err(damaged)?;
                 note(vec!["authors of comments"]);
+            }
+        } else if let Some(wide) = message::headers(&e.name) {
+            let mut data = read(file, e)?;
+            if message::blank(&mut data, wide) {
+                c.write(file, e, &data).map_err(damaged)?;
+                note(vec![
+                    "a message's internet headers (the computers and addresses it came from)",
+                ]);
             }
         } else {
             let mut data = read(file, e)?;

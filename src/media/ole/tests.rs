@@ -872,6 +872,34 @@ fn an_outlook_message_s_attached_documents_and_pdfs_are_read_and_cleaned() {
         "a PDF's copy keeps every byte's place"
     );
 
+    // The internet headers name the sender's computer and address; the subject stays.
+    let headers = "Received: from aigerim-laptop (adsl-5-34.almaty.example.kz [5.34.18.77])\r\n\tby mx.example.net with ESMTP; Wed, 5 Aug 2015 14:02:07 +0200\r\n";
+    let wide = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<_>>()
+    };
+    let file = compound(&[
+        ("__substg1.0_0037001F", &wide("Photos of the injuries")),
+        ("__substg1.0_007D001F", &wide(headers)),
+    ]);
+    assert_eq!(
+        values(&sniffed(&file).1, "network_address"),
+        ["aigerim-laptop (adsl-5-34.almaty.example.kz [5.34.18.77])"]
+    );
+    let (copy, removed) = stripped(&file);
+    assert!(
+        removed.iter().any(|r| r.contains("internet headers")),
+        "{removed:?}"
+    );
+    assert!(!holds(&copy, "5.34.18.77") && !holds(&copy, "aigerim-laptop"));
+    assert!(holds(&copy, "Photos of the injuries"));
+    assert_eq!(
+        self::stream(&copy, "__substg1.0_007D001F").len(),
+        wide(headers).len()
+    );
+    assert_eq!(sniffed(&copy).1, Vec::new());
+
     // A recording's tags cannot be blanked in place: the message is not copied.
     let mp3 = [
         &b"ID3\x03\0\0\0\0\0\x1aTPE1\0\0\0\x10\0\0\0Aigerim Nurlanovn"[..],

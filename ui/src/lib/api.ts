@@ -72,7 +72,7 @@ export interface Summary {
 /** A piece of metadata in a file that can endanger someone (`media::Warning`). */
 export interface MetadataWarning {
   /**
-   * `gps_position`, `camera_serial`, `owner_name`, `time` or `camera`; `unread` when the file
+   * `gps_position`, `network_address`, `camera_serial`, `owner_name`, `time` or `camera`; `unread` when the file
    * (an archive, an encrypted or damaged document) could not be checked, `value` saying why.
    */
   field: string;

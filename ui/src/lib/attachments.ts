@@ -70,7 +70,7 @@ export function shortHash(sha256: string): string {
  * The most dangerous first: what could not be checked at all (anything may be in it), then
  * where, who, which device, when, what camera.
  */
-const WARNING_ORDER = ['unread', 'gps_position', 'owner_name', 'camera_serial', 'time', 'camera'] as const;
+const WARNING_ORDER = ['unread', 'gps_position', 'network_address', 'owner_name', 'camera_serial', 'time', 'camera'] as const;
 type KnownField = (typeof WARNING_ORDER)[number];
 
 function isKnownField(field: string): field is KnownField {

@@ -1,0 +1,157 @@
+//! An Outlook message's internet headers (`.msg`: the transport message headers property,
+//! `__substg1.0_007D001F` or `…001E`, in the message's storage and in each attached
+//! message's). Each mail server a message passed added a `Received:` line naming the
+//! computer it came from and its address, so the last of them names the sender's own
+//! computer and, often, the address it was connected from: where a witness was when they
+//! wrote. A webmail server may add `X-Originating-IP:` as well.
+//!
+//! What Outlook shows of a message (sender, recipients, subject, date) is kept in other
+//! properties, which stay: the headers are only the copy of what the servers wrote, so a
+//! copy turns them to spaces where they stand, at the same length.
+
+/// Whether a stream is a message's internet headers: as UTF-16 (`001F`) or 8-bit text.
+pub(super) fn headers(name: &str) -> Option<Wide> {
+    let upper = name.to_ascii_uppercase();
+    match upper.strip_prefix("__SUBSTG1.0_007D")? {
+        "001F" => Some(Wide(true)),
+        "001E" => Some(Wide(false)),
+        _ => None,
+    }
+}
+
+/// Whether text is UTF-16 (little-endian), rather than 8-bit.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Wide(pub(super) bool);
+
+/// Most places named from one message's headers.
+const MOST_NAMED: usize = 8;
+
+/// The computers and addresses the headers name as where the message came from: the
+/// sender's first (the last `Received:` line), then the servers it passed, and any
+/// `X-Originating-IP:`.
+pub(super) fn addresses(data: &[u8], wide: Wide) -> Vec<String> {
+    let text = if wide.0 {
+        let units: Vec<u16> = data
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        String::from_utf8_lossy(data).into_owned()
+    };
+    let mut found: Vec<String> = Vec::new();
+    let mut keep = |place: &str| {
+        let place = place.trim().to_owned();
+        if !place.is_empty() && !found.contains(&place) && found.len() < MOST_NAMED {
+            found.push(place);
+        }
+    };
+    for field in unfolded(&text).iter().rev() {
+        // Servers separate the parts of a line with tabs as well as spaces.
+        let field = field.split_whitespace().collect::<Vec<_>>().join(" ");
+        let Some((name, value)) = field.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("Received") {
+            let value = value.trim_start();
+            let Some(from) = value.strip_prefix("from ") else {
+                continue;
+            };
+            // "from HOST (NAME [ADDRESS]) by SERVER …": up to the receiving server.
+            let end = [" by ", " with ", ";"]
+                .iter()
+                .filter_map(|w| from.find(w))
+                .min()
+                .unwrap_or(from.len());
+            keep(&from[..end]);
+        } else if name.eq_ignore_ascii_case("X-Originating-IP") {
+            keep(value);
+        }
+    }
+    found
+}
+
+/// Header fields with their continuation lines joined.
+fn unfolded(text: &str) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        match fields.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => {
+                last.push(' ');
+                last.push_str(line.trim_start());
+            }
+            _ => fields.push(line.to_owned()),
+        }
+    }
+    fields
+}
+
+/// Turns the headers to spaces where they stand; returns whether anything changed.
+pub(super) fn blank(data: &mut [u8], wide: Wide) -> bool {
+    let unit = if wide.0 { 2 } else { 1 };
+    let mut changed = false;
+    for c in data.chunks_exact_mut(unit) {
+        let is_space = c[0] == b' ' && c[1..].iter().all(|&b| b == 0);
+        let is_end = c.iter().all(|&b| b == 0);
+        if !is_space && !is_end {
+            c.fill(0);
+            c[0] = b' ';
+            changed = true;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADERS: &str = "Return-Path: <witness@example.org>\r\nReceived: from mx1.example.net (mx1.example.net [80.247.228.102])\tby mail.example.org with ESMTP id t75C27Hx; Wed, 5 Aug 2015 14:02:07 +0200\r\nReceived: from aigerim-laptop (broadband-5-18.almaty.example.kz\r\n [5.34.18.77]) by mx1.example.net (8.14.5) with ESMTP id t75C27Fn;\r\n Wed, 5 Aug 2015 14:02:07 +0200\r\nX-Originating-IP: [5.34.18.77]\r\nFrom: Witness <witness@example.org>\r\nSubject: Photos\r\n\r\n";
+
+    fn wide(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn the_sender_s_computer_and_address_come_first_and_go_from_a_copy() {
+        for (mut data, w) in [
+            (wide(HEADERS), Wide(true)),
+            (HEADERS.as_bytes().to_vec(), Wide(false)),
+        ] {
+            assert_eq!(
+                addresses(&data, w),
+                [
+                    "[5.34.18.77]",
+                    "aigerim-laptop (broadband-5-18.almaty.example.kz [5.34.18.77])",
+                    "mx1.example.net (mx1.example.net [80.247.228.102])",
+                ]
+            );
+            let len = data.len();
+            assert!(blank(&mut data, w));
+            assert_eq!(data.len(), len);
+            assert_eq!(addresses(&data, w), Vec::<String>::new());
+            assert!(!blank(&mut data, w), "nothing left to blank");
+        }
+        assert!(headers("__substg1.0_007D001F").is_some_and(|w| w.0));
+        assert!(headers("__substg1.0_007d001E").is_some_and(|w| !w.0));
+        assert!(headers("__substg1.0_0037001F").is_none());
+    }
+
+    #[test]
+    fn any_bytes_are_read_without_panic() {
+        for data in [
+            &b""[..],
+            b"\xff",
+            b"Received:",
+            b"Received: from",
+            b"\n\n \t:",
+        ] {
+            let _ = addresses(data, Wide(true));
+            let _ = addresses(data, Wide(false));
+            let mut copy = data.to_vec();
+            blank(&mut copy, Wide(true));
+        }
+    }
+}
