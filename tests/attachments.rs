@@ -573,6 +573,43 @@ fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_a_stripped_export_refuses_i
     assert!(!out.exists());
 }
 
+#[test]
+fn an_e_mail_goes_without_the_sender_s_computer_and_address_in_a_stripped_export() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("the witness wrote from home"))[0].clone();
+    let mail = "Return-Path: <witness@example.org>\r\nReceived: from mx1.example.net (mx1.example.net [80.247.228.102])\r\n\tby mail.example.org with ESMTP; Wed, 5 Aug 2015 14:02:07 +0200\r\nReceived: from aigerim-laptop (adsl-5-34.almaty.example.kz [5.34.18.77])\r\n\tby mx1.example.net with ESMTPSA; Wed, 5 Aug 2015 14:02:05 +0200\r\nFrom: Witness <witness@example.org>\r\nSubject: what happened on the 5th\r\nMIME-Version: 1.0\r\n\r\nThey took him at the station.\r\n";
+    let eml = t.s.file("statement.eml", mail.as_bytes());
+    t.s.cmd(&["attach", &id, eml.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("(message/rfc822, ").and(predicate::str::contains(
+                "network_address: aigerim-laptop (adsl-5-34.almaty.example.kz [5.34.18.77])",
+            )),
+        );
+    let out = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &out)
+        .success()
+        .stderr(predicate::str::contains(
+            "statement.eml: sent as a copy without the computers and addresses it came from",
+        ));
+    let files = members(&common::age_decrypt(&out, &t.key));
+    let copy = files
+        .iter()
+        .find(|(n, _)| n.starts_with("attachments/"))
+        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
+        .unwrap();
+    assert_eq!(copy.len(), mail.len());
+    assert!(!copy.contains("5.34.18.77") && !copy.contains("aigerim-laptop"));
+    for kept in [
+        "From: Witness <witness@example.org>",
+        "Subject: what happened on the 5th",
+        "They took him at the station.",
+    ] {
+        assert!(copy.contains(kept), "{kept}: {copy}");
+    }
+}
+
 /// The organisation's analyst reads what arrived: `show` and `attachments` take a received
 /// testimony's id (or a prefix of it), say which attachment contents have not arrived, and
 /// `extract` says so too rather than calling the vault damaged.

@@ -8,7 +8,8 @@
 //! the properties and the people their streams name ([`ole`]), for RTF documents their
 //! `\info` group, revision table and comment authors ([`rtf`]), the EXIF of photos pasted
 //! into either ([`pictures`]), the EXIF of photos in base64 in text files (e-mails, web
-//! pages: [`encoded`]), and a WebP image's EXIF chunk
+//! pages: [`encoded`]), the computers and addresses an e-mail came from ([`mail`]), and a
+//! WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.
@@ -19,6 +20,7 @@ mod codepage;
 mod deflate;
 mod encoded;
 mod heif;
+mod mail;
 mod matroska;
 mod mp3;
 mod office;
@@ -97,7 +99,9 @@ pub fn sniff(head: &[u8]) -> String {
         // A multi-byte character cut at the end of the head is still text.
         Err(e) => e.error_len().is_none() && head.len() >= HEAD_BYTES - 4,
     };
-    if text && !head.contains(&0) {
+    if text && !head.contains(&0) && mail::is_mail(head) {
+        "message/rfc822".into()
+    } else if text && !head.contains(&0) {
         "text/plain".into()
     } else {
         "application/octet-stream".into()
@@ -285,6 +289,11 @@ impl Sniffer {
                 }
             }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
+            "message/rfc822" => {
+                for place in mail::addresses(&String::from_utf8_lossy(&self.head)) {
+                    push_warning(&mut warnings, "network_address", Some(place));
+                }
+            }
             "application/rtf" => {
                 if let Some(Some(r)) = &self.rtf {
                     warnings.extend(r.warnings());

@@ -39,6 +39,7 @@ pub fn supported(media_type: &str) -> bool {
             | "image/webp"
             | "application/pdf"
             | "application/rtf"
+            | "message/rfc822"
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
@@ -81,6 +82,7 @@ pub fn strip(
         "image/webp" => super::riff::webp(input, out).map(Some),
         "application/pdf" => super::pdf::strip(input, out).map(Some),
         "application/rtf" => super::rtf::strip(input, out).map(Some),
+        "message/rfc822" => super::mail::strip(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),

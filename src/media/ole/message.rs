@@ -1,9 +1,7 @@
 //! An Outlook message's internet headers (`.msg`: the transport message headers property,
 //! `__substg1.0_007D001F` or `…001E`, in the message's storage and in each attached
-//! message's). Each mail server a message passed added a `Received:` line naming the
-//! computer it came from and its address, so the last of them names the sender's own
-//! computer and, often, the address it was connected from: where a witness was when they
-//! wrote. A webmail server may add `X-Originating-IP:` as well.
+//! message's), which name the computers and addresses it came from
+//! ([`crate::media::mail`]).
 //!
 //! What Outlook shows of a message (sender, recipients, subject, date) is kept in other
 //! properties, which stay: the headers are only the copy of what the servers wrote, so a
@@ -23,12 +21,8 @@ pub(super) fn headers(name: &str) -> Option<Wide> {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Wide(pub(super) bool);
 
-/// Most places named from one message's headers.
-const MOST_NAMED: usize = 8;
-
-/// The computers and addresses the headers name as where the message came from: the
-/// sender's first (the last `Received:` line), then the servers it passed, and any
-/// `X-Originating-IP:`.
+/// The computers and addresses the headers name as where the message came from (see
+/// [`crate::media::mail::addresses`]).
 pub(super) fn addresses(data: &[u8], wide: Wide) -> Vec<String> {
     let text = if wide.0 {
         let units: Vec<u16> = data
@@ -39,53 +33,7 @@ pub(super) fn addresses(data: &[u8], wide: Wide) -> Vec<String> {
     } else {
         String::from_utf8_lossy(data).into_owned()
     };
-    let mut found: Vec<String> = Vec::new();
-    let mut keep = |place: &str| {
-        let place = place.trim().to_owned();
-        if !place.is_empty() && !found.contains(&place) && found.len() < MOST_NAMED {
-            found.push(place);
-        }
-    };
-    for field in unfolded(&text).iter().rev() {
-        // Servers separate the parts of a line with tabs as well as spaces.
-        let field = field.split_whitespace().collect::<Vec<_>>().join(" ");
-        let Some((name, value)) = field.split_once(':') else {
-            continue;
-        };
-        let name = name.trim();
-        if name.eq_ignore_ascii_case("Received") {
-            let value = value.trim_start();
-            let Some(from) = value.strip_prefix("from ") else {
-                continue;
-            };
-            // "from HOST (NAME [ADDRESS]) by SERVER …": up to the receiving server.
-            let end = [" by ", " with ", ";"]
-                .iter()
-                .filter_map(|w| from.find(w))
-                .min()
-                .unwrap_or(from.len());
-            keep(&from[..end]);
-        } else if name.eq_ignore_ascii_case("X-Originating-IP") {
-            keep(value);
-        }
-    }
-    found
-}
-
-/// Header fields with their continuation lines joined.
-fn unfolded(text: &str) -> Vec<String> {
-    let mut fields: Vec<String> = Vec::new();
-    for line in text.split('\n') {
-        let line = line.trim_end_matches('\r');
-        match fields.last_mut() {
-            Some(last) if line.starts_with([' ', '\t']) => {
-                last.push(' ');
-                last.push_str(line.trim_start());
-            }
-            _ => fields.push(line.to_owned()),
-        }
-    }
-    fields
+    crate::media::mail::addresses(&text)
 }
 
 /// Turns the headers to spaces where they stand; returns whether anything changed.
