@@ -2,7 +2,8 @@
 //! type and risky metadata as it streams past in pieces of any size, and stripping it as a
 //! photo (HEIF with its EXIF and XMP items planned away), a recording (Matroska and WebM
 //! too), a video with its telemetry track planned away, a document (PDF, and an office
-//! document's ZIP package, a Word, Excel or PowerPoint 97–2003 compound file, an RTF document). It must never panic, hang or
+//! document's ZIP package, a Word, Excel or PowerPoint 97–2003 compound file with the documents in
+//! it, an RTF document, an e-mail). It must never panic, hang or
 //! allocate without bound.
 #![no_main]
 
@@ -35,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         "application/vnd.oasis.opendocument.text",
         "application/msword",
         "application/rtf",
+        "message/rfc822",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }
