@@ -6,11 +6,30 @@
 //! What Outlook shows of a message (sender, recipients, subject, date) is kept in other
 //! properties, which stay: the headers are only the copy of what the servers wrote, so a
 //! copy turns them to spaces where they stand, at the same length.
+//!
+//! An attachment keeps the path it was attached from (`…3708…`, `…370D…`), whose folders
+//! name the sender's account; a copy turns them to underscores, as an OLE package's.
 
 /// Whether a stream is a message's internet headers: as UTF-16 (`001F`) or 8-bit text.
 pub(super) fn headers(name: &str) -> Option<Wide> {
+    string_property(name, &["007D"])
+}
+
+/// Whether a stream is the path an attachment was attached from (`PR_ATTACH_PATHNAME`,
+/// `PR_ATTACH_LONG_PATHNAME`).
+pub(super) fn attached_from(name: &str) -> Option<Wide> {
+    string_property(name, &["3708", "370D"])
+}
+
+/// Whether a stream is one of these string properties, and in which form.
+fn string_property(name: &str, ids: &[&str]) -> Option<Wide> {
     let upper = name.to_ascii_uppercase();
-    match upper.strip_prefix("__SUBSTG1.0_007D")? {
+    let rest = upper.strip_prefix("__SUBSTG1.0_")?;
+    let (id, kind) = rest.split_at_checked(4)?;
+    if !ids.contains(&id) {
+        return None;
+    }
+    match kind {
         "001F" => Some(Wide(true)),
         "001E" => Some(Wide(false)),
         _ => None,
@@ -85,6 +104,8 @@ mod tests {
         assert!(headers("__substg1.0_007D001F").is_some_and(|w| w.0));
         assert!(headers("__substg1.0_007d001E").is_some_and(|w| !w.0));
         assert!(headers("__substg1.0_0037001F").is_none());
+        assert!(attached_from("__substg1.0_370D001F").is_some_and(|w| w.0));
+        assert!(attached_from("__substg1.0_3708").is_none());
     }
 
     #[test]

@@ -281,6 +281,13 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
             owners.extend(powerpoint::people(user.as_deref(), Some(&data)));
         } else if let Some(wide) = message::headers(&e.name) {
             places.extend(message::addresses(&data, wide));
+        } else if let Some(wide) = message::attached_from(&e.name) {
+            let path = if wide.0 {
+                props::utf16(&data)
+            } else {
+                super::codepage::decode(&data, 1252)
+            };
+            owners.extend(with_folders(&path));
         } else {
             // Any other stream may hold a file: an `.xlsx` pasted into a `.doc`, an
             // Outlook message's attachment, an Acrobat object's PDF.
@@ -321,6 +328,14 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
             out.push(w);
         }
     }
+}
+
+/// A path as said at attach, if it names folders (a copy's are underscores, see
+/// [`blank_folders`]).
+fn with_folders(path: &str) -> Option<String> {
+    let path = path.trim_end_matches('\0').trim();
+    let folders = &path[..path.rfind(['\\', '/'])?];
+    (!folders.chars().all(|c| c == '_')).then(|| path.to_owned())
 }
 
 /// Each of `items` once, in the order first met.
@@ -632,6 +647,12 @@ fn strip_in_place(file: &mut [u8], depth: usize) -> io::Result<Vec<String>> {
             if powerpoint::strip_comments(&mut doc, &mut numbers) {
                 c.write(file, e, &doc).map_err(damaged)?;
                 note(vec!["authors of comments"]);
+            }
+        } else if let Some(wide) = message::attached_from(&e.name) {
+            let mut data = read(file, e)?;
+            if blank_folders(&mut data, if wide.0 { 2 } else { 1 }) {
+                c.write(file, e, &data).map_err(damaged)?;
+                note(vec!["folders of embedded files"]);
             }
         } else if let Some(wide) = message::headers(&e.name) {
             let mut data = read(file, e)?;

@@ -86,13 +86,8 @@ impl Package {
             .iter()
             .map(|r| crate::media::codepage::decode(&b[r.clone()], 1252))
             .chain(self.wide.iter().map(|r| super::props::utf16(&b[r.clone()])));
-        for t in texts {
-            let t = t.trim_end_matches('\0').trim().to_owned();
-            let Some(folders) = t.rfind(['\\', '/']).map(|i| &t[..i]) else {
-                continue;
-            };
-            // A copy's: its folders are underscores.
-            if !folders.chars().all(|c| c == '_') && !out.contains(&t) {
+        for t in texts.filter_map(|t| super::with_folders(&t)) {
+            if !out.contains(&t) {
                 out.push(t);
             }
         }

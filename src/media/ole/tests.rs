@@ -882,10 +882,19 @@ fn an_outlook_message_s_attached_documents_and_pdfs_are_read_and_cleaned() {
     let file = compound(&[
         ("__substg1.0_0037001F", &wide("Photos of the injuries")),
         ("__substg1.0_007D001F", &wide(headers)),
+        (
+            "__attach_version1.0_#00000000/__substg1.0_370D001F",
+            &wide(r"C:\Users\Dana Seitkali\Documents\scan.pdf"),
+        ),
     ]);
+    let (_, w) = sniffed(&file);
     assert_eq!(
-        values(&sniffed(&file).1, "network_address"),
+        values(&w, "network_address"),
         ["aigerim-laptop (adsl-5-34.almaty.example.kz [5.34.18.77])"]
+    );
+    assert_eq!(
+        values(&w, "owner_name"),
+        [r"C:\Users\Dana Seitkali\Documents\scan.pdf"]
     );
     let (copy, removed) = stripped(&file);
     assert!(
@@ -893,6 +902,7 @@ fn an_outlook_message_s_attached_documents_and_pdfs_are_read_and_cleaned() {
         "{removed:?}"
     );
     assert!(!holds(&copy, "5.34.18.77") && !holds(&copy, "aigerim-laptop"));
+    assert!(!holds(&copy, "Dana") && holds(&copy, r"\scan.pdf"));
     assert!(holds(&copy, "Photos of the injuries"));
     assert_eq!(
         self::stream(&copy, "__substg1.0_007D001F").len(),
