@@ -19,6 +19,7 @@ mod audio;
 mod codepage;
 mod deflate;
 mod encoded;
+mod gif;
 mod heif;
 mod mail;
 mod matroska;

@@ -31,6 +31,8 @@ pub fn supported(media_type: &str) -> bool {
         media_type,
         "image/jpeg"
             | "image/png"
+            | "image/gif"
+            | "image/bmp"
             | "audio/mpeg"
             | "audio/x-wav"
             | "audio/x-flac"
@@ -77,6 +79,8 @@ pub fn strip(
     match media_type {
         "image/jpeg" => jpeg(input, out).map(Some),
         "image/png" => png(input, out).map(Some),
+        "image/gif" => super::gif::strip(input, out).map(Some),
+        "image/bmp" => bmp(input, out).map(Some),
         "audio/mpeg" => super::mp3::strip(input, out).map(Some),
         "audio/x-wav" => super::riff::wav(input, out).map(Some),
         "image/webp" => super::riff::webp(input, out).map(Some),
@@ -250,6 +254,27 @@ fn trailer(input: &mut (impl Read + ?Sized), mut removed: Vec<String>) -> io::Re
         note(&mut removed, "data after the image");
     }
     Ok(removed)
+}
+
+/// Copies a BMP image, which holds no metadata, up to the end its header gives: whatever
+/// follows it goes.
+fn bmp(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut header = [0u8; 14];
+    input.read_exact(&mut header)?;
+    if &header[..2] != b"BM" {
+        return Err(bad("not a BMP image"));
+    }
+    let size = u64::from(u32::from_le_bytes([
+        header[2], header[3], header[4], header[5],
+    ]));
+    if size < 14 {
+        return Err(bad("a damaged BMP header"));
+    }
+    out.write_all(&header)?;
+    if io::copy(&mut input.take(size - 14), out)? != size - 14 {
+        return Err(bad("a BMP image cut short"));
+    }
+    trailer(input, Vec::new())
 }
 
 fn png(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
@@ -433,6 +458,25 @@ mod tests {
             out.windows(5).any(|w| w == b"JFIF\0"),
             "the JFIF header stays"
         );
+    }
+
+    #[test]
+    fn a_bmp_image_goes_as_it_is_without_what_follows_it() {
+        // 1×1, 24 bits: a file header, an info header, one pixel padded to four bytes.
+        let mut bmp = b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0".to_vec();
+        bmp.extend_from_slice(&[40, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0]);
+        bmp.extend_from_slice(&[0; 24]);
+        bmp.extend_from_slice(&[0x20, 0x40, 0x80, 0]);
+        assert_eq!(bmp.len(), 0x3a);
+        let (copy, removed) = stripped("image/bmp", &bmp);
+        assert_eq!((copy.as_slice(), removed), (&bmp[..], Vec::<String>::new()));
+        let tagged = [&bmp[..], b"Aigerim's laptop"].concat();
+        let (copy, removed) = stripped("image/bmp", &tagged);
+        assert_eq!(copy, bmp);
+        assert_eq!(removed, ["data after the image"]);
+        let mut out = Vec::new();
+        assert!(super::bmp(&mut &bmp[..20], &mut out).is_err());
+        assert!(super::bmp(&mut &b"BM\x05\0\0\0\0\0\0\0\0\0\0\0"[..], &mut out).is_err());
     }
 
     #[test]
