@@ -8,7 +8,8 @@
 //! PDFs are checked with qpdf and rendered with Poppler; Word, Excel and OpenDocument files
 //! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`),
 //! their 97–2003 forms read with olefile (`tests/python/compound.py`), and the photos pasted
-//! into those and into RTF decoded by Pillow (`tests/python/embedded_pictures.py`).
+//! into those and into RTF decoded by Pillow (`tests/python/embedded_pictures.py`); a chat
+//! exported with its media is made and read with Python's zipfile (`tests/python/archive.py`).
 //! `scripts/test.sh` installs FFmpeg (Debian's `ffmpeg` package) and the rest.
 
 mod common;
@@ -873,4 +874,54 @@ fn a_spreadsheet_pasted_into_a_word_97_file_goes_cleaned_where_it_was() {
     for leak in ["Aigerim", "Nurlan Editor", "KIBHR"] {
         assert!(!after.to_string().contains(leak), "{leak}: {after}");
     }
+}
+
+#[test]
+fn a_chat_exported_with_its_media_goes_with_each_file_stripped() {
+    let (t, id) = collector("the chat in which the witness sent the photos");
+    let dir = t.s.root.path().join("documents");
+    std::fs::create_dir(&dir).unwrap();
+    python("documents.py", &["make", dir.to_str().unwrap()]);
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let chat = dir.join("WhatsApp Chat with Witness.zip");
+    let docx = dir.join("statement.docx");
+    let photo = fixtures.join("exif-gps.jpg");
+    let paths = [
+        chat.to_str().unwrap(),
+        docx.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ];
+    python("archive.py", &["make", paths[0], paths[1], paths[2]]);
+    // Each file says what it would alone, named.
+    t.s.cmd(&["attach", &id, chat.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "gps_position: IMG-20150805-WA0001.jpg: 43 deg 14 min",
+        ))
+        .stderr(predicates::str::contains(
+            "owner_name: media/statement.docx: Aigerim Nurlanovna",
+        ));
+    let (files, said) = export_stripped(&t);
+    let told = said
+        .lines()
+        .find(|l| l.contains("WhatsApp Chat with Witness.zip: sent as a copy without"))
+        .unwrap_or_default();
+    assert!(told.contains("EXIF"), "{said}");
+    let copy = copy_of(&files, &std::fs::read(&chat).unwrap());
+    let sent = dir.join("sent.zip");
+    std::fs::write(&sent, copy).unwrap();
+    // Read by zipfile and Pillow: every file there, whole, the photo's pixels the same.
+    let (before, after) = (
+        python("archive.py", &["read", chat.to_str().unwrap()]),
+        python("archive.py", &["read", sent.to_str().unwrap()]),
+    );
+    assert_eq!(after["bad"], Value::Null);
+    assert_eq!(after["names"], before["names"]);
+    assert_eq!(after["chat"], before["chat"]);
+    assert_eq!(after["photo"]["pixels"], before["photo"]["pixels"]);
+    assert_eq!(before["photo"]["exif"]["271"], "FixturePhone");
+    assert_eq!(after["photo"]["exif"], json!({}));
+    assert!(before["document"].as_str().unwrap().contains("Aigerim"));
+    assert!(!after["document"].as_str().unwrap().contains("Aigerim"));
 }

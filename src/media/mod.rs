@@ -165,6 +165,9 @@ pub struct Sniffer {
     encoded: Option<Option<Box<encoded::EncodedWatch>>>,
     /// How deep in documents the file is (0: the file itself).
     depth: usize,
+    /// `None` until the first bytes say whether it is a ZIP archive (not an office
+    /// document), whose files are read one by one.
+    archive: Option<Option<Box<office::ArchiveWatch>>>,
 }
 
 impl Sniffer {
@@ -241,6 +244,23 @@ impl Sniffer {
         if let Some(Some(w)) = self.encoded.as_mut() {
             w.feed(bytes);
         }
+        if self.archive.is_none() && self.head.len() == HEAD_BYTES {
+            // Decided once the head is whole, which tells an office document from an
+            // archive; the bytes before this piece are all in the head.
+            self.archive = Some(self.archive_watch(&self.head[..before]));
+        }
+        if let Some(Some(w)) = self.archive.as_mut() {
+            w.feed(bytes);
+        }
+    }
+
+    /// A reader of the archive's files, fed `seen`, if the head says it is an archive.
+    fn archive_watch(&self, seen: &[u8]) -> Option<Box<office::ArchiveWatch>> {
+        (sniff(&self.head) == "application/zip" && self.depth < MOST_DEPTH).then(|| {
+            let mut w = Box::new(office::ArchiveWatch::new(self.depth));
+            w.feed(seen);
+            w
+        })
     }
 
     /// The media type, and the metadata that can endanger someone: for images from their
@@ -300,10 +320,19 @@ impl Sniffer {
                     warnings.extend(r.warnings());
                 }
             }
+            "application/zip" => match &self.archive {
+                Some(Some(w)) => warnings.extend(w.warnings()),
+                // Smaller than the head: all of it is there.
+                None => match self.archive_watch(&self.head) {
+                    Some(w) => warnings.extend(w.warnings()),
+                    None => push_warning(&mut warnings, UNREAD, Some(TOO_DEEP.into())),
+                },
+                Some(None) => push_warning(&mut warnings, UNREAD, Some(TOO_DEEP.into())),
+            },
             t if ARCHIVES.contains(&t) => push_warning(
                 &mut warnings,
                 UNREAD,
-                Some("an archive: the photos, recordings and documents in it are not checked for metadata; attach them one by one".into()),
+                Some("an archive of a kind Aigaq does not open (only ZIP archives are): the photos, recordings and documents in it are not checked for metadata; attach them one by one".into()),
             ),
             "audio/mpeg" => {
                 warnings.extend(mp3::warnings(&self.head));

@@ -42,6 +42,7 @@ pub fn supported(media_type: &str) -> bool {
             | "application/pdf"
             | "application/rtf"
             | "message/rfc822"
+            | "application/zip"
     ) || super::video::strippable(media_type)
         || super::heif::strippable(media_type)
         || super::matroska::strippable(media_type)
@@ -87,6 +88,7 @@ pub fn strip(
         "application/pdf" => super::pdf::strip(input, out).map(Some),
         "application/rtf" => super::rtf::strip(input, out).map(Some),
         "message/rfc822" => super::mail::strip(input, out).map(Some),
+        "application/zip" => super::office::strip_archive(input, out).map(Some),
         "audio/x-flac" => super::audio::flac(input, out).map(Some),
         "audio/ogg" | "audio/opus" => super::ogg::strip(input, out).map(Some),
         t if super::video::strippable(t) => super::video::strip(input, plan, out).map(Some),
@@ -499,8 +501,8 @@ mod tests {
         .is_err());
         assert!(strip("video/mp4", &mut &b"data"[..], &Plan::default(), &mut out).is_err());
         assert!(strip(
-            "application/zip",
-            &mut &b"PK\x03\x04"[..],
+            "application/x-7z-compressed",
+            &mut &b"7z\xbc\xaf\x27\x1c"[..],
             &Plan::default(),
             &mut out
         )

@@ -19,7 +19,7 @@ use crate::media::strip::{bad, note};
 use crate::media::MOST_DEPTH;
 
 /// An entry of the copy, for its central directory.
-struct Written {
+pub(super) struct Written {
     version: u16,
     flags: u16,
     method: u16,
@@ -33,7 +33,14 @@ struct Written {
 impl Written {
     /// A part of the copy deflated anew in place of the one with local header `h`: only
     /// whether its name is UTF-8 stays of its flags; its sizes and CRC come when it is done.
-    fn deflated(h: &LocalHeader, name: Vec<u8>, offset: u32) -> Self {
+    /// [`Self::deflated`], its sizes and CRC in a data descriptor after it.
+    pub(super) fn described(h: &LocalHeader, name: Vec<u8>, offset: u32) -> Self {
+        let mut w = Self::deflated(h, name, offset);
+        w.flags |= 8;
+        w
+    }
+
+    pub(super) fn deflated(h: &LocalHeader, name: Vec<u8>, offset: u32) -> Self {
         Self {
             version: 20,
             flags: h.flags & 0x800,
@@ -292,7 +299,7 @@ fn rewrite_part(
 
 /// Ends a part deflated behind a local header that gave no sizes (`w`): writes its data
 /// descriptor, and notes its sizes and CRC for the central directory.
-fn end_deflated(
+pub(super) fn end_deflated(
     deflater: Deflater,
     out: &mut Counting<&mut dyn Write>,
     w: &mut Written,
@@ -525,7 +532,7 @@ fn inflate_part(
     Ok((crc, want_compressed, want_size))
 }
 
-fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
+pub(super) fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
     let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;
     out.write_all(&LOCAL)?;
     for v in [w.version, w.flags, w.method, NO_TIME, NO_DATE] {
@@ -539,7 +546,10 @@ fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {
     out.write_all(&w.name)
 }
 
-fn write_directory(out: &mut Counting<&mut dyn Write>, entries: &[Written]) -> io::Result<()> {
+pub(super) fn write_directory(
+    out: &mut Counting<&mut dyn Write>,
+    entries: &[Written],
+) -> io::Result<()> {
     let start = out.count;
     for w in entries {
         let name_len = u16::try_from(w.name.len()).map_err(|_| bad("a part name too long"))?;

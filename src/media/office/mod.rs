@@ -37,10 +37,12 @@ use super::annotations::Names;
 use super::ole::OleWatch;
 use super::{push_warning, Warning, MOST_DEPTH, TOO_DEEP, UNREAD};
 
+mod archive;
 mod copy;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub(super) use archive::{strip as strip_archive, ArchiveWatch};
 pub(super) use copy::{strip, strip_in_place};
 
 const LOCAL: [u8; 4] = *b"PK\x03\x04";
@@ -100,14 +102,32 @@ pub(super) fn package_type(head: &[u8]) -> Option<&'static str> {
         let stated = head.get(data..data + usize::try_from(first.compressed).ok()?)?;
         return TYPES.iter().find(|t| t.as_bytes() == stated).copied();
     }
-    memchr::memmem::find_iter(head, &LOCAL).find_map(|at| {
+    let kind = |at: usize| {
         let (whole, _) = header_len(&head[at..])?;
         let name = &head[at + LOCAL_LEN..at + whole];
         [("word/", 0), ("xl/", 1), ("ppt/", 2)]
             .iter()
             .find(|(dir, _)| name.starts_with(dir.as_bytes()))
             .map(|&(_, i)| TYPES[i])
-    })
+    };
+    // Entry after entry, so that a document stored in an archive does not make the archive
+    // one; from an entry whose length only follows it, by the headers found past it.
+    let mut at = 0;
+    while let Some(h) = LocalHeader::parse(&head[at..]).filter(|_| head[at..].starts_with(&LOCAL)) {
+        if let Some(t) = kind(at) {
+            return Some(t);
+        }
+        let (_, data) = header_len(&head[at..])?;
+        if h.described_after() {
+            return memchr::memmem::find_iter(&head[at + data..], &LOCAL)
+                .find_map(|found| kind(at + data + found));
+        }
+        at += data + usize::try_from(h.compressed).ok()?;
+        if at >= head.len() {
+            return None;
+        }
+    }
+    None
 }
 
 /// Whether a ZIP package embedded in a document (in a compound file's stream) is a document
