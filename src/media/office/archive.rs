@@ -534,10 +534,15 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
             .any(|k| media_type.starts_with(k));
         let mut w = Written::described(&h, name, offset);
         write_local(&mut out, &w)?;
-        // Photos, recordings and videos are compressed already: the fastest level will do.
-        let level = if media { 1 } else { 6 };
+        // Photos, recordings and videos are compressed already, and what was stored did not
+        // compress: those go in stored blocks, which cost nothing to write.
+        let deflater = if media || h.method == 0 {
+            Deflater::stored()
+        } else {
+            Deflater::new(6)
+        };
         let mut into = Deflating {
-            deflater: Deflater::new(level),
+            deflater,
             out: &mut out,
         };
         let said = strip_entry(&media_type, &head, &mut entry, &mut into, depth)

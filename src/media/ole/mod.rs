@@ -178,6 +178,16 @@ impl OleWatch {
         if self.off {
             return;
         }
+        // Whether it is a compound file at all, from its first bytes, before its size counts.
+        let seen = self.bytes.len();
+        if seen < MAGIC.len() {
+            let n = (MAGIC.len() - seen).min(bytes.len());
+            if bytes[..n] != MAGIC[seen..seen + n] {
+                self.off = true;
+                self.bytes = Vec::new();
+                return;
+            }
+        }
         if self.bytes.len() + bytes.len() > self.limit() {
             self.too_large = true;
             self.off = true;
@@ -185,11 +195,6 @@ impl OleWatch {
             return;
         }
         self.bytes.extend_from_slice(bytes);
-        let n = self.bytes.len().min(MAGIC.len());
-        if self.bytes[..n] != MAGIC[..n] {
-            self.off = true;
-            self.bytes = Vec::new();
-        }
     }
 
     /// What the file is, if it is a compound file.

@@ -960,3 +960,18 @@ fn documents_embedded_too_deep_or_whose_copy_would_not_fit_are_said_and_not_copi
     let err = strip(&mut Cursor::new(&file), &mut Vec::new()).unwrap_err();
     assert!(err.to_string().contains("does not fit"), "{err}");
 }
+
+#[test]
+fn a_large_file_fed_at_once_is_a_compound_file_only_if_it_starts_as_one() {
+    let big = vec![0u8; LARGEST + 1];
+    let mut s = Sniffer::new();
+    s.feed(&big);
+    assert_eq!(
+        s.describe(),
+        ("application/octet-stream".to_owned(), Vec::new())
+    );
+    let mut w = OleWatch::default();
+    w.feed(&[&MAGIC[..], &big].concat());
+    assert_eq!(w.media_type(), Some(TYPES[3]));
+    assert_eq!(values(&w.warnings(), UNREAD).len(), 1);
+}
