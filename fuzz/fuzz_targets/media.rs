@@ -3,7 +3,7 @@
 //! photo (HEIF with its EXIF and XMP items planned away), a recording (Matroska and WebM
 //! too), a video with its telemetry track planned away, a document (PDF, and an office
 //! document's ZIP package, a Word, Excel or PowerPoint 97–2003 compound file with the documents in
-//! it, an RTF document, an e-mail). It must never panic, hang or
+//! it, an RTF document, an e-mail, a ZIP archive file by file). It must never panic, hang or
 //! allocate without bound.
 #![no_main]
 
@@ -37,6 +37,9 @@ fuzz_target!(|data: &[u8]| {
         "application/msword",
         "application/rtf",
         "message/rfc822",
+        "application/zip",
+        "image/gif",
+        "image/bmp",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }
