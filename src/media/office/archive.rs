@@ -19,7 +19,9 @@ use std::io::{self, BufRead, Read, Write};
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
-use super::copy::{end_deflated, write_directory, write_local, Written, NO_DATE, NO_TIME};
+use super::copy::{
+    end_deflated, next_entry, write_directory, write_local, Written, NO_DATE, NO_TIME,
+};
 use super::{LocalHeader, CENTRAL, DESCRIPTOR, END, LOCAL, LOCAL_LEN, MOST_ENTRIES};
 use crate::counting::Counting;
 use crate::media::deflate::Deflater;
@@ -494,21 +496,7 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
     let mut removed = Vec::new();
     let mut entries: Vec<Written> = Vec::new();
     let mut times = false;
-    loop {
-        let mut sig = [0u8; 4];
-        input.read_exact(&mut sig)?;
-        match sig {
-            LOCAL => {}
-            CENTRAL | END => break,
-            _ => return Err(bad("a damaged archive")),
-        }
-        let mut fixed = [0u8; LOCAL_LEN];
-        fixed[..4].copy_from_slice(&LOCAL);
-        input.read_exact(&mut fixed[4..])?;
-        let h = LocalHeader::parse(&fixed).ok_or_else(|| bad("a damaged archive"))?;
-        let mut name = vec![0u8; h.name_len];
-        input.read_exact(&mut name)?;
-        io::copy(&mut (&mut input).take(h.extra_len as u64), &mut io::sink())?;
+    while let Some((h, name)) = next_entry(&mut input, true)? {
         let label = String::from_utf8_lossy(&name).into_owned();
         if h.flags & 1 != 0 {
             return Err(bad(&format!("{label} in it is encrypted")));

@@ -104,22 +104,7 @@ fn strip_at(
     let mut people = Vec::new();
     // Whether a part had a time or an extra field (which holds more times, and owners).
     let mut times = false;
-    loop {
-        let mut sig = [0u8; 4];
-        input.read_exact(&mut sig)?;
-        match sig {
-            LOCAL => {}
-            CENTRAL | END if !entries.is_empty() || sig == END => break,
-            _ => return Err(bad("a damaged ZIP package")),
-        }
-        let mut fixed = [0u8; LOCAL_LEN];
-        fixed[..4].copy_from_slice(&LOCAL);
-        input.read_exact(&mut fixed[4..])?;
-        let h = LocalHeader::parse(&fixed).ok_or_else(|| bad("a damaged ZIP package"))?;
-        let mut name = vec![0u8; h.name_len];
-        input.read_exact(&mut name)?;
-        let mut extra = vec![0u8; h.extra_len];
-        input.read_exact(&mut extra)?;
+    while let Some((h, name)) = next_entry(&mut input, !entries.is_empty())? {
         if h.flags & 1 != 0 {
             return Err(bad("an encrypted part, which Aigaq cannot rewrite"));
         }
@@ -235,6 +220,30 @@ fn strip_at(
     }
     write_directory(&mut out, &entries)?;
     Ok(removed)
+}
+
+/// The next entry's local header and name, its extra field read past; `None` where the
+/// central directory begins (`any_before`: entries came before it; a package that begins
+/// with one is damaged).
+pub(super) fn next_entry(
+    input: &mut dyn Read,
+    any_before: bool,
+) -> io::Result<Option<(LocalHeader, Vec<u8>)>> {
+    let mut sig = [0u8; 4];
+    input.read_exact(&mut sig)?;
+    match sig {
+        LOCAL => {}
+        CENTRAL | END if any_before || sig == END => return Ok(None),
+        _ => return Err(bad("a damaged ZIP package")),
+    }
+    let mut fixed = [0u8; LOCAL_LEN];
+    fixed[..4].copy_from_slice(&LOCAL);
+    input.read_exact(&mut fixed[4..])?;
+    let h = LocalHeader::parse(&fixed).ok_or_else(|| bad("a damaged ZIP package"))?;
+    let mut name = vec![0u8; h.name_len];
+    input.read_exact(&mut name)?;
+    io::copy(&mut input.take(h.extra_len as u64), &mut io::sink())?;
+    Ok(Some((h, name)))
 }
 
 /// Reads a properties part's data (and its data descriptor) and inflates it.
