@@ -118,11 +118,12 @@ pub(super) fn package_type(head: &[u8]) -> Option<&'static str> {
             return Some(t);
         }
         let (_, data) = header_len(&head[at..])?;
+        let data = at + data;
         if h.described_after() {
-            return memchr::memmem::find_iter(&head[at + data..], &LOCAL)
-                .find_map(|found| kind(at + data + found));
+            return memchr::memmem::find_iter(head.get(data..)?, &LOCAL)
+                .find_map(|found| kind(data + found));
         }
-        at += data + usize::try_from(h.compressed).ok()?;
+        at = data.checked_add(usize::try_from(h.compressed).ok()?)?;
         if at >= head.len() {
             return None;
         }

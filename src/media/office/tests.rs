@@ -614,3 +614,22 @@ mod round_trips {
         }
     }
 }
+
+#[test]
+fn a_head_cut_inside_an_entry_s_header_or_data_tells_no_type_without_panic() {
+    // Found by the fuzzer: a described entry whose extra field runs past the head.
+    let mut head = LOCAL.to_vec();
+    head.extend_from_slice(&[20, 0, 8, 0, 8, 0, 0, 0, 0, 0]);
+    head.extend_from_slice(&[0; 12]);
+    head.extend_from_slice(&1u16.to_le_bytes());
+    head.extend_from_slice(&1000u16.to_le_bytes());
+    head.push(b'a');
+    assert_eq!(package_type(&head), None);
+    // And a stored one whose data runs past it.
+    let mut stored = package(&[
+        ("a.bin", &[7; 100], Way::Stored),
+        ("word/document.xml", b"<w/>", Way::Stored),
+    ]);
+    stored.truncate(60);
+    assert_eq!(package_type(&stored), None);
+}
