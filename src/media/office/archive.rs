@@ -25,7 +25,7 @@ use super::copy::{
 use super::{LocalHeader, CENTRAL, DESCRIPTOR, END, LOCAL, LOCAL_LEN, MOST_ENTRIES};
 use crate::counting::Counting;
 use crate::media::deflate::Deflater;
-use crate::media::strip::{bad, note};
+use crate::media::strip::{self, bad, note};
 use crate::media::{push_warning, Sniffer, Warning, MOST_DEPTH, TOO_DEEP, UNREAD};
 
 /// Most bytes inflated at attach, in all: past that, the rest is said to be unread (a "zip
@@ -34,6 +34,10 @@ const MOST_INFLATED: u64 = 4 << 30;
 
 /// Most warnings kept for one archive (a chat's thousand photos each with its place).
 const MOST_WARNINGS: usize = 64;
+
+/// The largest video or HEIF photo in an archive held whole for a copy, to read its index
+/// first.
+const LARGEST_HELD: usize = 24 * 1024 * 1024;
 
 /// How many of an entry's first inflated bytes tell its kind in a copy.
 const HEAD: usize = 64 * 1024;
@@ -324,7 +328,7 @@ impl ArchiveWatch {
             }
         }
         let camera = media_type.starts_with("image/") || media_type.starts_with("video/");
-        if camera && !crate::media::strip::supported(&media_type) {
+        if camera && !strip::supported(&media_type) {
             self.unread(format!(
                 "{}: a photo or video of a kind Aigaq cannot strip ({media_type}), so a stripped export refuses the archive; attach it on its own",
                 e.name
@@ -565,9 +569,25 @@ fn strip_entry(
             return Err(bad(TOO_DEEP));
         }
         strip_at(&mut whole, into, depth + 1)?
-    } else if crate::media::strip::supported(media_type) {
-        let plan = crate::media::strip::Plan::default();
-        crate::media::strip::strip(media_type, &mut whole, &plan, into)?.unwrap_or_default()
+    } else if strip::reads_index(media_type) {
+        // A video's telemetry and timecode tracks, a HEIF photo's EXIF item, are found
+        // through its index, which may be at its end: one small enough is held to read it
+        // first; a larger one is stripped without, and the check of the copy finds what
+        // that left.
+        let mut held = Vec::new();
+        (&mut whole)
+            .take(LARGEST_HELD as u64 + 1)
+            .read_to_end(&mut held)?;
+        let plan = if held.len() <= LARGEST_HELD {
+            strip::plan(media_type, &mut io::Cursor::new(&held))?
+        } else {
+            strip::Plan::default()
+        };
+        let mut rest = (&held[..]).chain(&mut whole);
+        strip::strip(media_type, &mut rest, &plan, into)?.unwrap_or_default()
+    } else if strip::supported(media_type) {
+        let plan = strip::Plan::default();
+        strip::strip(media_type, &mut whole, &plan, into)?.unwrap_or_default()
     } else if media_type.starts_with("image/") || media_type.starts_with("video/") {
         return Err(bad(&format!(
             "a photo or video Aigaq cannot strip ({media_type}); attach it on its own"
@@ -676,6 +696,29 @@ mod tests {
             assert_eq!(parts[3].1, alone(&docx, &word(Way::Deflated)));
             assert_eq!(sniffed(&copy, 4096).1, Vec::new(), "{way:?}");
         }
+    }
+
+    #[test]
+    fn a_video_s_telemetry_goes_from_an_archive_as_from_the_video_alone() {
+        let video = fixture("action-camera-gps.mp4");
+        let file = package(&[("GX010042.MP4", &video, Way::Deflated)]);
+        let (_, w) = sniffed(&file, 4096);
+        assert!(
+            values(&w, "gps_position")
+                .iter()
+                .any(|v| v.starts_with("GX010042.MP4: a GoPro GPMF telemetry track")),
+            "{w:?}"
+        );
+        let (copy, removed) = stripped(&file).unwrap();
+        assert!(
+            removed.contains(&"telemetry track".to_owned()),
+            "{removed:?}"
+        );
+        assert_eq!(sniffed(&copy, 4096).1, Vec::new());
+        let mut alone = Vec::new();
+        let plan = strip::plan("video/mp4", &mut io::Cursor::new(&video)).unwrap();
+        strip::strip("video/mp4", &mut &video[..], &plan, &mut alone).unwrap();
+        assert_eq!(unpack(&copy)[0].1, alone);
     }
 
     #[test]
