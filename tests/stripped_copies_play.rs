@@ -925,3 +925,42 @@ fn a_chat_exported_with_its_media_goes_with_each_file_stripped() {
     assert!(before["document"].as_str().unwrap().contains("Aigerim"));
     assert!(!after["document"].as_str().unwrap().contains("Aigerim"));
 }
+
+#[test]
+fn a_stripped_tiff_keeps_its_pixels_and_loses_its_device_owner_time_and_place() {
+    let (t, id) = collector("the scanned medical certificate");
+    let scan = t.s.root.path().join("certificate.tif");
+    photos(&["make", scan.to_str().unwrap()]);
+    t.s.cmd(&["attach", &id, scan.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("gps_position: 43 deg 14 min"))
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"));
+    let original = std::fs::read(&scan).unwrap();
+    let (files, said) = export_stripped(&t);
+    assert!(
+        said.contains("certificate.tif: sent as a copy without device, software and time"),
+        "{said}"
+    );
+    let copy = copy_of(&files, &original);
+    assert_eq!(copy.len(), original.len());
+    let sent = t.s.root.path().join("sent.tif");
+    std::fs::write(&sent, copy).unwrap();
+    // Decoded by Pillow: the same pixels; the tags that named someone or something empty.
+    let (before, after) = (
+        photos(&["read", scan.to_str().unwrap()]),
+        photos(&["read", sent.to_str().unwrap()]),
+    );
+    assert_eq!(after["pixels"], before["pixels"]);
+    assert_eq!(before["exif"]["271"], "Apple");
+    assert_eq!(before["gps"]["1"], "N");
+    for tag in ["271", "272", "306", "315"] {
+        let left = after["exif"][tag].as_str().unwrap_or_default();
+        assert!(left.trim_matches('\0').is_empty(), "{tag}: {left:?}");
+    }
+    assert_eq!(after["gps"], json!({}));
+    let text = String::from_utf8_lossy(copy);
+    for leak in ["Aigerim", "iPhone", "2026:01:05"] {
+        assert!(!text.contains(leak), "{leak}");
+    }
+}

@@ -33,6 +33,7 @@ mod riff;
 mod rtf;
 pub mod strip;
 pub mod telemetry;
+mod tiff;
 pub mod video;
 
 use std::io::Cursor;
@@ -394,7 +395,8 @@ fn exif_warnings(parsed: &exif::Exif) -> Vec<Warning> {
             .get_field(tag, In::PRIMARY)
             .map(|f| f.display_value().with_unit(parsed).to_string())
             .map(|v| v.trim_matches('"').trim().to_owned())
-            .filter(|v| !v.is_empty())
+            // A blanked string reads as quotes and commas, or spaces: nothing said.
+            .filter(|v| v.chars().any(char::is_alphanumeric))
     };
     let mut out = Vec::new();
     let mut push = |field: &str, v: Option<String>| push_warning(&mut out, field, v);

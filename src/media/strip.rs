@@ -33,6 +33,7 @@ pub fn supported(media_type: &str) -> bool {
             | "image/png"
             | "image/gif"
             | "image/bmp"
+            | "image/tiff"
             | "audio/mpeg"
             | "audio/x-wav"
             | "audio/x-flac"
@@ -52,15 +53,20 @@ pub fn supported(media_type: &str) -> bool {
 
 /// Whether a file of this type has its index read before it is stripped ([`plan`]).
 pub fn reads_index(media_type: &str) -> bool {
-    super::video::strippable(media_type) || super::heif::strippable(media_type)
+    super::video::strippable(media_type)
+        || super::heif::strippable(media_type)
+        || media_type == "image/tiff"
 }
 
 /// What a copy of a file of this type must blank besides its metadata boxes, from its
 /// index: a video's telemetry and timecode tracks ([`super::telemetry::plan`]), a HEIF
-/// photo's EXIF and XMP items ([`super::heif::plan`]).
+/// photo's EXIF and XMP items ([`super::heif::plan`]), a TIFF image's metadata
+/// ([`super::tiff::plan`]).
 pub fn plan<R: Read + std::io::Seek + ?Sized>(media_type: &str, input: &mut R) -> io::Result<Plan> {
     if super::heif::strippable(media_type) {
         super::heif::plan(input)
+    } else if media_type == "image/tiff" {
+        super::tiff::plan(input)
     } else if super::video::strippable(media_type) {
         super::telemetry::plan(input)
     } else {
@@ -82,6 +88,7 @@ pub fn strip(
         "image/png" => png(input, out).map(Some),
         "image/gif" => super::gif::strip(input, out).map(Some),
         "image/bmp" => bmp(input, out).map(Some),
+        "image/tiff" => super::tiff::strip(input, plan, out).map(Some),
         "audio/mpeg" => super::mp3::strip(input, out).map(Some),
         "audio/x-wav" => super::riff::wav(input, out).map(Some),
         "image/webp" => super::riff::webp(input, out).map(Some),

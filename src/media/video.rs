@@ -658,7 +658,11 @@ fn drop_tracks(moov: &mut [u8], at: u64, plan: &Plan, removed: &mut Vec<String>)
 }
 
 /// What was removed, once every sample the plan blanks was met in the media data.
-fn planned(mut removed: Vec<String>, plan: &Plan, blanked: u64) -> io::Result<Vec<String>> {
+pub(super) fn planned(
+    mut removed: Vec<String>,
+    plan: &Plan,
+    blanked: u64,
+) -> io::Result<Vec<String>> {
     if blanked != plan.zero_len() {
         return Err(bad(if plan.tracks.is_empty() {
             "its EXIF or XMP is not where its index says"
@@ -677,7 +681,7 @@ fn planned(mut removed: Vec<String>, plan: &Plan, blanked: u64) -> io::Result<Ve
 /// Copies `input` (which starts at `at` in the file) to its end, with the bytes in the
 /// plan's `zero` ranges (ordered) written as zeros, then its fills over them; returns how
 /// many were zeroed.
-fn copy_blanking(
+pub(super) fn copy_blanking(
     input: &mut dyn Read,
     at: u64,
     plan: &Plan,

@@ -2,13 +2,16 @@
 libwebp (Pillow).
 
   photos.py make OUT          a phone-like photo (HEIC or WebP, by OUT's extension): EXIF
-                              (GPS, owner, make, model, time) and XMP (the city); or a
-                              PDF whose information names its author, scanner and date
+                              (GPS, owner, make, model, time) and XMP (the city); a TIFF
+                              with the same EXIF in its directory, as scanners and cameras
+                              write them; or a PDF whose information names its author,
+                              scanner and date
   photos.py scan OUT          a PDF of one page that is a phone photo (a JPEG as `make` writes
                               it), its bytes copied in as they were, EXIF and all, as
                               img2pdf and scanning apps write them
   photos.py read FILE         prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
-                              "exif": {tag: value as text}, "xmp": the XMP text} as JSON
+                              "exif": {tag: value as text}, "gps": {its GPS tags}, "xmp": the
+                              XMP text} as JSON
 """
 import hashlib
 import json
@@ -43,6 +46,14 @@ def make(out):
         img.save(out, title="Report on Zhanaozen", author="Aigerim Nurlanovna",
                  creator="iPhone 15 Pro scanner", producer="Canon iR-ADV 2026:01:05",
                  creationDate=made, modDate=made)
+        return
+    if out.lower().endswith((".tif", ".tiff")):
+        # Pillow writes a GPS directory into a TIFF only from EXIF it has read.
+        import io
+
+        jpeg = io.BytesIO()
+        img.save(jpeg, "JPEG", exif=exif.tobytes())
+        img.save(out, exif=Image.open(jpeg).getexif())
         return
     options = {"lossless": True} if out.lower().endswith(".webp") else {"quality": 90}
     img.save(out, exif=exif.tobytes(), xmp=xmp, **options)
@@ -89,6 +100,7 @@ def read(path):
                 "pixels": hashlib.sha256(img.convert("RGB").tobytes()).hexdigest(),
                 "size": list(img.size),
                 "exif": exif,
+                "gps": {str(k): str(v) for k, v in img.getexif().get_ifd(0x8825).items()},
                 "xmp": xmp.decode("utf-8", "replace").strip(),
             }
         )

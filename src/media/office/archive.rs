@@ -723,12 +723,13 @@ mod tests {
 
     #[test]
     fn what_cannot_be_read_is_said_and_not_copied() {
-        let tiff = b"II*\0\x08\0\0\0\0\0";
+        // A Photoshop document: an image, whose metadata Aigaq does not remove.
+        let psd = b"8BPS\0\x01\0\0\0\0\0\0\0\x03\0\0\0\x01\0\0\0\x01\0\x08\0\x03";
         let cases: [(&str, Vec<u8>, &str); 3] = [
             (
-                "scan.tif",
-                package(&[("scan.tif", tiff, Way::Deflated)]),
-                "image/tiff",
+                "cover.psd",
+                package(&[("cover.psd", psd, Way::Deflated)]),
+                "image/vnd.adobe.photoshop",
             ),
             (
                 "secret.txt",
