@@ -149,7 +149,9 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
         if n == 0 {
             break;
         }
-        let whole = at_start && line.ends_with(b"\n");
+        // A line cut at the limit is no field; the last line may end without its newline.
+        let cut = n as u64 == LONGEST_LINE && !line.ends_with(b"\n");
+        let whole = at_start && !cut;
         if at_start {
             let continues = line.starts_with(b" ") || line.starts_with(b"\t");
             if blanking && continues {
@@ -227,6 +229,15 @@ mod tests {
         // Its field names stay, so it is still read as a message.
         assert!(is_mail(text.as_bytes()));
         assert_eq!(stripped(text.as_bytes()).1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_last_field_without_its_newline_goes_too() {
+        let mail = b"Received: from laptop ([5.34.18.77])";
+        let (copy, removed) = stripped(mail);
+        assert_eq!(removed, [ADDRESSES_REMOVED]);
+        let blank = [&b"Received:"[..], &[b' '; 27]].concat();
+        assert_eq!((copy.len(), copy), (mail.len(), blank));
     }
 
     #[test]
