@@ -8,8 +8,8 @@
 //! the properties and the people their streams name ([`ole`]), for RTF documents their
 //! `\info` group, revision table and comment authors ([`rtf`]), the EXIF of photos pasted
 //! into either ([`pictures`]), the EXIF of photos in base64 in text files (e-mails, web
-//! pages: [`encoded`]), the computers and addresses an e-mail came from ([`mail`]), and a
-//! WebP image's EXIF chunk
+//! pages: [`encoded`]), the computers and addresses an e-mail came from ([`mail`]), what
+//! each file in a ZIP archive says ([`office::ArchiveWatch`]), and a WebP image's EXIF chunk
 //! wherever it lies. Only the first bytes, that box and those chunks and parts (up to
 //! 256 KiB; a Matroska file's `Info` and `Tags` up to 1 MiB each) are kept, so memory
 //! stays bounded.

@@ -10,7 +10,12 @@
 //! data, transparency, colour, physical size, animation, background); text, time, EXIF and
 //! every other chunk go, and anything after `IEND`. Video and audio from phones
 //! (MP4, QuickTime, 3GPP, M4A): see [`super::video::strip`]; their `udta`, `meta` and
-//! `uuid` boxes go whole. HEIF photos: their EXIF and XMP items ([`super::heif`]). WebP
+//! `uuid` boxes go whole. HEIF photos: their EXIF and XMP items ([`super::heif`]).
+//! TIFF images: their device, time and author tags and EXIF and GPS directories, zeroed in
+//! place ([`super::tiff`]). GIF images: comments and application extensions
+//! ([`super::gif`]); BMP images go as they are, without what follows them. E-mails: their
+//! `Received:` and `X-Originating-IP:` values ([`super::mail`]). ZIP archives: each file
+//! as it would be alone ([`super::office::strip_archive`]). WebP
 //! and WAV: their EXIF, XMP and tag chunks ([`super::riff`]). MP3: its tags go (see
 //! [`super::mp3`]). FLAC: see [`super::audio`]; Ogg (Opus, Vorbis): [`super::ogg`];
 //! Matroska and WebM: [`super::matroska`]; PDF documents: their information dictionary's
