@@ -683,7 +683,7 @@ fn strip_in_place(file: &mut [u8], depth: usize) -> io::Result<Vec<String>> {
             continue;
         }
         let mut data = read(file, e)?;
-        if super::office::package_type(&data).is_some() {
+        if super::office::is_document(&data) {
             // Cleaned as a document above (see [`strip_embedded`]).
             continue;
         }
