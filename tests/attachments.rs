@@ -540,7 +540,7 @@ fn an_archive_is_said_to_be_unchecked_and_a_stripped_export_refuses_it() {
 }
 
 #[test]
-fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_a_stripped_export_refuses_it() {
+fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_goes_without_its_exif() {
     let t = OrgSetup::new(ORG);
     let id = t.s.add(&testimony("the witness e-mailed the photo"))[0].clone();
     let photo = std::fs::read(
@@ -566,11 +566,32 @@ fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_a_stripped_export_refuses_i
                 .and(predicate::str::contains("camera_serial: SN-FIXTURE-0042")),
         );
     let out = t.s.root.path().join("b.age");
-    t.export_stripped(ORG, &out).code(1).stderr(
-        predicate::str::contains("cannot remove the metadata of \"the photo.eml\"")
-            .and(predicate::str::contains("nothing was written")),
-    );
-    assert!(!out.exists());
+    t.export_stripped(ORG, &out)
+        .success()
+        .stderr(predicate::str::contains(
+            "the photo.eml: sent as a copy without EXIF",
+        ));
+    // The photo in the copy, decoded from its base64, is the photo stripped alone.
+    let files = members(&common::age_decrypt(&out, &t.key));
+    let copy = files
+        .iter()
+        .find(|(n, _)| n.starts_with("attachments/"))
+        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
+        .unwrap();
+    let start = copy.find("base64\r\n\r\n").unwrap() + 10;
+    let end = start + copy[start..].find("\r\n--b--").unwrap();
+    let sent: String = copy[start..end].split("\r\n").collect();
+    let sent = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sent).unwrap();
+    let mut alone = Vec::new();
+    aigaq::media::strip::strip(
+        "image/jpeg",
+        &mut &photo[..],
+        &Default::default(),
+        &mut alone,
+    )
+    .unwrap();
+    assert_eq!(sent, alone);
+    assert!(copy.contains("Taken that night."));
 }
 
 #[test]

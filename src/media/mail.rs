@@ -6,9 +6,10 @@
 //! `X-Originating-IP:` too.
 //!
 //! A copy ([`strip`]) turns those fields' values to spaces where they stand, with the lines
-//! that continue them, in the whole file (a message forwarded inside it has its own), at the
-//! same length. What a reader shows of a message (`From:`, `To:`, `Subject:`, `Date:`)
-//! stays: that is the message.
+//! that continue them, in the whole file (a message forwarded inside it has its own). What a
+//! reader shows of a message (`From:`, `To:`, `Subject:`, `Date:`) stays: that is the
+//! message. A JPEG or PNG photo attached in base64 (a phone's, with its place) is decoded,
+//! stripped as a photo alone is, and encoded again in lines like its own ([`Parts`]).
 
 use std::io::{self, BufRead, Read, Write};
 
@@ -135,12 +136,15 @@ pub(super) const ADDRESSES_REMOVED: &str =
     "the computers and addresses it came from (its Received and X-Originating-IP headers)";
 
 /// Copies a message with the values of its address fields, and the lines that continue
-/// them, turned to spaces (see the module documentation); returns what was left out.
+/// them, turned to spaces, and its photos without their metadata (see the module
+/// documentation); returns what was left out.
 pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, input);
     let mut line = Vec::new();
     // Whether the bytes read next start a line, and whether a field being blanked goes on.
     let (mut at_start, mut blanking, mut changed) = (true, false, false);
+    let mut parts = Parts::default();
+    let mut removed = Vec::new();
     loop {
         line.clear();
         let n = (&mut input)
@@ -152,6 +156,14 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
         // A line cut at the limit is no field; the last line may end without its newline.
         let cut = n as u64 == LONGEST_LINE && !line.ends_with(b"\n");
         let whole = at_start && !cut;
+        if parts.hold(&line, whole) {
+            at_start = true;
+            continue;
+        }
+        parts.flush(out, &mut removed)?;
+        if whole {
+            parts.see(&line);
+        }
         if at_start {
             let continues = line.starts_with(b" ") || line.starts_with(b"\t");
             if blanking && continues {
@@ -169,12 +181,132 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
         }
         at_start = line.ends_with(b"\n");
         out.write_all(&line)?;
+        if whole {
+            parts.after(&line);
+        }
     }
-    Ok(if changed {
-        vec![ADDRESSES_REMOVED.to_owned()]
-    } else {
-        Vec::new()
-    })
+    parts.flush(out, &mut removed)?;
+    if changed {
+        removed.insert(0, ADDRESSES_REMOVED.to_owned());
+    }
+    Ok(removed)
+}
+
+/// The largest photo held, in base64, to be written again without its metadata; a larger
+/// one goes as it is, and the check of the copy finds what it holds.
+const LARGEST_HELD: usize = 32 * 1024 * 1024;
+
+/// The parts of a MIME message as its lines pass: each starts with header fields, after a
+/// boundary line (`--…`) or at the message's start, and its body follows an empty line.
+/// A JPEG or PNG part in base64 (a photo attached) is held, line after line, and written
+/// again without its metadata, in lines as long as its first, with the same line ends.
+#[derive(Default)]
+struct Parts {
+    /// Past the header fields of the current part.
+    in_body: bool,
+    /// The current part's picture type and whether it is in base64, from its fields.
+    picture: Option<&'static str>,
+    base64: bool,
+    /// The photo being held: its type, its lines as they were, and their characters.
+    held: Option<(&'static str, Vec<u8>, Vec<u8>)>,
+    /// A held photo grew past [`LARGEST_HELD`]: its lines go through as they are.
+    passing: bool,
+}
+
+impl Parts {
+    /// Notes what a header line of a part says (a boundary line starts another part).
+    fn see(&mut self, line: &[u8]) {
+        if line.starts_with(b"--") {
+            *self = Self::default();
+            return;
+        }
+        if self.in_body {
+            return;
+        }
+        let Some(name) = field_name(line) else {
+            return;
+        };
+        let value = line[name.len() + 1..].trim_ascii().to_ascii_lowercase();
+        if name.eq_ignore_ascii_case(b"Content-Type") {
+            self.picture = if value.starts_with(b"image/jpeg") || value.starts_with(b"image/pjpeg")
+            {
+                Some("image/jpeg")
+            } else if value.starts_with(b"image/png") {
+                Some("image/png")
+            } else {
+                None
+            };
+        } else if name.eq_ignore_ascii_case(b"Content-Transfer-Encoding") {
+            self.base64 = value == b"base64";
+        }
+    }
+
+    /// After a line was written: the empty line that ends a part's fields starts its body,
+    /// held if it is a photo in base64.
+    fn after(&mut self, line: &[u8]) {
+        if !self.in_body && line.trim_ascii().is_empty() {
+            self.in_body = true;
+            if let (Some(kind), true) = (self.picture, self.base64) {
+                self.held = Some((kind, Vec::new(), Vec::new()));
+            }
+        }
+    }
+
+    /// Holds a line of the photo being held; whether it did (a line that is not base64
+    /// ends the photo).
+    fn hold(&mut self, line: &[u8], whole: bool) -> bool {
+        let Some((_, lines, chars)) = self.held.as_mut() else {
+            return false;
+        };
+        let text = line.trim_ascii_end();
+        let base64 = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+        if !whole || text.is_empty() || !text.iter().all(base64) {
+            return false;
+        }
+        if self.passing || chars.len() + text.len() > LARGEST_HELD {
+            self.passing = true;
+            return false;
+        }
+        lines.extend_from_slice(line);
+        chars.extend_from_slice(text);
+        true
+    }
+
+    /// Writes the photo held: without its metadata, or as it was when it cannot be read.
+    fn flush(&mut self, out: &mut dyn Write, removed: &mut Vec<String>) -> io::Result<()> {
+        use base64::Engine;
+        let Some((kind, lines, chars)) = self.held.take() else {
+            return Ok(());
+        };
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut copy = Vec::new();
+        let said = engine.decode(&chars).ok().and_then(|photo| {
+            let plan = super::strip::Plan::default();
+            super::strip::strip(kind, &mut &photo[..], &plan, &mut copy)
+                .ok()
+                .flatten()
+        });
+        let Some(said) = said.filter(|s| !s.is_empty()) else {
+            return out.write_all(&lines);
+        };
+        for s in said {
+            super::strip::note(removed, &s);
+        }
+        // Lines as long as the first, ended as it was.
+        let first = lines.split(|&b| b == b'\n').next().unwrap_or_default();
+        let eol: &[u8] = if first.ends_with(b"\r") {
+            b"\r\n"
+        } else {
+            b"\n"
+        };
+        let width = first.trim_ascii_end().len().max(4);
+        let encoded = engine.encode(&copy);
+        for piece in encoded.as_bytes().chunks(width) {
+            out.write_all(piece)?;
+            out.write_all(eol)?;
+        }
+        Ok(())
+    }
 }
 
 /// Turns every byte but the line's end to a space; returns whether any changed.
@@ -229,6 +361,64 @@ mod tests {
         // Its field names stay, so it is still read as a message.
         assert!(is_mail(text.as_bytes()));
         assert_eq!(stripped(text.as_bytes()).1, Vec::<String>::new());
+    }
+
+    /// A message with `photo` attached in base64, in lines of `width`, ended by `eol`.
+    fn with_photo(kind: &str, photo: &[u8], width: usize, eol: &str) -> String {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(photo);
+        let lines: Vec<&str> = encoded
+            .as_bytes()
+            .chunks(width)
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        [
+            "From: witness@example.org",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/mixed; boundary=\"b\"",
+            "",
+            "--b",
+            "Content-Type: text/plain",
+            "",
+            "Taken that night.",
+            "--b",
+            &format!("Content-Type: {kind}; name=\"IMG_0042\""),
+            "Content-Transfer-Encoding: base64",
+            "",
+            &lines.join(eol),
+            "--b--",
+            "",
+        ]
+        .join(eol)
+    }
+
+    #[test]
+    fn a_photo_attached_goes_without_its_metadata_in_lines_as_before() {
+        for (kind, name) in [
+            ("image/jpeg", "exif-gps.jpg"),
+            ("image/png", "exif-gps.png"),
+        ] {
+            let photo = crate::media::fixture(name);
+            let mut alone = Vec::new();
+            crate::media::strip::strip(kind, &mut &photo[..], &Default::default(), &mut alone)
+                .unwrap();
+            for (width, eol) in [(76, "\r\n"), (64, "\n")] {
+                let mail = with_photo(kind, &photo, width, eol);
+                let (copy, removed) = stripped(mail.as_bytes());
+                assert!(removed.contains(&"EXIF".to_owned()), "{removed:?}");
+                let copy = String::from_utf8(copy).unwrap();
+                let want = with_photo(kind, &alone, width, eol);
+                assert_eq!(copy, want, "{kind} {width}");
+                // The copy says nothing more, nor does a copy of it change.
+                let mut sniffer = crate::media::Sniffer::new();
+                sniffer.feed(copy.as_bytes());
+                assert_eq!(sniffer.describe(), ("message/rfc822".into(), Vec::new()));
+                assert_eq!(stripped(copy.as_bytes()).1, Vec::<String>::new());
+            }
+        }
+        // Not a photo after all: written as it was.
+        let mail = with_photo("image/jpeg", b"not a JPEG at all", 76, "\r\n");
+        assert_eq!(stripped(mail.as_bytes()), (mail.into_bytes(), Vec::new()));
     }
 
     #[test]
