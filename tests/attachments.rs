@@ -572,12 +572,7 @@ fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_goes_without_its_exif() {
             "the photo.eml: sent as a copy without EXIF",
         ));
     // The photo in the copy, decoded from its base64, is the photo stripped alone.
-    let files = members(&common::age_decrypt(&out, &t.key));
-    let copy = files
-        .iter()
-        .find(|(n, _)| n.starts_with("attachments/"))
-        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
-        .unwrap();
+    let copy = first_attachment_text(&t, &out);
     let start = copy.find("base64\r\n\r\n").unwrap() + 10;
     let end = start + copy[start..].find("\r\n--b--").unwrap();
     let sent: String = copy[start..end].split("\r\n").collect();
@@ -592,6 +587,16 @@ fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_goes_without_its_exif() {
     .unwrap();
     assert_eq!(sent, alone);
     assert!(copy.contains("Taken that night."));
+}
+
+/// The first attachment a bundle carries, as text.
+fn first_attachment_text(t: &OrgSetup, bundle: &Path) -> String {
+    let files = members(&common::age_decrypt(bundle, &t.key));
+    let (_, bytes) = files
+        .into_iter()
+        .find(|(n, _)| n.starts_with("attachments/"))
+        .expect("the bundle carries an attachment");
+    String::from_utf8(bytes).unwrap()
 }
 
 #[test]
@@ -614,12 +619,7 @@ fn an_e_mail_goes_without_the_sender_s_computer_and_address_in_a_stripped_export
         .stderr(predicate::str::contains(
             "statement.eml: sent as a copy without the computers and addresses it came from",
         ));
-    let files = members(&common::age_decrypt(&out, &t.key));
-    let copy = files
-        .iter()
-        .find(|(n, _)| n.starts_with("attachments/"))
-        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
-        .unwrap();
+    let copy = first_attachment_text(&t, &out);
     assert_eq!(copy.len(), mail.len());
     assert!(!copy.contains("5.34.18.77") && !copy.contains("aigerim-laptop"));
     for kept in [
