@@ -36,7 +36,7 @@ const STARTS: [&[u8]; 2] = [b"/9j/", b"iVBORw0KGgo"];
 /// The base64 characters read of a picture, at most ([`HEAD`] bytes decoded).
 const HEAD_CHARS: usize = HEAD / 3 * 4;
 
-fn is_base64(c: u8) -> bool {
+pub(super) fn is_base64(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
 }
 

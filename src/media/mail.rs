@@ -259,7 +259,7 @@ impl Parts {
             return false;
         };
         let text = line.trim_ascii_end();
-        let base64 = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+        let base64 = |&c: &u8| super::encoded::is_base64(c) || c == b'=';
         if !whole || text.is_empty() || !text.iter().all(base64) {
             return false;
         }

@@ -14,13 +14,13 @@
 //! from an office document. A photo or video of a kind Aigaq cannot strip stops the copy;
 //! anything else goes as it is, and the check of the copy finds what it still holds.
 
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 
 use miniz_oxide::inflate::stream::{inflate, InflateState};
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 
 use super::copy::{
-    end_deflated, next_entry, write_directory, write_local, Written, NO_DATE, NO_TIME,
+    end_deflated, next_entry, write_directory, write_local, EntryReader, Written, NO_DATE, NO_TIME,
 };
 use super::{LocalHeader, CENTRAL, DESCRIPTOR, END, LOCAL, LOCAL_LEN, MOST_ENTRIES};
 use crate::counting::Counting;
@@ -350,127 +350,6 @@ impl ArchiveWatch {
     }
 }
 
-/// An entry's data, inflated as it is read, and at its end checked against its CRC and
-/// sizes: those of its local header, or of the data descriptor after it (then read too).
-struct EntryReader<'a> {
-    input: &'a mut dyn BufRead,
-    h: &'a LocalHeader,
-    inflater: Option<Box<InflateState>>,
-    left: u64,
-    crc: crc32fast::Hasher,
-    compressed: u64,
-    size: u64,
-    ended: bool,
-    checked: bool,
-}
-
-impl<'a> EntryReader<'a> {
-    fn new(input: &'a mut dyn BufRead, h: &'a LocalHeader) -> io::Result<Self> {
-        let stored = match h.method {
-            0 if !h.described_after() => true,
-            0 => return Err(bad("a stored file whose length only follows it")),
-            8 => false,
-            _ => return Err(bad("a file compressed in a way Aigaq cannot read")),
-        };
-        Ok(Self {
-            input,
-            h,
-            inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
-            left: u64::from(h.compressed),
-            crc: crc32fast::Hasher::new(),
-            compressed: 0,
-            size: 0,
-            ended: false,
-            checked: false,
-        })
-    }
-
-    /// Checks the entry, read to its end, against its CRC and sizes; returns them.
-    fn check(&mut self) -> io::Result<(u32, u32, u32)> {
-        let (crc, compressed, size) = (self.crc.clone().finalize(), self.compressed, self.size);
-        let want = if self.h.described_after() {
-            if self.checked {
-                return Err(bad("an archive read twice"));
-            }
-            let mut d = [0u8; 16];
-            self.input.read_exact(&mut d[..12])?;
-            let fields = if d[..4] == DESCRIPTOR {
-                self.input.read_exact(&mut d[12..])?;
-                &d[4..16]
-            } else {
-                &d[..12]
-            };
-            let at = |i: usize| {
-                u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]])
-            };
-            (at(0), at(4), at(8))
-        } else {
-            (self.h.crc, self.h.compressed, self.h.size)
-        };
-        self.checked = true;
-        if want != (crc, compressed as u32, size as u32) || compressed > u64::from(u32::MAX) {
-            return Err(bad("a file in it that does not match its CRC or sizes"));
-        }
-        Ok(want)
-    }
-}
-
-impl Read for EntryReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let described = self.h.described_after();
-        while !self.ended {
-            let data = if !described && self.left == 0 {
-                if self.inflater.is_none() {
-                    self.ended = true;
-                    break;
-                }
-                &[][..]
-            } else {
-                let data = self.input.fill_buf()?;
-                if data.is_empty() {
-                    return Err(io::ErrorKind::UnexpectedEof.into());
-                }
-                let most = if described {
-                    data.len()
-                } else {
-                    usize::try_from(self.left).map_or(data.len(), |l| l.min(data.len()))
-                };
-                &data[..most]
-            };
-            let (used, made, end) = match self.inflater.as_mut() {
-                None => {
-                    let n = data.len().min(buf.len());
-                    buf[..n].copy_from_slice(&data[..n]);
-                    (n, n, false)
-                }
-                Some(state) => {
-                    let r = inflate(state, data, buf, MZFlush::None);
-                    match r.status {
-                        Ok(MZStatus::StreamEnd) => (r.bytes_consumed, r.bytes_written, true),
-                        Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {
-                            (r.bytes_consumed, r.bytes_written, false)
-                        }
-                        _ => return Err(bad("a damaged compressed file in it")),
-                    }
-                }
-            };
-            self.input.consume(used);
-            self.left = self.left.saturating_sub(used as u64);
-            self.compressed += used as u64;
-            self.size += made as u64;
-            self.crc.update(&buf[..made]);
-            self.ended = end;
-            if made > 0 {
-                return Ok(made);
-            }
-        }
-        Ok(0)
-    }
-}
-
 /// Writes what it is given deflated into the copy.
 struct Deflating<'a, 'b> {
     deflater: Deflater,
@@ -516,8 +395,9 @@ fn strip_at(input: &mut dyn Read, out: &mut dyn Write, depth: usize) -> io::Resu
         times |= h.extra_len > 0 || (h.time, h.date) != (NO_TIME, NO_DATE);
         let offset = u32::try_from(out.count)
             .map_err(|_| bad("an archive over 4 GiB (ZIP64), which Aigaq cannot rewrite"))?;
-        let mut entry =
-            EntryReader::new(&mut input, &h).map_err(|e| bad(&format!("{label} in it: {e}")))?;
+        let mut nowhere = io::sink();
+        let mut entry = EntryReader::new(&mut input, &h, &mut nowhere)
+            .map_err(|e| bad(&format!("{label} in it: {e}")))?;
         let mut head = Vec::with_capacity(HEAD);
         (&mut entry).take(HEAD as u64).read_to_end(&mut head)?;
         let media_type = crate::media::sniff(&head);

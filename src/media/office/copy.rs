@@ -445,8 +445,7 @@ fn copy_entry(
 }
 
 /// Reads an entry's data, passing it through to `out` as it is and `plain` its inflated
-/// bytes, and checks it against its CRC and sizes: those of its local header, or of the data
-/// descriptor after it (then read too), where only inflating finds its end. Returns its CRC
+/// bytes, and checks it against its CRC and sizes (see [`EntryReader`]). Returns its CRC
 /// and sizes.
 fn inflate_part(
     h: &LocalHeader,
@@ -454,91 +453,146 @@ fn inflate_part(
     out: &mut dyn Write,
     mut plain: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<(u32, u32, u32)> {
-    let described = h.described_after();
-    let stored = match h.method {
-        0 if !described => true,
-        0 => {
-            return Err(bad(
-                "a stored part whose length only follows it, which Aigaq cannot rewrite",
-            ))
-        }
-        8 => false,
-        _ => return Err(bad("a part compressed in a way Aigaq cannot read")),
-    };
-    let damaged = || bad("a damaged compressed part");
-    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut entry = EntryReader::new(input, h, out)?;
     let mut buf = vec![0u8; 64 * 1024];
-    let mut crc = crc32fast::Hasher::new();
-    let (mut compressed, mut size) = (0u64, 0u64);
-    let mut left = u64::from(h.compressed);
+    let mut size = 0u64;
     loop {
-        // Once all its bytes are read, a deflated part may still have output to give.
-        let data = if !described && left == 0 {
-            if stored {
-                break;
-            }
-            &[][..]
-        } else {
-            let data = input.fill_buf()?;
-            if data.is_empty() {
-                return Err(io::ErrorKind::UnexpectedEof.into());
-            }
-            let most = if described {
-                data.len()
-            } else {
-                usize::try_from(left).map_or(data.len(), |l| l.min(data.len()))
-            };
-            &data[..most]
-        };
-        let (used, made, end) = if stored {
-            buf.truncate(0);
-            buf.extend_from_slice(data);
-            (data.len(), data.len(), false)
-        } else {
-            buf.resize(64 * 1024, 0);
-            let r = inflate(&mut state, data, &mut buf, MZFlush::None);
-            match r.status {
-                Ok(MZStatus::StreamEnd) => (r.bytes_consumed, r.bytes_written, true),
-                Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {
-                    (r.bytes_consumed, r.bytes_written, false)
-                }
-                _ => return Err(damaged()),
-            }
-        };
-        out.write_all(&data[..used])?;
-        input.consume(used);
-        left = left.saturating_sub(used as u64);
-        compressed += used as u64;
-        size += made as u64;
+        let n = entry.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
         if size > LARGEST_XML {
             return Err(bad("a part larger than Aigaq rewrites"));
         }
-        crc.update(&buf[..made]);
-        plain(&buf[..made])?;
-        if end {
-            break;
-        }
+        plain(&buf[..n])?;
     }
-    let (crc, compressed, size) = (crc.finalize(), compressed, size);
-    let (want_crc, want_compressed, want_size) = if described {
-        let mut d = [0u8; 16];
-        input.read_exact(&mut d[..12])?;
-        let fields = if d[..4] == DESCRIPTOR {
-            input.read_exact(&mut d[12..])?;
-            &d[4..16]
-        } else {
-            &d[..12]
+    entry.check()
+}
+
+/// An entry's data, inflated as it is read (its compressed bytes passed through to `tee`
+/// as they are), and at its end checked against its CRC and sizes: those of its local
+/// header, or of the data descriptor after it (then read too), where only inflating finds
+/// its end.
+pub(super) struct EntryReader<'a> {
+    input: &'a mut dyn BufRead,
+    h: &'a LocalHeader,
+    tee: &'a mut dyn Write,
+    inflater: Option<Box<InflateState>>,
+    left: u64,
+    crc: crc32fast::Hasher,
+    compressed: u64,
+    size: u64,
+    ended: bool,
+}
+
+impl<'a> EntryReader<'a> {
+    pub(super) fn new(
+        input: &'a mut dyn BufRead,
+        h: &'a LocalHeader,
+        tee: &'a mut dyn Write,
+    ) -> io::Result<Self> {
+        let stored = match h.method {
+            0 if !h.described_after() => true,
+            0 => return Err(bad("a stored part whose length only follows it")),
+            8 => false,
+            _ => return Err(bad("a part compressed in a way Aigaq cannot read")),
         };
-        let u32_at =
-            |i: usize| u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]]);
-        (u32_at(0), u32_at(4), u32_at(8))
-    } else {
-        (h.crc, h.compressed, h.size)
-    };
-    if want_crc != crc || u64::from(want_compressed) != compressed || u64::from(want_size) != size {
-        return Err(bad("a part that does not match its CRC or sizes"));
+        Ok(Self {
+            input,
+            h,
+            tee,
+            inflater: (!stored).then(|| InflateState::new_boxed(DataFormat::Raw)),
+            left: u64::from(h.compressed),
+            crc: crc32fast::Hasher::new(),
+            compressed: 0,
+            size: 0,
+            ended: false,
+        })
     }
-    Ok((crc, want_compressed, want_size))
+
+    /// Checks the entry, read to its end, against its CRC and sizes; returns them.
+    pub(super) fn check(&mut self) -> io::Result<(u32, u32, u32)> {
+        let (crc, compressed, size) = (self.crc.clone().finalize(), self.compressed, self.size);
+        let want = if self.h.described_after() {
+            let mut d = [0u8; 16];
+            self.input.read_exact(&mut d[..12])?;
+            let fields = if d[..4] == DESCRIPTOR {
+                self.input.read_exact(&mut d[12..])?;
+                &d[4..16]
+            } else {
+                &d[..12]
+            };
+            let at = |i: usize| {
+                u32::from_le_bytes([fields[i], fields[i + 1], fields[i + 2], fields[i + 3]])
+            };
+            (at(0), at(4), at(8))
+        } else {
+            (self.h.crc, self.h.compressed, self.h.size)
+        };
+        if (want.0, u64::from(want.1), u64::from(want.2)) != (crc, compressed, size) {
+            return Err(bad("a part that does not match its CRC or sizes"));
+        }
+        Ok(want)
+    }
+}
+
+impl Read for EntryReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let described = self.h.described_after();
+        while !self.ended {
+            // Once all its bytes are read, a deflated part may still have output to give.
+            let data = if !described && self.left == 0 {
+                if self.inflater.is_none() {
+                    self.ended = true;
+                    break;
+                }
+                &[][..]
+            } else {
+                let data = self.input.fill_buf()?;
+                if data.is_empty() {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                let most = if described {
+                    data.len()
+                } else {
+                    usize::try_from(self.left).map_or(data.len(), |l| l.min(data.len()))
+                };
+                &data[..most]
+            };
+            let (used, made, end) = match self.inflater.as_mut() {
+                None => {
+                    let n = data.len().min(buf.len());
+                    buf[..n].copy_from_slice(&data[..n]);
+                    (n, n, false)
+                }
+                Some(state) => {
+                    let r = inflate(state, data, buf, MZFlush::None);
+                    match r.status {
+                        Ok(MZStatus::StreamEnd) => (r.bytes_consumed, r.bytes_written, true),
+                        Ok(_) if r.bytes_consumed > 0 || r.bytes_written > 0 => {
+                            (r.bytes_consumed, r.bytes_written, false)
+                        }
+                        _ => return Err(bad("a damaged compressed part")),
+                    }
+                }
+            };
+            self.tee.write_all(&data[..used])?;
+            self.input.consume(used);
+            self.left = self.left.saturating_sub(used as u64);
+            self.compressed += used as u64;
+            self.size += made as u64;
+            self.crc.update(&buf[..made]);
+            self.ended = end;
+            if made > 0 {
+                return Ok(made);
+            }
+        }
+        Ok(0)
+    }
 }
 
 pub(super) fn write_local(out: &mut dyn Write, w: &Written) -> io::Result<()> {

@@ -43,16 +43,16 @@ pub(super) struct Wide(pub(super) bool);
 /// The computers and addresses the headers name as where the message came from (see
 /// [`crate::media::mail::addresses`]).
 pub(super) fn addresses(data: &[u8], wide: Wide) -> Vec<String> {
-    let text = if wide.0 {
-        let units: Vec<u16> = data
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        String::from_utf16_lossy(&units)
+    crate::media::mail::addresses(&text(data, wide))
+}
+
+/// A string property's text: UTF-16, or the Windows code page Outlook writes 8-bit ones in.
+pub(super) fn text(data: &[u8], wide: Wide) -> String {
+    if wide.0 {
+        crate::media::codepage::utf16(data)
     } else {
-        String::from_utf8_lossy(data).into_owned()
-    };
-    crate::media::mail::addresses(&text)
+        crate::media::codepage::decode(data, 1252)
+    }
 }
 
 /// Turns the headers to spaces where they stand; returns whether anything changed.

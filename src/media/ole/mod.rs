@@ -287,12 +287,7 @@ fn describe(c: &Compound, file: &[u8], out: &mut Vec<Warning>, depth: usize) {
         } else if let Some(wide) = message::headers(&e.name) {
             places.extend(message::addresses(&data, wide));
         } else if let Some(wide) = message::attached_from(&e.name) {
-            let path = if wide.0 {
-                props::utf16(&data)
-            } else {
-                super::codepage::decode(&data, 1252)
-            };
-            owners.extend(with_folders(&path));
+            owners.extend(with_folders(&message::text(&data, wide)));
         } else {
             // Any other stream may hold a file: an `.xlsx` pasted into a `.doc`, an
             // Outlook message's attachment, an Acrobat object's PDF.
