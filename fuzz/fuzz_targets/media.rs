@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let photo = aigaq::media::strip::plan("image/heif", &mut std::io::Cursor::new(content))
         .unwrap_or_default();
     let _ = aigaq::media::strip::strip("image/heif", &mut &content[..], &photo, &mut std::io::sink());
+    let _ = aigaq::media::seeking_warnings("image/tiff", &mut std::io::Cursor::new(content));
     if let Ok(scan) = aigaq::media::strip::plan("image/tiff", &mut std::io::Cursor::new(content)) {
         let _ = aigaq::media::strip::strip("image/tiff", &mut &content[..], &scan, &mut std::io::sink());
     }

@@ -22,7 +22,7 @@ use super::BundleError;
 use crate::canonical;
 use crate::custody::{ledger, Entry};
 use crate::media::{strip, telemetry};
-use crate::store::attachments::{blob_or_io, open_blob, AttachmentRef};
+use crate::store::attachments::{blob_or_io, described, open_blob, AttachmentRef};
 use crate::store::blobs::{BlobDir, BlobReader, BlobWriter, Written};
 use crate::store::{now, Store, StoreError};
 
@@ -310,10 +310,11 @@ fn derivative(
     tx: &Transaction<'_>,
     blobs: &BlobDir,
     a: &AttachmentRef,
+    media_type: &str,
 ) -> Result<Result<Option<Derivative>, String>, StoreError> {
-    let unsupported = || format!("Aigaq cannot remove metadata from {} files", a.media_type);
+    let unsupported = || format!("Aigaq cannot remove metadata from {media_type} files");
     // Known before the content is opened and decrypted.
-    if !strip::supported(&a.media_type) {
+    if !strip::supported(media_type) {
         return Ok(Err(unsupported()));
     }
     let mut sink = HashSink {
@@ -321,15 +322,10 @@ fn derivative(
         size: 0,
         sniffer: crate::media::Sniffer::new(),
     };
-    let removed = match strip_stored(tx, blobs, &a.sha256, &a.media_type, &mut sink)? {
+    let removed = match strip_stored(tx, blobs, &a.sha256, media_type, &mut sink)? {
         Ok(Some(removed)) => removed,
         Ok(None) => return Ok(Err(unsupported())),
-        Err(e) => {
-            return Ok(Err(format!(
-                "it could not be read as {} ({e})",
-                a.media_type
-            )))
-        }
+        Err(e) => return Ok(Err(format!("it could not be read as {media_type} ({e})"))),
     };
     if removed.is_empty() {
         return Ok(Ok(None));
@@ -847,29 +843,31 @@ fn plan_attachment(
         opts,
         ..
     } = src;
+    // The content's type and metadata as this build's detector tells them, which may know
+    // more than the one that read it at attach (and than the type the revision lists).
+    let (media_type, risky) = match described(tx, blobs, &a.sha256)? {
+        Some(d) => (d.media_type, !d.warnings.is_empty()),
+        None => (a.media_type.clone(), false),
+    };
     if !plan.derivatives.contains_key(&a.sha256) {
         let d = if opts.strip_metadata {
-            derivative(tx, blobs, a)?
+            derivative(tx, blobs, a, &media_type)?
         } else {
             Ok(None)
         };
-        let risky: Option<String> = tx
-            .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
-            .query_row([&a.sha256], |r| r.get(0))
-            .optional()?;
         // Photos and videos in a format Aigaq cannot strip may hold metadata its detector
         // does not know of either: with --strip-metadata they do not go.
-        let risky = risky.is_some_and(|m| m != "[]")
+        let risky = risky
             || (opts.strip_metadata
-                && is_camera_media(&a.media_type)
-                && !strip::supported(&a.media_type));
+                && is_camera_media(&media_type)
+                && !strip::supported(&media_type));
         let d = match d {
             Ok(Some(d)) => Some(d),
             // Asked to strip, the export does not send as it is what it found risky, nor a
             // photo or video it could not read through to strip.
             failed
                 if opts.strip_metadata
-                    && (risky || (failed.is_err() && is_camera_media(&a.media_type))) =>
+                    && (risky || (failed.is_err() && is_camera_media(&media_type))) =>
             {
                 return Err(BundleError::CannotStrip {
                     name: a.name.clone(),
@@ -911,7 +909,7 @@ fn plan_attachment(
         sha256,
         size,
         original: a.sha256.clone(),
-        media_type: a.media_type.clone(),
+        media_type,
         derived,
     });
     Ok(())

@@ -12,7 +12,7 @@ use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest, Verifie
 use super::{BundleError, OrgKey};
 use crate::custody::{ledger, Entry};
 use crate::media;
-use crate::store::attachments::{holds_blob, record_blob};
+use crate::store::attachments::{add_seeking_warnings, holds_blob, record_blob};
 use crate::store::blobs::{BlobDir, FillError};
 use crate::store::{now, Store, StoreError};
 
@@ -268,7 +268,8 @@ impl ImportSink<'_, '_> {
         // do not match `sha`; the import then rolls back and removes this file. Hashing
         // them here as well would double the work of the slowest step.
         let written = w.finish_checked_by_caller(sha)?;
-        let (media_type, warnings) = sniffer.describe();
+        let (media_type, mut warnings) = sniffer.describe();
+        add_seeking_warnings(self.blobs, &written, &media_type, &mut warnings)?;
         let (_, file) = record_blob(self.tx, self.blobs, written, &media_type, &warnings)?;
         self.kept.extend(file);
         self.new_attachments += 1;

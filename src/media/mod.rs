@@ -40,6 +40,14 @@ use std::io::Cursor;
 
 use serde::{Deserialize, Serialize};
 
+/// The version of what [`Sniffer`] tells: raise it whenever it learns a type or a kind of
+/// metadata it did not know. The vault keeps with each attachment the version that read
+/// it, and reads one again when this build knows more, so that an attachment stored before
+/// is not listed, or sent, as if it held nothing risky. 1: e-mails, ZIP archives, TIFF
+/// and GIF, documents inside documents (and everything learnt before); 2: a TIFF image's
+/// directories wherever they are.
+pub const DETECTOR: i64 = 2;
+
 /// How many leading bytes are kept for sniffing and metadata.
 pub const HEAD_BYTES: usize = 1024 * 1024;
 
@@ -371,6 +379,42 @@ pub fn warnings(head: &[u8]) -> Vec<Warning> {
         Ok(e) => exif_warnings(&e),
         Err(exif::Error::PartialResult(p)) => exif_warnings(&p.into_inner().0),
         Err(_) => Vec::new(),
+    }
+}
+
+/// A TIFF scan with its directories after `pixels`, for tests elsewhere.
+#[cfg(test)]
+pub(crate) fn tiff_scan(pixels: &[u8]) -> Vec<u8> {
+    tiff::tests::scan_after(true, pixels)
+}
+
+/// What reading a file's first bytes cannot tell of its metadata, read from the whole file
+/// with seeks: a TIFF image's directories, which many writers put after the pixels, past
+/// the bytes a [`Sniffer`] keeps. `None` for other types, and for a TIFF image whose
+/// directories do not read (what its first bytes told stands).
+pub fn seeking_warnings<R: std::io::Read + std::io::Seek + ?Sized>(
+    media_type: &str,
+    input: &mut R,
+) -> Option<Vec<Warning>> {
+    if !reads_by_seeking(media_type) {
+        return None;
+    }
+    tiff::directories(input)
+        .ok()
+        .map(|copied| raw_exif_warnings(&copied))
+}
+
+/// Whether [`seeking_warnings`] reads files of this type.
+pub(crate) fn reads_by_seeking(media_type: &str) -> bool {
+    media_type == "image/tiff"
+}
+
+/// Adds to `warnings` those of `more` it does not hold yet.
+pub(crate) fn add_warnings(warnings: &mut Vec<Warning>, more: Vec<Warning>) {
+    for w in more {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
     }
 }
 

@@ -77,6 +77,9 @@ fn unit(kind: u16) -> Option<u64> {
 /// One entry of a directory, and where it is.
 struct Entry {
     tag: u16,
+    /// Its TIFF type and number of values.
+    kind: u16,
+    count: u32,
     /// Where its value is: in the entry itself when it fits in four bytes.
     value: Range<u64>,
     /// Its value read as a directory's offset.
@@ -108,7 +111,8 @@ fn directory<R: Read + Seek + ?Sized>(
     for (i, e) in raw.chunks_exact(12).enumerate() {
         let tag = order.u16([e[0], e[1]]);
         let kind = order.u16([e[2], e[3]]);
-        let n = u64::from(order.u32([e[4], e[5], e[6], e[7]]));
+        let count = order.u32([e[4], e[5], e[6], e[7]]);
+        let n = u64::from(count);
         let offset = order.u32([e[8], e[9], e[10], e[11]]);
         let inline = at + 2 + i as u64 * 12 + 8;
         let size = unit(kind).map(|u| u.saturating_mul(n));
@@ -124,7 +128,13 @@ fn directory<R: Read + Seek + ?Sized>(
             // A type this reader does not know: its value is left as it is.
             None => inline..inline,
         };
-        entries.push(Entry { tag, value, offset });
+        entries.push(Entry {
+            tag,
+            kind,
+            count,
+            value,
+            offset,
+        });
     }
     let end = at + 2 + u64::from(count) * 12;
     let tail = &raw[raw.len() - 4..];
@@ -132,8 +142,8 @@ fn directory<R: Read + Seek + ?Sized>(
     Ok((entries, end, next))
 }
 
-/// Finds what a copy of a TIFF image blanks (see the module documentation).
-pub(super) fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
+/// The file's length, byte order and first directory's offset, from its header.
+fn header<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<(u64, Order, u64)> {
     let len = input.seek(SeekFrom::End(0))?;
     let mut head = [0u8; 8];
     read_at(input, 0, &mut head)?;
@@ -142,14 +152,18 @@ pub(super) fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
         b"MM\0*" => Order(false),
         _ => return Err(bad("not a TIFF image")),
     };
+    let first = u64::from(order.u32([head[4], head[5], head[6], head[7]]));
+    Ok((len, order, first))
+}
+
+/// Finds what a copy of a TIFF image blanks (see the module documentation).
+pub(super) fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
+    let (len, order, first) = header(input)?;
     let mut zero: Vec<Range<u64>> = Vec::new();
     let mut notes = Vec::new();
     // Directories to read: pages in a chain, and the EXIF and GPS ones they point at
     // (`true`: emptied whole).
-    let mut todo = vec![(
-        u64::from(order.u32([head[4], head[5], head[6], head[7]])),
-        false,
-    )];
+    let mut todo = vec![(first, false)];
     let mut seen: Vec<u64> = Vec::new();
     while let Some((at, empty)) = todo.pop() {
         if at == 0 || at + 2 > len || seen.contains(&at) {
@@ -199,6 +213,149 @@ pub(super) fn plan<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Plan> {
     })
 }
 
+/// Bytes of one value copied into [`directories`] at most: a longer one (XMP, a colour
+/// profile, the strips' offsets) says nothing the warnings read.
+const LONGEST_COPIED: u64 = 64 * 1024;
+
+/// Directories' tags that point at the EXIF and GPS directories.
+const EXIF_POINTER: u16 = 34665;
+const GPS_POINTER: u16 = 34853;
+
+/// The image's first directory, and the EXIF and GPS directories it points at, with their
+/// values, copied into a small TIFF of their own in the same byte order: what the EXIF
+/// reader reads the image's metadata from when those lie past the bytes kept of a large
+/// one, as they do in files whose writer puts the directory after the pixels. Only
+/// directories are read, from a reader that seeks.
+pub(super) fn directories<R: Read + Seek + ?Sized>(input: &mut R) -> io::Result<Vec<u8>> {
+    let (len, order, first) = header(input)?;
+    // A pointer's value is the number of the directory it points at until they are laid
+    // out.
+    let mut dirs: Vec<Vec<Copied>> = Vec::new();
+    let mut todo = vec![(first, None::<(usize, u16)>)];
+    let mut seen = Vec::new();
+    while let Some((at, from)) = todo.pop() {
+        if at == 0 || at + 2 > len || seen.contains(&at) {
+            continue;
+        }
+        seen.push(at);
+        let (entries, _, _) = directory(input, order, at, len)?;
+        let me = dirs.len();
+        let mut copied = Vec::new();
+        for e in entries {
+            if dirs.is_empty() && [EXIF_POINTER, GPS_POINTER].contains(&e.tag) {
+                todo.push((u64::from(e.offset), Some((me, e.tag))));
+                continue;
+            }
+            let size = e.value.end - e.value.start;
+            if size == 0 || size > LONGEST_COPIED || EMPTIED.contains(&e.tag) {
+                continue;
+            }
+            let mut value = vec![0u8; size as usize];
+            read_at(input, e.value.start, &mut value)?;
+            copied.push(Copied {
+                tag: e.tag,
+                kind: e.kind,
+                count: e.count,
+                value,
+            });
+        }
+        dirs.push(copied);
+        if let Some((parent, tag)) = from {
+            dirs[parent].push(Copied {
+                tag,
+                kind: 4,
+                count: 1,
+                value: (me as u32).to_ne_bytes().to_vec(),
+            });
+        }
+    }
+    if dirs.is_empty() {
+        return Err(bad("a TIFF image without a directory"));
+    }
+    Ok(laid_out(order, &dirs))
+}
+
+/// An entry copied by [`directories`], with its value's bytes.
+struct Copied {
+    tag: u16,
+    kind: u16,
+    count: u32,
+    value: Vec<u8>,
+}
+
+/// A TIFF holding `dirs`, the first as its first directory; a pointer's value (a LONG
+/// whose native bytes hold a directory's number) becomes that directory's offset.
+fn laid_out(order: Order, dirs: &[Vec<Copied>]) -> Vec<u8> {
+    let out_of_line = |v: &[u8]| {
+        if v.len() > 4 {
+            v.len() + v.len() % 2
+        } else {
+            0
+        }
+    };
+    let mut at = Vec::with_capacity(dirs.len());
+    let mut next = 8usize;
+    for d in dirs {
+        at.push(next);
+        next += 2 + 12 * d.len() + 4 + d.iter().map(|e| out_of_line(&e.value)).sum::<usize>();
+    }
+    let u16b = |v: u16| {
+        if order.0 {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
+    };
+    let u32b = |v: u32| {
+        if order.0 {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
+    };
+    let mut f = Vec::with_capacity(next);
+    f.extend_from_slice(if order.0 { b"II*\0" } else { b"MM\0*" });
+    f.extend_from_slice(&u32b(8));
+    for (d, &here) in dirs.iter().zip(&at) {
+        let mut sorted: Vec<_> = d.iter().collect();
+        sorted.sort_by_key(|e| e.tag);
+        let mut values_at = here + 2 + 12 * d.len() + 4;
+        let mut values = Vec::new();
+        f.extend_from_slice(&u16b(d.len() as u16));
+        for Copied {
+            tag,
+            kind,
+            count,
+            value,
+        } in sorted
+        {
+            f.extend_from_slice(&u16b(*tag));
+            f.extend_from_slice(&u16b(*kind));
+            f.extend_from_slice(&u32b(*count));
+            let pointer =
+                [EXIF_POINTER, GPS_POINTER].contains(tag) && value.len() == 4 && dirs.len() > 1;
+            if pointer {
+                let n = u32::from_ne_bytes([value[0], value[1], value[2], value[3]]) as usize;
+                f.extend_from_slice(&u32b(at.get(n).copied().unwrap_or(0) as u32));
+            } else if value.len() <= 4 {
+                let mut inline = [0u8; 4];
+                inline[..value.len()].copy_from_slice(value);
+                f.extend_from_slice(&inline);
+            } else {
+                f.extend_from_slice(&u32b(values_at as u32));
+                values.extend_from_slice(value);
+                if value.len() % 2 == 1 {
+                    values.push(0);
+                }
+                values_at += out_of_line(value);
+            }
+        }
+        f.extend_from_slice(&u32b(0));
+        f.extend_from_slice(&values);
+    }
+    f
+}
+
 /// Copies a TIFF image with what [`plan`] found zeroed (see the module documentation);
 /// returns what was left out.
 pub(super) fn strip(
@@ -211,13 +368,18 @@ pub(super) fn strip(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A 2×1 grey TIFF as a scanner writes one, in either byte order: its pixels first,
     /// then its directory, naming the scanner, its software, the time and the computer,
     /// with an EXIF directory (an owner's name) and a GPS one.
     fn scan(little: bool) -> Vec<u8> {
+        scan_after(little, &[0x40, 0xC0])
+    }
+
+    /// [`scan`] with other pixels, as many as given (an even number).
+    pub(crate) fn scan_after(little: bool, pixels: &[u8]) -> Vec<u8> {
         let u16b = |v: u16| {
             if little {
                 v.to_le_bytes()
@@ -237,17 +399,18 @@ mod tests {
         } else {
             b"MM\0*".to_vec()
         };
-        f.extend_from_slice(&u32b(10));
-        f.extend_from_slice(&[0x40, 0xC0]); // the pixels, at 8
+        let ifd_at = 8 + pixels.len() as u32;
+        f.extend_from_slice(&u32b(ifd_at));
+        f.extend_from_slice(pixels); // at 8
         let strings: [(u16, &[u8]); 4] = [
             (271, b"Aigaq Scanner\0"),
             (305, b"ScanApp 2.1\0"),
             (306, b"2026:01:05 10:00:00\0"),
             (316, b"AIGERIM-LAPTOP\0"),
         ];
-        // IFD0 at 10: 10 entries; values after it.
+        // IFD0 after the pixels: 10 entries; values after it.
         let entries = 10u16;
-        let mut values_at = 10 + 2 + u32::from(entries) * 12 + 4;
+        let mut values_at = ifd_at + 2 + u32::from(entries) * 12 + 4;
         let mut ifd = u16b(entries).to_vec();
         let mut values = Vec::new();
         let entry = |ifd: &mut Vec<u8>, tag: u16, kind: u16, n: u32, v: [u8; 4]| {
@@ -261,7 +424,7 @@ mod tests {
             b[..2].copy_from_slice(&u16b(v));
             b
         };
-        entry(&mut ifd, 256, 3, 1, short(2));
+        entry(&mut ifd, 256, 3, 1, short(pixels.len() as u16));
         entry(&mut ifd, 257, 3, 1, short(1));
         entry(&mut ifd, 258, 3, 1, short(8));
         entry(&mut ifd, 262, 3, 1, short(1));
@@ -335,11 +498,40 @@ mod tests {
         }
     }
 
+    /// A scan of 3 MiB as libtiff writes one: the pixels first, the directories after.
+    /// Its first MiB says nothing; its directories, read with seeks, say who and when.
+    #[test]
+    fn directories_after_the_pixels_are_read_wherever_they_are() {
+        for little in [true, false] {
+            let pixels: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+            let file = scan_after(little, &pixels);
+            let (t, head) = crate::media::describe(&file[..crate::media::HEAD_BYTES]);
+            assert_eq!((t.as_str(), head), ("image/tiff", Vec::new()));
+            let found =
+                crate::media::seeking_warnings("image/tiff", &mut io::Cursor::new(&file)).unwrap();
+            let small = crate::media::describe(&scan(little)).1;
+            assert_eq!(found, small);
+            for (field, value) in [
+                ("owner_name", "Aigerim Nurlanovna"),
+                ("camera", "Aigaq Scanner"),
+                ("time", "2026-01-05 10:00:00"),
+            ] {
+                assert_eq!(crate::media::values_of(&found, field), [value], "{found:?}");
+            }
+            // Its copy holds none of it, read the same way.
+            let (copy, _) = stripped(&file).unwrap();
+            let left =
+                crate::media::seeking_warnings("image/tiff", &mut io::Cursor::new(&copy)).unwrap();
+            assert_eq!(left, Vec::new());
+        }
+    }
+
     #[test]
     fn damaged_images_are_errors_without_panic() {
         let file = scan(true);
         for cut in 0..file.len() {
             let _ = stripped(&file[..cut]);
+            let _ = directories(&mut io::Cursor::new(&file[..cut]));
         }
         let mut looped = file.clone();
         // The directory's link to a next one points back at itself.

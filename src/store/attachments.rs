@@ -194,14 +194,16 @@ pub(crate) fn record_blob(
     warnings: &[Warning],
 ) -> Result<(bool, Option<String>), StoreError> {
     if holds_blob(tx, &written.sha256)? {
+        // The same bytes, read just now: an older detector's description gives way.
+        redescribe(tx, &written.sha256, media_type, warnings)?;
         written.discard();
         return Ok((true, None));
     }
     let (sha, size, key) = (written.sha256.clone(), written.size, written.key.clone());
     let file = blobs.keep(written)?;
     tx.prepare_cached(
-        "INSERT INTO blobs (sha256, file, key, size, media_type, metadata, stored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO blobs (sha256, file, key, size, media_type, metadata, stored_at, detector)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         sha,
@@ -210,9 +212,136 @@ pub(crate) fn record_blob(
         size as i64,
         media_type,
         serde_json::to_string(warnings)?,
-        now()
+        now(),
+        media::DETECTOR
     ])?;
     Ok((false, Some(file)))
+}
+
+/// Adds what the detector finds in a finished blob's content by seeking (see
+/// [`media::seeking_warnings`]) to what it found as the content streamed past.
+pub(crate) fn add_seeking_warnings(
+    blobs: &super::blobs::BlobDir,
+    written: &Written,
+    media_type: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), StoreError> {
+    if !media::reads_by_seeking(media_type) {
+        return Ok(());
+    }
+    if let Some(more) = media::seeking_warnings(media_type, &mut blobs.open_written(written)?) {
+        media::add_warnings(warnings, more);
+    }
+    Ok(())
+}
+
+/// Stores what this build's detector tells of a blob, unless a detector as new already did.
+fn redescribe(
+    conn: &rusqlite::Connection,
+    sha256: &str,
+    media_type: &str,
+    warnings: &[Warning],
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE blobs SET media_type = ?2, metadata = ?3, detector = ?4
+         WHERE sha256 = ?1 AND detector < ?4",
+    )?
+    .execute(params![
+        sha256,
+        media_type,
+        serde_json::to_string(warnings)?,
+        media::DETECTOR
+    ])?;
+    Ok(())
+}
+
+/// What the vault holds of stored content: its media type as the detector tells it, and
+/// the metadata in it that can endanger people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Described {
+    pub media_type: String,
+    pub warnings: Vec<Warning>,
+}
+
+/// The media type and metadata of the content with this SHA-256 (`None` when the vault does
+/// not hold it). Content an older detector read is read again first, whole, and what this
+/// one tells is kept: an attachment stored before Aigaq knew e-mails, say, was taken for
+/// text and would otherwise go with the addresses in its headers unsaid and unstripped.
+pub(crate) fn described(
+    conn: &rusqlite::Connection,
+    blobs: &super::blobs::BlobDir,
+    sha256: &str,
+) -> Result<Option<Described>, StoreError> {
+    let row: Option<(String, String, i64)> = conn
+        .prepare_cached("SELECT media_type, metadata, detector FROM blobs WHERE sha256 = ?1")?
+        .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((media_type, metadata, detector)) = row else {
+        return Ok(None);
+    };
+    if detector >= media::DETECTOR {
+        return Ok(Some(Described {
+            media_type,
+            warnings: serde_json::from_str(&metadata)?,
+        }));
+    }
+    match sniff_stored(conn, blobs, sha256) {
+        Ok((media_type, warnings)) => {
+            redescribe(conn, sha256, &media_type, &warnings)?;
+            Ok(Some(Described {
+                media_type,
+                warnings,
+            }))
+        }
+        // Damaged or missing content is for `aigaq check` to report, and for whatever reads
+        // it to refuse; until then it is listed as it was described.
+        Err(StoreError::Blob(_)) => Ok(Some(Described {
+            media_type,
+            warnings: serde_json::from_str(&metadata)?,
+        })),
+        Err(e) => Err(e),
+    }
+}
+
+/// Streams stored content through the detector, as `attach` does the file.
+fn sniff_stored(
+    conn: &rusqlite::Connection,
+    blobs: &super::blobs::BlobDir,
+    sha256: &str,
+) -> Result<(String, Vec<Warning>), StoreError> {
+    let mut reader = open_blob(conn, blobs, sha256)?;
+    let mut sniffer = media::Sniffer::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                use super::blobs::BlobError;
+                return Err(match e.get_ref().and_then(|i| i.downcast_ref()) {
+                    Some(BlobError::Damaged { sha256, reason }) => BlobError::Damaged {
+                        sha256: sha256.clone(),
+                        reason: reason.clone(),
+                    },
+                    _ => BlobError::Damaged {
+                        sha256: sha256.to_owned(),
+                        reason: e.to_string(),
+                    },
+                }
+                .into());
+            }
+        };
+        sniffer.feed(&buf[..n]);
+    }
+    let (media_type, mut warnings) = sniffer.describe();
+    if media::reads_by_seeking(&media_type) {
+        let mut again = open_blob(conn, blobs, sha256)?;
+        if let Some(more) = media::seeking_warnings(&media_type, &mut again) {
+            media::add_warnings(&mut warnings, more);
+        }
+    }
+    Ok((media_type, warnings))
 }
 
 impl Store {
@@ -272,7 +401,8 @@ impl Store {
             written.discard();
             return Err(source_error(path, why));
         }
-        let (media_type, warnings) = sniffer.describe();
+        let (media_type, mut warnings) = sniffer.describe();
+        add_seeking_warnings(&self.blobs, &written, &media_type, &mut warnings)?;
         Ok(Staged {
             written,
             name: display_name(path),
@@ -368,20 +498,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds the stored warnings to attachment entries.
+    /// Adds to attachment entries the metadata found in them (see [`described`]).
     pub(crate) fn describe(
         &self,
         list: &[AttachmentRef],
     ) -> Result<Vec<AttachmentInfo>, StoreError> {
         let mut out = Vec::with_capacity(list.len());
         for a in list {
-            let metadata: Option<String> = self
-                .conn
-                .prepare_cached("SELECT metadata FROM blobs WHERE sha256 = ?1")?
-                .query_row([&a.sha256], |r| r.get(0))
-                .optional()?;
-            let warnings = match metadata {
-                Some(m) => serde_json::from_str(&m)?,
+            let warnings = match described(&self.conn, &self.blobs, &a.sha256)? {
+                Some(d) => d.warnings,
                 None => Vec::new(),
             };
             out.push(AttachmentInfo {
@@ -769,10 +894,9 @@ mod tests {
         v
     }
 
-    #[test]
-    fn a_phone_video_s_place_is_shown_and_named_when_it_is_sent() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = vault(dir.path());
+    /// A vault with one testimony, shared with the recipient "Org", and that key.
+    fn one_for_org(dir: &Path) -> (Vault, crate::bundle::OrgKey, String) {
+        let mut v = vault(dir);
         let key = crate::bundle::OrgKey::generate();
         let store = v.store_mut();
         store.add_recipient("Org", &key.recipient()).unwrap();
@@ -783,6 +907,14 @@ mod tests {
         }))
         .unwrap();
         let id = store.add(&[t]).unwrap()[0].to_string();
+        (v, key, id)
+    }
+
+    #[test]
+    fn a_phone_video_s_place_is_shown_and_named_when_it_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, key, id) = one_for_org(dir.path());
+        let store = v.store_mut();
         let src = dir.path().join("clip.mp4");
         fs::write(&src, crate::media::video::tests::android(false)).unwrap();
         store.attach(&id, &[&src]).unwrap();
@@ -820,6 +952,112 @@ mod tests {
     }
 
     /// Keeps the attachments a bundle carries.
+    /// An e-mail saved as a file, as the version before Aigaq knew e-mails stored it: taken
+    /// for text, with nothing risky in it, and listed so by the revision, which cannot
+    /// change. The detector of this build finds the sender's address, shows it, keeps what
+    /// it found, and the stripped export goes by it rather than by the old type.
+    #[test]
+    fn what_an_older_detector_missed_is_shown_and_stripped_once_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, key, id) = one_for_org(dir.path());
+        let store = v.store_mut();
+        let mail = "Received: from aigerim-laptop (broadband.almaty.example.kz [5.34.18.77])\r\n by mx1.example.net with ESMTP; Wed, 5 Aug 2015 14:02:07 +0200\r\nFrom: Witness <witness@example.org>\r\nSubject: what I saw\r\n\r\nThey took him at night.\r\n";
+        let src = dir.path().join("statement.eml");
+        fs::write(&src, mail).unwrap();
+        let mut staged = store.stage(&src).unwrap();
+        assert_eq!(staged.media_type, "message/rfc822");
+        staged.media_type = "text/plain".into();
+        staged.warnings.clear();
+        store
+            .record_attachments(&id, vec![staged], &mut Vec::new())
+            .unwrap();
+        let older = |store: &Store| {
+            store
+                .conn
+                .execute("UPDATE blobs SET detector = 0", [])
+                .unwrap()
+        };
+        older(store);
+        let stored = |store: &Store| -> (String, String, i64) {
+            store
+                .conn
+                .query_row(
+                    "SELECT media_type, metadata, detector FROM blobs",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(stored(store), ("text/plain".into(), "[]".into(), 0));
+
+        let listed = store.attachments(&id).unwrap();
+        assert_eq!(listed[0].attachment.media_type, "text/plain");
+        let found: Vec<(&str, &str)> = listed[0]
+            .warnings
+            .iter()
+            .map(|w| (w.field.as_str(), w.value.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "network_address");
+        assert!(found[0].1.contains("5.34.18.77"), "{found:?}");
+        // Kept, so that it is read once.
+        let (media_type, metadata, detector) = stored(store);
+        assert_eq!(
+            (media_type.as_str(), detector),
+            ("message/rfc822", media::DETECTOR)
+        );
+        assert!(metadata.contains("5.34.18.77"));
+
+        // Read again by the export too, which sends a copy without the address.
+        older(store);
+        let out = dir.path().join("b.age");
+        let strip = crate::bundle::export::ExportOptions {
+            strip_metadata: true,
+            ..Default::default()
+        };
+        let r = store.export("Org", &out, strip).unwrap();
+        assert!(r.sent_with_metadata.is_empty());
+        assert_eq!(r.stripped.len(), 1);
+        let mut sent = Vec::new();
+        crate::bundle::inspect::read_bundle(&out, &key, KeepAttachments(&mut sent)).unwrap();
+        let sent = String::from_utf8(sent.remove(0)).unwrap();
+        assert_eq!(sent.len(), mail.len());
+        assert!(!sent.contains("5.34.18.77") && !sent.contains("aigerim-laptop"));
+        assert!(sent.contains("They took him at night."));
+        assert_eq!(stored(store).2, media::DETECTOR);
+    }
+
+    /// A scan whose directories lie after 3 MiB of pixels, as libtiff writes them: what
+    /// the first MiB cannot tell is read with seeks at attach, and again for one an older
+    /// detector read, which did not.
+    #[test]
+    fn a_large_scan_names_its_scanner_and_owner_at_attach() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, _, id) = one_for_org(dir.path());
+        let store = v.store_mut();
+        let pixels: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 253) as u8).collect();
+        let src = dir.path().join("page 1.tif");
+        fs::write(&src, media::tiff_scan(&pixels)).unwrap();
+        let attached = store.attach(&id, &[&src]).unwrap();
+        let fields = |w: &[Warning]| -> Vec<String> {
+            w.iter()
+                .map(|w| format!("{}: {}", w.field, w.value))
+                .collect()
+        };
+        let expected = [
+            "owner_name: Aigerim Nurlanovna",
+            "time: 2026-01-05 10:00:00",
+            "camera: Aigaq Scanner",
+        ];
+        assert_eq!(fields(&attached[0].warnings), expected);
+        store
+            .conn
+            .execute("UPDATE blobs SET metadata = '[]', detector = 1", [])
+            .unwrap();
+        let listed = store.attachments(&id).unwrap();
+        assert_eq!(fields(&listed[0].warnings), expected);
+    }
+
     struct KeepAttachments<'a>(&'a mut Vec<Vec<u8>>);
 
     impl crate::bundle::inspect::BundleSink for KeepAttachments<'_> {

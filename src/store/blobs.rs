@@ -338,6 +338,16 @@ impl BlobDir {
         Ok(name)
     }
 
+    /// Opens a finished blob before it is kept, to read parts of it again.
+    pub(crate) fn open_written(&self, written: &Written) -> Result<BlobReader, BlobError> {
+        let name = written
+            .tmp
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        self.open(name, &written.key[..], &written.sha256, written.size)
+    }
+
     /// Opens a stored blob for reading.
     pub(crate) fn open(
         &self,

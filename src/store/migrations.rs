@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_received_by_testimony.sql"),
     include_str!("migrations/0011_sender_names.sql"),
     include_str!("migrations/0012_delivered_forms.sql"),
+    include_str!("migrations/0013_detector.sql"),
 ];
 
 /// The schema version this build writes.
