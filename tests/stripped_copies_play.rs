@@ -4,7 +4,8 @@
 //! original. The media are made here by FFmpeg itself, as phones, recorders, browsers,
 //! screen recorders and action cameras write them: tagged with a name, a place and a date,
 //! with timecode and GoPro telemetry tracks, and a live WebM whose sizes are unknown. Phone-like
-//! HEIC and WebP photos are made and decoded with libheif and libwebp (`tests/python/photos.py`);
+//! HEIC and WebP photos are made and decoded with libheif and libwebp, and TIFF pages with
+//! libtiff (`tests/python/photos.py`);
 //! PDFs are checked with qpdf and rendered with Poppler; Word, Excel and OpenDocument files
 //! are made and opened with python-docx, openpyxl and odfpy (`tests/python/documents.py`),
 //! their 97–2003 forms read with olefile (`tests/python/compound.py`), and the photos pasted
@@ -961,6 +962,47 @@ fn a_stripped_tiff_keeps_its_pixels_and_loses_its_device_owner_time_and_place() 
     assert_eq!(after["gps"], json!({}));
     let text = String::from_utf8_lossy(copy);
     for leak in ["Aigerim", "iPhone", "2026:01:05"] {
+        assert!(!text.contains(leak), "{leak}");
+    }
+}
+
+/// A scanner's page as libtiff writes it, its directory after 4 MiB of pixels: attach reads
+/// the directory where it lies and names the scanner, the time and the author, and the
+/// copy goes without them, decoded by Pillow to the same pixels.
+#[test]
+fn a_page_scanned_through_libtiff_is_read_to_its_end_and_goes_without_who_and_when() {
+    let (t, id) = collector("the summons, scanned");
+    let page = t.s.root.path().join("summons.tif");
+    photos(&["page", page.to_str().unwrap()]);
+    let original = std::fs::read(&page).unwrap();
+    assert!(original.len() > 2 * aigaq::media::HEAD_BYTES);
+    t.s.cmd(&["attach", &id, page.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("owner_name: Aigerim Nurlanovna"))
+        .stderr(predicates::str::contains("camera: Canon CanoScan LiDE 300"))
+        .stderr(predicates::str::contains("time: 2026-03-14 09:12:00"));
+    let (files, said) = export_stripped(&t);
+    assert!(
+        said.contains("summons.tif: sent as a copy without device, software and time, author"),
+        "{said}"
+    );
+    let copy = copy_of(&files, &original);
+    assert_eq!(copy.len(), original.len());
+    let sent = t.s.root.path().join("sent.tif");
+    std::fs::write(&sent, copy).unwrap();
+    let (before, after) = (
+        photos(&["read", page.to_str().unwrap()]),
+        photos(&["read", sent.to_str().unwrap()]),
+    );
+    assert_eq!(after["pixels"], before["pixels"]);
+    assert_eq!(before["exif"]["316"], "AIGERIM-LAPTOP");
+    for tag in ["271", "272", "305", "306", "315", "316"] {
+        let left = after["exif"][tag].as_str().unwrap_or_default();
+        assert!(left.trim_matches('\0').is_empty(), "{tag}: {left:?}");
+    }
+    let text = String::from_utf8_lossy(copy);
+    for leak in ["Aigerim", "AIGERIM", "CanoScan", "ScanGear", "2026:03:14"] {
         assert!(!text.contains(leak), "{leak}");
     }
 }

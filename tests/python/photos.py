@@ -9,6 +9,9 @@ libwebp (Pillow).
   photos.py scan OUT          a PDF of one page that is a phone photo (a JPEG as `make` writes
                               it), its bytes copied in as they were, EXIF and all, as
                               img2pdf and scanning apps write them
+  photos.py page OUT          a scanner's page as libtiff writes one (LZW): 3 MiB of pixels,
+                              then the directory naming the scanner, its software, the time,
+                              the author and the computer
   photos.py read FILE         prints {"pixels": sha256 of the decoded pixels, "size": [w, h],
                               "exif": {tag: value as text}, "gps": {its GPS tags}, "xmp": the
                               XMP text} as JSON
@@ -57,6 +60,23 @@ def make(out):
         return
     options = {"lossless": True} if out.lower().endswith(".webp") else {"quality": 90}
     img.save(out, exif=exif.tobytes(), xmp=xmp, **options)
+
+
+def page(out):
+    import random
+
+    from PIL import TiffImagePlugin
+
+    noise = random.Random(7)
+    img = Image.frombytes("L", (2048, 1536), bytes(noise.getrandbits(8) for _ in range(2048 * 1536)))
+    tags = TiffImagePlugin.ImageFileDirectory_v2()
+    tags[271] = "Canon"
+    tags[272] = "CanoScan LiDE 300"
+    tags[305] = "ScanGear 4.2"
+    tags[306] = "2026:03:14 09:12:00"
+    tags[315] = "Aigerim Nurlanovna"
+    tags[316] = "AIGERIM-LAPTOP"
+    img.save(out, tiffinfo=tags, compression="tiff_lzw")
 
 
 def scan(out):
@@ -108,4 +128,4 @@ def read(path):
 
 
 if __name__ == "__main__":
-    {"make": make, "scan": scan, "read": read}[sys.argv[1]](sys.argv[2])
+    {"make": make, "page": page, "scan": scan, "read": read}[sys.argv[1]](sys.argv[2])
