@@ -15,7 +15,7 @@ use super::{
 use crate::counting::Counting;
 use crate::media::annotations::Names;
 use crate::media::deflate::Deflater;
-use crate::media::strip::{bad, note};
+use crate::media::strip::{self, bad, note};
 use crate::media::MOST_DEPTH;
 
 /// An entry of the copy, for its central directory.
@@ -150,11 +150,12 @@ fn strip_at(
                 out.write_all(&data)?;
                 w
             }
-            None if matches!(picture_type(&name), Some("image/jpeg" | "image/png")) => {
+            None if picture_type(&name).is_some_and(strip::supported) => {
                 let media_type = picture_type(&name).unwrap_or_default();
-                let plan = crate::media::strip::Plan::default();
                 let (w, said) = rewrite_whole(&mut input, &mut out, &h, name, offset, |p, o| {
-                    let said = crate::media::strip::strip(media_type, &mut &p[..], &plan, o)?;
+                    // A TIFF image's directories, a HEIF photo's EXIF item, are found first.
+                    let plan = strip::plan(media_type, &mut io::Cursor::new(p))?;
+                    let said = strip::strip(media_type, &mut &p[..], &plan, o)?;
                     said.ok_or_else(|| bad("not a picture"))
                 })?;
                 if !said.is_empty() {

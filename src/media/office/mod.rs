@@ -653,8 +653,8 @@ impl OfficeWatch {
 /// Most pictures read at attach.
 const MOST_PICTURES: usize = 256;
 
-/// The media type of a picture part Aigaq reads the EXIF of, by its name: JPEG and PNG
-/// (which a copy strips), TIFF, HEIF and WebP (whose EXIF stops an export instead).
+/// The media type of a picture part Aigaq reads the EXIF of, by its name: JPEG, PNG, TIFF,
+/// HEIF and WebP, each of which a copy strips as it strips such a photo alone.
 fn picture_type(name: &[u8]) -> Option<&'static str> {
     let name = name.to_ascii_lowercase();
     let ext = name.rsplit(|b| *b == b'.').next()?;

@@ -410,6 +410,35 @@ fn photos_pasted_into_a_document_give_away_the_phone_and_go_without_it() {
     }
 }
 
+/// A scanned page inserted into a report as a TIFF stays a TIFF in the package: the copy
+/// strips it as a TIFF alone is (its directories found first), rather than stopping the
+/// export for the scanner and owner attach found in it.
+#[test]
+fn a_tiff_scan_inserted_into_a_document_goes_without_its_scanner_and_owner() {
+    let scan = crate::media::tiff_scan(&[0x40, 0xC0]);
+    for way in [Way::Stored, Way::Deflated, Way::Described { signed: true }] {
+        let file = package(&[
+            ("word/document.xml", b"<w:document/>", way),
+            ("word/media/image1.tiff", &scan, way),
+        ]);
+        let (_, found) = sniffed(&file, 4096);
+        assert_eq!(
+            get(&found, "owner_name").as_deref(),
+            Some("Aigerim Nurlanovna"),
+            "{found:?}"
+        );
+        let (copy, removed) = stripped(&file).unwrap();
+        let note = crate::media::pictures::PICTURES_REMOVED.to_owned();
+        assert!(removed.contains(&note), "{removed:?}");
+        assert!(sniffed(&copy, 4096).1.is_empty(), "the copy names nobody");
+        let mut alone = Vec::new();
+        let strip = super::super::strip::strip;
+        let plan = super::super::strip::plan("image/tiff", &mut io::Cursor::new(&scan)).unwrap();
+        strip("image/tiff", &mut &scan[..], &plan, &mut alone).unwrap();
+        assert_eq!(unpack(&copy)[1].1, alone, "as the scan alone is stripped");
+    }
+}
+
 #[test]
 fn documents_embedded_in_a_document_are_read_and_stripped_as_documents() {
     let inner = package(&[
