@@ -695,15 +695,22 @@ impl Store {
         Ok(())
     }
 
-    /// Checks every stored attachment: that it decrypts and matches its SHA-256.
+    /// Checks every stored attachment: that it decrypts and matches its SHA-256. One an
+    /// older detector read is described again as it is read (see [`described`]), so that
+    /// after an upgrade one check brings every attachment up to date.
     pub(crate) fn check_attachments(&self) -> Result<usize, StoreError> {
-        let shas: Vec<String> = self
+        let shas: Vec<(String, i64)> = self
             .conn
-            .prepare("SELECT sha256 FROM blobs ORDER BY sha256")?
-            .query_map([], |r| r.get(0))?
+            .prepare("SELECT sha256, detector FROM blobs ORDER BY sha256")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        for sha in &shas {
-            self.verify_attachment(sha)?;
+        for (sha, detector) in &shas {
+            if *detector < media::DETECTOR {
+                let (media_type, warnings) = sniff_stored(&self.conn, &self.blobs, sha)?;
+                redescribe(&self.conn, sha, &media_type, &warnings)?;
+            } else {
+                self.verify_attachment(sha)?;
+            }
         }
         Ok(shas.len())
     }
@@ -1007,6 +1014,11 @@ mod tests {
             ("message/rfc822", media::DETECTOR)
         );
         assert!(metadata.contains("5.34.18.77"));
+
+        // And by `aigaq check`, which reads every attachment through.
+        older(store);
+        store.check_integrity().unwrap();
+        assert_eq!(stored(store).2, media::DETECTOR);
 
         // Read again by the export too, which sends a copy without the address.
         older(store);
