@@ -631,6 +631,51 @@ fn an_e_mail_goes_without_the_sender_s_computer_and_address_in_a_stripped_export
     }
 }
 
+/// A web page saved as one file carries its photos in `data:` URIs: attach finds the
+/// phone's place in one, and the stripped export sends the same page with that photo's
+/// metadata blanked where it stands, every other byte as it was.
+#[test]
+fn a_web_page_s_photo_goes_without_its_place_and_the_page_as_it_was() {
+    use base64::Engine;
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("the post the witness saved"))[0].clone();
+    let photo = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif-gps.jpg"),
+    )
+    .unwrap();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let (before, after) = (
+        "<!DOCTYPE html><html><body><p>Posted that night.</p><img src=\"data:image/jpeg;base64,",
+        "\"></body></html>\n",
+    );
+    let page = format!("{before}{}{after}", engine.encode(&photo));
+    let html = t.s.file("the post.html", page.as_bytes());
+    t.s.cmd(&["attach", &id, html.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("camera_serial: SN-FIXTURE-0042"));
+    let out = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &out)
+        .success()
+        .stderr(predicate::str::contains(
+            "the post.html: sent as a copy without the metadata of the pictures in it",
+        ));
+    let copy = first_attachment_text(&t, &out);
+    assert_eq!(copy.len(), page.len());
+    assert!(copy.starts_with(before) && copy.ends_with(after));
+    let sent = engine
+        .decode(&copy[before.len()..copy.len() - after.len()])
+        .unwrap();
+    assert_eq!(sent.len(), photo.len());
+    assert!(sent.starts_with(b"\xFF\xD8") && sent.ends_with(b"\xFF\xD9"));
+    assert_eq!(
+        aigaq::media::describe(&sent).1,
+        [],
+        "the photo names nothing"
+    );
+    assert!(!aigaq::media::describe(&photo).1.is_empty());
+}
+
 /// The organisation's analyst reads what arrived: `show` and `attachments` take a received
 /// testimony's id (or a prefix of it), say which attachment contents have not arrived, and
 /// `extract` says so too rather than calling the vault damaged.

@@ -44,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
         "application/zip",
         "image/gif",
         "image/bmp",
+        "text/html",
     ] {
         let _ = aigaq::media::strip::strip(media_type, &mut &content[..], &plan, &mut std::io::sink());
     }

@@ -3,11 +3,16 @@
 //! sent by e-mail keeps its EXIF there, where no reader of text looks. [`EncodedWatch`]
 //! follows a text file as it streams past, decodes the start of every base64 run that
 //! begins as a JPEG (`/9j/`) or a PNG (`iVBORw0KGgo`) does, and reads it as a picture
-//! ([`super::pictures`]). What it finds is shown at attach; Aigaq does not write such files
-//! again, so `--strip-metadata` then refuses the file rather than send it (attach the
-//! photos on their own instead).
+//! ([`super::pictures`]). What it finds is shown at attach.
+//!
+//! A copy of a text file ([`strip`]) is the same text with every such photo decoded, its
+//! metadata blanked where it stands ([`super::pictures::clean`], at the same length), and
+//! encoded again in the same number of characters, its line breaks where they were: every
+//! other byte stays. (An e-mail's attached photos are written again by [`super::mail`].)
 
-use super::pictures::Pictures;
+use std::io::{self, Read, Write};
+
+use super::pictures::{self, Pictures};
 use super::Warning;
 
 /// The decoded start of a picture read, at most: its metadata comes before its image.
@@ -135,6 +140,149 @@ impl EncodedWatch {
     }
 }
 
+/// The largest photo held, in base64, to be written again without its metadata; a larger
+/// one goes as it is, and the check of the copy finds what it holds.
+const LARGEST_HELD: usize = 32 * 1024 * 1024;
+
+/// Copies a text file with the metadata of the photos it carries in base64 blanked (see the
+/// module documentation); returns what was left out.
+pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, out);
+    let mut copy = TextCopy::default();
+    super::each_piece(input, 64 * 1024, |piece| {
+        piece.iter().try_for_each(|&c| copy.step(c, &mut out))
+    })?;
+    copy.finish(&mut out)?;
+    out.flush()?;
+    Ok(if copy.blanked {
+        vec![pictures::PICTURES_REMOVED.to_owned()]
+    } else {
+        Vec::new()
+    })
+}
+
+/// A text file being copied, one byte at a time (as [`EncodedWatch`] reads it).
+#[derive(Default)]
+struct TextCopy {
+    /// The first characters of the base64 run being passed, not yet written.
+    token: Vec<u8>,
+    /// Inside a run that is not a picture's start: written as it comes until it ends.
+    passing: bool,
+    /// The picture being held, as its bytes stand in the file (line breaks and padding
+    /// included).
+    held: Option<Vec<u8>>,
+    blanked: bool,
+}
+
+impl TextCopy {
+    fn step(&mut self, c: u8, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(raw) = self.held.as_mut() {
+            // MIME breaks base64 into lines, and it ends in padding (after which nothing
+            // more is its).
+            let ended = raw.iter().rev().find(|b| !matches!(b, b'\r' | b'\n')) == Some(&b'=');
+            let more = (is_base64(c) && !ended) || matches!(c, b'\r' | b'\n' | b'=');
+            if more {
+                raw.push(c);
+                if raw.len() > LARGEST_HELD {
+                    out.write_all(raw)?;
+                    self.held = None;
+                    self.passing = true;
+                }
+                return Ok(());
+            }
+            self.finish(out)?;
+        }
+        if !is_base64(c) {
+            out.write_all(&self.token)?;
+            out.write_all(&[c])?;
+            self.token.clear();
+            self.passing = false;
+            return Ok(());
+        }
+        if self.passing {
+            return out.write_all(&[c]);
+        }
+        self.token.push(c);
+        if STARTS.contains(&&self.token[..]) {
+            self.held = Some(std::mem::take(&mut self.token));
+        } else if !STARTS.iter().any(|s| s.starts_with(&self.token)) {
+            out.write_all(&self.token)?;
+            self.token.clear();
+            self.passing = true;
+        }
+        Ok(())
+    }
+
+    /// Writes the picture held (blanked, or as it was when it does not decode, holds
+    /// nothing to blank or would not come out at its length) and what is left of a start.
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(&self.token)?;
+        self.token.clear();
+        let Some(raw) = self.held.take() else {
+            return Ok(());
+        };
+        // Text that starts a line after an unpadded picture reads as more of it: the picture
+        // is tried as it stands, then as it ends at each of its last line breaks.
+        let ends = std::iter::once(raw.len()).chain(
+            raw.iter()
+                .enumerate()
+                .rev()
+                .filter(|&(i, &b)| b == b'\n' && i + 1 < raw.len())
+                .map(|(i, _)| i + 1)
+                .take(TRIED_ENDS),
+        );
+        for end in ends {
+            if let Some(copy) = blanked(&raw[..end]) {
+                self.blanked = true;
+                out.write_all(&copy)?;
+                return out.write_all(&raw[end..]);
+            }
+        }
+        out.write_all(&raw)
+    }
+}
+
+/// Line breaks a picture is tried as ending at, from its last, besides its end.
+const TRIED_ENDS: usize = 4;
+
+/// A picture in base64, as its bytes stand in the file, with its metadata blanked and its
+/// characters in the same places; `None` when there is nothing to blank or it cannot be.
+fn blanked(raw: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let chars: Vec<u8> = raw
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c, b'\r' | b'\n'))
+        .collect();
+    let padded = chars.ends_with(b"=");
+    let mut photo = if padded {
+        base64::engine::general_purpose::STANDARD.decode(&chars)
+    } else {
+        base64::engine::general_purpose::STANDARD_NO_PAD.decode(&chars)
+    }
+    .ok()?;
+    if !pictures::clean(&mut photo).any() {
+        return None;
+    }
+    let encoded = if padded {
+        base64::engine::general_purpose::STANDARD.encode(&photo)
+    } else {
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&photo)
+    };
+    if encoded.len() != chars.len() {
+        return None;
+    }
+    let mut encoded = encoded.bytes();
+    Some(
+        raw.iter()
+            .map(|&c| match c {
+                b'\r' | b'\n' => c,
+                _ => encoded.next().unwrap_or(c),
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +347,96 @@ mod tests {
         }
         assert_eq!(w.warnings(), []);
         assert_eq!(w.read, 2);
+    }
+
+    /// Reads at most `piece` bytes at a time.
+    struct Pieces<'a>(&'a [u8], usize);
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn stripped(text: &[u8], piece: usize) -> (Vec<u8>, Vec<String>) {
+        let mut out = Vec::new();
+        let removed = strip(&mut Pieces(text, piece), &mut out).unwrap();
+        (out, removed)
+    }
+
+    /// The photo in `run` (its base64 and line breaks), decoded.
+    fn decoded_run(run: &[u8]) -> Vec<u8> {
+        use base64::Engine;
+        let chars: Vec<u8> = run
+            .iter()
+            .copied()
+            .filter(|c| !matches!(c, b'\r' | b'\n'))
+            .collect();
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(chars)
+            .unwrap()
+    }
+
+    /// A web page with a photo in a `data:` URI, a note with one in lines (its end unpadded,
+    /// text starting the line after it), and base64 that is no photo: the copy is the same
+    /// text, each photo blanked where it stands as in a document, the rest byte for byte.
+    #[test]
+    fn photos_carried_in_text_go_without_their_metadata_and_the_text_as_it_was() {
+        for name in ["exif-gps.jpg", "exif-gps.png"] {
+            let mut photo = fixture(name);
+            // Whole groups of three bytes: base64 without padding.
+            photo.truncate(photo.len() / 3 * 3);
+            let page = format!(
+                "<p>AAAA /9j/ is text.</p><img src=\"data:image/jpeg;base64,{}\"><img src=\"data:image/png;base64,{}\">",
+                base64(&photo, usize::MAX),
+                base64(b"not a photo at all", usize::MAX),
+            );
+            let note = format!(
+                "Photo from that night:\n{}\nTaken by the witness\nAt dawn\n",
+                base64(&photo, 64).replace("\r\n", "\n")
+            );
+            let after_page = format!(
+                "\"><img src=\"data:image/png;base64,{}\">",
+                base64(b"not a photo at all", usize::MAX)
+            );
+            let cases = [
+                (page.as_bytes(), after_page.as_str()),
+                (note.as_bytes(), "\nTaken by the witness\nAt dawn\n"),
+            ];
+            let encoded = base64(&photo, usize::MAX);
+            for (text, after) in cases {
+                let at = memchr::memmem::find(text, &encoded.as_bytes()[..32]).unwrap();
+                let run = at..text.len() - after.len();
+                for piece in [1, 7, 65536] {
+                    let (copy, removed) = stripped(text, piece);
+                    assert_eq!(removed, [pictures::PICTURES_REMOVED], "{name} {piece}");
+                    assert_eq!(copy.len(), text.len());
+                    let mut clean = photo.clone();
+                    assert!(pictures::clean(&mut clean).any());
+                    assert_eq!(decoded_run(&copy[run.clone()]), clean, "{name} {piece}");
+                    assert_eq!(watched(&copy, 4096), [], "{name} {piece}");
+                    // Outside the photo, nothing changed.
+                    assert_eq!(copy[..at], text[..at], "{name} {piece}");
+                    assert!(copy.ends_with(after.as_bytes()), "{name} {piece}");
+                }
+            }
+        }
+        // Nothing to blank: the same bytes, nothing said.
+        let plain = b"Nothing here but words, and /9j/ alone.";
+        assert_eq!(stripped(plain, 3), (plain.to_vec(), Vec::new()));
+    }
+
+    /// A photo cut inside its EXIF is no picture to blank: it goes as it was, for the check
+    /// of the copy to judge.
+    #[test]
+    fn a_photo_cut_short_goes_as_it_is() {
+        let photo = fixture("exif-gps.jpg");
+        let text = format!("x {} y", base64(&photo[..300], usize::MAX));
+        let (copy, removed) = stripped(text.as_bytes(), 4096);
+        assert_eq!(copy, text.as_bytes());
+        assert!(removed.is_empty());
     }
 }

@@ -382,6 +382,23 @@ pub fn warnings(head: &[u8]) -> Vec<Warning> {
     }
 }
 
+/// Reads `input` to its end in pieces of up to `size` bytes, handing each to `each`.
+pub(crate) fn each_piece(
+    input: &mut dyn std::io::Read,
+    size: usize,
+    mut each: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; size];
+    loop {
+        match input.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => each(&buf[..n])?,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A TIFF scan with its directories after `pixels`, for tests elsewhere.
 #[cfg(test)]
 pub(crate) fn tiff_scan(pixels: &[u8]) -> Vec<u8> {

@@ -1,4 +1,4 @@
-//! Photos inside documents. Word, Excel and PowerPoint 97ÃÂÃÂ¢ÃÂÃÂÃÂÃÂ2003 files and RTF keep a pasted
+//! Photos inside documents. Word, Excel and PowerPoint 97–2003 files and RTF keep a pasted
 //! photo's JPEG or PNG bytes as the camera wrote them, EXIF included: a photo of injuries
 //! pasted into a `.doc` still says where it was taken, with which phone, and when. Here such
 //! pictures are found wherever they lie in a document's bytes and their metadata blanked
@@ -508,7 +508,7 @@ mod tests {
     #[test]
     fn a_jpeg_s_segments_become_comments_of_zeros_and_its_thumbnail_goes() {
         let mut j = vec![0xFF, 0xD8];
-        // JFIF with a 1ÃÂÃÂÃÂÃÂ1 thumbnail, EXIF, XMP, a colour profile, a frame and a scan, an
+        // JFIF with a 1×1 thumbnail, EXIF, XMP, a colour profile, a frame and a scan, an
         // APP13 between scans, another scan, and the end.
         let (_, jfif) = push_segment(
             &mut j,

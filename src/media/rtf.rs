@@ -746,25 +746,19 @@ fn is_session_id(name: &[u8]) -> bool {
 /// documentation); returns what was left out.
 pub(crate) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec<String>> {
     let mut rtf = Rtf::new(true);
-    let mut buf = vec![0u8; 64 * 1024];
     let mut first = true;
-    loop {
-        let n = match input.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if first && !buf[..n].starts_with(&MAGIC[..n.min(MAGIC.len())]) {
+    super::each_piece(input, 64 * 1024, |piece| {
+        if first && !piece.starts_with(&MAGIC[..piece.len().min(MAGIC.len())]) {
             return Err(super::strip::bad("not an RTF document"));
         }
         first = false;
-        rtf.feed(&buf[..n]);
+        rtf.feed(piece);
         if let Some(o) = rtf.out.as_mut() {
             out.write_all(o)?;
             o.clear();
         }
-    }
+        Ok(())
+    })?;
     rtf.end();
     if let Some(why) = rtf.unread {
         return Err(super::strip::bad(&why));

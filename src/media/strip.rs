@@ -54,6 +54,7 @@ pub fn supported(media_type: &str) -> bool {
         || super::matroska::strippable(media_type)
         || super::office::strippable(media_type)
         || super::ole::strippable(media_type)
+        || is_text(media_type)
 }
 
 /// Whether a file of this type has its index read before it is stripped ([`plan`]).
@@ -108,8 +109,15 @@ pub fn strip(
         t if super::matroska::strippable(t) => super::matroska::strip(input, out).map(Some),
         t if super::office::strippable(t) => super::office::strip(input, out).map(Some),
         t if super::ole::strippable(t) => super::ole::strip(input, out).map(Some),
+        t if is_text(t) => super::encoded::strip(input, out).map(Some),
         _ => Ok(None),
     }
+}
+
+/// Text files (web pages, notes, logs): their copy is the same text with the photos it
+/// carries in base64 stripped ([`super::encoded::strip`]).
+fn is_text(media_type: &str) -> bool {
+    media_type.starts_with("text/")
 }
 
 pub(super) fn bad(what: &str) -> io::Error {

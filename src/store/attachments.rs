@@ -311,28 +311,23 @@ fn sniff_stored(
 ) -> Result<(String, Vec<Warning>), StoreError> {
     let mut reader = open_blob(conn, blobs, sha256)?;
     let mut sniffer = media::Sniffer::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                use super::blobs::BlobError;
-                return Err(match e.get_ref().and_then(|i| i.downcast_ref()) {
-                    Some(BlobError::Damaged { sha256, reason }) => BlobError::Damaged {
-                        sha256: sha256.clone(),
-                        reason: reason.clone(),
-                    },
-                    _ => BlobError::Damaged {
-                        sha256: sha256.to_owned(),
-                        reason: e.to_string(),
-                    },
-                }
-                .into());
-            }
-        };
-        sniffer.feed(&buf[..n]);
+    let read = media::each_piece(&mut reader, 256 * 1024, |piece| {
+        sniffer.feed(piece);
+        Ok(())
+    });
+    if let Err(e) = read {
+        use super::blobs::BlobError;
+        return Err(match e.get_ref().and_then(|i| i.downcast_ref()) {
+            Some(BlobError::Damaged { sha256, reason }) => BlobError::Damaged {
+                sha256: sha256.clone(),
+                reason: reason.clone(),
+            },
+            _ => BlobError::Damaged {
+                sha256: sha256.to_owned(),
+                reason: e.to_string(),
+            },
+        }
+        .into());
     }
     let (media_type, mut warnings) = sniffer.describe();
     if media::reads_by_seeking(&media_type) {
