@@ -155,10 +155,13 @@ const PDF_MAGIC: &[u8] = b"%PDF-";
 #[derive(Debug, Default)]
 pub struct Sniffer {
     head: Vec<u8>,
-    /// For an MP3 or a PDF longer than the head, its last bytes (at least [`TAIL_BYTES`] of
-    /// them, or all of them after the head), where its ID3v1, APE and Lyrics3 tags are, or a
-    /// PDF's updated information.
+    /// For an MP3, a PDF or a TIFF image longer than the head, its last bytes (at least
+    /// [`TAIL_BYTES`] of them, or all of them after the head), where its ID3v1, APE and
+    /// Lyrics3 tags are, a PDF's updated information, or the directories libtiff writes
+    /// after the pixels.
     tail: Option<Vec<u8>>,
+    /// Bytes fed so far.
+    fed: u64,
     moov: video::MoovWatch,
     riff: audio::RiffWatch,
     matroska: matroska::MatroskaWatch,
@@ -198,13 +201,15 @@ impl Sniffer {
 
     /// The next bytes of the file.
     pub fn feed(&mut self, bytes: &[u8]) {
+        self.fed += bytes.len() as u64;
         let before = self.head.len();
         let mut rest = bytes;
         if self.head.len() < HEAD_BYTES {
             let take = (HEAD_BYTES - self.head.len()).min(bytes.len());
             self.head.extend_from_slice(&bytes[..take]);
             rest = &bytes[take..];
-            let tagged_at_end = |t: &str| t == "audio/mpeg" || t == "application/pdf";
+            let tagged_at_end =
+                |t: &str| matches!(t, "audio/mpeg" | "application/pdf" | "image/tiff");
             if self.head.len() == HEAD_BYTES && tagged_at_end(&sniff(&self.head)) {
                 let from = HEAD_BYTES - TAIL_BYTES;
                 self.tail = Some(self.head[from..].to_vec());
@@ -318,6 +323,19 @@ impl Sniffer {
                     }
                 }
             }
+            "image/tiff" => {
+                if let Some(tail) = &self.tail {
+                    let mut kept = Kept {
+                        head: &self.head,
+                        tail,
+                        len: self.fed,
+                        pos: 0,
+                    };
+                    if let Some(more) = seeking_warnings("image/tiff", &mut kept) {
+                        add_warnings(&mut warnings, more);
+                    }
+                }
+            }
             "audio/ogg" | "audio/opus" => warnings.extend(ogg::warnings(&self.head)),
             "message/rfc822" => {
                 for place in mail::addresses(&String::from_utf8_lossy(&self.head)) {
@@ -379,6 +397,48 @@ pub fn warnings(head: &[u8]) -> Vec<Warning> {
         Ok(e) => exif_warnings(&e),
         Err(exif::Error::PartialResult(p)) => exif_warnings(&p.into_inner().0),
         Err(_) => Vec::new(),
+    }
+}
+
+/// A file of which a [`Sniffer`] kept the first and the last bytes, read with seeks: what
+/// lies between them reads as an error.
+struct Kept<'a> {
+    head: &'a [u8],
+    tail: &'a [u8],
+    len: u64,
+    pos: u64,
+}
+
+impl std::io::Read for Kept<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let tail_at = self.len.saturating_sub(self.tail.len() as u64);
+        let from: &[u8] = if self.pos >= self.len {
+            &[]
+        } else if self.pos < self.head.len() as u64 {
+            &self.head[self.pos as usize..]
+        } else if self.pos >= tail_at {
+            &self.tail[(self.pos - tail_at) as usize..]
+        } else {
+            return Err(std::io::Error::other(
+                "a part of the file that was not kept",
+            ));
+        };
+        let n = from.len().min(buf.len());
+        buf[..n].copy_from_slice(&from[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Kept<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let pos = match to {
+            std::io::SeekFrom::Start(p) => Some(p),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| std::io::Error::other("a seek before the start"))?;
+        Ok(self.pos)
     }
 }
 

@@ -511,6 +511,12 @@ pub(crate) mod tests {
                 crate::media::seeking_warnings("image/tiff", &mut io::Cursor::new(&file)).unwrap();
             let small = crate::media::describe(&scan(little)).1;
             assert_eq!(found, small);
+            // A sniffer keeps the last bytes too, where this writer put the directories.
+            for piece in [4096, 1 << 20] {
+                let mut sniffer = crate::media::Sniffer::new();
+                file.chunks(piece).for_each(|p| sniffer.feed(p));
+                assert_eq!(sniffer.describe(), ("image/tiff".to_owned(), small.clone()));
+            }
             for (field, value) in [
                 ("owner_name", "Aigerim Nurlanovna"),
                 ("camera", "Aigaq Scanner"),
