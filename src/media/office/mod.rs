@@ -315,6 +315,8 @@ struct Caught {
 enum Inner {
     Package(Box<OfficeWatch>),
     Compound(Box<OleWatch>),
+    /// A TIFF image, read as one alone is: libtiff writes its directories after the pixels.
+    Image(Box<super::Sniffer>),
 }
 
 impl Inner {
@@ -322,6 +324,7 @@ impl Inner {
         match self {
             Self::Package(w) => w.feed(plain),
             Self::Compound(w) => w.feed(plain),
+            Self::Image(w) => w.feed(plain),
         }
     }
 
@@ -329,6 +332,7 @@ impl Inner {
         match self {
             Self::Package(w) => w.warnings(),
             Self::Compound(w) => w.warnings(),
+            Self::Image(w) => w.describe().1,
         }
     }
 }
@@ -346,14 +350,18 @@ impl Caught {
         let skipped = self.skip.min(bytes.len());
         self.skip -= skipped;
         let mut data = &bytes[skipped..];
+        // All its compressed bytes are here: done once what they inflate to is read, which
+        // may be many buffers' worth.
+        let mut last = false;
         if let Some(left) = self.left.as_mut() {
             let n = usize::try_from(*left).map_or(data.len(), |l| l.min(data.len()));
             data = &data[..n];
             *left -= n as u64;
-            self.done |= *left == 0;
+            last = *left == 0;
         }
         let Some(mut state) = self.inflater.take() else {
             self.read(data);
+            self.done |= last;
             return 0;
         };
         let mut inflated = 0;
@@ -390,6 +398,7 @@ impl Caught {
             }
         }
         self.inflater = Some(state);
+        self.done |= last;
         inflated
     }
 
@@ -581,6 +590,9 @@ impl OfficeWatch {
                     LARGEST_WHOLE,
                     self.depth + 1,
                 )))),
+                Reading::Picture if picture_type(name) == Some("image/tiff") => Some(Inner::Image(
+                    Box::new(super::Sniffer::nested(self.depth + 1)),
+                )),
                 _ => None,
             },
             done: false,

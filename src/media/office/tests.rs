@@ -415,8 +415,17 @@ fn photos_pasted_into_a_document_give_away_the_phone_and_go_without_it() {
 /// export for the scanner and owner attach found in it.
 #[test]
 fn a_tiff_scan_inserted_into_a_document_goes_without_its_scanner_and_owner() {
-    let scan = crate::media::tiff_scan(&[0x40, 0xC0]);
-    for way in [Way::Stored, Way::Deflated, Way::Described { signed: true }] {
+    let pixels: Vec<u8> = (0..3 * 1024 * 1024).map(|i| (i % 249) as u8).collect();
+    // A small scan, and one whose directories come after 3 MiB of pixels.
+    for (scan, way) in [
+        (crate::media::tiff_scan(&[0x40, 0xC0]), Way::Stored),
+        (crate::media::tiff_scan(&[0x40, 0xC0]), Way::Deflated),
+        (
+            crate::media::tiff_scan(&[0x40, 0xC0]),
+            Way::Described { signed: true },
+        ),
+        (crate::media::tiff_scan(&pixels), Way::Deflated),
+    ] {
         let file = package(&[
             ("word/document.xml", b"<w:document/>", way),
             ("word/media/image1.tiff", &scan, way),
@@ -661,4 +670,21 @@ fn a_head_cut_inside_an_entry_s_header_or_data_tells_no_type_without_panic() {
     ]);
     stored.truncate(60);
     assert_eq!(package_type(&stored), None);
+}
+
+/// A long document whose tracked change comes at its very end, deflated: the last
+/// compressed bytes inflate to many buffers' worth, all of which are read.
+#[test]
+fn a_name_at_the_end_of_a_long_compressed_part_is_read() {
+    let mut document = String::from("<w:document><w:body>");
+    while document.len() < 2 * 1024 * 1024 {
+        document.push_str("<w:p><w:r><w:t>They held us in the basement.</w:t></w:r></w:p>");
+    }
+    document
+        .push_str(r#"<w:p><w:ins w:id="9" w:author="Nurlan Editor"/></w:p></w:body></w:document>"#);
+    let file = package(&[("word/document.xml", document.as_bytes(), Way::Deflated)]);
+    for piece in [4096, 1 << 20, file.len()] {
+        let (_, found) = sniffed(&file, piece);
+        assert_eq!(all(&found, "owner_name"), ["Nurlan Editor"], "{piece}");
+    }
 }
