@@ -397,7 +397,10 @@ impl Store {
             return Err(source_error(path, why));
         }
         let (media_type, mut warnings) = sniffer.describe();
-        add_seeking_warnings(&self.blobs, &written, &media_type, &mut warnings)?;
+        if let Err(e) = add_seeking_warnings(&self.blobs, &written, &media_type, &mut warnings) {
+            written.discard();
+            return Err(e);
+        }
         Ok(Staged {
             written,
             name: display_name(path),
