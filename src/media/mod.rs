@@ -333,7 +333,8 @@ impl Sniffer {
                         len: self.fed,
                         pos: 0,
                     };
-                    if let Some(more) = seeking_warnings("image/tiff", &mut kept) {
+                    // Directories between the kept bytes are not known to be missing.
+                    if let Some(Ok(more)) = seeking_warnings("image/tiff", &mut kept) {
                         add_warnings(&mut warnings, more);
                     }
                 }
@@ -467,20 +468,35 @@ pub(crate) fn tiff_scan(pixels: &[u8]) -> Vec<u8> {
     tiff::tests::scan_after(true, pixels)
 }
 
-/// What reading a file's first bytes cannot tell of its metadata, read from the whole file
-/// with seeks: a TIFF image's directories, which many writers put after the pixels, past
-/// the bytes a [`Sniffer`] keeps. `None` for other types, and for a TIFF image whose
-/// directories do not read (what its first bytes told stands).
+/// What reading a file's first bytes cannot tell of its metadata, read with seeks: a TIFF
+/// image's directories, which many writers put after the pixels, past the bytes a
+/// [`Sniffer`] keeps. `None` for other types; an error when the directories do not read.
 pub fn seeking_warnings<R: std::io::Read + std::io::Seek + ?Sized>(
     media_type: &str,
     input: &mut R,
-) -> Option<Vec<Warning>> {
+) -> Option<std::io::Result<Vec<Warning>>> {
     if !reads_by_seeking(media_type) {
         return None;
     }
-    tiff::directories(input)
-        .ok()
-        .map(|copied| raw_exif_warnings(&copied))
+    Some(tiff::directories(input).map(|copied| raw_exif_warnings(&copied)))
+}
+
+/// [`seeking_warnings`] of a whole file: one whose directories do not read is damaged, and
+/// what they would say is unknown, so it is said to be unread.
+pub(crate) fn whole_file_warnings<R: std::io::Read + std::io::Seek + ?Sized>(
+    media_type: &str,
+    input: &mut R,
+) -> Vec<Warning> {
+    match seeking_warnings(media_type, input) {
+        None => Vec::new(),
+        Some(Ok(found)) => found,
+        Some(Err(e)) => vec![Warning {
+            field: UNREAD.into(),
+            value: format!(
+                "its directories, where a TIFF image keeps its metadata, could not be read ({e})"
+            ),
+        }],
+    }
 }
 
 /// Whether [`seeking_warnings`] reads files of this type.

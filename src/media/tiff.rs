@@ -508,7 +508,7 @@ pub(crate) mod tests {
             let (t, head) = crate::media::describe(&file[..crate::media::HEAD_BYTES]);
             assert_eq!((t.as_str(), head), ("image/tiff", Vec::new()));
             let found =
-                crate::media::seeking_warnings("image/tiff", &mut io::Cursor::new(&file)).unwrap();
+                crate::media::whole_file_warnings("image/tiff", &mut io::Cursor::new(&file));
             let small = crate::media::describe(&scan(little)).1;
             assert_eq!(found, small);
             // A sniffer keeps the last bytes too, where this writer put the directories.
@@ -526,8 +526,7 @@ pub(crate) mod tests {
             }
             // Its copy holds none of it, read the same way.
             let (copy, _) = stripped(&file).unwrap();
-            let left =
-                crate::media::seeking_warnings("image/tiff", &mut io::Cursor::new(&copy)).unwrap();
+            let left = crate::media::whole_file_warnings("image/tiff", &mut io::Cursor::new(&copy));
             assert_eq!(left, Vec::new());
         }
     }
@@ -551,5 +550,12 @@ pub(crate) mod tests {
             (&b"II*\0\xff\xff\xff\xff"[..], Vec::new())
         );
         assert!(stripped(b"GIF89a").is_err());
+        // Read whole, such a file is said to be unread: what its directories hold is unknown.
+        let said = crate::media::whole_file_warnings(
+            "image/tiff",
+            &mut io::Cursor::new(b"II*\0\xff\xff\xff\xff"),
+        );
+        assert_eq!(said.len(), 1);
+        assert_eq!(said[0].field, crate::media::UNREAD);
     }
 }

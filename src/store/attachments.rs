@@ -229,9 +229,8 @@ pub(crate) fn add_seeking_warnings(
     if !media::reads_by_seeking(media_type) {
         return Ok(());
     }
-    if let Some(more) = media::seeking_warnings(media_type, &mut blobs.open_written(written)?) {
-        media::add_warnings(warnings, more);
-    }
+    let more = media::whole_file_warnings(media_type, &mut blobs.open_written(written)?);
+    media::add_warnings(warnings, more);
     Ok(())
 }
 
@@ -331,10 +330,8 @@ fn sniff_stored(
     }
     let (media_type, mut warnings) = sniffer.describe();
     if media::reads_by_seeking(&media_type) {
-        let mut again = open_blob(conn, blobs, sha256)?;
-        if let Some(more) = media::seeking_warnings(&media_type, &mut again) {
-            media::add_warnings(&mut warnings, more);
-        }
+        let more = media::whole_file_warnings(&media_type, &mut open_blob(conn, blobs, sha256)?);
+        media::add_warnings(&mut warnings, more);
     }
     Ok((media_type, warnings))
 }
