@@ -140,9 +140,10 @@ impl EncodedWatch {
     }
 }
 
-/// The largest photo held, in base64, to be written again without its metadata; a larger
-/// one goes as it is, and the check of the copy finds what it holds.
-const LARGEST_HELD: usize = 32 * 1024 * 1024;
+/// The largest photo held, in base64, to be written again without its metadata (with the
+/// photo decoded beside it, 28 MiB); a larger one goes as it is, and the check of the copy
+/// finds what it holds.
+const LARGEST_HELD: usize = 16 * 1024 * 1024;
 
 /// Copies a text file with the metadata of the photos it carries in base64 blanked (see the
 /// module documentation); returns what was left out.
@@ -218,24 +219,25 @@ impl TextCopy {
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(&self.token)?;
         self.token.clear();
-        let Some(raw) = self.held.take() else {
+        let Some(mut raw) = self.held.take() else {
             return Ok(());
         };
         // Text that starts a line after an unpadded picture reads as more of it: the picture
         // is tried as it stands, then as it ends at each of its last line breaks.
-        let ends = std::iter::once(raw.len()).chain(
-            raw.iter()
-                .enumerate()
-                .rev()
-                .filter(|&(i, &b)| b == b'\n' && i + 1 < raw.len())
-                .map(|(i, _)| i + 1)
-                .take(TRIED_ENDS),
-        );
+        let ends: Vec<usize> = std::iter::once(raw.len())
+            .chain(
+                raw.iter()
+                    .enumerate()
+                    .rev()
+                    .filter(|&(i, &b)| b == b'\n' && i + 1 < raw.len())
+                    .map(|(i, _)| i + 1)
+                    .take(TRIED_ENDS),
+            )
+            .collect();
         for end in ends {
-            if let Some(copy) = blanked(&raw[..end]) {
+            if blank_in_place(&mut raw[..end]) {
                 self.blanked = true;
-                out.write_all(&copy)?;
-                return out.write_all(&raw[end..]);
+                break;
             }
         }
         out.write_all(&raw)
@@ -245,42 +247,75 @@ impl TextCopy {
 /// Line breaks a picture is tried as ending at, from its last, besides its end.
 const TRIED_ENDS: usize = 4;
 
-/// A picture in base64, as its bytes stand in the file, with its metadata blanked and its
-/// characters in the same places; `None` when there is nothing to blank or it cannot be.
-fn blanked(raw: &[u8]) -> Option<Vec<u8>> {
+/// Characters decoded or encoded at a time: whole groups of four.
+const BLOCK_CHARS: usize = 64 * 1024;
+
+/// Decodes base64 `chars` (padded at their end or not, as `padded` says) onto `out`, a block
+/// at a time, so that no copy of them is held; whether they decoded whole.
+pub(super) fn decode_blocks(
+    chars: impl Iterator<Item = u8>,
+    padded: bool,
+    out: &mut Vec<u8>,
+) -> bool {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
     use base64::Engine;
-    let chars: Vec<u8> = raw
-        .iter()
-        .copied()
-        .filter(|c| !matches!(c, b'\r' | b'\n'))
-        .collect();
-    let padded = chars.ends_with(b"=");
-    let mut photo = if padded {
-        base64::engine::general_purpose::STANDARD.decode(&chars)
-    } else {
-        base64::engine::general_purpose::STANDARD_NO_PAD.decode(&chars)
+    let engine = if padded { &STANDARD } else { &STANDARD_NO_PAD };
+    let mut chars = chars.peekable();
+    let mut block = Vec::with_capacity(BLOCK_CHARS);
+    while chars.peek().is_some() {
+        block.clear();
+        block.extend(chars.by_ref().take(BLOCK_CHARS));
+        if engine.decode_vec(&block, out).is_err() {
+            return false;
+        }
     }
-    .ok()?;
-    if !pictures::clean(&mut photo).any() {
-        return None;
+    true
+}
+
+/// Encodes `bytes` in base64 (padded at the end or not), handing each character to `put`, a
+/// block at a time, so that no copy of them is held.
+pub(super) fn encode_blocks(bytes: &[u8], padded: bool, mut put: impl FnMut(u8)) {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::Engine;
+    let engine = if padded { &STANDARD } else { &STANDARD_NO_PAD };
+    let mut encoded = vec![0u8; BLOCK_CHARS];
+    for piece in bytes.chunks(BLOCK_CHARS / 4 * 3) {
+        // A piece of whole groups of three, or the last, fits the block.
+        let n = engine.encode_slice(piece, &mut encoded).unwrap_or(0);
+        encoded[..n].iter().for_each(|&c| put(c));
     }
-    let encoded = if padded {
-        base64::engine::general_purpose::STANDARD.encode(&photo)
+}
+
+/// Blanks, in place, the metadata of the picture in base64 whose bytes as they stand in the
+/// file (line breaks and padding included) are `raw`: it is decoded, blanked at the same
+/// length and encoded again into the same places. Whether it did; when there is nothing to
+/// blank or it cannot be read whole, `raw` is left as it was. Memory: the decoded picture
+/// and a block, besides `raw`.
+fn blank_in_place(raw: &mut [u8]) -> bool {
+    let is_char = |c: &u8| !matches!(c, b'\r' | b'\n');
+    let count = raw.iter().filter(|c| is_char(c)).count();
+    let padded = raw.iter().rev().find(|c| is_char(c)) == Some(&b'=');
+    let mut photo = Vec::with_capacity(count / 4 * 3 + 3);
+    if !decode_blocks(raw.iter().copied().filter(is_char), padded, &mut photo)
+        || !pictures::clean(&mut photo).any()
+    {
+        return false;
+    }
+    let encoded_len = if padded {
+        photo.len().div_ceil(3) * 4
     } else {
-        base64::engine::general_purpose::STANDARD_NO_PAD.encode(&photo)
+        (photo.len() * 4).div_ceil(3)
     };
-    if encoded.len() != chars.len() {
-        return None;
+    if encoded_len != count {
+        return false;
     }
-    let mut encoded = encoded.bytes();
-    Some(
-        raw.iter()
-            .map(|&c| match c {
-                b'\r' | b'\n' => c,
-                _ => encoded.next().unwrap_or(c),
-            })
-            .collect(),
-    )
+    let mut places = raw.iter_mut().filter(|c| is_char(c));
+    encode_blocks(&photo, padded, |c| {
+        if let Some(place) = places.next() {
+            *place = c;
+        }
+    });
+    true
 }
 
 #[cfg(test)]
@@ -375,9 +410,13 @@ mod tests {
             .copied()
             .filter(|c| !matches!(c, b'\r' | b'\n'))
             .collect();
-        base64::engine::general_purpose::STANDARD_NO_PAD
-            .decode(chars)
-            .unwrap()
+        let padded = chars.ends_with(b"=");
+        if padded {
+            base64::engine::general_purpose::STANDARD.decode(chars)
+        } else {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(chars)
+        }
+        .unwrap()
     }
 
     /// A web page with a photo in a `data:` URI, a note with one in lines (its end unpadded,
@@ -385,10 +424,16 @@ mod tests {
     /// text, each photo blanked where it stands as in a document, the rest byte for byte.
     #[test]
     fn photos_carried_in_text_go_without_their_metadata_and_the_text_as_it_was() {
-        for name in ["exif-gps.jpg", "exif-gps.png"] {
+        // Without padding, with two `=` and, past many blocks of characters, with one.
+        for (name, extra, rest) in [
+            ("exif-gps.jpg", 0, 0),
+            ("exif-gps.png", 0, 0),
+            ("exif-gps.jpg", 0, 1),
+            ("exif-gps.png", 300_000, 2),
+        ] {
             let mut photo = fixture(name);
-            // Whole groups of three bytes: base64 without padding.
-            photo.truncate(photo.len() / 3 * 3);
+            photo.extend((0..extra).map(|i| (i % 251) as u8));
+            photo.truncate((photo.len() / 3 - 1) * 3 + rest);
             let page = format!(
                 "<p>AAAA /9j/ is text.</p><img src=\"data:image/jpeg;base64,{}\"><img src=\"data:image/png;base64,{}\">",
                 base64(&photo, usize::MAX),
@@ -429,14 +474,19 @@ mod tests {
         assert_eq!(stripped(plain, 3), (plain.to_vec(), Vec::new()));
     }
 
-    /// A photo cut inside its EXIF is no picture to blank: it goes as it was, for the check
-    /// of the copy to judge.
+    /// A photo cut inside its EXIF is no picture to blank, and one larger than is held is not
+    /// read whole (memory stays bounded): each goes as it was, for the check of the copy to
+    /// judge.
     #[test]
-    fn a_photo_cut_short_goes_as_it_is() {
+    fn a_photo_cut_short_or_too_large_goes_as_it_is() {
         let photo = fixture("exif-gps.jpg");
-        let text = format!("x {} y", base64(&photo[..300], usize::MAX));
-        let (copy, removed) = stripped(text.as_bytes(), 4096);
-        assert_eq!(copy, text.as_bytes());
-        assert!(removed.is_empty());
+        let mut large = photo.clone();
+        large.resize(LARGEST_HELD / 4 * 3 + 3, 0);
+        for photo in [&photo[..300], &large[..]] {
+            let text = format!("x {} y", base64(photo, usize::MAX));
+            let (copy, removed) = stripped(text.as_bytes(), 65536);
+            assert_eq!(copy, text.as_bytes());
+            assert!(removed.is_empty());
+        }
     }
 }

@@ -192,9 +192,11 @@ pub(super) fn strip(input: &mut dyn Read, out: &mut dyn Write) -> io::Result<Vec
     Ok(removed)
 }
 
-/// The largest photo held, in base64, to be written again without its metadata; a larger
-/// one goes as it is, and the check of the copy finds what it holds.
-const LARGEST_HELD: usize = 32 * 1024 * 1024;
+/// The largest photo held, in base64, to be written again without its metadata: about 9 MiB
+/// of photo, which is held decoded with its copy beside it, about 30 MiB in all, so that
+/// an export stays under 64 MiB. A larger one goes as it is, and the check of the copy
+/// finds what it holds.
+const LARGEST_HELD: usize = 12 * 1024 * 1024;
 
 /// The parts of a MIME message as its lines pass: each starts with header fields, after a
 /// boundary line (`--…`) or at the message's start, and its body follows an empty line.
@@ -207,8 +209,9 @@ struct Parts {
     /// The current part's picture type and whether it is in base64, from its fields.
     picture: Option<&'static str>,
     base64: bool,
-    /// The photo being held: its type, its lines as they were, and their characters.
-    held: Option<(&'static str, Vec<u8>, Vec<u8>)>,
+    /// The photo being held: its type, its lines as they were, and how many characters they
+    /// hold.
+    held: Option<(&'static str, Vec<u8>, usize)>,
     /// A held photo grew past [`LARGEST_HELD`]: its lines go through as they are.
     passing: bool,
 }
@@ -247,7 +250,7 @@ impl Parts {
         if !self.in_body && line.trim_ascii().is_empty() {
             self.in_body = true;
             if let (Some(kind), true) = (self.picture, self.base64) {
-                self.held = Some((kind, Vec::new(), Vec::new()));
+                self.held = Some((kind, Vec::new(), 0));
             }
         }
     }
@@ -263,29 +266,39 @@ impl Parts {
         if !whole || text.is_empty() || !text.iter().all(base64) {
             return false;
         }
-        if self.passing || chars.len() + text.len() > LARGEST_HELD {
+        if self.passing || *chars + text.len() > LARGEST_HELD {
             self.passing = true;
             return false;
         }
         lines.extend_from_slice(line);
-        chars.extend_from_slice(text);
+        *chars += text.len();
         true
     }
 
     /// Writes the photo held: without its metadata, or as it was when it cannot be read.
     fn flush(&mut self, out: &mut dyn Write, removed: &mut Vec<String>) -> io::Result<()> {
-        use base64::Engine;
-        let Some((kind, lines, chars)) = self.held.take() else {
+        let Some((kind, lines, _)) = self.held.take() else {
             return Ok(());
         };
-        let engine = base64::engine::general_purpose::STANDARD;
+        // Grown past what is held: the lines held so far go as they were, as the rest will.
+        if self.passing {
+            return out.write_all(&lines);
+        }
+        let base64 = |c: &u8| super::encoded::is_base64(*c) || *c == b'=';
+        let padded = lines.iter().rev().find(|c| base64(c)) == Some(&b'=');
+        let mut photo = Vec::new();
         let mut copy = Vec::new();
-        let said = engine.decode(&chars).ok().and_then(|photo| {
-            let plan = super::strip::Plan::default();
-            super::strip::strip(kind, &mut &photo[..], &plan, &mut copy)
-                .ok()
-                .flatten()
-        });
+        let decoded =
+            super::encoded::decode_blocks(lines.iter().copied().filter(base64), padded, &mut photo);
+        let said = decoded
+            .then(|| {
+                let plan = super::strip::Plan::default();
+                super::strip::strip(kind, &mut &photo[..], &plan, &mut copy)
+                    .ok()
+                    .flatten()
+            })
+            .flatten();
+        drop(photo);
         let Some(said) = said.filter(|s| !s.is_empty()) else {
             return out.write_all(&lines);
         };
@@ -300,10 +313,20 @@ impl Parts {
             b"\n"
         };
         let width = first.trim_ascii_end().len().max(4);
-        let encoded = engine.encode(&copy);
-        for piece in encoded.as_bytes().chunks(width) {
-            out.write_all(piece)?;
-            out.write_all(eol)?;
+        let mut line = Vec::with_capacity(width + 2);
+        let mut failed = Ok(());
+        super::encoded::encode_blocks(&copy, true, |c| {
+            line.push(c);
+            if line.len() == width && failed.is_ok() {
+                line.extend_from_slice(eol);
+                failed = out.write_all(&line);
+                line.clear();
+            }
+        });
+        failed?;
+        if !line.is_empty() {
+            line.extend_from_slice(eol);
+            out.write_all(&line)?;
         }
         Ok(())
     }
@@ -418,6 +441,12 @@ mod tests {
         }
         // Not a photo after all: written as it was.
         let mail = with_photo("image/jpeg", b"not a JPEG at all", 76, "\r\n");
+        assert_eq!(stripped(mail.as_bytes()), (mail.into_bytes(), Vec::new()));
+        // Larger than is held (memory stays bounded): written as it was, for the check of
+        // the copy to refuse.
+        let mut large = crate::media::fixture("exif-gps.jpg");
+        large.resize(LARGEST_HELD / 4 * 3 + 3, 0);
+        let mail = with_photo("image/jpeg", &large, 76, "\r\n");
         assert_eq!(stripped(mail.as_bytes()), (mail.into_bytes(), Vec::new()));
     }
 
