@@ -269,10 +269,7 @@ impl ImportSink<'_, '_> {
         // them here as well would double the work of the slowest step.
         let written = w.finish_checked_by_caller(sha)?;
         let (media_type, mut warnings) = sniffer.describe();
-        if let Err(e) = add_seeking_warnings(self.blobs, &written, &media_type, &mut warnings) {
-            written.discard();
-            return Err(e);
-        }
+        let written = add_seeking_warnings(self.blobs, written, &media_type, &mut warnings)?;
         let (_, file) = record_blob(self.tx, self.blobs, written, &media_type, &warnings)?;
         self.kept.extend(file);
         self.new_attachments += 1;

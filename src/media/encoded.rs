@@ -38,6 +38,23 @@ pub(crate) fn looks_like_text(head: &[u8]) -> bool {
 /// How a base64 run that starts as a picture does begins.
 const STARTS: [&[u8]; 2] = [b"/9j/", b"iVBORw0KGgo"];
 
+/// What the first characters of a base64 run say of it.
+enum Start {
+    Picture,
+    Undecided,
+    Other,
+}
+
+fn start_of(token: &[u8]) -> Start {
+    if STARTS.contains(&token) {
+        Start::Picture
+    } else if STARTS.iter().any(|s| s.starts_with(token)) {
+        Start::Undecided
+    } else {
+        Start::Other
+    }
+}
+
 /// The base64 characters read of a picture, at most ([`HEAD`] bytes decoded).
 const HEAD_CHARS: usize = HEAD / 3 * 4;
 
@@ -99,16 +116,20 @@ impl EncodedWatch {
                 continue;
             }
             self.token.push(c);
-            if STARTS.contains(&&self.token[..]) {
-                let chars = std::mem::take(&mut self.token);
-                if self.read < MOST_PICTURES {
-                    self.picture = Some(chars);
-                } else {
+            match start_of(&self.token) {
+                Start::Picture => {
+                    let chars = std::mem::take(&mut self.token);
+                    if self.read < MOST_PICTURES {
+                        self.picture = Some(chars);
+                    } else {
+                        self.passing = true;
+                    }
+                }
+                Start::Undecided => {}
+                Start::Other => {
+                    self.token.clear();
                     self.passing = true;
                 }
-            } else if !STARTS.iter().any(|s| s.starts_with(&self.token)) {
-                self.token.clear();
-                self.passing = true;
             }
         }
     }
@@ -204,12 +225,14 @@ impl TextCopy {
             return out.write_all(&[c]);
         }
         self.token.push(c);
-        if STARTS.contains(&&self.token[..]) {
-            self.held = Some(std::mem::take(&mut self.token));
-        } else if !STARTS.iter().any(|s| s.starts_with(&self.token)) {
-            out.write_all(&self.token)?;
-            self.token.clear();
-            self.passing = true;
+        match start_of(&self.token) {
+            Start::Picture => self.held = Some(std::mem::take(&mut self.token)),
+            Start::Undecided => {}
+            Start::Other => {
+                out.write_all(&self.token)?;
+                self.token.clear();
+                self.passing = true;
+            }
         }
         Ok(())
     }

@@ -220,17 +220,35 @@ pub(crate) fn record_blob(
 
 /// Adds what the detector finds in a finished blob's content by seeking (see
 /// [`media::seeking_warnings`]) to what it found as the content streamed past.
+/// Gives the blob back, or removes it when it cannot be read.
 pub(crate) fn add_seeking_warnings(
     blobs: &super::blobs::BlobDir,
-    written: &Written,
+    written: Written,
     media_type: &str,
     warnings: &mut Vec<Warning>,
-) -> Result<(), StoreError> {
-    if !media::reads_by_seeking(media_type) {
-        return Ok(());
+) -> Result<Written, StoreError> {
+    match add_found_by_seeking(media_type, warnings, || Ok(blobs.open_written(&written)?)) {
+        Ok(()) => Ok(written),
+        Err(e) => {
+            written.discard();
+            Err(e)
+        }
     }
-    let more = media::whole_file_warnings(media_type, &mut blobs.open_written(written)?);
-    media::add_warnings(warnings, more);
+}
+
+/// Adds to `warnings` what [`media::whole_file_warnings`] finds in content of
+/// `media_type`, opened by `open` only for a type read with seeks.
+fn add_found_by_seeking(
+    media_type: &str,
+    warnings: &mut Vec<Warning>,
+    open: impl FnOnce() -> Result<BlobReader, StoreError>,
+) -> Result<(), StoreError> {
+    if media::reads_by_seeking(media_type) {
+        media::add_warnings(
+            warnings,
+            media::whole_file_warnings(media_type, &mut open()?),
+        );
+    }
     Ok(())
 }
 
@@ -316,23 +334,16 @@ fn sniff_stored(
     });
     if let Err(e) = read {
         use super::blobs::BlobError;
-        return Err(match e.get_ref().and_then(|i| i.downcast_ref()) {
-            Some(BlobError::Damaged { sha256, reason }) => BlobError::Damaged {
-                sha256: sha256.clone(),
-                reason: reason.clone(),
-            },
-            _ => BlobError::Damaged {
-                sha256: sha256.to_owned(),
-                reason: e.to_string(),
-            },
-        }
-        .into());
+        let damaged = BlobError::damaged_in(&e).unwrap_or_else(|| BlobError::Damaged {
+            sha256: sha256.to_owned(),
+            reason: e.to_string(),
+        });
+        return Err(damaged.into());
     }
     let (media_type, mut warnings) = sniffer.describe();
-    if media::reads_by_seeking(&media_type) {
-        let more = media::whole_file_warnings(&media_type, &mut open_blob(conn, blobs, sha256)?);
-        media::add_warnings(&mut warnings, more);
-    }
+    add_found_by_seeking(&media_type, &mut warnings, || {
+        open_blob(conn, blobs, sha256)
+    })?;
     Ok((media_type, warnings))
 }
 
@@ -394,10 +405,7 @@ impl Store {
             return Err(source_error(path, why));
         }
         let (media_type, mut warnings) = sniffer.describe();
-        if let Err(e) = add_seeking_warnings(&self.blobs, &written, &media_type, &mut warnings) {
-            written.discard();
-            return Err(e);
-        }
+        let written = add_seeking_warnings(&self.blobs, written, &media_type, &mut warnings)?;
         Ok(Staged {
             written,
             name: display_name(path),
@@ -724,15 +732,8 @@ impl Store {
 
 /// A read error from a blob reader is a damaged attachment; anything else is the output.
 pub(crate) fn blob_or_io(e: io::Error, path: &Path) -> StoreError {
-    if let Some(super::blobs::BlobError::Damaged { sha256, reason }) = e
-        .get_ref()
-        .and_then(|i| i.downcast_ref::<super::blobs::BlobError>())
-    {
-        return super::blobs::BlobError::Damaged {
-            sha256: sha256.clone(),
-            reason: reason.clone(),
-        }
-        .into();
+    if let Some(damaged) = super::blobs::BlobError::damaged_in(&e) {
+        return damaged.into();
     }
     BundleError::Io {
         action: "write",

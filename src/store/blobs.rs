@@ -55,6 +55,19 @@ pub enum BlobError {
     Randomness,
 }
 
+impl BlobError {
+    /// The damage a blob reader's read error reports, if it is one.
+    pub(crate) fn damaged_in(e: &io::Error) -> Option<BlobError> {
+        match e.get_ref().and_then(|i| i.downcast_ref::<BlobError>()) {
+            Some(BlobError::Damaged { sha256, reason }) => Some(BlobError::Damaged {
+                sha256: sha256.clone(),
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 fn io_err<'a>(action: &'static str, path: &'a Path) -> impl Fn(io::Error) -> BlobError + 'a {
     move |source| BlobError::Io {
         action,
