@@ -13,6 +13,7 @@ pub(crate) mod pipeline;
 pub mod received;
 mod recipients;
 pub mod search;
+mod sharing;
 pub mod testimonies;
 pub use deliveries::{Delivered, PurgePlan};
 pub use identity::clean_name;

@@ -1,0 +1,185 @@
+//! Choosing who may receive a testimony (`Store::set_share_with`, the app's consent
+//! section): only organisations this device knows, each as the list names it, saved as a
+//! new revision that export then follows.
+
+use aigaq::bundle::export::ExportOptions;
+use aigaq::bundle::{inspect, OrgKey};
+use aigaq::model::{from_value, QuickEntry};
+use aigaq::store::testimonies::EditOutcome;
+use aigaq::{KdfParams, Passphrase, Vault};
+use serde_json::json;
+
+const ORG: &str = "KIBHR Almaty";
+
+struct Setup {
+    dir: tempfile::TempDir,
+    vault: Vault,
+    key: OrgKey,
+    id: String,
+}
+
+/// A vault with one recipient and one testimony from the app's short form (no sharing yet).
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = Passphrase::new("sharing test passphrase".into()).unwrap();
+    let mut vault =
+        Vault::init(&dir.path().join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
+    let key = OrgKey::generate();
+    vault
+        .store_mut()
+        .add_recipient(ORG, &key.recipient())
+        .unwrap();
+    let entry = QuickEntry {
+        narrative: "They held me for three days without food.".into(),
+        identity: "pseudonymous".into(),
+        interview_date: "2022-01-20".into(),
+        interview_place: "Almaty".into(),
+    };
+    let ids = vault
+        .store_mut()
+        .add(&[entry.into_testimony().unwrap()])
+        .unwrap();
+    let id = ids[0].to_string();
+    Setup {
+        dir,
+        vault,
+        key,
+        id,
+    }
+}
+
+fn shared(s: &Setup) -> Vec<String> {
+    let t = s.vault.store().get(&s.id).unwrap().testimony;
+    t.consent.unwrap().share_with
+}
+
+fn revisions(s: &Setup) -> usize {
+    s.vault.store().history(&s.id).unwrap().len()
+}
+
+#[test]
+fn a_testimony_from_the_short_form_goes_nowhere_until_an_organisation_is_chosen() {
+    let mut s = setup();
+    let out = s.dir.path().join("first.age");
+    let e = s
+        .vault
+        .store_mut()
+        .export(ORG, &out, ExportOptions::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("nothing"), "{e}");
+
+    // Chosen as the list names it, whatever the case and spaces typed.
+    let saved = s
+        .vault
+        .store_mut()
+        .set_share_with(&s.id, &[" kibhr ALMATY ".into()])
+        .unwrap();
+    assert!(matches!(saved, EditOutcome::Saved(_)), "{saved:?}");
+    assert_eq!(shared(&s), vec![ORG.to_owned()]);
+    assert_eq!(revisions(&s), 2);
+
+    let report = s
+        .vault
+        .store_mut()
+        .export(ORG, &out, ExportOptions::default())
+        .unwrap();
+    assert_eq!(report.records, 1);
+    let mut narratives = Vec::new();
+    inspect::read_bundle(
+        &out,
+        &s.key,
+        inspect::on_records(|_, _, bytes| {
+            let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            narratives.push(
+                v["content"]["narrative"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            Ok(())
+        }),
+    )
+    .unwrap();
+    assert_eq!(narratives, ["They held me for three days without food."]);
+}
+
+#[test]
+fn an_unknown_organisation_is_refused_and_nothing_is_saved() {
+    let mut s = setup();
+    let e = s
+        .vault
+        .store_mut()
+        .set_share_with(&s.id, &[ORG.into(), "KIBHR Almaty branch".into()])
+        .unwrap_err();
+    assert!(e.to_string().contains("KIBHR Almaty branch"), "{e}");
+    assert_eq!(aigaq::Error::from(e).kind(), "not_found");
+    assert!(shared(&s).is_empty());
+    assert_eq!(revisions(&s), 1);
+}
+
+#[test]
+fn the_same_choice_saves_nothing_and_a_name_given_twice_counts_once() {
+    let mut s = setup();
+    let twice = [ORG.to_owned(), ORG.to_lowercase()];
+    s.vault.store_mut().set_share_with(&s.id, &twice).unwrap();
+    assert_eq!(shared(&s), vec![ORG.to_owned()]);
+    let again = s.vault.store_mut().set_share_with(&s.id, &twice).unwrap();
+    assert!(matches!(again, EditOutcome::Unchanged(_)), "{again:?}");
+    assert_eq!(revisions(&s), 2);
+
+    // Withdrawn: the next export has nothing for the organisation.
+    s.vault.store_mut().set_share_with(&s.id, &[]).unwrap();
+    assert!(shared(&s).is_empty());
+    assert_eq!(revisions(&s), 3);
+    let out = s.dir.path().join("none.age");
+    assert!(s
+        .vault
+        .store_mut()
+        .export(ORG, &out, ExportOptions::default())
+        .is_err());
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_name_written_before_its_organisation_was_added_may_stay_or_go() {
+    let mut s = setup();
+    let t = from_value(json!({
+        "schema": "aigaq/testimony/1",
+        "consent": {"informed": true, "identity": "anonymous", "share_with": ["Memorial"]},
+        "narrative": "I saw the detention from my window.",
+    }))
+    .unwrap();
+    let id = s.vault.store_mut().add(&[t]).unwrap()[0].to_string();
+    s.vault
+        .store_mut()
+        .set_share_with(&id, &["memorial".into(), ORG.into()])
+        .unwrap();
+    let now = s.vault.store().get(&id).unwrap().testimony.consent.unwrap();
+    assert_eq!(now.share_with, ["Memorial", ORG]);
+    s.vault
+        .store_mut()
+        .set_share_with(&id, &[ORG.into()])
+        .unwrap();
+    // Once gone, it is unknown like any other name.
+    assert!(s
+        .vault
+        .store_mut()
+        .set_share_with(&id, &["Memorial".into()])
+        .is_err());
+}
+
+#[test]
+fn without_recorded_consent_nothing_can_be_shared() {
+    let mut s = setup();
+    let t =
+        from_value(json!({"schema": "aigaq/testimony/1", "narrative": "No consent yet."})).unwrap();
+    let id = s.vault.store_mut().add(&[t]).unwrap()[0].to_string();
+    let e = s
+        .vault
+        .store_mut()
+        .set_share_with(&id, &[ORG.into()])
+        .unwrap_err();
+    assert!(e.to_string().contains("consent"), "{e}");
+    assert_eq!(aigaq::Error::from(e).kind(), "invalid_input");
+    assert_eq!(s.vault.store().history(&id).unwrap().len(), 1);
+}
