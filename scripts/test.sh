@@ -36,5 +36,5 @@ step "Rust tests (core, CLI, app shell)"
 cargo test --workspace --quiet
 
 step "end-to-end tests of the desktop app (Xvfb + tauri-driver + WebKitWebDriver)"
-cargo build --quiet -p aigaq-app
+cargo build --quiet -p aigaq-app -p aigaq
 bash tests/e2e/run.sh

@@ -23,6 +23,15 @@ const COMMANDS: &[&str] = &[
     "clear_duress",
     "panic_wipe",
     "copy_text",
+    "list_recipients",
+    "add_recipient",
+    "remove_recipient",
+    "set_share_with",
+    "pending_export",
+    "export_bundle",
+    "import_acknowledgements",
+    "delivered_plan",
+    "purge_delivered",
 ];
 
 fn main() {

@@ -61,6 +61,8 @@ fn revisions(s: &Setup) -> usize {
 fn a_testimony_from_the_short_form_goes_nowhere_until_an_organisation_is_chosen() {
     let mut s = setup();
     let out = s.dir.path().join("first.age");
+    let none = s.vault.store().pending_export(ORG, true).unwrap_err();
+    assert_eq!(aigaq::Error::from(none).kind(), "not_found");
     let e = s
         .vault
         .store_mut()
@@ -77,6 +79,13 @@ fn a_testimony_from_the_short_form_goes_nowhere_until_an_organisation_is_chosen(
     assert!(matches!(saved, EditOutcome::Saved(_)), "{saved:?}");
     assert_eq!(shared(&s), vec![ORG.to_owned()]);
     assert_eq!(revisions(&s), 2);
+    assert_eq!(
+        s.vault
+            .store()
+            .pending_export("kibhr almaty", false)
+            .unwrap(),
+        1
+    );
 
     let report = s
         .vault
@@ -101,6 +110,11 @@ fn a_testimony_from_the_short_form_goes_nowhere_until_an_organisation_is_chosen(
     )
     .unwrap();
     assert_eq!(narratives, ["They held me for three days without food."]);
+    // Sent: nothing new, unless everything is asked for again; and nothing was recorded.
+    assert!(s.vault.store().pending_export(ORG, false).is_err());
+    assert_eq!(s.vault.store().pending_export(ORG, true).unwrap(), 1);
+    let unknown = s.vault.store().pending_export("Nobody", true).unwrap_err();
+    assert!(unknown.to_string().contains("Nobody"), "{unknown}");
 }
 
 #[test]

@@ -189,9 +189,9 @@ pub async fn attach_files(
 
 /// The web view has no working folder, so a path from it means something only when it is
 /// absolute.
-fn absolute_paths(paths: Vec<String>) -> Result<Vec<PathBuf>, CmdError> {
+pub(crate) fn absolute_paths(paths: Vec<String>) -> Result<Vec<PathBuf>, CmdError> {
     if paths.is_empty() {
-        return Err(CmdError::bad_request("no files to attach"));
+        return Err(CmdError::bad_request("no files given"));
     }
     paths
         .into_iter()

@@ -1,9 +1,10 @@
 //! The Aigaq desktop app: a thin Tauri shell over the `aigaq` core. This file wires the
-//! pieces together; the commands are in [`cmd`], [`settings`] and [`security`], the session
-//! in [`state`], locking in [`lockdown`] and the panic wipe in [`panic`], the decrypted
-//! previews of attachments in [`media`], the clipboard in [`clipboard`], the disguise in
-//! [`disguise`], the desktop's lock and sleep signals in [`desktop`], and the web view's
-//! throwaway data folder in [`webview_data`].
+//! pieces together; the commands are in [`cmd`], [`settings`], [`security`] and [`handoff`]
+//! (handing testimonies to organisations), the session in [`state`], locking in
+//! [`lockdown`] and the panic wipe in [`panic`], the decrypted previews of attachments in
+//! [`media`], the clipboard in [`clipboard`], the disguise in [`disguise`], the desktop's
+//! lock and sleep signals in [`desktop`], and the web view's throwaway data folder in
+//! [`webview_data`].
 
 #![forbid(unsafe_code)]
 
@@ -12,6 +13,7 @@ pub mod cmd;
 pub mod desktop;
 pub mod disguise;
 pub mod error;
+pub mod handoff;
 pub mod lockdown;
 pub mod media;
 pub mod panic;
@@ -84,6 +86,15 @@ pub fn run() -> i32 {
             security::clear_duress,
             panic::panic_wipe,
             clipboard::copy_text,
+            handoff::list_recipients,
+            handoff::add_recipient,
+            handoff::remove_recipient,
+            handoff::set_share_with,
+            handoff::pending_export,
+            handoff::export_bundle,
+            handoff::import_acknowledgements,
+            handoff::delivered_plan,
+            handoff::purge_delivered,
         ])
         .setup(|app| {
             keep_file_chooser_from_recording();

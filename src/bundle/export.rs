@@ -568,6 +568,25 @@ struct Source<'a, 'c> {
 /// The current revisions that consent lets go to the recipient and that it has not received
 /// yet (or all of them), prepared, in the vault's order: handed to `take` one by one. Rows
 /// are read here while a second thread parses and encodes them.
+/// The current revisions an export to a recipient (`?1`, its key) may consider: with `?2`
+/// (`--all`) every one, else those it has not received yet. Consent is read from each.
+const OUTGOING: &str = "SELECT t.id, r.hash, r.body FROM testimonies t
+     JOIN revisions r ON r.hash = t.current_revision
+     WHERE t.purged_at IS NULL AND r.body IS NOT NULL
+       AND (?2 OR NOT EXISTS (SELECT 1 FROM deliveries d
+                              WHERE d.recipient = ?1 AND d.revision = r.hash))
+     ORDER BY t.n";
+
+/// Whether consent lets a stored revision go to `name`.
+fn consented_to(body: &[u8], name: &str) -> Result<bool, StoreError> {
+    if let Some(glance) = Glance::of(body) {
+        return Ok(glance.share_with().any(|n| same_name(n, name)));
+    }
+    let doc: Value = serde_json::from_slice(body)?;
+    let consented = share_with(&doc["content"]).any(|n| same_name(n, name));
+    Ok(consented)
+}
+
 fn each_outgoing(
     src: Source<'_, '_>,
     mut take: impl FnMut(Prepared) -> Result<(), StoreError>,
@@ -580,14 +599,7 @@ fn each_outgoing(
         ..
     } = src;
     let strip = opts.strip_metadata;
-    let mut st = tx.prepare(
-        "SELECT t.id, r.hash, r.body FROM testimonies t
-         JOIN revisions r ON r.hash = t.current_revision
-         WHERE t.purged_at IS NULL AND r.body IS NOT NULL
-           AND (?2 OR NOT EXISTS (SELECT 1 FROM deliveries d
-                                  WHERE d.recipient = ?1 AND d.revision = r.hash))
-         ORDER BY t.n",
-    )?;
+    let mut st = tx.prepare(OUTGOING)?;
     let mut rows = st.query(params![key, opts.all])?;
     std::thread::scope(|scope| -> Result<(), StoreError> {
         let (jobs, todo) = std::sync::mpsc::channel::<Row>();
@@ -928,6 +940,42 @@ impl Store {
         self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER)
     }
 
+    /// The recipient called `name` (ignoring case): its name as listed, and its key.
+    fn recipient_named(&self, name: &str) -> Result<(String, String), StoreError> {
+        self.recipients()?
+            .into_iter()
+            .find(|r| same_name(&r.name, name))
+            .map(|r| (r.name, r.recipient))
+            .ok_or_else(|| {
+                BundleError::UnknownRecipient {
+                    name: name.trim().to_owned(),
+                }
+                .into()
+            })
+    }
+
+    /// How many testimonies an export to the recipient called `name` would carry now
+    /// (with `all`, every one it may receive), writing and recording nothing; none is the
+    /// error the export would give ([`BundleError::NothingToExport`]). The app asks this
+    /// before it asks where to save a bundle. An export may send fewer, leaving what does
+    /// not fit in one bundle for the next.
+    pub fn pending_export(&self, name: &str, all: bool) -> Result<usize, StoreError> {
+        let (name, key) = self.recipient_named(name)?;
+        let mut st = self.conn.prepare(OUTGOING)?;
+        let mut rows = st.query(params![key, all])?;
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            let body: Vec<u8> = row.get(2)?;
+            if consented_to(&body, &name)? {
+                count += 1;
+            }
+        }
+        if count == 0 {
+            return Err(BundleError::NothingToExport { name }.into());
+        }
+        Ok(count)
+    }
+
     /// One bundle each for several recipients, in `folder` (made if missing) under random
     /// names. A name given twice counts once; every name must be a recipient before
     /// anything is written. A recipient with nothing new gets no bundle and is named in
@@ -1013,14 +1061,7 @@ impl Store {
         keep: usize,
         limits: Limits,
     ) -> Result<ExportReport, StoreError> {
-        let (name, key) = self
-            .recipients()?
-            .into_iter()
-            .find(|r| same_name(&r.name, name))
-            .map(|r| (r.name, r.recipient))
-            .ok_or_else(|| BundleError::UnknownRecipient {
-                name: name.trim().to_owned(),
-            })?;
+        let (name, key) = self.recipient_named(name)?;
         let recipient = parse_recipient(&key)?;
         if out.exists() {
             return Err(BundleError::OutputExists {

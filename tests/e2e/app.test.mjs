@@ -75,6 +75,31 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Files to attach, written here and removed once attached: they hold the canary in clear.
 const SOURCES = join(SCRATCH, 'sources');
 const NEEDLES = needles(CANARY);
+// Where the user saves bundles (a USB stick), and the organisation's vault: outside the
+// folders the app's environment points at, so nothing there counts as the app's doing.
+const USB = join(SCRATCH, 'usb');
+const ORG = 'KIBHR Almaty';
+const ORG_VAULT = join(SCRATCH, 'org-vault');
+// The committed test vector's organisation key and its public recipient.
+const ORG_KEY = (() => {
+  const file = join(ROOT, 'tests/vectors/bundle-1/org.key');
+  const recipient = /^# public key: (age1\w+)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+  if (!recipient) throw new Error(`${file} names no public key`);
+  return { file, recipient };
+})();
+// Programs the test runs besides the app get a home of their own, outside the scanned folders.
+const OTHER_HOME = mkdtempSync('/tmp/aigaq-other-');
+const OTHER_PROGRAM_ENV = (() => {
+  const own = { ...process.env, HOME: OTHER_HOME };
+  for (const dir of ['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'TMPDIR']) own[dir] = OTHER_HOME;
+  return own;
+})();
+/** The CLI on the organisation's own vault. */
+function cli(args) {
+  const pass = join(OTHER_HOME, 'org-pass');
+  writeFileSync(pass, 'organisation vault passphrase', { mode: 0o600 });
+  return tool(env('E2E_CLI'), ['--vault', ORG_VAULT, '--passphrase-file', pass, ...args], { env: OTHER_PROGRAM_ENV, timeout: 60_000 });
+}
 
 const d = webdriver(env('E2E_WEBDRIVER'), SCREENSHOTS);
 const { click, text, type, findAll, waitFor, waitUntil, run, attribute, source, screenshot, scrollTo, invoke } = d;
@@ -202,6 +227,21 @@ async function appWindow(title, wait = 30_000) {
   let found = [];
   await until(`a window titled ${title} shows`, () => (found = windowsNamed(`^${title}$`)).length > 0, wait);
   return found[0];
+}
+
+/**
+ * Picks `path` in the system's file dialog titled `title` as a person would: types it (a
+ * leading / opens GTK's location field) and presses Enter. `replaceName`: a save dialog,
+ * whose offered name is replaced.
+ */
+async function pickInDialog(title, path, { replaceName = false } = {}) {
+  const dialog = xdotool('search', '--sync', '--onlyvisible', '--name', `^${title}$`).split('\n')[0];
+  xdotool('windowfocus', '--sync', dialog);
+  await sleep(500);
+  if (replaceName) xdotool('key', 'ctrl+a');
+  xdotool('type', '--delay', '20', path);
+  await sleep(300);
+  xdotool('key', 'Return');
 }
 
 // ---------------------------------------------------------------- the checks
@@ -710,6 +750,125 @@ async function main() {
     if (!db || db.size === 0) throw new Error('no vault.db');
     const { hits } = scanForCanary([{ dir: VAULT }]);
     if (hits.length > 0) throw new Error(`plaintext canary in: ${hits.join(', ')}`);
+  });
+
+  await check('an organisation is added by its key, the witness’s consent given to it, and its bundle saved where the user picks', async () => {
+    await click(byTestId('handoff-button'));
+    await waitFor(byTestId('screen-handoff'));
+    await waitFor(byTestId('recipients-empty'));
+    // Refused before anything is stored: a secret key pasted by mistake, never echoed.
+    await type(byTestId('recipient-name-input'), ORG);
+    await type(byTestId('recipient-key-input'), 'AGE-SECRET-KEY-1QQQQ');
+    await click(byTestId('recipient-add'));
+    await waitFor(byTestId('recipient-form') + ' .problem');
+    if ((await findAll(byTestId('recipient'))).length > 0) throw new Error('a secret key was added');
+    await type(byTestId('recipient-key-input'), ORG_KEY.recipient);
+    await click(byTestId('recipient-add'));
+    await waitFor(byTestId('recipient-added'));
+    const fingerprint = await text(byTestId('recipient-fingerprint'));
+    if (!/^[0-9a-f]{4}( [0-9a-f]{4}){4}$/.test(fingerprint)) throw new Error(`fingerprint shown: ${fingerprint}`);
+    if (!(await text(byTestId('recipient-added'))).includes(fingerprint)) throw new Error('the added notice names no fingerprint');
+    // Nothing is shared yet: the witness has not chosen; there is no bundle to save.
+    await waitFor(byTestId('export-nothing'));
+    if ((await attribute(byTestId('export-write'), 'disabled')) === null) throw new Error('a bundle with nothing in it can be saved');
+    await screenshot('18b-organisation-added');
+
+    // The witness's consent, on the testimony itself.
+    await click(byTestId('handoff-back'));
+    await waitFor(byTestId('testimony-list'));
+    await click(byTestId('testimony-item'));
+    await waitFor(byTestId('share-choice'));
+    const revisionNumber = async () => Number(/\d+/.exec(await text(byTestId('detail-revision')))?.[0]);
+    const before = await revisionNumber();
+    await click(byTestId('share-choice'));
+    await click(byTestId('share-save'));
+    await waitFor(byTestId('share-saved'));
+    await waitUntil('the consent is saved as a new revision', async () => (await revisionNumber()) === before + 1);
+    await scrollTo(byTestId('sharing'));
+    await screenshot('18c-consent-to-share');
+
+    await click(byTestId('detail-back'));
+    await click(byTestId('handoff-button'));
+    await waitUntil('one testimony is to be sent', async () => (await findAll(byTestId('export-pending'))).length === 1);
+    if ((await text(byTestId('export-pending'))) !== 'Testimonies to send: 1.') throw new Error(await text(byTestId('export-pending')));
+    await click(byTestId('export-write'));
+    // The system's save dialog, offering a name that says nothing: the user keeps it and
+    // puts the folder (the "USB stick") in front of it.
+    mkdirSync(USB);
+    const dialog = xdotool('search', '--sync', '--onlyvisible', '--name', '^Save the bundle$').split('\n')[0];
+    xdotool('windowfocus', '--sync', dialog);
+    await sleep(500);
+    xdotool('key', 'Home');
+    xdotool('type', '--delay', '20', `${USB}/`);
+    await sleep(300);
+    xdotool('key', 'Return');
+    await waitFor(byTestId('export-done'), 30_000);
+    const done = await text(byTestId('export-done'));
+    if (!done.includes(`Bundle for ${ORG} written. Testimonies: 1; attachments: 5.`)) throw new Error(`the export says: ${done}`);
+    // The photo's GPS position, serial and owner went out stripped; the video's place too.
+    if (!done.includes('sent as a copy without')) throw new Error(`nothing was stripped: ${done}`);
+    const saved = readdirSync(USB);
+    if (saved.length !== 1 || !/^[0-9a-f]{32}\.age$/.test(saved[0])) throw new Error(`saved: ${JSON.stringify(saved)}`);
+    const bundle = join(USB, saved[0]);
+    if ((statSync(bundle).mode & 0o777) !== 0o600) throw new Error(`the bundle is readable by others: ${(statSync(bundle).mode & 0o777).toString(8)}`);
+    await scrollTo(byTestId('export-done'));
+    await screenshot('18d-bundle-saved');
+    // Verified without Aigaq's code: age, Ed25519 and RFC 8785 in Python.
+    const verified = tool('python3', [join(ROOT, 'tests/python/verify_bundle.py'), bundle, ORG_KEY.file], { env: OTHER_PROGRAM_ENV });
+    const summary = JSON.parse(verified.out);
+    const ids = summary.records.map((r) => r.id);
+    if (ids.length !== 1 || ids[0] !== testimonyId) throw new Error(`the bundle holds ${JSON.stringify(ids)}`);
+  });
+
+  await check('the organisation’s acknowledgement marks what it holds; a testimony whose originals it holds can be removed from the laptop', async () => {
+    // The organisation's side, with the CLI in a vault of its own.
+    const first = join(USB, readdirSync(USB)[0]);
+    cli(['init', '--kdf-memory-mib', '8', '--kdf-time', '1']);
+    const acknowledge = (bundle, receipt) => {
+      cli(['import', '--identity', ORG_KEY.file, bundle]);
+      cli(['ack', '--identity', ORG_KEY.file, '--out', receipt, bundle]);
+    };
+    acknowledge(first, join(USB, 'receipt-1.age'));
+    await click(byTestId('acks-import'));
+    await pickInDialog('Choose acknowledgements', join(USB, 'receipt-1.age'));
+    await waitFor(byTestId('acks-done'), 30_000);
+    const said = await text(byTestId('acks-done'));
+    if (!said.includes(`${ORG} confirmed holding more revisions: 1`)) throw new Error(`the acknowledgement says: ${said}`);
+    if (!said.includes('The first acknowledgement from')) throw new Error(`no fingerprint to compare: ${said}`);
+    // It holds the testimony, but only copies of the attachments: nothing may go yet.
+    await waitUntil('the plan keeps the testimony for its attachments', async () =>
+      (await text(byTestId('purge-plan'))).includes('or has not confirmed holding them: 1.'));
+    if (!(await text(byTestId('purge-count'))).endsWith(': 0.')) throw new Error(await text(byTestId('purge-count')));
+    if ((await attribute(byTestId('purge-delivered'), 'disabled')) === null) throw new Error('removal is offered');
+    await scrollTo(byTestId('acks-done'));
+    await screenshot('18e-acknowledged-copies-only');
+
+    // The originals, sent again on purpose, with their metadata named before they go.
+    await click(byTestId('export-strip'));
+    await click(byTestId('export-all'));
+    await waitUntil('the testimony is to be sent again', async () => (await findAll(byTestId('export-pending'))).length === 1);
+    await click(byTestId('export-write'));
+    await pickInDialog('Save the bundle', join(USB, 'originals.age'), { replaceName: true });
+    await waitFor(byTestId('export-done'), 30_000);
+    const sent = await text(byTestId('export-done'));
+    if (!/Sent with metadata that can identify people or places: .*IMG_0042\.jpg/.test(sent)) throw new Error(`the export says: ${sent}`);
+    await scrollTo(byTestId('export-done'));
+    await screenshot('18f-originals-sent-with-warning');
+
+    acknowledge(join(USB, 'originals.age'), join(USB, 'receipt-2.age'));
+    await click(byTestId('acks-import'));
+    await pickInDialog('Choose acknowledgements', join(USB, 'receipt-2.age'));
+    await waitUntil('one testimony can be removed', async () => (await text(byTestId('purge-count'))).endsWith(': 1.'));
+    await click(byTestId('purge-delivered'));
+    await waitFor(byTestId('purge-dialog'));
+    await screenshot('18g-remove-delivered');
+    await click(byTestId('purge-confirm'));
+    await waitFor(byTestId('purge-done'), 30_000);
+    if (!(await text(byTestId('purge-count'))).endsWith(': 0.')) throw new Error('the plan still lists the testimony');
+    await click(byTestId('handoff-back'));
+    await waitFor(byTestId('screen-vault'));
+    await waitUntil('the testimony is gone from the list', async () => (await findAll(byTestId('testimony-item'))).length === 0);
+    rmSync(USB, { recursive: true, force: true });
   });
 
   await check('the settings screen opens from the vault and shows the current settings', async () => {

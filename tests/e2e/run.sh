@@ -3,7 +3,7 @@
 # app.test.mjs, which drives the real binary through the W3C WebDriver endpoints, then
 # starts it again as users do (no WebDriver) under strace and drives it from the keyboard.
 #
-# Needs: the app already built (npm --prefix ui run build && cargo build -p aigaq-app),
+# Needs: the app and the CLI built (npm --prefix ui run build && cargo build -p aigaq-app -p aigaq),
 # tauri-driver on PATH (cargo install tauri-driver --locked), Xvfb, WebKitWebDriver, node,
 # xdotool (to type into the native file chooser and the window), xprop, xclip (to read the
 # clipboard), strace, dbus-daemon and gdbus (a private session bus), flock, and, as root,
@@ -28,6 +28,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 app=${AIGAQ_APP:-${CARGO_TARGET_DIR:-$root/target}/debug/aigaq-app}
+# The CLI plays the partner organisation (import, acknowledge).
+cli=${AIGAQ_CLI:-$(dirname "$app")/aigaq}
 port=${E2E_DRIVER_PORT:-4444}
 native_port=${E2E_NATIVE_PORT:-4445}
 
@@ -49,7 +51,8 @@ if [[ -n ${E2E_IN_NETNS:-} ]]; then
   ip link set lo up
 fi
 
-[[ -x $app ]] || fail "no app binary at $app: run 'npm --prefix ui run build && cargo build -p aigaq-app' first"
+[[ -x $app ]] || fail "no app binary at $app: run 'npm --prefix ui run build && cargo build -p aigaq-app -p aigaq' first"
+[[ -x $cli ]] || fail "no CLI binary at $cli: run 'cargo build -p aigaq' first"
 for tool in tauri-driver WebKitWebDriver Xvfb node xdotool xprop xclip strace dbus-daemon gdbus flock; do
   command -v "$tool" >/dev/null || fail "$tool is not on PATH"
 done
@@ -141,6 +144,7 @@ port_open "$native_port" || fail "WebKitWebDriver did not open port $native_port
 
 status=0
 E2E_APP=$app \
+E2E_CLI=$cli \
 E2E_WEBDRIVER=http://127.0.0.1:$port \
 E2E_DRIVER_PID=$driver_pid \
 E2E_SCRATCH=$scratch \

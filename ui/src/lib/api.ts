@@ -101,6 +101,7 @@ export interface Attached extends AttachmentInfo {
 export interface Testimony {
   schema: string;
   status?: string;
+  consent?: { informed: boolean; identity: string; share_with?: string[] };
   interview?: { date?: string; place?: string };
   witness?: { pseudonym?: string };
   narrative: string;
@@ -137,6 +138,60 @@ export interface Vocabulary {
   name: string;
   noun: string;
   terms: Term[];
+}
+
+/** A partner organisation this device may export to (`bundle::Recipient`). */
+export interface Recipient {
+  name: string;
+  /** `age1…`. */
+  recipient: string;
+  /** Read-aloud fingerprint, to compare with the organisation on a call. */
+  fingerprint: string;
+  added_at: string;
+}
+
+/** The organisations, and this device as they will see it (`handoff::Recipients`). */
+export interface Recipients {
+  recipients: Recipient[];
+  device: { name: string | null; fingerprint: string };
+}
+
+/** An attachment sent as a copy without its metadata. */
+export interface StrippedFile {
+  name: string;
+  removed: string[];
+}
+
+/** What an export wrote (`bundle::export::ExportReport`). */
+export interface ExportReport {
+  recipient: string;
+  bundle_id: string;
+  path: string;
+  records: number;
+  bytes: number;
+  attachments: number;
+  attachment_bytes: number;
+  sent_with_metadata: string[];
+  stripped: StrippedFile[];
+  left_for_next: number;
+}
+
+/** What importing one acknowledgement changed (`bundle::ack::AckImported`). */
+export interface AckImported {
+  ack_id: string;
+  recipient: string;
+  signer_fingerprint: string;
+  signer_is_new: boolean;
+  earlier_signers: number;
+  new_revisions: number;
+  known_revisions: number;
+  new_attachments: number;
+}
+
+/** What removing the delivered testimonies removes, and keeps (`store::PurgePlan`). */
+export interface PurgePlan {
+  purge: { id: string; delivered_to: string[] }[];
+  kept_for_attachments: string[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -190,6 +245,19 @@ export const api = {
   clearDuress: (passphrase: string) => call<SecuritySettings>('clear_duress', { passphrase }),
   /** Destroys the vault and the settings; on success the app reloads the page. */
   panicWipe: () => call<void>('panic_wipe'),
+  listRecipients: () => call<Recipients>('list_recipients'),
+  addRecipient: (name: string, recipient: string) => call<Recipient>('add_recipient', { name, recipient }),
+  removeRecipient: (name: string) => call<void>('remove_recipient', { name }),
+  /** Saves who may receive the testimony; true when that made a new revision. */
+  setShareWith: (id: string, names: string[]) => call<boolean>('set_share_with', { id, names }),
+  /** How many testimonies a bundle for the organisation would carry; `not_found` when none. */
+  pendingExport: (recipient: string, all: boolean) => call<number>('pending_export', { recipient, all }),
+  /** Asks where to save the bundle, then writes it; `null` when the user cancelled. */
+  exportBundle: (recipient: string, all: boolean, stripMetadata: boolean, title: string) =>
+    call<ExportReport | null>('export_bundle', { recipient, all, stripMetadata, title }),
+  importAcknowledgements: (paths: string[]) => call<AckImported[]>('import_acknowledgements', { paths }),
+  deliveredPlan: () => call<PurgePlan>('delivered_plan'),
+  purgeDelivered: () => call<PurgePlan>('purge_delivered'),
   /** Puts text on the clipboard; the app takes it back after 30 s, on lock and on exit. */
   copyText: (text: string) => call<void>('copy_text', { text }),
 };

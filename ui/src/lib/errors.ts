@@ -76,3 +76,18 @@ export function describeConfirmError(error: AppError): ErrorView {
   if (error.kind === 'wrong_passphrase') return { key: 'confirm.wrong', detail: null };
   return describeError(error);
 }
+
+/**
+ * For handing over (organisations, bundles, acknowledgements): a refusal is about what was
+ * asked (a key that is not a key, nothing new to send, a photo that cannot be stripped, a
+ * file already there), so the headline says it was not done and the core's sentence says
+ * why and what to do.
+ */
+export function describeHandoffError(error: AppError): ErrorView {
+  if (HANDOFF_REFUSALS.has(error.kind)) {
+    return { key: 'handoff.failed', detail: error.message.trim() === '' ? null : error.message };
+  }
+  return describeError(error);
+}
+
+const HANDOFF_REFUSALS: ReadonlySet<string> = new Set(['invalid_input', 'not_found', 'cannot_strip', 'exists']);
