@@ -1,6 +1,8 @@
 //! Choosing who may receive a testimony (`Store::set_share_with`, the app's consent
 //! section): only organisations this device knows, each as the list names it, saved as a
-//! new revision that export then follows.
+//! new revision that export then follows; and the same through the CLI (`aigaq share`).
+
+mod common;
 
 use aigaq::bundle::export::ExportOptions;
 use aigaq::bundle::{inspect, OrgKey};
@@ -196,4 +198,52 @@ fn without_recorded_consent_nothing_can_be_shared() {
     assert!(e.to_string().contains("consent"), "{e}");
     assert_eq!(aigaq::Error::from(e).kind(), "invalid_input");
     assert_eq!(s.vault.store().history(&id).unwrap().len(), 1);
+}
+
+#[test]
+fn the_cli_shares_as_the_app_does() {
+    let org = common::OrgSetup::new(ORG);
+    let s = &org.s;
+    let t = json!({
+        "schema": "aigaq/testimony/1",
+        "consent": {"informed": true, "identity": "anonymous"},
+        "narrative": "Taken from the square at night.",
+    });
+    let id = s.add(&t.to_string())[0].clone();
+    let out = s.root.path().join("b.age");
+    let export = || {
+        s.cmd(&[
+            "export",
+            "--to",
+            ORG,
+            "--all",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+    };
+
+    s.cmd(&["share", &id[..8], "Nobody we know"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("Nobody we know"));
+    s.cmd(&["share", &id, "kibhr almaty"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "Saved a new revision: it may go to KIBHR Almaty.",
+        ));
+    s.cmd(&["share", &id, ORG])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("no revision was saved"));
+    export().success();
+    std::fs::remove_file(&out).unwrap();
+
+    // Withdrawn: nothing may go any more.
+    s.cmd(&["share", &id]).assert().success();
+    export()
+        .code(1)
+        .stderr(predicates::str::contains("nothing to export"));
+    assert!(!out.exists());
 }

@@ -116,6 +116,14 @@ enum Command {
         #[arg(long = "json", value_name = "FILE")]
         file: PathBuf,
     },
+    /// Choose which organisations (from `recipient list`) may receive a testimony, as its
+    /// witness agreed: saved as a new revision of `consent.share_with`
+    Share {
+        /// Testimony id (or a unique prefix of it)
+        id: String,
+        /// Recipient names; none: no organisation
+        names: Vec<String>,
+    },
     /// List a testimony's revisions
     History {
         /// Testimony id (or a unique prefix of it)
@@ -756,6 +764,33 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 EditOutcome::Unchanged(hash) => {
                     print_text(&format!("{hash}\n"))?;
                     eprintln!("Nothing changed; no revision was saved.");
+                }
+            }
+        }
+        Command::Share { id, names } => {
+            let mut v = unlock(&dir, pass_file)?;
+            let outcome = v.store_mut().set_share_with(&id, &names)?;
+            let (EditOutcome::Saved(hash) | EditOutcome::Unchanged(hash)) = &outcome;
+            print_text(&format!("{hash}\n"))?;
+            // As the recipient list spells them, which is how they were saved.
+            let saved = v
+                .store()
+                .get(&id)?
+                .testimony
+                .consent
+                .map(|c| c.share_with)
+                .unwrap_or_default();
+            let who = if saved.is_empty() {
+                "no organisation".to_owned()
+            } else {
+                saved.join(", ")
+            };
+            match outcome {
+                EditOutcome::Saved(_) => {
+                    eprintln!("Saved a new revision: it may go to {who}.")
+                }
+                EditOutcome::Unchanged(_) => {
+                    eprintln!("It already may go to {who}; no revision was saved.")
                 }
             }
         }
