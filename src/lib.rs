@@ -12,6 +12,7 @@ pub mod error;
 pub mod hardening;
 pub mod media;
 pub mod model;
+pub mod progress;
 pub mod settings;
 pub mod store;
 pub mod swap;

@@ -12,7 +12,9 @@ use aigaq::store::{Record, Summary};
 use aigaq::vault::{KdfParams, Passphrase, VaultState};
 use aigaq::Vault;
 
+use aigaq::progress::Progress;
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
@@ -171,20 +173,32 @@ pub async fn list_attachments(
 
 /// Stores files (chosen in the file chooser or dropped on the window) encrypted with a
 /// testimony: all or none. The files are streamed on a blocking thread, so a long video
-/// does not freeze the window.
+/// does not freeze the window, which `on_progress` tells how far it got.
 #[tauri::command]
 pub async fn attach_files(
     id: String,
     paths: Vec<String>,
+    on_progress: Channel<Progress>,
     session: State<'_, Session>,
 ) -> Result<Vec<Attached>, CmdError> {
     let paths = absolute_paths(paths)?;
     session
         .with_blocking(move |vault| {
             let files: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-            Ok(vault.store_mut().attach(&id, &files)?)
+            let mut report = to_window(&on_progress);
+            Ok(vault
+                .store_mut()
+                .attach_reporting(&id, &files, &mut report)?)
         })
         .await
+}
+
+/// Sends the core's progress reports to the window's progress bar.
+pub(crate) fn to_window(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
+    |p| {
+        // A closed window no longer listens; the work goes on.
+        let _ = channel.send(p);
+    }
 }
 
 /// The web view has no working folder, so a path from it means something only when it is

@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use aigaq::bundle::ack::AckImported;
 use aigaq::bundle::export::{random_file_name, ExportOptions, ExportReport};
 use aigaq::bundle::Recipient;
+use aigaq::progress::Progress;
 use aigaq::store::{EditOutcome, PurgePlan};
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::cmd::absolute_paths;
+use crate::cmd::{absolute_paths, to_window};
 use crate::error::CmdError;
 use crate::state::Session;
 
@@ -92,13 +94,14 @@ pub async fn pending_export(
 
 /// Asks where to save a bundle for `recipient` (a name that says nothing is offered) and
 /// writes it there; nothing when the user cancels. With nothing to send it says so before
-/// asking. Export runs on a blocking thread.
+/// asking. Export runs on a blocking thread and tells `on_progress` how far it got.
 #[tauri::command]
 pub async fn export_bundle(
     recipient: String,
     all: bool,
     strip_metadata: bool,
     title: String,
+    on_progress: Channel<Progress>,
     window: WebviewWindow,
     session: State<'_, Session>,
 ) -> Result<Option<ExportReport>, CmdError> {
@@ -125,7 +128,14 @@ pub async fn export_bundle(
         strip_metadata,
     };
     session
-        .with_blocking(move |vault| Ok(Some(vault.store_mut().export(&recipient, &out, opts)?)))
+        .with_blocking(move |vault| {
+            let mut report = to_window(&on_progress);
+            let written =
+                vault
+                    .store_mut()
+                    .export_reporting(&recipient, &out, opts, &mut report)?;
+            Ok(Some(written))
+        })
         .await
 }
 

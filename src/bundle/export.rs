@@ -22,6 +22,7 @@ use super::BundleError;
 use crate::canonical;
 use crate::custody::{ledger, Entry};
 use crate::media::{strip, telemetry};
+use crate::progress::{Progress, Reporter, ReportingWriter};
 use crate::store::attachments::{blob_or_io, described, open_blob, AttachmentRef};
 use crate::store::blobs::{BlobDir, BlobReader, BlobWriter, Written};
 use crate::store::{now, Store, StoreError};
@@ -937,7 +938,19 @@ impl Store {
         out: &Path,
         opts: ExportOptions,
     ) -> Result<ExportReport, StoreError> {
-        self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER)
+        self.export_reporting(name, out, opts, &mut |_| {})
+    }
+
+    /// [`Store::export`], telling `progress` how much of the bundle is written (the tar
+    /// stream inside the encryption), for a progress bar.
+    pub fn export_reporting(
+        &mut self,
+        name: &str,
+        out: &Path,
+        opts: ExportOptions,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<ExportReport, StoreError> {
+        self.export_keeping(name, out, opts, KEEP_BYTES, Limits::READER, progress)
     }
 
     /// The recipient called `name` (ignoring case): its name as listed, and its key.
@@ -1049,7 +1062,7 @@ impl Store {
             records: usize::MAX,
             ..Limits::READER
         };
-        self.export_keeping(name, out, opts, KEEP_BYTES, limits)
+        self.export_keeping(name, out, opts, KEEP_BYTES, limits, &mut |_| {})
     }
 
     /// [`Store::export`], keeping at most `keep` bytes of records between the passes.
@@ -1060,6 +1073,7 @@ impl Store {
         opts: ExportOptions,
         keep: usize,
         limits: Limits,
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<ExportReport, StoreError> {
         let (name, key) = self.recipient_named(name)?;
         let recipient = parse_recipient(&key)?;
@@ -1183,9 +1197,21 @@ impl Store {
         // Second pass: the same bytes, written. The transaction keeps them the same, and
         // the tar writer refuses a file whose size differs from its header.
         let tmp = out.with_file_name(format!(".aigaq-export-{bundle_id}.part"));
+        let tar_len = [manifest_bytes.len() as u64, sig.len() as u64, ledger_size]
+            .into_iter()
+            .chain(outgoing.iter().map(|o| o.size))
+            .chain(plan.blobs.iter().map(|b| b.size))
+            .map(tar_out::size_in_tar)
+            .sum::<u64>()
+            + 2 * tar_out::BLOCK as u64;
+        let mut reporter = Reporter::new(tar_len, progress);
         let written = write_encrypted(&tmp, &recipient, opts.armor, 0, |w| {
             let io = io_err("write", &tmp);
-            let mut tar = TarOut::new(w);
+            let mut reporting = ReportingWriter {
+                inner: w,
+                reporter: &mut reporter,
+            };
+            let mut tar = TarOut::new(&mut reporting);
             tar.file("manifest.json", &manifest_bytes).map_err(&io)?;
             tar.file("manifest.sig", sig.as_bytes()).map_err(&io)?;
             tar.begin("ledger.jsonl", ledger_size).map_err(&io)?;
@@ -1219,6 +1245,7 @@ impl Store {
             Ok(n)
         });
         let bytes = commit_and_publish(written, tx, &tmp, out)?;
+        reporter.finish();
         self.changed.set(true);
         Ok(ExportReport {
             recipient: name,
@@ -1367,7 +1394,14 @@ mod tests {
         let (mut seen, mut bundles, mut attachments) = (Vec::new(), 0, 0);
         loop {
             let out = dir.path().join(format!("{bundles}.age"));
-            let r = match store.export_keeping("Org", &out, ExportOptions::default(), 0, limits) {
+            let r = match store.export_keeping(
+                "Org",
+                &out,
+                ExportOptions::default(),
+                0,
+                limits,
+                &mut |_| {},
+            ) {
                 Ok(r) => r,
                 Err(StoreError::Bundle(BundleError::NothingToExport { .. })) => break,
                 Err(e) => panic!("{e}"),
@@ -1399,7 +1433,7 @@ mod tests {
         };
         let out = dir.path().join("few.age");
         let r = store
-            .export_keeping("Org", &out, opts_all, 0, few_files)
+            .export_keeping("Org", &out, opts_all, 0, few_files, &mut |_| {})
             .unwrap();
         assert_eq!((r.records, r.left_for_next), (2, 5));
         assert_eq!(records_of(&out, &key).len(), 2);
@@ -1409,7 +1443,7 @@ mod tests {
         };
         let out = dir.path().join("four.age");
         let r = store
-            .export_keeping("Org", &out, opts_all, 0, few_records)
+            .export_keeping("Org", &out, opts_all, 0, few_records, &mut |_| {})
             .unwrap();
         assert_eq!((r.records, r.left_for_next), (4, 3));
 
@@ -1420,7 +1454,7 @@ mod tests {
         };
         let out = dir.path().join("ledger.age");
         let r = store
-            .export_keeping("Org", &out, opts_all, 0, short_ledger)
+            .export_keeping("Org", &out, opts_all, 0, short_ledger, &mut |_| {})
             .unwrap();
         assert!(r.records >= 1 && r.left_for_next >= 1, "{r:?}");
         assert_eq!(r.records + r.left_for_next, 7);
@@ -1446,7 +1480,7 @@ mod tests {
             ..ExportOptions::default()
         };
         let err = store
-            .export_keeping("Org", &dir.path().join("x.age"), opts, 0, tiny)
+            .export_keeping("Org", &dir.path().join("x.age"), opts, 0, tiny, &mut |_| {})
             .unwrap_err();
         assert!(
             matches!(
@@ -1497,7 +1531,7 @@ mod tests {
             for keep in [usize::MAX, 0, 2_000] {
                 let out = dir.path().join(format!("{strip_metadata}-{keep}.age"));
                 let report = store
-                    .export_keeping("Org", &out, opts, keep, Limits::READER)
+                    .export_keeping("Org", &out, opts, keep, Limits::READER, &mut |_| {})
                     .unwrap();
                 assert_eq!(report.records, 9);
                 bundles.push(records_of(&out, &key));

@@ -23,6 +23,7 @@ use super::{Store, StoreError};
 use crate::bundle::BundleError;
 use crate::custody::ledger;
 use crate::media::{self, Warning};
+use crate::progress::{Progress, Reporter};
 
 /// How an attachment is listed in a revision document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,7 +357,7 @@ impl Store {
 
     /// Streams `path` into a new encrypted blob, hashing it, keeping its first bytes to
     /// tell its type and metadata. Memory stays bounded whatever the file's size.
-    fn stage(&self, path: &Path) -> Result<Staged, StoreError> {
+    fn stage(&self, path: &Path, reporter: &mut Reporter<'_>) -> Result<Staged, StoreError> {
         // Checked before opening too: opening a named pipe would wait for a writer forever.
         let kind = fs::metadata(path).map_err(|e| source_error(path, e.to_string()))?;
         if !kind.is_file() {
@@ -369,7 +370,7 @@ impl Store {
         if !before.is_file() {
             return Err(source_error(path, not_regular(&before)));
         }
-        self.stage_from(path, &before, &mut file)
+        self.stage_from(path, &before, &mut file, reporter)
     }
 
     fn stage_from(
@@ -377,9 +378,14 @@ impl Store {
         path: &Path,
         before: &fs::Metadata,
         file: &mut dyn Read,
+        reporter: &mut Reporter<'_>,
     ) -> Result<Staged, StoreError> {
         let mut sniffer = media::Sniffer::new();
-        let writer = match self.blobs.create()?.fill(file, |b| sniffer.feed(b)) {
+        let filled = self.blobs.create()?.fill(file, |b| {
+            reporter.add(b.len() as u64);
+            sniffer.feed(b);
+        });
+        let writer = match filled {
             Ok(filled) => filled,
             Err(FillError::Read(e)) => {
                 return Err(source_error(path, format!("reading it failed: {e}")))
@@ -417,13 +423,31 @@ impl Store {
     /// Attaches files to a testimony: all of them or none. Each becomes a revision and an
     /// `attach` ledger entry, unless the testimony already has that content.
     pub fn attach(&mut self, id: &str, files: &[&Path]) -> Result<Vec<Attached>, StoreError> {
+        self.attach_reporting(id, files, &mut |_| {})
+    }
+
+    /// [`Store::attach`], telling `progress` how much of the files is read, for a progress
+    /// bar.
+    pub fn attach_reporting(
+        &mut self,
+        id: &str,
+        files: &[&Path],
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Vec<Attached>, StoreError> {
         {
             let (n, full_id) = resolve(&self.conn, id)?;
             purged_at(&self.conn, n, &full_id)?;
         }
+        // What the file system states now; a file that cannot be read is reported below.
+        let total = files
+            .iter()
+            .filter_map(|p| fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let mut reporter = Reporter::new(total, progress);
         let mut staged = Vec::with_capacity(files.len());
         for path in files {
-            match self.stage(path) {
+            match self.stage(path, &mut reporter) {
                 Ok(s) => staged.push(s),
                 Err(e) => {
                     staged.into_iter().for_each(|s: Staged| s.written.discard());
@@ -433,8 +457,9 @@ impl Store {
         }
         let mut kept = Vec::new();
         let result = self.record_attachments(id, staged, &mut kept);
-        if result.is_err() {
-            self.blobs.remove_all(&kept);
+        match result {
+            Ok(_) => reporter.finish(),
+            Err(_) => self.blobs.remove_all(&kept),
         }
         result
     }
@@ -967,7 +992,10 @@ mod tests {
         let mail = "Received: from aigerim-laptop (broadband.almaty.example.kz [5.34.18.77])\r\n by mx1.example.net with ESMTP; Wed, 5 Aug 2015 14:02:07 +0200\r\nFrom: Witness <witness@example.org>\r\nSubject: what I saw\r\n\r\nThey took him at night.\r\n";
         let src = dir.path().join("statement.eml");
         fs::write(&src, mail).unwrap();
-        let mut staged = store.stage(&src).unwrap();
+        let mut report = |_| {};
+        let mut staged = store
+            .stage(&src, &mut Reporter::new(0, &mut report))
+            .unwrap();
         assert_eq!(staged.media_type, "message/rfc822");
         staged.media_type = "text/plain".into();
         staged.warnings.clear();
@@ -1103,6 +1131,8 @@ mod tests {
         let before = files(&v.store().blobs.path);
 
         let meta = fs::metadata(&src).unwrap();
+        let mut report = |_| {};
+        let mut reporter = Reporter::new(meta.len(), &mut report);
         let failing = v.store().stage_from(
             &src,
             &meta,
@@ -1110,6 +1140,7 @@ mod tests {
                 given: 0,
                 delete: None,
             },
+            &mut reporter,
         );
         assert!(
             matches!(failing, Err(StoreError::Source { .. })),
@@ -1123,6 +1154,7 @@ mod tests {
                 given: 0,
                 delete: Some(&src),
             },
+            &mut reporter,
         );
         let e = vanishing.err().unwrap().to_string();
         assert!(e.contains("disappeared"), "{e}");

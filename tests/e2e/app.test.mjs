@@ -455,15 +455,15 @@ async function main() {
     const voice = join(SOURCES, 'voice.wav');
     writeFileSync(voice, wavTone(CANARY));
 
-    const refused = await invoke('attach_files', { id: testimonyId, paths: [note, join(SOURCES, 'missing.jpg')] });
+    const refused = await invoke('attach_files', { id: testimonyId, paths: [note, join(SOURCES, 'missing.jpg')], onProgress: '<channel>' });
     if (refused.ok || refused.failure?.kind !== 'invalid_input') {
       throw new Error(`a missing file was not refused: ${JSON.stringify(refused)}`);
     }
-    const relative = await invoke('attach_files', { id: testimonyId, paths: ['note.txt'] });
+    const relative = await invoke('attach_files', { id: testimonyId, paths: ['note.txt'], onProgress: '<channel>' });
     if (relative.ok || relative.failure?.kind !== 'invalid_input') {
       throw new Error(`a relative path was not refused: ${JSON.stringify(relative)}`);
     }
-    const attached = await invoke('attach_files', { id: testimonyId, paths: [photo, note, voice] });
+    const attached = await invoke('attach_files', { id: testimonyId, paths: [photo, note, voice], onProgress: '<channel>' });
     if (!attached.ok) throw new Error(`attach_files failed: ${JSON.stringify(attached.failure)}`);
     const types = attached.value.map((a) => a.media_type);
     if (types[0] !== 'image/jpeg' || types[1] !== 'text/plain' || !types[2]?.startsWith('audio/')) {
@@ -473,7 +473,7 @@ async function main() {
     for (const field of ['gps_position', 'camera_serial', 'owner_name']) {
       if (!fields.includes(field)) throw new Error(`no ${field} warning: ${fields.join(', ')}`);
     }
-    const again = await invoke('attach_files', { id: testimonyId, paths: [note] });
+    const again = await invoke('attach_files', { id: testimonyId, paths: [note], onProgress: '<channel>' });
     if (!again.ok || again.value[0]?.already_attached !== true) {
       throw new Error(`attaching the note again: ${JSON.stringify(again)}`);
     }

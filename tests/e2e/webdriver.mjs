@@ -134,8 +134,12 @@ export function webdriver(endpoint, screenshots) {
      * WebDriver can drive neither the native file chooser nor a drag from the desktop.
      */
     async invoke(command, args) {
+      // An argument given as '<channel>' becomes a channel whose messages are dropped, as
+      // `new Channel()` in @tauri-apps/api makes one (for progress reports).
       const script = 'const done = arguments[arguments.length - 1];'
-        + ' window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])'
+        + ' const args = Object.fromEntries(Object.entries(arguments[1]).map(([k, v]) => [k, v === "<channel>"'
+        + '   ? `__CHANNEL__:${window.__TAURI_INTERNALS__.transformCallback(() => {})}` : v]));'
+        + ' window.__TAURI_INTERNALS__.invoke(arguments[0], args)'
         + '   .then((value) => done({ ok: true, value }), (failure) => done({ ok: false, failure }));';
       // Not `error`: WebDriver reads a result's `error` field as its own failure.
       return wd('POST', s('/execute/async'), { script, args: [command, args] }, 60_000);

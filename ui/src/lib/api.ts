@@ -1,7 +1,7 @@
 // Typed calls to the app's commands. Every failure is turned into an AppError, so the UI
 // handles one shape whatever went wrong.
 
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 
 /** What every command error looks like: a stable kind and the core's message. */
 export interface AppError {
@@ -140,6 +140,19 @@ export interface Vocabulary {
   terms: Term[];
 }
 
+/** How far long work has got (`progress::Progress`): bytes done of bytes expected. */
+export interface Progress {
+  done: number;
+  total: number;
+}
+
+/** A channel the app sends its progress reports through, each to `onProgress`. */
+function progressChannel(onProgress?: (progress: Progress) => void): Channel<Progress> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = (progress) => onProgress?.(progress);
+  return channel;
+}
+
 /** A partner organisation this device may export to (`bundle::Recipient`). */
 export interface Recipient {
   name: string;
@@ -228,7 +241,8 @@ export const api = {
   getTestimony: (id: string) => call<TestimonyRecord>('get_testimony', { id }),
   listAttachments: (id: string) => call<AttachmentInfo[]>('list_attachments', { id }),
   /** Stores the files encrypted with the testimony: all or none. May take a while. */
-  attachFiles: (id: string, paths: string[]) => call<Attached[]>('attach_files', { id, paths }),
+  attachFiles: (id: string, paths: string[], onProgress?: (progress: Progress) => void) =>
+    call<Attached[]>('attach_files', { id, paths, onProgress: progressChannel(onProgress) }),
   /** Opens the system's file chooser; resolves to the chosen paths, empty when cancelled. */
   pickFiles: (title: string) => call<string[]>('pick_files', { title }),
   searchTestimonies: (query: string) => call<SearchHit[]>('search_testimonies', { query }),
@@ -253,8 +267,20 @@ export const api = {
   /** How many testimonies a bundle for the organisation would carry; `not_found` when none. */
   pendingExport: (recipient: string, all: boolean) => call<number>('pending_export', { recipient, all }),
   /** Asks where to save the bundle, then writes it; `null` when the user cancelled. */
-  exportBundle: (recipient: string, all: boolean, stripMetadata: boolean, title: string) =>
-    call<ExportReport | null>('export_bundle', { recipient, all, stripMetadata, title }),
+  exportBundle: (
+    recipient: string,
+    all: boolean,
+    stripMetadata: boolean,
+    title: string,
+    onProgress?: (progress: Progress) => void,
+  ) =>
+    call<ExportReport | null>('export_bundle', {
+      recipient,
+      all,
+      stripMetadata,
+      title,
+      onProgress: progressChannel(onProgress),
+    }),
   importAcknowledgements: (paths: string[]) => call<AckImported[]>('import_acknowledgements', { paths }),
   deliveredPlan: () => call<PurgePlan>('delivered_plan'),
   purgeDelivered: () => call<PurgePlan>('purge_delivered'),
