@@ -36,6 +36,7 @@ fn setup() -> Setup {
         identity: "pseudonymous".into(),
         interview_date: "2022-01-20".into(),
         interview_place: "Almaty".into(),
+        share_with: Vec::new(),
     };
     let ids = vault
         .store_mut()
@@ -246,4 +247,36 @@ fn the_cli_shares_as_the_app_does() {
         .code(1)
         .stderr(predicates::str::contains("nothing to export"));
     assert!(!out.exists());
+}
+
+#[test]
+fn the_short_form_shares_only_with_organisations_on_the_list() {
+    let mut s = setup();
+    let entry = |share_with: Vec<String>| QuickEntry {
+        narrative: "They came at dawn.".into(),
+        identity: "anonymous".into(),
+        interview_date: String::new(),
+        interview_place: String::new(),
+        share_with,
+    };
+    let before = s.vault.store().count().unwrap();
+    let e = s
+        .vault
+        .store_mut()
+        .add_quick(entry(vec!["kibhr almaty".into(), "Unknown Org".into()]))
+        .unwrap_err();
+    assert!(e.to_string().contains("Unknown Org"), "{e}");
+    assert_eq!(s.vault.store().count().unwrap(), before);
+
+    let id = s
+        .vault
+        .store_mut()
+        .add_quick(entry(vec!["kibhr almaty".into(), " KIBHR ALMATY".into()]))
+        .unwrap()
+        .to_string();
+    let t = s.vault.store().get(&id).unwrap().testimony;
+    assert_eq!(t.consent.unwrap().share_with, [ORG]);
+    assert_eq!(s.vault.store().history(&id).unwrap().len(), 1);
+    // It goes at once: the setup's own testimony shares with nobody.
+    assert_eq!(s.vault.store().pending_export(ORG, false).unwrap(), 1);
 }

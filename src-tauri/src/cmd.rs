@@ -148,11 +148,7 @@ pub async fn add_testimony(
     session: State<'_, Session>,
 ) -> Result<String, CmdError> {
     let entry: QuickEntry = serde_json::from_value(entry).map_err(CmdError::bad_request)?;
-    let testimony = entry.into_testimony()?;
-    session.with(|vault| {
-        let ids = vault.store_mut().add(std::slice::from_ref(&testimony))?;
-        Ok(ids.first().map(|id| id.to_string()).unwrap_or_default())
-    })
+    session.with(|vault| Ok(vault.store_mut().add_quick(entry)?.to_string()))
 }
 
 /// One testimony as it is now: its current revision, who acknowledged it, and its

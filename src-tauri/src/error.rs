@@ -128,6 +128,7 @@ mod tests {
             identity: identity.into(),
             interview_date: String::new(),
             interview_place: String::new(),
+            share_with: Vec::new(),
         };
         for (bad, field) in [
             (entry("  ", "anonymous"), "narrative"),

@@ -200,6 +200,7 @@ mod tests {
             identity: "anonymous".into(),
             interview_date: String::new(),
             interview_place: String::new(),
+            share_with: Vec::new(),
         }
         .into_testimony()
         .unwrap();

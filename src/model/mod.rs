@@ -26,6 +26,9 @@ pub struct QuickEntry {
     /// Town or place, or empty.
     #[serde(default)]
     pub interview_place: String,
+    /// The organisations the witness agreed may receive it (`consent.share_with`).
+    #[serde(default)]
+    pub share_with: Vec<String>,
 }
 
 impl QuickEntry {
@@ -43,6 +46,15 @@ impl QuickEntry {
             "consent": {"informed": true, "identity": self.identity.trim()},
             "narrative": self.narrative,
         });
+        let share_with: Vec<String> = self
+            .share_with
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if !share_with.is_empty() {
+            value["consent"]["share_with"] = share_with.into();
+        }
         if date.is_some() || place.is_some() {
             let mut interview = serde_json::Map::new();
             if let Some(d) = date {
@@ -122,6 +134,7 @@ mod tests {
             identity: "anonymous".into(),
             interview_date: "2022-02-30".into(),
             interview_place: String::new(),
+            share_with: vec!["  ".into()],
         };
         let msg = bad.into_testimony().unwrap_err().to_string();
         assert!(msg.contains("narrative: must not be empty"), "{msg}");
@@ -129,5 +142,20 @@ mod tests {
             msg.contains("interview.date: \"2022-02-30\" is not a date"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn quick_entry_shares_with_the_names_given_and_no_blank_one() {
+        let entry = |share_with: Vec<String>| QuickEntry {
+            narrative: "Seen from the bus stop.".into(),
+            identity: "anonymous".into(),
+            interview_date: String::new(),
+            interview_place: String::new(),
+            share_with,
+        };
+        let t = entry(vec![" KIBHR ".into(), " ".into()]).into_testimony().unwrap();
+        assert_eq!(t.consent.unwrap().share_with, ["KIBHR"]);
+        let t = entry(vec![]).into_testimony().unwrap();
+        assert!(t.consent.unwrap().share_with.is_empty());
     }
 }

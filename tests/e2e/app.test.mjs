@@ -869,6 +869,30 @@ async function main() {
     await waitFor(byTestId('screen-vault'));
     await waitUntil('the testimony is gone from the list', async () => (await findAll(byTestId('testimony-item'))).length === 0);
     rmSync(USB, { recursive: true, force: true });
+
+    // A testimony added now is shared from the short form at once.
+    await waitFor(byTestId('add-share-choice'));
+    await type(byTestId('add-narrative'), 'They took my brother from the market at noon.');
+    await click(byTestId('add-identity-anonymous'));
+    await click(byTestId('add-share-choice'));
+    await click(byTestId('add-submit'));
+    await waitFor(byTestId('add-saved'));
+    await click(byTestId('handoff-button'));
+    await waitUntil('the new testimony is to be sent', async () =>
+      (await findAll(byTestId('export-pending'))).length === 1 && (await text(byTestId('export-pending'))) === 'Testimonies to send: 1.');
+
+    // The organisation leaves the list after a question; Escape first keeps it.
+    await click(byTestId('recipient-remove'));
+    await waitFor(byTestId('recipient-remove-dialog'));
+    await d.chord(KEYS.escape);
+    await d.gone(byTestId('recipient-remove-dialog'));
+    if ((await findAll(byTestId('recipient'))).length !== 1) throw new Error('Escape removed the organisation');
+    await click(byTestId('recipient-remove'));
+    await click(byTestId('recipient-remove-confirm'));
+    await waitFor(byTestId('recipients-empty'));
+    await waitFor(byTestId('export-no-recipients'));
+    await click(byTestId('handoff-back'));
+    await waitFor(byTestId('screen-vault'));
   });
 
   await check('the settings screen opens from the vault and shows the current settings', async () => {

@@ -46,6 +46,12 @@ describe('toQuickEntry', () => {
       interview_place: 'Almaty',
     });
   });
+
+  it('sends the organisations chosen, and nothing about sharing when none is', () => {
+    const entry = toQuickEntry({ ...emptyDraft(), narrative: 'x', identity: 'anonymous', shareWith: ['KIBHR Almaty'] });
+    expect(entry.share_with).toEqual(['KIBHR Almaty']);
+    expect('share_with' in toQuickEntry({ ...emptyDraft(), narrative: 'x', identity: 'anonymous' })).toBe(false);
+  });
 });
 
 describe('checkNewPassphrase', () => {

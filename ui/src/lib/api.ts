@@ -125,6 +125,8 @@ export interface QuickEntry {
   identity: string;
   interview_date: string;
   interview_place: string;
+  /** Names from this device's organisations; the core refuses any other. */
+  share_with?: string[];
 }
 
 export interface Term {

@@ -10,6 +10,8 @@ export interface QuickEntryDraft {
   identity: string;
   interviewDate: string;
   interviewPlace: string;
+  /** The organisations the witness agreed may receive it (not asked for decoys). */
+  shareWith?: string[];
 }
 
 export type DraftProblems = Partial<Record<keyof QuickEntryDraft, MessageKey>>;
@@ -17,7 +19,7 @@ export type DraftProblems = Partial<Record<keyof QuickEntryDraft, MessageKey>>;
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function emptyDraft(): QuickEntryDraft {
-  return { narrative: '', identity: '', interviewDate: '', interviewPlace: '' };
+  return { narrative: '', identity: '', interviewDate: '', interviewPlace: '', shareWith: [] };
 }
 
 /** What is obviously missing or mistyped in the form. Empty when it may be sent. */
@@ -32,12 +34,14 @@ export function checkDraft(draft: QuickEntryDraft): DraftProblems {
 
 /** The entry as the core takes it. The narrative is sent exactly as typed. */
 export function toQuickEntry(draft: QuickEntryDraft): QuickEntry {
-  return {
+  const entry: QuickEntry = {
     narrative: draft.narrative,
     identity: draft.identity,
     interview_date: draft.interviewDate.trim(),
     interview_place: draft.interviewPlace.trim(),
   };
+  if (draft.shareWith && draft.shareWith.length > 0) entry.share_with = [...draft.shareWith];
+  return entry;
 }
 
 /** For the create-vault form: both fields typed, and the same. The core judges strength. */
