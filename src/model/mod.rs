@@ -153,7 +153,9 @@ mod tests {
             interview_place: String::new(),
             share_with,
         };
-        let t = entry(vec![" KIBHR ".into(), " ".into()]).into_testimony().unwrap();
+        let t = entry(vec![" KIBHR ".into(), " ".into()])
+            .into_testimony()
+            .unwrap();
         assert_eq!(t.consent.unwrap().share_with, ["KIBHR"]);
         let t = entry(vec![]).into_testimony().unwrap();
         assert!(t.consent.unwrap().share_with.is_empty());
