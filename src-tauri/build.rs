@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "import_acknowledgements",
     "delivered_plan",
     "purge_delivered",
+    "import_bundles",
+    "list_received",
+    "acknowledge_bundles",
 ];
 
 fn main() {

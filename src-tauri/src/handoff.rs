@@ -106,22 +106,9 @@ pub async fn export_bundle(
     session: State<'_, Session>,
 ) -> Result<Option<ExportReport>, CmdError> {
     session.with(|vault| Ok(vault.store().pending_export(&recipient, all)?))?;
-    let suggested = random_file_name().map_err(aigaq::Error::from)?;
-    let chosen = tauri::async_runtime::spawn_blocking(move || {
-        window
-            .dialog()
-            .file()
-            .set_title(title)
-            .set_file_name(suggested)
-            .set_parent(&window)
-            .blocking_save_file()
-    })
-    .await
-    .map_err(|_| CmdError::interrupted())?;
-    let Some(chosen) = chosen else {
+    let Some(out) = ask_where_to_save(window, title).await? else {
         return Ok(None);
     };
-    let out: PathBuf = chosen.into_path().map_err(CmdError::bad_request)?;
     let opts = ExportOptions {
         all,
         armor: false,
@@ -137,6 +124,30 @@ pub async fn export_bundle(
             Ok(Some(written))
         })
         .await
+}
+
+/// Opens the system's save dialog over the window, offering a random name that says
+/// nothing of what the file holds or for whom; `None` when the user cancels.
+pub(crate) async fn ask_where_to_save(
+    window: WebviewWindow,
+    title: String,
+) -> Result<Option<PathBuf>, CmdError> {
+    let suggested = random_file_name().map_err(aigaq::Error::from)?;
+    let chosen = tauri::async_runtime::spawn_blocking(move || {
+        window
+            .dialog()
+            .file()
+            .set_title(title)
+            .set_file_name(suggested)
+            .set_parent(&window)
+            .blocking_save_file()
+    })
+    .await
+    .map_err(|_| CmdError::interrupted())?;
+    match chosen {
+        Some(file) => Ok(Some(file.into_path().map_err(CmdError::bad_request)?)),
+        None => Ok(None),
+    }
 }
 
 /// Verifies acknowledgements the organisations sent back and records what they hold: all

@@ -1,10 +1,10 @@
 //! The Aigaq desktop app: a thin Tauri shell over the `aigaq` core. This file wires the
-//! pieces together; the commands are in [`cmd`], [`settings`], [`security`] and [`handoff`]
-//! (handing testimonies to organisations), the session in [`state`], locking in
-//! [`lockdown`] and the panic wipe in [`panic`], the decrypted previews of attachments in
-//! [`media`], the clipboard in [`clipboard`], the disguise in [`disguise`], the desktop's
-//! lock and sleep signals in [`desktop`], and the web view's throwaway data folder in
-//! [`webview_data`].
+//! pieces together; the commands are in [`cmd`], [`settings`], [`security`], [`handoff`]
+//! (handing testimonies to organisations) and [`receive`] (an organisation's side), the
+//! session in [`state`], locking in [`lockdown`] and the panic wipe in [`panic`], the
+//! decrypted previews of attachments in [`media`], the clipboard in [`clipboard`], the
+//! disguise in [`disguise`], the desktop's lock and sleep signals in [`desktop`], and the
+//! web view's throwaway data folder in [`webview_data`].
 
 #![forbid(unsafe_code)]
 
@@ -17,6 +17,7 @@ pub mod handoff;
 pub mod lockdown;
 pub mod media;
 pub mod panic;
+pub mod receive;
 pub mod security;
 pub mod settings;
 pub mod state;
@@ -95,6 +96,9 @@ pub fn run() -> i32 {
             handoff::import_acknowledgements,
             handoff::delivered_plan,
             handoff::purge_delivered,
+            receive::import_bundles,
+            receive::list_received,
+            receive::acknowledge_bundles,
         ])
         .setup(|app| {
             keep_file_chooser_from_recording();

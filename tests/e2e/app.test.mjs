@@ -94,11 +94,11 @@ const OTHER_PROGRAM_ENV = (() => {
   for (const dir of ['XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_RUNTIME_DIR', 'TMPDIR']) own[dir] = OTHER_HOME;
   return own;
 })();
-/** The CLI on the organisation's own vault. */
-function cli(args) {
-  const pass = join(OTHER_HOME, 'org-pass');
-  writeFileSync(pass, 'organisation vault passphrase', { mode: 0o600 });
-  return tool(env('E2E_CLI'), ['--vault', ORG_VAULT, '--passphrase-file', pass, ...args], { env: OTHER_PROGRAM_ENV, timeout: 60_000 });
+/** The CLI on the organisation's own vault, or on `vault`. */
+function cli(args, vault = ORG_VAULT) {
+  const pass = join(OTHER_HOME, 'cli-pass');
+  writeFileSync(pass, 'command-line vault passphrase', { mode: 0o600 });
+  return tool(env('E2E_CLI'), ['--vault', vault, '--passphrase-file', pass, ...args], { env: OTHER_PROGRAM_ENV, timeout: 60_000 });
 }
 
 const d = webdriver(env('E2E_WEBDRIVER'), SCREENSHOTS);
@@ -234,15 +234,19 @@ async function appWindow(title, wait = 30_000) {
  * leading / opens GTK's location field) and presses Enter. `replaceName`: a save dialog,
  * whose offered name is replaced.
  */
-async function pickInDialog(title, path, { replaceName = false } = {}) {
+async function pickInDialog(title, path, { replaceName = false, before = '' } = {}) {
   const dialog = xdotool('search', '--sync', '--onlyvisible', '--name', `^${title}$`).split('\n')[0];
   xdotool('windowfocus', '--sync', dialog);
   await sleep(500);
   if (replaceName) xdotool('key', 'ctrl+a');
+  if (before) xdotool('key', before);
   xdotool('type', '--delay', '20', path);
   await sleep(300);
   xdotool('key', 'Return');
 }
+
+/** Saves in `folder` under the name the save dialog titled `title` offers, as a user who keeps it. */
+const saveUnderOfferedName = (title, folder) => pickInDialog(title, `${folder}/`, { before: 'Home' });
 
 // ---------------------------------------------------------------- the checks
 
@@ -795,13 +799,7 @@ async function main() {
     // The system's save dialog, offering a name that says nothing: the user keeps it and
     // puts the folder (the "USB stick") in front of it.
     mkdirSync(USB);
-    const dialog = xdotool('search', '--sync', '--onlyvisible', '--name', '^Save the bundle$').split('\n')[0];
-    xdotool('windowfocus', '--sync', dialog);
-    await sleep(500);
-    xdotool('key', 'Home');
-    xdotool('type', '--delay', '20', `${USB}/`);
-    await sleep(300);
-    xdotool('key', 'Return');
+    await saveUnderOfferedName('Save the bundle', USB);
     await waitFor(byTestId('export-done'), 30_000);
     const done = await text(byTestId('export-done'));
     if (!done.includes(`Bundle for ${ORG} written. Testimonies: 1; attachments: 5.`)) throw new Error(`the export says: ${done}`);
@@ -891,6 +889,52 @@ async function main() {
     await click(byTestId('recipient-remove-confirm'));
     await waitFor(byTestId('recipients-empty'));
     await waitFor(byTestId('export-no-recipients'));
+    await click(byTestId('handoff-back'));
+    await waitFor(byTestId('screen-vault'));
+  });
+
+  await check('as an organisation, the app imports a collector’s bundle with the key file and writes the acknowledgement', async () => {
+    // Another collector, with the CLI in a vault of its own, sends the organisation a testimony.
+    const collectorVault = join(SCRATCH, 'collector-vault');
+    const collector = (args) => cli(args, collectorVault);
+    collector(['init', '--kdf-memory-mib', '8', '--kdf-time', '1', '--name', 'Taraz team']);
+    const input = join(OTHER_HOME, 'collected.json');
+    writeFileSync(input, JSON.stringify({
+      schema: 'aigaq/testimony/1',
+      consent: { informed: true, identity: 'anonymous', share_with: [ORG] },
+      narrative: 'Detained at the checkpoint for two days.',
+    }));
+    collector(['add', '--json', input]);
+    collector(['recipient', 'add', ORG, ORG_KEY.recipient]);
+    mkdirSync(USB);
+    const bundle = join(USB, 'from-taraz.age');
+    collector(['export', '--to', ORG, '--out', bundle]);
+
+    await click(byTestId('handoff-button'));
+    await waitFor(byTestId('received-empty'));
+    if ((await attribute(byTestId('receive-import'), 'disabled')) === null) throw new Error('import is offered without a key');
+    await click(byTestId('receive-key'));
+    await pickInDialog("Choose the organisation's key file", ORG_KEY.file);
+    await waitUntil('the key is chosen', async () => (await text(byTestId('receive-key-name'))) === 'org.key');
+    await click(byTestId('receive-import'));
+    await pickInDialog('Choose bundles', bundle);
+    await waitFor(byTestId('receive-done'), 30_000);
+    const said = await text(byTestId('receive-done'));
+    if (!said.includes('From device Taraz team (') || !said.includes('new revisions 1 (0 held already)')) throw new Error(`the import says: ${said}`);
+    if (!said.includes('A device that never sent a bundle before')) throw new Error(`no fingerprint to compare: ${said}`);
+    await waitUntil('one testimony is listed as received', async () => (await findAll(byTestId('received-row'))).length === 1);
+
+    await click(byTestId('receive-ack'));
+    await saveUnderOfferedName('Save the acknowledgement', USB);
+    await waitFor(byTestId('receive-ack-done'), 30_000);
+    const receipts = readdirSync(USB).filter((name) => name !== 'from-taraz.age');
+    if (receipts.length !== 1 || !/^[0-9a-f]{32}\.age$/.test(receipts[0])) throw new Error(`saved: ${JSON.stringify(receipts)}`);
+    await scrollTo(byTestId('receive'));
+    await screenshot('18h-received-and-acknowledged');
+    // The collector takes the receipt: its testimony is now delivered.
+    const taken = collector(['import', join(USB, receipts[0])]);
+    if (!taken.err.includes('1 revision(s) newly confirmed as delivered')) throw new Error(`the collector says: ${taken.err}`);
+    rmSync(USB, { recursive: true, force: true });
     await click(byTestId('handoff-back'));
     await waitFor(byTestId('screen-vault'));
   });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AckImported, ExportReport, Recipient } from '../src/lib/api';
+import type { AckImported, ExportReport, ImportedBundle, ReceivedRevision, Recipient } from '../src/lib/api';
 import { describeHandoffError } from '../src/lib/errors';
-import { ackLines, exportLines, sameName, sameSelection, sharingChoices, ticked } from '../src/lib/handoff';
+import {
+  ackLines,
+  exportLines,
+  importLines,
+  receivedTestimonies,
+  sameName,
+  sameSelection,
+  sharingChoices,
+  ticked,
+} from '../src/lib/handoff';
 import { LOCALES, translate } from '../src/lib/i18n';
 
 const org = (name: string): Recipient => ({
@@ -132,5 +141,59 @@ describe('describeHandoffError', () => {
       key: 'error.integrity',
       detail: 'bad signature',
     });
+  });
+});
+
+const bundle = (over: Partial<ImportedBundle> = {}): ImportedBundle => ({
+  bundle_id: 'b1',
+  sender_fingerprint: '2e50 bea9 9256 3c05 a237',
+  new_sender: false,
+  new_revisions: 3,
+  known_revisions: 1,
+  new_ledger_entries: 4,
+  ledger_gaps: [],
+  new_attachments: 2,
+  known_attachments: 0,
+  missing_attachments: [],
+  ...over,
+});
+
+describe('what an import says', () => {
+  it('names the device, by its name when it gives one, and counts what was new', () => {
+    const [line] = importLines(bundle({ sender_name: 'Taraz team' }));
+    expect(translate(line!.key, 'en', line!.params)).toBe(
+      'From device Taraz team (2e50 bea9 9256 3c05 a237): new revisions 3 (1 held already), new attachments 2.',
+    );
+    expect(importLines(bundle())).toHaveLength(1);
+  });
+
+  it('warns of a new device, ledger gaps and attachments that did not come', () => {
+    const lines = importLines(bundle({ new_sender: true, ledger_gaps: [[3, 3], [7, 9]], missing_attachments: ['ab', 'cd'] }));
+    expect(lines.map((l) => l.key)).toEqual(['receive.imported', 'receive.new_sender', 'receive.gaps', 'receive.missing']);
+    expect(lines.slice(1).every((l) => l.warning)).toBe(true);
+    expect(translate(lines[2]!.key, 'ru', lines[2]!.params)).toContain('3, 7–9');
+  });
+});
+
+describe('receivedTestimonies', () => {
+  const row = (id: string, at: string, revision = at): ReceivedRevision => ({
+    id,
+    revision,
+    sender_fingerprint: 'f',
+    bundle_id: 'b',
+    received_at: at,
+  });
+
+  it('groups revisions by testimony, newest received first, with the latest revision', () => {
+    const grouped = receivedTestimonies([
+      row('a', '2026-11-01T10:00:00Z'),
+      row('b', '2026-11-02T10:00:00Z'),
+      row('a', '2026-11-03T10:00:00Z'),
+    ]);
+    expect(grouped.map((g) => [g.id, g.revisions, g.latest.received_at])).toEqual([
+      ['a', 2, '2026-11-03T10:00:00Z'],
+      ['b', 1, '2026-11-02T10:00:00Z'],
+    ]);
+    expect(receivedTestimonies([])).toEqual([]);
   });
 });

@@ -209,6 +209,42 @@ export interface PurgePlan {
   kept_for_attachments: string[];
 }
 
+/** What importing one bundle did (`bundle::import::ImportedBundle`). */
+export interface ImportedBundle {
+  bundle_id: string;
+  sender_fingerprint: string;
+  sender_name?: string;
+  new_sender: boolean;
+  new_revisions: number;
+  known_revisions: number;
+  new_ledger_entries: number;
+  /** Ranges of the sender's ledger this bundle does not cover. */
+  ledger_gaps: [number, number][];
+  new_attachments: number;
+  known_attachments: number;
+  missing_attachments: string[];
+}
+
+/** One revision an organisation holds (`bundle::import::ReceivedRevision`). */
+export interface ReceivedRevision {
+  id: string;
+  revision: string;
+  sender_fingerprint: string;
+  bundle_id: string;
+  received_at: string;
+}
+
+/** A signed acknowledgement written (`bundle::ack::AckReport`). */
+export interface AckReport {
+  ack_id: string;
+  path: string;
+  device_fingerprint: string;
+  bundles: number;
+  revisions: number;
+  attachments: number;
+  bytes: number;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
@@ -286,6 +322,13 @@ export const api = {
   importAcknowledgements: (paths: string[]) => call<AckImported[]>('import_acknowledgements', { paths }),
   deliveredPlan: () => call<PurgePlan>('delivered_plan'),
   purgeDelivered: () => call<PurgePlan>('purge_delivered'),
+  /** Verifies and imports bundles with the organisation's key file: all or none. */
+  importBundles: (keyFile: string, keyPassphrase: string, paths: string[]) =>
+    call<ImportedBundle[]>('import_bundles', { keyFile, keyPassphrase, paths }),
+  listReceived: () => call<ReceivedRevision[]>('list_received'),
+  /** Asks where to save the acknowledgement, then writes it; `null` when the user cancelled. */
+  acknowledgeBundles: (keyFile: string, keyPassphrase: string, paths: string[], title: string) =>
+    call<AckReport | null>('acknowledge_bundles', { keyFile, keyPassphrase, paths, title }),
   /** Puts text on the clipboard; the app takes it back after 30 s, on lock and on exit. */
   copyText: (text: string) => call<void>('copy_text', { text }),
 };

@@ -2,7 +2,7 @@
 // export or an acknowledgement means for the person reading it. Pure functions; the core
 // decides everything again (names are matched there the same way).
 
-import type { AckImported, ExportReport, Recipient } from './api';
+import type { AckImported, ExportReport, ImportedBundle, ReceivedRevision, Recipient } from './api';
 import type { MessageKey, Params } from './i18n';
 
 /** Case and surrounding spaces do not make another organisation (as in the core). */
@@ -85,4 +85,47 @@ export function ackLines(ack: AckImported): Line[] {
     lines.push({ key: 'handoff.ack_first', params: { recipient: ack.recipient, fingerprint: ack.signer_fingerprint } });
   }
   return lines;
+}
+
+/** What importing one bundle did, and what the analyst must check or ask for. */
+export function importLines(bundle: ImportedBundle): Line[] {
+  const from = bundle.sender_name ? `${bundle.sender_name} (${bundle.sender_fingerprint})` : bundle.sender_fingerprint;
+  const lines: Line[] = [
+    {
+      key: 'receive.imported',
+      params: { from, count: bundle.new_revisions, known: bundle.known_revisions, attachments: bundle.new_attachments },
+    },
+  ];
+  if (bundle.new_sender) {
+    lines.push({ key: 'receive.new_sender', params: { fingerprint: bundle.sender_fingerprint }, warning: true });
+  }
+  if (bundle.ledger_gaps.length > 0) {
+    const gaps = bundle.ledger_gaps.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(', ');
+    lines.push({ key: 'receive.gaps', params: { gaps }, warning: true });
+  }
+  if (bundle.missing_attachments.length > 0) {
+    lines.push({ key: 'receive.missing', params: { count: bundle.missing_attachments.length }, warning: true });
+  }
+  return lines;
+}
+
+/** One received testimony: how many of its revisions are held, the newest and its sender. */
+export interface ReceivedTestimony {
+  id: string;
+  revisions: number;
+  latest: ReceivedRevision;
+}
+
+/** The revisions received, by testimony, the most recently received first. */
+export function receivedTestimonies(rows: readonly ReceivedRevision[]): ReceivedTestimony[] {
+  const byId = new Map<string, ReceivedTestimony>();
+  for (const row of rows) {
+    const seen = byId.get(row.id);
+    if (seen === undefined) byId.set(row.id, { id: row.id, revisions: 1, latest: row });
+    else {
+      seen.revisions += 1;
+      if (row.received_at >= seen.latest.received_at) seen.latest = row;
+    }
+  }
+  return [...byId.values()].sort((a, b) => b.latest.received_at.localeCompare(a.latest.received_at) || a.id.localeCompare(b.id));
 }

@@ -1,0 +1,112 @@
+//! The partner organisation's side, as `aigaq import --identity` and `aigaq ack` do in the
+//! CLI: bundles verified and imported with the organisation's key file, the list of what
+//! was received, and the signed acknowledgement written where the user chooses for the
+//! collector. The key file is read for each command and dropped after it, never kept.
+
+use std::path::{Path, PathBuf};
+
+use aigaq::bundle::ack::AckReport;
+use aigaq::bundle::import::{ImportedBundle, ReceivedRevision};
+use aigaq::bundle::OrgKey;
+use aigaq::vault::Passphrase;
+use tauri::{State, WebviewWindow};
+
+use crate::cmd::absolute_paths;
+use crate::error::CmdError;
+use crate::handoff::ask_where_to_save;
+use crate::state::Session;
+
+/// The organisation's key from its file, unlocked with `passphrase` when it is protected
+/// (an empty passphrase counts as none).
+fn org_key(file: &str, passphrase: Option<String>) -> Result<OrgKey, CmdError> {
+    let path = Path::new(file);
+    if !path.is_absolute() {
+        return Err(CmdError::bad_request(format!(
+            "{file}: give the key file's full path"
+        )));
+    }
+    let passphrase = match passphrase.filter(|p| !p.is_empty()) {
+        Some(p) => Some(Passphrase::new(p)?),
+        None => None,
+    };
+    Ok(OrgKey::read(path, passphrase.as_ref()).map_err(aigaq::Error::from)?)
+}
+
+/// Verifies bundles and imports them into this vault, all or none; says from which device
+/// each came and what was new.
+#[tauri::command]
+pub async fn import_bundles(
+    key_file: String,
+    key_passphrase: Option<String>,
+    paths: Vec<String>,
+    session: State<'_, Session>,
+) -> Result<Vec<ImportedBundle>, CmdError> {
+    let paths = absolute_paths(paths)?;
+    session
+        .with_blocking(move |vault| {
+            let key = org_key(&key_file, key_passphrase)?;
+            let bundles: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            Ok(vault.store_mut().import(&bundles, &key)?)
+        })
+        .await
+}
+
+/// Every revision this vault received, oldest first.
+#[tauri::command]
+pub async fn list_received(session: State<'_, Session>) -> Result<Vec<ReceivedRevision>, CmdError> {
+    session.with(|vault| Ok(vault.store().received()?))
+}
+
+/// Asks where to save a signed acknowledgement of `paths` (bundles already imported, from
+/// one device) and writes it there, encrypted to that device; nothing when the user
+/// cancels.
+#[tauri::command]
+pub async fn acknowledge_bundles(
+    key_file: String,
+    key_passphrase: Option<String>,
+    paths: Vec<String>,
+    title: String,
+    window: WebviewWindow,
+    session: State<'_, Session>,
+) -> Result<Option<AckReport>, CmdError> {
+    let paths = absolute_paths(paths)?;
+    if !session.is_open() {
+        return Err(CmdError::locked());
+    }
+    let Some(out) = ask_where_to_save(window, title).await? else {
+        return Ok(None);
+    };
+    session
+        .with_blocking(move |vault| {
+            let key = org_key(&key_file, key_passphrase)?;
+            let bundles: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+            Ok(Some(
+                vault.store_mut().acknowledge(&bundles, &key, &out, false)?,
+            ))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_file_is_read_only_from_a_full_path_and_a_wrong_passphrase_is_said() {
+        let e = org_key("org.key", None).unwrap_err();
+        assert_eq!(e.kind, "invalid_input");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("org.key");
+        let key = OrgKey::generate();
+        let pass = Passphrase::new("organisation key passphrase".into()).unwrap();
+        key.write(&file, "2026-11-24T00:00:00Z", Some(&pass))
+            .unwrap();
+        let path = file.to_str().unwrap();
+        let read = org_key(path, Some("organisation key passphrase".into())).unwrap();
+        assert_eq!(read.recipient(), key.recipient());
+        let e = org_key(path, Some("another passphrase here".into())).unwrap_err();
+        assert_eq!(e.kind, "wrong_passphrase");
+        let e = org_key(path, Some(String::new())).unwrap_err();
+        assert_eq!(e.kind, "invalid_input", "{}", e.message);
+    }
+}
