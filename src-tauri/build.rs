@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "purge_delivered",
     "import_bundles",
     "list_received",
+    "get_received",
     "acknowledge_bundles",
 ];
 

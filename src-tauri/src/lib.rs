@@ -98,6 +98,7 @@ pub fn run() -> i32 {
             handoff::purge_delivered,
             receive::import_bundles,
             receive::list_received,
+            receive::get_received,
             receive::acknowledge_bundles,
         ])
         .setup(|app| {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use aigaq::bundle::ack::AckReport;
 use aigaq::bundle::import::{ImportedBundle, ReceivedRevision};
 use aigaq::bundle::OrgKey;
+use aigaq::store::received::ReceivedTestimony;
 use aigaq::vault::Passphrase;
 use tauri::{State, WebviewWindow};
 
@@ -55,6 +56,16 @@ pub async fn import_bundles(
 #[tauri::command]
 pub async fn list_received(session: State<'_, Session>) -> Result<Vec<ReceivedRevision>, CmdError> {
     session.with(|vault| Ok(vault.store().received()?))
+}
+
+/// One received testimony: every revision held (from whom, in which bundle) with its
+/// content, and the attachments they list with whether their content arrived.
+#[tauri::command]
+pub async fn get_received(
+    id: String,
+    session: State<'_, Session>,
+) -> Result<ReceivedTestimony, CmdError> {
+    session.with(|vault| Ok(vault.store().received_testimony(&id)?))
 }
 
 /// Asks where to save a signed acknowledgement of `paths` (bundles already imported, from

@@ -923,6 +923,10 @@ async function main() {
     if (!said.includes('From device Taraz team (') || !said.includes('new revisions 1 (0 held already)')) throw new Error(`the import says: ${said}`);
     if (!said.includes('A device that never sent a bundle before')) throw new Error(`no fingerprint to compare: ${said}`);
     await waitUntil('one testimony is listed as received', async () => (await findAll(byTestId('received-row'))).length === 1);
+    await click(byTestId('received-open'));
+    await waitFor(byTestId('received-narrative'));
+    const narrative = await text(byTestId('received-narrative'));
+    if (narrative !== 'Detained at the checkpoint for two days.') throw new Error(`the received testimony reads: ${narrative}`);
 
     await click(byTestId('receive-ack'));
     await saveUnderOfferedName('Save the acknowledgement', USB);

@@ -234,6 +234,30 @@ export interface ReceivedRevision {
   received_at: string;
 }
 
+/** One received testimony (`store::received::ReceivedTestimony`). */
+export interface ReceivedTestimonyFull {
+  id: string;
+  /** Every revision held, oldest first; `record` is the stored revision as received. */
+  revisions: {
+    revision: string;
+    sender_fingerprint: string;
+    sender_name?: string;
+    bundle_id: string;
+    received_at: string;
+    record: { content?: Testimony & { witness?: { name?: string; pseudonym?: string; contact?: string } } };
+  }[];
+  attachments: {
+    sha256: string;
+    name: string;
+    media_type: string;
+    size: number;
+    derived_from?: string;
+    removed_metadata?: string[];
+    /** Whether its content is in this vault. */
+    held: boolean;
+  }[];
+}
+
 /** A signed acknowledgement written (`bundle::ack::AckReport`). */
 export interface AckReport {
   ack_id: string;
@@ -326,6 +350,7 @@ export const api = {
   importBundles: (keyFile: string, keyPassphrase: string, paths: string[]) =>
     call<ImportedBundle[]>('import_bundles', { keyFile, keyPassphrase, paths }),
   listReceived: () => call<ReceivedRevision[]>('list_received'),
+  getReceived: (id: string) => call<ReceivedTestimonyFull>('get_received', { id }),
   /** Asks where to save the acknowledgement, then writes it; `null` when the user cancelled. */
   acknowledgeBundles: (keyFile: string, keyPassphrase: string, paths: string[], title: string) =>
     call<AckReport | null>('acknowledge_bundles', { keyFile, keyPassphrase, paths, title }),
