@@ -1,5 +1,5 @@
-//! How far long work has got (an export writing a bundle, an attach reading files), for a
-//! progress bar: the bytes done of the bytes expected. A caller's callback (in the app, a
+//! How far long work has got (an export writing a bundle, an attach reading files, an
+//! import reading bundles), for a progress bar: the bytes done of the bytes expected. A caller's callback (in the app, a
 //! message to the window) is called at most once per [`STEP`] and once at the end, so that
 //! it costs nothing next to the work.
 
@@ -74,6 +74,20 @@ impl<W: Write> Write for ReportingWriter<'_, '_, W> {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// `inner`, reporting what is read from it.
+pub(crate) struct ReportingReader<'r, 'a, R> {
+    pub(crate) inner: R,
+    pub(crate) reporter: &'r mut Reporter<'a>,
+}
+
+impl<R: io::Read> io::Read for ReportingReader<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.reporter.add(n as u64);
+        Ok(n)
     }
 }
 

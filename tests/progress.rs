@@ -1,5 +1,6 @@
-//! Progress of long work, as the app's progress bars show it: attaching files and writing a
-//! bundle report bytes done of bytes expected, in order, ending at the whole.
+//! Progress of long work, as the app's progress bars show it: attaching files, writing a
+//! bundle and importing one report bytes done of bytes expected, in order, ending at the
+//! whole.
 
 use aigaq::bundle::export::ExportOptions;
 use aigaq::bundle::OrgKey;
@@ -19,7 +20,7 @@ fn check_reports(seen: &[Progress], total: u64) {
 }
 
 #[test]
-fn attaching_and_exporting_report_how_far_they_got() {
+fn attaching_exporting_and_importing_report_how_far_they_got() {
     let dir = tempfile::tempdir().unwrap();
     let pass = Passphrase::new("progress test passphrase".into()).unwrap();
     let mut v = Vault::init(&dir.path().join("v"), &pass, KdfParams::new(8, 1).unwrap()).unwrap();
@@ -67,6 +68,21 @@ fn attaching_and_exporting_report_how_far_they_got() {
         plain.len()
     );
     assert!(plain[total as usize..].iter().all(|&b| b == 0));
+
+    // The organisation's import reads the bundle file through.
+    let mut org = Vault::init(
+        &dir.path().join("org"),
+        &pass,
+        KdfParams::new(8, 1).unwrap(),
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let imported = org
+        .store_mut()
+        .import_reporting(&[out.as_path()], &key, &mut |p| seen.push(p))
+        .unwrap();
+    assert_eq!(imported[0].new_attachments, 2);
+    check_reports(&seen, std::fs::metadata(&out).unwrap().len());
 }
 
 fn decrypt(file: &std::path::Path, key: &OrgKey) -> Vec<u8> {

@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use aigaq::bundle::ack::AckReport;
 use aigaq::bundle::import::{ImportedBundle, ReceivedRevision};
 use aigaq::bundle::OrgKey;
+use aigaq::progress::Progress;
 use aigaq::store::received::ReceivedTestimony;
 use aigaq::vault::Passphrase;
+use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 
-use crate::cmd::absolute_paths;
+use crate::cmd::{absolute_paths, to_window};
 use crate::error::CmdError;
 use crate::handoff::ask_where_to_save;
 use crate::state::Session;
@@ -33,13 +35,14 @@ fn org_key(file: &str, passphrase: Option<String>) -> Result<OrgKey, CmdError> {
     Ok(OrgKey::read(path, passphrase.as_ref()).map_err(aigaq::Error::from)?)
 }
 
-/// Verifies bundles and imports them into this vault, all or none; says from which device
-/// each came and what was new.
+/// Verifies bundles and imports them into this vault, all or none, telling `on_progress`
+/// how far it got; says from which device each came and what was new.
 #[tauri::command]
 pub async fn import_bundles(
     key_file: String,
     key_passphrase: Option<String>,
     paths: Vec<String>,
+    on_progress: Channel<Progress>,
     session: State<'_, Session>,
 ) -> Result<Vec<ImportedBundle>, CmdError> {
     let paths = absolute_paths(paths)?;
@@ -47,7 +50,10 @@ pub async fn import_bundles(
         .with_blocking(move |vault| {
             let key = org_key(&key_file, key_passphrase)?;
             let bundles: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-            Ok(vault.store_mut().import(&bundles, &key)?)
+            let mut report = to_window(&on_progress);
+            Ok(vault
+                .store_mut()
+                .import_reporting(&bundles, &key, &mut report)?)
         })
         .await
 }

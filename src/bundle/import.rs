@@ -8,10 +8,13 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use super::inspect::{fingerprint_b64, read_bundle, BundleSink, Manifest, VerifiedRecord};
+use super::inspect::{
+    fingerprint_b64, read_bundle_reporting, BundleSink, Manifest, VerifiedRecord,
+};
 use super::{BundleError, OrgKey};
 use crate::custody::{ledger, Entry};
 use crate::media;
+use crate::progress::{Progress, Reporter};
 use crate::store::attachments::{add_seeking_warnings, holds_blob, record_blob};
 use crate::store::blobs::{BlobDir, FillError};
 use crate::store::{now, Store, StoreError};
@@ -379,11 +382,29 @@ impl Store {
         bundles: &[&Path],
         key: &OrgKey,
     ) -> Result<Vec<ImportedBundle>, StoreError> {
+        self.import_reporting(bundles, key, &mut |_| {})
+    }
+
+    /// [`Store::import`], telling `progress` how much of the bundle files is read, for a
+    /// progress bar.
+    pub fn import_reporting(
+        &mut self,
+        bundles: &[&Path],
+        key: &OrgKey,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Vec<ImportedBundle>, StoreError> {
+        let total = bundles
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
+        let mut reporter = Reporter::new(total, progress);
         let mut kept = Vec::new();
-        let result = self.import_all(bundles, key, &mut kept);
-        if result.is_err() {
+        let result = self.import_all(bundles, key, &mut kept, &mut reporter);
+        match result {
+            Ok(_) => reporter.finish(),
             // Attachment files written for a bundle that then failed.
-            self.blobs.remove_all(&kept);
+            Err(_) => self.blobs.remove_all(&kept),
         }
         result
     }
@@ -393,6 +414,7 @@ impl Store {
         bundles: &[&Path],
         key: &OrgKey,
         kept: &mut Vec<String>,
+        reporter: &mut Reporter<'_>,
     ) -> Result<Vec<ImportedBundle>, StoreError> {
         let at = now();
         let tx = self.conn.transaction()?;
@@ -417,7 +439,7 @@ impl Store {
                 new_attachments: 0,
                 known_attachments: 0,
             };
-            let report = read_bundle(path, key, &mut sink);
+            let report = read_bundle_reporting(path, key, &mut sink, reporter);
             if let Some(e) = sink.error.take() {
                 return Err(e);
             }

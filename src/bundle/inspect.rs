@@ -2,6 +2,7 @@
 //! before anything is read, only the expected paths and plain files are accepted, in the
 //! writer's order, and the age stream is read to its end so a cut-off file is noticed.
 
+use crate::progress::{Reporter, ReportingReader};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -172,6 +173,16 @@ pub fn read_bundle(
     key: &OrgKey,
     sink: impl BundleSink,
 ) -> Result<InspectReport, BundleError> {
+    read_bundle_reporting(path, key, sink, &mut Reporter::new(0, &mut |_| {}))
+}
+
+/// [`read_bundle`], telling `reporter` how many of the file's bytes are read.
+pub(crate) fn read_bundle_reporting(
+    path: &Path,
+    key: &OrgKey,
+    sink: impl BundleSink,
+    reporter: &mut Reporter<'_>,
+) -> Result<InspectReport, BundleError> {
     let file = File::open(path).map_err(|e| BundleError::Io {
         action: "open",
         path: path.to_path_buf(),
@@ -186,6 +197,10 @@ pub fn read_bundle(
     }
     let undecryptable = || BundleError::Decrypt {
         path: path.to_path_buf(),
+    };
+    let file = ReportingReader {
+        inner: file,
+        reporter,
     };
     let armored = age::armor::ArmoredReader::new(BufReader::new(file));
     let decryptor = age::Decryptor::new(armored).map_err(|_| undecryptable())?;

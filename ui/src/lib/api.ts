@@ -347,8 +347,8 @@ export const api = {
   deliveredPlan: () => call<PurgePlan>('delivered_plan'),
   purgeDelivered: () => call<PurgePlan>('purge_delivered'),
   /** Verifies and imports bundles with the organisation's key file: all or none. */
-  importBundles: (keyFile: string, keyPassphrase: string, paths: string[]) =>
-    call<ImportedBundle[]>('import_bundles', { keyFile, keyPassphrase, paths }),
+  importBundles: (keyFile: string, keyPassphrase: string, paths: string[], onProgress?: (progress: Progress) => void) =>
+    call<ImportedBundle[]>('import_bundles', { keyFile, keyPassphrase, paths, onProgress: progressChannel(onProgress) }),
   listReceived: () => call<ReceivedRevision[]>('list_received'),
   getReceived: (id: string) => call<ReceivedTestimonyFull>('get_received', { id }),
   /** Asks where to save the acknowledgement, then writes it; `null` when the user cancelled. */
