@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "import_acknowledgements",
     "delivered_plan",
     "purge_delivered",
+    "make_org_key",
     "import_bundles",
     "list_received",
     "get_received",

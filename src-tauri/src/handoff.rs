@@ -133,6 +133,16 @@ pub(crate) async fn ask_where_to_save(
     title: String,
 ) -> Result<Option<PathBuf>, CmdError> {
     let suggested = random_file_name().map_err(aigaq::Error::from)?;
+    ask_where_to_save_as(window, title, suggested).await
+}
+
+/// Opens the system's save dialog over the window, offering `suggested`; `None` when the
+/// user cancels.
+pub(crate) async fn ask_where_to_save_as(
+    window: WebviewWindow,
+    title: String,
+    suggested: String,
+) -> Result<Option<PathBuf>, CmdError> {
     let chosen = tauri::async_runtime::spawn_blocking(move || {
         window
             .dialog()

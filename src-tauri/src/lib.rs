@@ -96,6 +96,7 @@ pub fn run() -> i32 {
             handoff::import_acknowledgements,
             handoff::delivered_plan,
             handoff::purge_delivered,
+            receive::make_org_key,
             receive::import_bundles,
             receive::list_received,
             receive::get_received,

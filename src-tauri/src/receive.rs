@@ -1,5 +1,5 @@
-//! The partner organisation's side, as `aigaq import --identity` and `aigaq ack` do in the
-//! CLI: bundles verified and imported with the organisation's key file, the list of what
+//! The partner organisation's side, as `aigaq keygen`, `import --identity` and `ack` do in
+//! the CLI: the organisation's key made, bundles verified and imported with its key file, the list of what
 //! was received, and the signed acknowledgement written where the user chooses for the
 //! collector. The key file is read for each command and dropped after it, never kept.
 
@@ -11,12 +11,13 @@ use aigaq::bundle::OrgKey;
 use aigaq::progress::Progress;
 use aigaq::store::received::ReceivedTestimony;
 use aigaq::vault::Passphrase;
+use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{State, WebviewWindow};
 
 use crate::cmd::{absolute_paths, to_window};
 use crate::error::CmdError;
-use crate::handoff::ask_where_to_save;
+use crate::handoff::{ask_where_to_save, ask_where_to_save_as};
 use crate::state::Session;
 
 /// The organisation's key from its file, unlocked with `passphrase` when it is protected
@@ -33,6 +34,55 @@ fn org_key(file: &str, passphrase: Option<String>) -> Result<OrgKey, CmdError> {
         None => None,
     };
     Ok(OrgKey::read(path, passphrase.as_ref()).map_err(aigaq::Error::from)?)
+}
+
+/// A new organisation key, as `aigaq keygen` makes it: where it was saved, and what to give
+/// collectors.
+#[derive(Debug, Serialize)]
+pub struct MadeKey {
+    /// The key file.
+    pub path: PathBuf,
+    /// Its `age1…` recipient, for collectors.
+    pub recipient: String,
+    /// The recipient's read-aloud fingerprint.
+    pub fingerprint: String,
+}
+
+/// Makes a new organisation key and saves it where the user chooses (mode 0600, never over
+/// a file), protected with `passphrase` unless it is empty; nothing when the user cancels.
+#[tauri::command]
+pub async fn make_org_key(
+    passphrase: String,
+    title: String,
+    window: WebviewWindow,
+    session: State<'_, Session>,
+) -> Result<Option<MadeKey>, CmdError> {
+    if !session.is_open() {
+        return Err(CmdError::locked());
+    }
+    let protect = if passphrase.is_empty() {
+        None
+    } else {
+        let pass = Passphrase::new(passphrase)?;
+        pass.check_strength()?;
+        Some(pass)
+    };
+    let Some(path) = ask_where_to_save_as(window, title, "organisation.key".into()).await? else {
+        return Ok(None);
+    };
+    let key = OrgKey::generate();
+    let created = aigaq::store::now();
+    tauri::async_runtime::spawn_blocking(move || {
+        key.write(&path, &created, protect.as_ref())
+            .map_err(aigaq::Error::from)?;
+        Ok(Some(MadeKey {
+            recipient: key.recipient(),
+            fingerprint: key.fingerprint(),
+            path,
+        }))
+    })
+    .await
+    .map_err(|_| CmdError::interrupted())?
 }
 
 /// Verifies bundles and imports them into this vault, all or none, telling `on_progress`

@@ -893,7 +893,33 @@ async function main() {
     await waitFor(byTestId('screen-vault'));
   });
 
-  await check('as an organisation, the app imports a collector’s bundle with the key file and writes the acknowledgement', async () => {
+  await check('as an organisation, the app makes its key, imports a collector’s bundle with it and writes the acknowledgement', async () => {
+    await click(byTestId('handoff-button'));
+    await waitFor(byTestId('received-empty'));
+    if ((await attribute(byTestId('receive-import'), 'disabled')) === null) throw new Error('import is offered without a key');
+    // A key file chosen in the file chooser…
+    await click(byTestId('receive-key'));
+    await pickInDialog("Choose the organisation's key file", ORG_KEY.file);
+    await waitUntil('the key is chosen', async () => (await text(byTestId('receive-key-name'))) === 'org.key');
+    // …or one made here, protected with a passphrase typed twice.
+    await click(`${byTestId('receive-make')} summary`);
+    await type(byTestId('make-passphrase'), 'organisation key passphrase');
+    await type(byTestId('make-repeat'), 'organisation key passphrase!');
+    await click(byTestId('make-key'));
+    await waitFor(`${byTestId('receive-make')} .problem`);
+    await type(byTestId('make-repeat'), 'organisation key passphrase');
+    mkdirSync(USB);
+    const keyFile = join(USB, 'kibhr.key');
+    await click(byTestId('make-key'));
+    await pickInDialog("Save the organisation's key", keyFile, { replaceName: true });
+    await waitFor(byTestId('make-done'), 30_000);
+    const recipient = await text(byTestId('made-recipient'));
+    if (!/^age1[0-9a-z]{58}$/.test(recipient)) throw new Error(`the key made is ${recipient}`);
+    if ((statSync(keyFile).mode & 0o777) !== 0o600) throw new Error('the key file is readable by others');
+    const written = readFileSync(keyFile, 'utf8');
+    if (!written.startsWith('-----BEGIN AGE ENCRYPTED FILE-----') || written.includes('AGE-SECRET-KEY')) throw new Error('the key file is not protected');
+    if ((await text(byTestId('receive-key-name'))) !== 'kibhr.key') throw new Error('the key made is not the one chosen');
+
     // Another collector, with the CLI in a vault of its own, sends the organisation a testimony.
     const collectorVault = join(SCRATCH, 'collector-vault');
     const collector = (args) => cli(args, collectorVault);
@@ -905,17 +931,10 @@ async function main() {
       narrative: 'Detained at the checkpoint for two days.',
     }));
     collector(['add', '--json', input]);
-    collector(['recipient', 'add', ORG, ORG_KEY.recipient]);
-    mkdirSync(USB);
+    collector(['recipient', 'add', ORG, recipient]);
     const bundle = join(USB, 'from-taraz.age');
     collector(['export', '--to', ORG, '--out', bundle]);
 
-    await click(byTestId('handoff-button'));
-    await waitFor(byTestId('received-empty'));
-    if ((await attribute(byTestId('receive-import'), 'disabled')) === null) throw new Error('import is offered without a key');
-    await click(byTestId('receive-key'));
-    await pickInDialog("Choose the organisation's key file", ORG_KEY.file);
-    await waitUntil('the key is chosen', async () => (await text(byTestId('receive-key-name'))) === 'org.key');
     await click(byTestId('receive-import'));
     await pickInDialog('Choose bundles', bundle);
     await waitFor(byTestId('receive-done'), 30_000);
@@ -931,10 +950,10 @@ async function main() {
     await click(byTestId('receive-ack'));
     await saveUnderOfferedName('Save the acknowledgement', USB);
     await waitFor(byTestId('receive-ack-done'), 30_000);
-    const receipts = readdirSync(USB).filter((name) => name !== 'from-taraz.age');
+    const receipts = readdirSync(USB).filter((name) => !['from-taraz.age', 'kibhr.key'].includes(name));
     if (receipts.length !== 1 || !/^[0-9a-f]{32}\.age$/.test(receipts[0])) throw new Error(`saved: ${JSON.stringify(receipts)}`);
     await scrollTo(byTestId('receive'));
-    await screenshot('18h-received-and-acknowledged');
+    await screenshot('18h-organisation-key-made-bundle-received');
     // The collector takes the receipt: its testimony is now delivered.
     const taken = collector(['import', join(USB, receipts[0])]);
     if (!taken.err.includes('1 revision(s) newly confirmed as delivered')) throw new Error(`the collector says: ${taken.err}`);

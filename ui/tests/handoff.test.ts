@@ -3,6 +3,7 @@ import type { AckImported, ExportReport, ImportedBundle, ReceivedRevision, Recip
 import { describeHandoffError } from '../src/lib/errors';
 import {
   ackLines,
+  checkKeyPassphrase,
   exportLines,
   importLines,
   receivedTestimonies,
@@ -195,5 +196,14 @@ describe('receivedTestimonies', () => {
       ['b', 1, '2026-11-02T10:00:00Z'],
     ]);
     expect(receivedTestimonies([])).toEqual([]);
+  });
+});
+
+describe('checkKeyPassphrase', () => {
+  it('leaves a key unprotected when both fields are empty, else asks for the same twice', () => {
+    expect(checkKeyPassphrase('', '')).toBeNull();
+    expect(checkKeyPassphrase('long enough words', 'long enough words')).toBeNull();
+    expect(checkKeyPassphrase('long enough words', '')).toBe('create.mismatch');
+    expect(checkKeyPassphrase('', 'x')).toBe('create.mismatch');
   });
 });

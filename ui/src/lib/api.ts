@@ -346,6 +346,9 @@ export const api = {
   importAcknowledgements: (paths: string[]) => call<AckImported[]>('import_acknowledgements', { paths }),
   deliveredPlan: () => call<PurgePlan>('delivered_plan'),
   purgeDelivered: () => call<PurgePlan>('purge_delivered'),
+  /** Makes a new organisation key and asks where to save it; `null` when the user cancelled. */
+  makeOrgKey: (passphrase: string, title: string) =>
+    call<{ path: string; recipient: string; fingerprint: string } | null>('make_org_key', { passphrase, title }),
   /** Verifies and imports bundles with the organisation's key file: all or none. */
   importBundles: (keyFile: string, keyPassphrase: string, paths: string[], onProgress?: (progress: Progress) => void) =>
     call<ImportedBundle[]>('import_bundles', { keyFile, keyPassphrase, paths, onProgress: progressChannel(onProgress) }),

@@ -129,3 +129,13 @@ export function receivedTestimonies(rows: readonly ReceivedRevision[]): Received
   }
   return [...byId.values()].sort((a, b) => b.latest.received_at.localeCompare(a.latest.received_at) || a.id.localeCompare(b.id));
 }
+
+/**
+ * For a new organisation key's passphrase, typed twice: none at all leaves the file
+ * unprotected; otherwise both must be the same. The core judges strength.
+ */
+export function checkKeyPassphrase(first: string, second: string): MessageKey | null {
+  if (first === '' && second === '') return null;
+  if (first !== second) return 'create.mismatch';
+  return null;
+}
