@@ -907,6 +907,13 @@ async function main() {
     await type(byTestId('make-repeat'), 'organisation key passphrase!');
     await click(byTestId('make-key'));
     await waitFor(`${byTestId('receive-make')} .problem`);
+    // Too weak to protect it: refused before the save dialog opens.
+    await type(byTestId('make-passphrase'), 'short');
+    await type(byTestId('make-repeat'), 'short');
+    await click(byTestId('make-key'));
+    await waitFor(`${byTestId('receive')} [data-kind="weak_passphrase"]`);
+    if (windowsNamed("^Save the organisation's key$").length > 0) throw new Error('the save dialog opened for a weak passphrase');
+    await type(byTestId('make-passphrase'), 'organisation key passphrase');
     await type(byTestId('make-repeat'), 'organisation key passphrase');
     mkdirSync(USB);
     const keyFile = join(USB, 'kibhr.key');
