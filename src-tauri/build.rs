@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "get_testimony",
     "list_attachments",
     "attach_files",
+    "detach_attachment",
     "pick_files",
     "search_testimonies",
     "get_settings",

@@ -189,6 +189,22 @@ pub async fn attach_files(
         .await
 }
 
+/// Removes an attachment from a testimony (a new revision); its content is deleted from the
+/// vault unless something else uses it.
+#[tauri::command]
+pub async fn detach_attachment(
+    id: String,
+    sha256: String,
+    session: State<'_, Session>,
+) -> Result<(), CmdError> {
+    session
+        .with_blocking(move |vault| {
+            vault.store_mut().detach(&id, &sha256)?;
+            Ok(())
+        })
+        .await
+}
+
 /// Sends the core's progress reports to the window's progress bar.
 pub(crate) fn to_window(channel: &Channel<Progress>) -> impl FnMut(Progress) + '_ {
     |p| {

@@ -76,6 +76,7 @@ pub fn run() -> i32 {
             cmd::get_testimony,
             cmd::list_attachments,
             cmd::attach_files,
+            cmd::detach_attachment,
             cmd::pick_files,
             cmd::search_testimonies,
             settings::get_settings,

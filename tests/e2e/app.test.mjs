@@ -756,6 +756,30 @@ async function main() {
     if (hits.length > 0) throw new Error(`plaintext canary in: ${hits.join(', ')}`);
   });
 
+  await check('an attachment added by mistake is removed after a question; Escape first keeps it', async () => {
+    mkdirSync(SOURCES);
+    const wrong = join(SOURCES, 'shopping-list.txt');
+    writeFileSync(wrong, 'bread, tea, batteries: attached by mistake');
+    const added = await invoke('attach_files', { id: testimonyId, paths: [wrong], onProgress: '<channel>' });
+    rmSync(SOURCES, { recursive: true, force: true });
+    if (!added.ok) throw new Error(`attach_files failed: ${JSON.stringify(added.failure)}`);
+    await click(byTestId('testimony-item'));
+    await waitUntil('six attachments are listed', async () => (await findAll(byTestId('attachment'))).length === 6);
+    const item = `${byTestId('attachment')}[data-sha256="${added.value[0].sha256}"]`;
+    await click(`${item} ${byTestId('attachment-remove')}`);
+    await waitFor(byTestId('detach-dialog'));
+    await d.chord(KEYS.escape);
+    await d.gone(byTestId('detach-dialog'));
+    if ((await findAll(byTestId('attachment'))).length !== 6) throw new Error('Escape removed the attachment');
+    await click(`${item} ${byTestId('attachment-remove')}`);
+    await waitFor(byTestId('detach-dialog'));
+    await screenshot('18a-remove-attachment');
+    await click(byTestId('detach-confirm'));
+    await waitUntil('five attachments again', async () => (await findAll(byTestId('attachment'))).length === 5);
+    await click(byTestId('detail-back'));
+    await waitFor(byTestId('testimony-list'));
+  });
+
   await check('an organisation is added by its key, the witness’s consent given to it, and its bundle saved where the user picks', async () => {
     await click(byTestId('handoff-button'));
     await waitFor(byTestId('screen-handoff'));

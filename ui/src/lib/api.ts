@@ -305,6 +305,8 @@ export const api = {
   /** Stores the files encrypted with the testimony: all or none. May take a while. */
   attachFiles: (id: string, paths: string[], onProgress?: (progress: Progress) => void) =>
     call<Attached[]>('attach_files', { id, paths, onProgress: progressChannel(onProgress) }),
+  /** Removes an attachment from the testimony; its content goes unless something else uses it. */
+  detachAttachment: (id: string, sha256: string) => call<void>('detach_attachment', { id, sha256 }),
   /** Opens the system's file chooser; resolves to the chosen paths, empty when cancelled. */
   pickFiles: (title: string) => call<string[]>('pick_files', { title }),
   searchTestimonies: (query: string) => call<SearchHit[]>('search_testimonies', { query }),
