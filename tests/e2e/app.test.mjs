@@ -774,7 +774,7 @@ async function main() {
     await click(`${item} ${byTestId('attachment-remove')}`);
     await waitFor(byTestId('detach-dialog'));
     await screenshot('18a-remove-attachment');
-    await click(byTestId('detach-confirm'));
+    await click(byTestId('detach-dialog-confirm'));
     await waitUntil('five attachments again', async () => (await findAll(byTestId('attachment'))).length === 5);
     await click(byTestId('detail-back'));
     await waitFor(byTestId('testimony-list'));
@@ -884,7 +884,7 @@ async function main() {
     await click(byTestId('purge-delivered'));
     await waitFor(byTestId('purge-dialog'));
     await screenshot('18g-remove-delivered');
-    await click(byTestId('purge-confirm'));
+    await click(byTestId('purge-dialog-confirm'));
     await waitFor(byTestId('purge-done'), 30_000);
     if (!(await text(byTestId('purge-count'))).endsWith(': 0.')) throw new Error('the plan still lists the testimony');
     await click(byTestId('handoff-back'));
@@ -910,7 +910,7 @@ async function main() {
     await d.gone(byTestId('recipient-remove-dialog'));
     if ((await findAll(byTestId('recipient'))).length !== 1) throw new Error('Escape removed the organisation');
     await click(byTestId('recipient-remove'));
-    await click(byTestId('recipient-remove-confirm'));
+    await click(byTestId('recipient-remove-dialog-confirm'));
     await waitFor(byTestId('recipients-empty'));
     await waitFor(byTestId('export-no-recipients'));
     await click(byTestId('handoff-back'));
