@@ -1345,10 +1345,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Check => {
             let v = unlock(&dir, pass_file)?;
-            with_spinner("Checking every page…", || v.store().check_integrity())?;
+            let checked = with_spinner("Checking every page…", || v.store().check_integrity())?;
             eprintln!(
                 "The vault is intact: every page authenticates and every revision and attachment matches its hash."
             );
+            if checked.read_again > 0 {
+                eprintln!(
+                    "{} of {} attachment(s), stored by an earlier version of Aigaq, were read again for risky metadata; `aigaq attachments ID` shows what was found.",
+                    checked.read_again, checked.attachments
+                );
+            }
         }
     }
     Ok(())

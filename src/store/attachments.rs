@@ -726,21 +726,26 @@ impl Store {
     /// Checks every stored attachment: that it decrypts and matches its SHA-256. One an
     /// older detector read is described again as it is read (see [`described`]), so that
     /// after an upgrade one check brings every attachment up to date.
-    pub(crate) fn check_attachments(&self) -> Result<usize, StoreError> {
+    pub(crate) fn check_attachments(&self) -> Result<Checked, StoreError> {
         let shas: Vec<(String, i64)> = self
             .conn
             .prepare("SELECT sha256, detector FROM blobs ORDER BY sha256")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        let mut read_again = 0;
         for (sha, detector) in &shas {
             if *detector < media::DETECTOR {
                 let (media_type, warnings) = sniff_stored(&self.conn, &self.blobs, sha)?;
                 redescribe(&self.conn, sha, &media_type, &warnings)?;
+                read_again += 1;
             } else {
                 self.verify_attachment(sha)?;
             }
         }
-        Ok(shas.len())
+        Ok(Checked {
+            attachments: shas.len(),
+            read_again,
+        })
     }
 
     /// Removes attachment files the database does not know (left by a crash).
@@ -753,6 +758,16 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(self.blobs.sweep(&|name| known.contains(name))?)
     }
+}
+
+/// What `aigaq check` found of the attachments, all of them intact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Checked {
+    /// Stored contents checked against their SHA-256.
+    pub attachments: usize,
+    /// Of those, the ones an earlier version of Aigaq had described, read again by this
+    /// version's detector (see [`described`]).
+    pub read_again: usize,
 }
 
 /// A read error from a blob reader is a damaged attachment; anything else is the output.
@@ -1039,10 +1054,16 @@ mod tests {
         );
         assert!(metadata.contains("5.34.18.77"));
 
-        // And by `aigaq check`, which reads every attachment through.
+        // And by `aigaq check`, which reads every attachment through, and says so.
         older(store);
-        store.check_integrity().unwrap();
+        let checked = store.check_integrity().unwrap();
+        assert_eq!(
+            (checked.attachments, checked.read_again),
+            (1, 1),
+            "{checked:?}"
+        );
         assert_eq!(stored(store).2, media::DETECTOR);
+        assert_eq!(store.check_integrity().unwrap().read_again, 0);
 
         // Read again by the export too, which sends a copy without the address.
         older(store);

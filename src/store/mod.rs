@@ -357,7 +357,7 @@ impl Store {
 
     /// Reads every page and checks its authentication code and the b-tree structure.
     /// Slow on a large vault: `aigaq check` runs it, not every unlock.
-    pub fn check_integrity(&self) -> Result<(), StoreError> {
+    pub fn check_integrity(&self) -> Result<attachments::Checked, StoreError> {
         let mut problems = Vec::new();
         if self.cipher_version().is_some() {
             let mut st = self.conn.prepare("PRAGMA cipher_integrity_check")?;
@@ -374,8 +374,7 @@ impl Store {
         }
         self.verify_revision_hashes()?;
         if problems.is_empty() {
-            self.check_attachments()?;
-            Ok(())
+            self.check_attachments()
         } else {
             Err(StoreError::Damaged {
                 reason: problems.join("; "),
