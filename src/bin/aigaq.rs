@@ -731,7 +731,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         "attached   {}  {}  {}  {} bytes\n",
                         a.attachment.sha256,
                         a.attachment.name,
-                        a.attachment.media_type,
+                        shown_type(a),
                         a.attachment.size
                     ));
                     for w in &a.warnings {
@@ -1312,7 +1312,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                         "{}  {}  {}  {} bytes  {}\n",
                         a.attachment.sha256,
                         a.attachment.name,
-                        a.attachment.media_type,
+                        shown_type(a),
                         a.attachment.size,
                         a.attachment.added_at
                     ));
@@ -1358,6 +1358,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// What an attachment's content is, and the type its signed revision lists when that is
+/// another.
+fn shown_type(a: &aigaq::store::attachments::AttachmentInfo) -> String {
+    match &a.detected_type {
+        Some(now) => format!("{now} (listed as {})", a.attachment.media_type),
+        None => a.attachment.media_type.clone(),
+    }
 }
 
 fn print_warnings(warnings: &[aigaq::media::Warning], media_type: &str) {

@@ -55,6 +55,11 @@ pub struct AttachmentInfo {
     pub attachment: AttachmentRef,
     /// Metadata in it that can endanger people (for images: position, device, owner, time).
     pub warnings: Vec<Warning>,
+    /// What this version's detector takes the content for, when that is not the type the
+    /// revision lists (an e-mail that an earlier version stored as `text/plain`): the
+    /// revision is signed and keeps its type; export and the warnings go by this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_type: Option<String>,
 }
 
 /// What `attach` did with one file.
@@ -533,13 +538,17 @@ impl Store {
     ) -> Result<Vec<AttachmentInfo>, StoreError> {
         let mut out = Vec::with_capacity(list.len());
         for a in list {
-            let warnings = match described(&self.conn, &self.blobs, &a.sha256)? {
-                Some(d) => d.warnings,
-                None => Vec::new(),
+            let (warnings, detected_type) = match described(&self.conn, &self.blobs, &a.sha256)? {
+                Some(d) => {
+                    let other = (d.media_type != a.media_type).then_some(d.media_type);
+                    (d.warnings, other)
+                }
+                None => (Vec::new(), None),
             };
             out.push(AttachmentInfo {
                 attachment: a.clone(),
                 warnings,
+                detected_type,
             });
         }
         Ok(out)
@@ -1038,6 +1047,7 @@ mod tests {
 
         let listed = store.attachments(&id).unwrap();
         assert_eq!(listed[0].attachment.media_type, "text/plain");
+        assert_eq!(listed[0].detected_type.as_deref(), Some("message/rfc822"));
         let found: Vec<(&str, &str)> = listed[0]
             .warnings
             .iter()

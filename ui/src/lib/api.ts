@@ -89,6 +89,8 @@ export interface AttachmentInfo {
   derived_from?: string;
   removed_metadata?: string[];
   warnings: MetadataWarning[];
+  /** What the content is now taken for, when the signed revision lists another type. */
+  detected_type?: string;
 }
 
 /** What attaching did with one file (`store::attachments::Attached`). */
