@@ -800,6 +800,12 @@ async function main() {
     await waitFor(byTestId('export-nothing'));
     if ((await attribute(byTestId('export-write'), 'disabled')) === null) throw new Error('a bundle with nothing in it can be saved');
     await screenshot('18b-organisation-added');
+    await click(byTestId('lang-kk'));
+    await waitUntil('the screen is in Kazakh', async () => (await text(byTestId('recipients'))).includes('Ұйымдар'));
+    await screenshot('18b-organisation-added-kazakh');
+    await click(byTestId('lang-ru'));
+    await waitUntil('the screen is in Russian', async () => (await text(byTestId('recipients'))).includes('Организации'));
+    await click(byTestId('lang-en'));
 
     // The witness's consent, on the testimony itself.
     await click(byTestId('handoff-back'));
