@@ -94,3 +94,13 @@ describe('pickLocale', () => {
     expect(pickLocale([])).toBe('en');
   });
 });
+
+describe('the wipe button’s word', () => {
+  it('is used by no button that only removes something, in any language', () => {
+    const removing = ['handoff.remove', 'attach.remove', 'handoff.purge_confirm'] as const;
+    for (const locale of LOCALES) {
+      const wipe = translate('panic.button', locale).toLowerCase();
+      for (const key of removing) expect(translate(key, locale).toLowerCase(), `${locale} ${key}`).not.toBe(wipe);
+    }
+  });
+});
