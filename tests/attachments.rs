@@ -589,6 +589,42 @@ fn a_photo_in_an_e_mail_saved_as_a_file_is_shown_and_goes_without_its_exif() {
     assert!(copy.contains("Taken that night."));
 }
 
+/// An HTML e-mail, as some webmail writes one when a photo is pasted into it: the photo in
+/// a `data:` URI of a quoted-printable part. Its place is shown at attach; Aigaq cannot
+/// rewrite it there, so a stripped export refuses the mail rather than send it.
+#[test]
+fn a_photo_in_a_quoted_printable_html_mail_is_shown_and_never_sent_stripped() {
+    let t = OrgSetup::new(ORG);
+    let id = t.s.add(&testimony("the photo came pasted into an e-mail"))[0].clone();
+    let photo = std::fs::read(fixture("exif-gps.jpg")).unwrap();
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &photo);
+    let html = format!("<img src=3D\"data:image/jpeg;base64,{encoded}\"><p>Taken that night.</p>");
+    // Quoted-printable lines: 75 characters, each ended by a soft break.
+    let lines: Vec<&str> = html
+        .as_bytes()
+        .chunks(75)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    let mail = format!(
+        "From: witness@example.org\r\nSubject: the photo\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{}\r\n",
+        lines.join("=\r\n")
+    );
+    let eml = t.s.file("pasted.eml", mail.as_bytes());
+    t.s.cmd(&["attach", &id, eml.to_str().unwrap()])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("gps_position: 43 deg 14 min 30.12 sec N")
+                .and(predicate::str::contains("camera_serial: SN-FIXTURE-0042")),
+        );
+    let out = t.s.root.path().join("b.age");
+    t.export_stripped(ORG, &out).code(1).stderr(
+        predicate::str::contains("cannot remove the metadata of \"pasted.eml\"")
+            .and(predicate::str::contains("nothing was written")),
+    );
+    assert!(!out.exists());
+}
+
 /// The first attachment a bundle carries, as text.
 fn first_attachment_text(t: &OrgSetup, bundle: &Path) -> String {
     let files = members(&common::age_decrypt(bundle, &t.key));

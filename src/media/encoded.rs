@@ -87,6 +87,12 @@ pub(crate) struct EncodedWatch {
     passing: bool,
     /// The base64 characters of the picture being read (its line breaks left out).
     picture: Option<Vec<u8>>,
+    /// Inside a picture, a `=` was just passed: a quoted-printable soft line break if a line
+    /// break follows, else padding (the picture's end).
+    after_equals: bool,
+    /// Inside a picture, such a soft line break was just passed: an empty line after it
+    /// shows it was padding at the end of a base64 block instead.
+    after_soft_break: bool,
     read: usize,
     warnings: Vec<Warning>,
 }
@@ -95,16 +101,36 @@ impl EncodedWatch {
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
         for &c in bytes {
             if let Some(chars) = self.picture.as_mut() {
-                if is_base64(c) {
+                let soft_break = std::mem::take(&mut self.after_equals);
+                if std::mem::take(&mut self.after_soft_break) && (c == b'\r' || c == b'\n') {
+                    self.finish_picture();
+                    continue;
+                }
+                if is_base64(c) && !soft_break {
                     chars.push(c);
                     if chars.len() >= HEAD_CHARS {
                         self.finish_picture();
                         self.passing = true;
                     }
-                } else if c != b'\r' && c != b'\n' {
-                    // MIME breaks base64 into lines; anything else ends it.
-                    self.finish_picture();
+                    continue;
                 }
+                if c == b'\r' || c == b'\n' {
+                    // MIME breaks base64 into lines, and quoted-printable (an HTML part with
+                    // a `data:` picture) ends each of its lines with `=` before the break.
+                    if soft_break && c == b'\r' {
+                        self.after_equals = true;
+                    } else if soft_break {
+                        self.after_soft_break = true;
+                    }
+                    continue;
+                }
+                if c == b'=' && !soft_break {
+                    self.after_equals = true;
+                    continue;
+                }
+                // Anything else ends it: padding, quoted-printable's `=3D` for it, the
+                // text after it.
+                self.finish_picture();
                 continue;
             }
             if !is_base64(c) {
@@ -384,6 +410,70 @@ mod tests {
                         values_of(&found, "camera_serial"),
                         ["SN-FIXTURE-0042"],
                         "{name} {piece}"
+                    );
+                    assert_eq!(values_of(&found, "gps_position").len(), 1);
+                }
+            }
+        }
+    }
+
+    /// `text` as quoted-printable writes it: `=` as `=3D`, lines of at most 76 characters
+    /// ended by a soft break (`=` and the line break).
+    fn quoted_printable(text: &str, eol: &str) -> String {
+        let escaped = text.replace('=', "=3D");
+        let mut out = String::new();
+        let mut line = 0;
+        let mut chars = escaped.chars().peekable();
+        while let Some(c) = chars.next() {
+            // An `=3D` is not split across lines.
+            let width = if c == '=' { 3 } else { 1 };
+            if line + width > 75 {
+                out.push('=');
+                out.push_str(eol);
+                line = 0;
+            }
+            out.push(c);
+            line += 1;
+            if c == '=' {
+                for _ in 0..2 {
+                    if let Some(d) = chars.next() {
+                        out.push(d);
+                        line += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// An HTML e-mail whose photo sits in a `data:` URI in a quoted-printable part: its
+    /// lines end in soft breaks (`=`), which used to end the photo after 57 bytes.
+    #[test]
+    fn a_photo_in_a_quoted_printable_html_part_gives_its_place_away() {
+        for (name, rest) in [
+            ("exif-gps.jpg", 0),
+            ("exif-gps.png", 1),
+            ("exif-gps.jpg", 2),
+        ] {
+            let mut photo = fixture(name);
+            // Each padding: none, `==`, `=`.
+            photo.truncate((photo.len() / 3 - 1) * 3 + rest);
+            let html = format!(
+                "<p>Photo from that night:</p><img src=\"data:image/jpeg;base64,{}\"><p>W.</p>",
+                base64(&photo, usize::MAX)
+            );
+            for eol in ["\r\n", "\n"] {
+                let mail = format!(
+                    "From: witness@example.org{eol}Content-Type: text/html; charset=utf-8{eol}Content-Transfer-Encoding: quoted-printable{eol}{eol}{}{eol}",
+                    quoted_printable(&html, eol)
+                );
+                assert!(mail.lines().all(|l| l.len() <= 76));
+                for piece in [1, 7, 4096] {
+                    let found = watched(mail.as_bytes(), piece);
+                    assert_eq!(
+                        values_of(&found, "camera_serial"),
+                        ["SN-FIXTURE-0042"],
+                        "{name} {rest} {eol:?} {piece}"
                     );
                     assert_eq!(values_of(&found, "gps_position").len(), 1);
                 }

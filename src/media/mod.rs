@@ -47,8 +47,9 @@ use serde::{Deserialize, Serialize};
 /// and GIF, documents inside documents (and everything learnt before); 2: a TIFF image's
 /// directories wherever they are; 3: the end of an office document's long compressed
 /// parts (names in tracked changes and comments there were missed), and TIFF pictures in
-/// office documents read as TIFF images alone are.
-pub const DETECTOR: i64 = 3;
+/// office documents read as TIFF images alone are; 4: photos in `data:` URIs of
+/// quoted-printable text (an HTML e-mail part), whose soft line breaks ended them.
+pub const DETECTOR: i64 = 4;
 
 /// How many leading bytes are kept for sniffing and metadata.
 pub const HEAD_BYTES: usize = 1024 * 1024;
